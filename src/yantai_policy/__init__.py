@@ -1,0 +1,60 @@
+"""yantai-policy: Yantai notice 烟政办字〔2021〕3号 on flexible employment, as policy-as-code.
+
+The notice splits Shandong's 20 measures for flexible employment (鲁政办发〔2020〕19号)
+into 49 actions, each owned by one of 20 municipal units. This package holds the notice
+as verbatim Chinese with an English translation beside it, typed and immutable.
+
+Examples:
+    >>> import yantai_policy as yp
+    >>> policy = yp.load_policy()
+    >>> m = policy.measure(7)
+    >>> [(a.id, a.bureau.id, a.role.value) for a in m.actions]
+    [('7.1', 'finance', 'responsible'), ('7.2', 'hrss', 'responsible'), ('7.3', 'pboc', 'responsible')]
+"""
+
+from yantai_policy.errors import PolicyDataError, PolicyError, UnknownNameError
+from yantai_policy.loading import load_policy
+from yantai_policy.model import (
+    Action,
+    Bureau,
+    BureauKind,
+    Erratum,
+    Item,
+    Measure,
+    Notice,
+    ParentNotice,
+    Policy,
+    Provenance,
+    Reference,
+    ReferenceKind,
+    Role,
+    Section,
+    SourceRef,
+    Text,
+)
+
+__all__ = [
+    "Action",
+    "Bureau",
+    "BureauKind",
+    "Erratum",
+    "Item",
+    "Measure",
+    "Notice",
+    "ParentNotice",
+    "Policy",
+    "PolicyDataError",
+    "PolicyError",
+    "Provenance",
+    "Reference",
+    "ReferenceKind",
+    "Role",
+    "Section",
+    "SourceRef",
+    "Text",
+    "UnknownNameError",
+    "__version__",
+    "load_policy",
+]
+
+__version__ = "0.1.0"

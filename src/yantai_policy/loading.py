@@ -1,0 +1,553 @@
+"""Load a plan file (JSON or TOML) into a :class:`~yantai_policy.model.Policy`.
+
+The built-in Yantai plan ships inside the package as JSON and is read once, then
+cached. JSON because the standard library parses it in C: the cold import-and-load
+budget is 100 ms, and the pure-Python TOML parser alone costs a third of that. Plans
+written by hand may be TOML; both load the same way. Any other plan in the same format loads the
+same way from a path. Every problem in a file is reported as a
+:class:`~yantai_policy.errors.PolicyDataError` that names the file, the key path and,
+where the parser gives one, the line.
+
+Examples:
+    >>> import yantai_policy as yp
+    >>> policy = yp.load_policy()
+    >>> policy.notice.document_number
+    '烟政办字〔2021〕3号'
+    >>> policy is yp.load_policy()
+    True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import os
+import re
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+from yantai_policy.errors import PolicyDataError
+from yantai_policy.model import (
+    Action,
+    Bureau,
+    BureauKind,
+    Erratum,
+    Item,
+    Measure,
+    Notice,
+    ParentNotice,
+    Policy,
+    Provenance,
+    Reference,
+    ReferenceKind,
+    Role,
+    Section,
+    SourceRef,
+    Text,
+)
+
+if TYPE_CHECKING:
+    import enum
+    from collections.abc import Mapping
+
+__all__ = ["BUILTIN_PLAN", "FORMAT", "FORMAT_VERSION", "load_policy", "policy_from_dict"]
+
+FORMAT = "yantai-policy/plan"
+"""The value of a plan file's ``format`` key."""
+FORMAT_VERSION = 1
+"""The plan-file format version this library reads."""
+BUILTIN_PLAN = "yantai-2021-3.json"
+"""The file name of the built-in Yantai plan inside ``yantai_policy/data``."""
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_E = TypeVar("_E", bound="enum.Enum")
+
+
+def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
+    """Load a plan: the built-in Yantai plan, or a plan file in the same format.
+
+    Args:
+        path: A plan file: TOML where the name ends in ``.toml``, JSON otherwise.
+            ``None`` loads the built-in plan, which is parsed once and cached.
+
+    Returns:
+        The plan as immutable, typed objects.
+
+    Raises:
+        PolicyDataError: The file cannot be read, is not UTF-8, does not parse, or does
+            not follow the format; the message names the file, key path and line.
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> yp.load_policy().measure(7).actions[0].bureau.name.zh
+        '市财政局'
+        >>> yp.load_policy("no/such/plan.toml")
+        Traceback (most recent call last):
+        ...
+        yantai_policy.errors.PolicyDataError: no/such/plan.toml: cannot read the file (No such file or directory)
+    """
+    if path is None:
+        return _builtin()
+    name = os.fspath(path)
+    try:
+        with open(name, "rb") as stream:  # noqa: PTH123 - pathlib costs import time
+            raw = stream.read()
+    except OSError as error:
+        raise PolicyDataError(f"cannot read the file ({error.strerror})", file=name) from None
+    return _load_bytes(raw, name, json_format=not name.lower().endswith(".toml"))
+
+
+def read_data_file(name: str) -> bytes:
+    """Return the bytes of a file shipped in ``yantai_policy/data``.
+
+    Read straight from the package directory, falling back to
+    :mod:`importlib.resources` (which costs more to import) when the package is not
+    on the file system, as in a zip.
+    """
+    here = os.path.join(os.path.dirname(__file__), "data", name)  # noqa: PTH118, PTH120
+    try:
+        with open(here, "rb") as stream:  # noqa: PTH123
+            return stream.read()
+    except OSError:
+        from importlib import resources  # noqa: PLC0415 - only for zipped installs
+
+        return resources.files("yantai_policy").joinpath("data", name).read_bytes()
+
+
+@functools.cache
+def _builtin() -> Policy:
+    raw = read_data_file(BUILTIN_PLAN)
+    return _load_bytes(raw, f"<yantai_policy>/data/{BUILTIN_PLAN}", json_format=True)
+
+
+def _load_bytes(raw: bytes, file: str, *, json_format: bool) -> Policy:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise PolicyDataError(
+            f"the file is not UTF-8 (byte {error.start}: {raw[error.start : error.start + 1]!r})",
+            file=file,
+            line=line,
+        ) from None
+    text = text.removeprefix("\ufeff")
+    data = _parse_json(text, file) if json_format else _parse_toml(text, file)
+    return policy_from_dict(data, file=file, data_sha256=hashlib.sha256(raw).hexdigest())
+
+
+def _parse_toml(text: str, file: str) -> dict[str, Any]:
+    import tomllib  # noqa: PLC0415 - only TOML plans pay for the TOML parser
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(error))
+        line = int(match.group(1)) if match else None
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error)) or "invalid TOML"
+        raise PolicyDataError(f"invalid TOML: {reason}", file=file, line=line) from None
+    except RecursionError:
+        raise PolicyDataError("invalid TOML: nested too deeply", file=file) from None
+
+
+def _parse_json(text: str, file: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise PolicyDataError(f"invalid JSON: {error.msg}", file=file, line=error.lineno) from None
+    except (RecursionError, ValueError) as error:
+        raise PolicyDataError(f"invalid JSON: {error}", file=file) from None
+    if not isinstance(data, dict):
+        raise PolicyDataError("the top level must be an object", file=file)
+    return data
+
+
+def _reject_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not allowed")
+
+
+class _Node:
+    """A value in the parsed file, with its key path, for precise errors."""
+
+    __slots__ = ("file", "path", "value")
+
+    def __init__(self, value: object, file: str, path: str) -> None:
+        self.value = value
+        self.file = file
+        self.path = path
+
+    def fail(self, reason: str) -> NoReturn:
+        raise PolicyDataError(reason, file=self.file, path=self.path)
+
+    def child_path(self, key: str | int) -> str:
+        if isinstance(key, int):
+            return f"{self.path}[{key}]"
+        return f"{self.path}.{key}" if self.path else key
+
+    def table(self) -> Mapping[str, object]:
+        if not isinstance(self.value, dict):
+            self.fail(f"expected a table, got {_kind(self.value)}")
+        return self.value
+
+    def only(self, *keys: str) -> None:
+        """Reject keys the format does not define (a typo would otherwise be lost)."""
+        for key in self.table():
+            if key not in keys:
+                import difflib  # noqa: PLC0415 - only the error path needs it
+
+                close = difflib.get_close_matches(key, keys, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                _Node(None, self.file, self.child_path(key)).fail(f"unknown field {key!r}{hint}")
+
+    def has(self, key: str) -> bool:
+        return key in self.table()
+
+    def get(self, key: str) -> _Node:
+        table = self.table()
+        if key not in table:
+            self.fail(f"missing required field {key!r}")
+        return _Node(table[key], self.file, self.child_path(key))
+
+    def items(self, key: str, *, required: bool = True) -> list[_Node]:
+        if not required and not self.has(key):
+            return []
+        node = self.get(key)
+        if not isinstance(node.value, list):
+            node.fail(f"expected a list, got {_kind(node.value)}")
+        return [_Node(v, self.file, node.child_path(i)) for i, v in enumerate(node.value)]
+
+    def string(self, key: str, *, allow_empty: bool = False) -> str:
+        node = self.get(key)
+        if not isinstance(node.value, str):
+            node.fail(f"expected a string, got {_kind(node.value)}")
+        if not allow_empty and not node.value.strip():
+            node.fail("must not be empty")
+        return node.value
+
+    def integer(self, key: str) -> int:
+        node = self.get(key)
+        if isinstance(node.value, bool) or not isinstance(node.value, int):
+            node.fail(f"expected an integer, got {_kind(node.value)}")
+        return node.value
+
+    def date(self, key: str) -> dt.date:  # noqa: RET503 - fail() never returns
+        node = self.get(key)
+        value = node.value
+        if isinstance(value, dt.datetime):
+            node.fail("expected a date, got a date-time")
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                node.fail(f"invalid date {value!r} (expected YYYY-MM-DD)")
+        node.fail(f"expected a date, got {_kind(value)}")
+
+    def enum(self, key: str, kind: type[_E], default: _E | None = None) -> _E:
+        if default is not None and not self.has(key):
+            return default
+        value = self.string(key)
+        try:
+            return kind(value)
+        except ValueError:
+            allowed = ", ".join(repr(m.value) for m in kind)
+            self.get(key).fail(f"invalid value {value!r}; expected one of {allowed}")
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        out = []
+        for node in self.items(key, required=False):
+            if not isinstance(node.value, str) or not node.value.strip():
+                node.fail("expected a non-empty string")
+            out.append(node.value)
+        return tuple(out)
+
+    def text(self, key: str) -> Text:
+        node = self.get(key)
+        node.only("zh", "en", "errata")
+        errata = []
+        for e in node.items("errata", required=False):
+            e.only("printed", "corrected", "note")
+            errata.append(
+                Erratum(
+                    printed=e.string("printed"),
+                    corrected=e.string("corrected"),
+                    note=e.string("note"),
+                )
+            )
+        zh = node.string("zh")
+        for index, erratum in enumerate(errata):
+            if erratum.printed not in zh:
+                node.get("errata").fail(
+                    f"[{index}]: printed text {erratum.printed!r} does not occur in zh"
+                )
+        return Text(zh=zh, en=node.string("en"), errata=tuple(errata))
+
+    def source(self, document: str) -> SourceRef:
+        node = self.get("lines")
+        value = node.value
+        if (
+            not isinstance(value, list)
+            or len(value) != 2  # a [first, last] pair
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+            or not 1 <= value[0] <= value[1]
+        ):
+            node.fail("expected [first, last] line numbers with 1 <= first <= last")
+        return SourceRef(document=document, first_line=value[0], last_line=value[1])
+
+
+def _kind(value: object) -> str:
+    names = {dict: "a table", list: "a list", str: "a string", bool: "a boolean"}
+    for cls, name in names.items():
+        if isinstance(value, cls):
+            return name
+    return type(value).__name__
+
+
+def policy_from_dict(
+    data: Mapping[str, Any], *, file: str = "<data>", data_sha256: str | None = None
+) -> Policy:
+    """Validate a parsed plan (as from TOML or JSON) and build the :class:`Policy`.
+
+    Args:
+        data: The parsed plan file.
+        file: The file name to put in error messages.
+        data_sha256: The SHA-256 of the file's bytes; computed from a canonical JSON
+            dump of ``data`` when not given.
+
+    Returns:
+        The validated plan.
+
+    Raises:
+        PolicyDataError: The data does not follow the format.
+    """
+    root = _Node(data, file, "")
+    root.only("comment", "format", "format_version", "provenance", "notice", "bureaus", "measures")
+    fmt = root.string("format")
+    if fmt != FORMAT:
+        root.get("format").fail(f"expected {FORMAT!r}, got {fmt!r}")
+    version = root.integer("format_version")
+    if version != FORMAT_VERSION:
+        root.get("format_version").fail(
+            f"this library reads version {FORMAT_VERSION}, the file is version {version}"
+        )
+    provenance = _provenance(root.get("provenance"))
+    doc = provenance.document_number
+    bureaus = _bureaus(root, file)
+    by_id = {b.id: b for b in bureaus}
+    measures: list[Measure] = []
+    seen_numbers: dict[int, str] = {}
+    seen_actions: dict[str, str] = {}
+    for node in root.items("measures"):
+        measure = _measure(node, doc, by_id, seen_actions)
+        if measure.number in seen_numbers:
+            node.get("number").fail(
+                f"duplicate measure number {measure.number} (first at {seen_numbers[measure.number]})"
+            )
+        seen_numbers[measure.number] = node.path
+        measures.append(measure)
+    if not measures:
+        root.get("measures").fail("a plan needs at least one measure")
+    if data_sha256 is None:
+        canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+        data_sha256 = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return Policy(
+        notice=_notice(root.get("notice"), doc),
+        measures=tuple(measures),
+        bureaus=bureaus,
+        provenance=provenance,
+        data_sha256=data_sha256,
+    )
+
+
+def _provenance(node: _Node) -> Provenance:
+    node.only(
+        "document_number",
+        "issuer",
+        "issued_on",
+        "source_file",
+        "source_sha256",
+        "furniture_lines",
+        "note",
+    )
+    sha = node.string("source_sha256")
+    if not re.fullmatch(r"[0-9a-f]{64}", sha):
+        node.get("source_sha256").fail("expected 64 lowercase hexadecimal digits")
+    furniture = []
+    for item in node.items("furniture_lines", required=False):
+        if isinstance(item.value, bool) or not isinstance(item.value, int) or item.value < 1:
+            item.fail("expected a positive line number")
+        furniture.append(item.value)
+    return Provenance(
+        document_number=node.string("document_number"),
+        issuer=node.string("issuer"),
+        issued_on=node.date("issued_on"),
+        source_file=node.string("source_file"),
+        source_sha256=sha,
+        furniture_lines=tuple(furniture),
+        note=node.string("note", allow_empty=True) if node.has("note") else "",
+    )
+
+
+def _bureaus(root: _Node, file: str) -> tuple[Bureau, ...]:
+    bureaus: list[Bureau] = []
+    seen: dict[str, str] = {}
+    for node in root.items("bureaus"):
+        node.only("id", "name", "short_names", "kind")
+        bureau_id = node.string("id")
+        if not _ID.match(bureau_id):
+            node.get("id").fail(
+                f"invalid id {bureau_id!r}: use lowercase ASCII letters, digits and underscores"
+            )
+        if bureau_id in seen:
+            node.get("id").fail(f"duplicate unit id {bureau_id!r} (first at {seen[bureau_id]})")
+        seen[bureau_id] = node.path
+        bureaus.append(
+            Bureau(
+                id=bureau_id,
+                name=node.text("name"),
+                short_names=node.strings("short_names"),
+                kind=node.enum("kind", BureauKind),
+            )
+        )
+    names: dict[str, str] = {}
+    for bureau in bureaus:
+        for name in {n.casefold() for n in bureau.names}:
+            if names.setdefault(name, bureau.id) != bureau.id:
+                raise PolicyDataError(
+                    f"units {names[name]!r} and {bureau.id!r} share the name {name!r}",
+                    file=file,
+                    path="bureaus",
+                )
+    return tuple(bureaus)
+
+
+def _measure(
+    node: _Node, doc: str, bureaus: Mapping[str, Bureau], seen_actions: dict[str, str]
+) -> Measure:
+    node.only("number", "lines", "title", "provincial_text", "actions")
+    number = node.integer("number")
+    if number < 1:
+        node.get("number").fail("a measure number must be positive")
+    actions = []
+    for action_node in node.items("actions"):
+        action = _action(action_node, number, doc, bureaus)
+        if action.id in seen_actions:
+            action_node.get("id").fail(
+                f"duplicate action id {action.id!r} (first at {seen_actions[action.id]})"
+            )
+        seen_actions[action.id] = action_node.path
+        actions.append(action)
+    return Measure(
+        number=number,
+        title=node.text("title"),
+        provincial_text=node.text("provincial_text"),
+        actions=tuple(actions),
+        source=node.source(doc),
+    )
+
+
+def _action(node: _Node, measure: int, doc: str, bureaus: Mapping[str, Bureau]) -> Action:
+    node.only("id", "bureau", "role", "lines", "text", "items", "references")
+    action_id = node.string("id")
+    bureau_id = node.string("bureau")
+    if bureau_id not in bureaus:
+        node.get("bureau").fail(
+            f"unknown unit {bureau_id!r}; the plan's units are {', '.join(sorted(bureaus))}"
+        )
+    role = node.enum("role", Role, Role.RESPONSIBLE)
+    items: list[Item] = []
+    for item in node.items("items", required=False):
+        item.only("number", "role", "lines", "text")
+        number = item.integer("number")
+        if number != len(items) + 1:
+            item.get("number").fail(f"expected item {len(items) + 1}, got {number}")
+        items.append(
+            Item(
+                number=number,
+                text=item.text("text"),
+                role=item.enum("role", Role, role),
+                source=item.source(doc),
+            )
+        )
+    if items:
+        if node.has("text"):
+            node.get("text").fail("an action with items takes its text from them; remove 'text'")
+        text = Text(
+            zh="".join(f"{i.number}.{i.text.zh}" for i in items),
+            en=" ".join(f"{i.number}. {i.text.en}" for i in items),
+            errata=tuple(e for i in items for e in i.text.errata),
+        )
+    else:
+        text = node.text("text")
+    references = []
+    for ref in node.items("references", required=False):
+        ref.only("mention", "kind", "bureau")
+        target = ref.string("bureau") if ref.has("bureau") else None
+        if target is not None and target not in bureaus:
+            ref.get("bureau").fail(f"unknown unit {target!r}")
+        mention = ref.string("mention")
+        if mention not in text.zh:
+            ref.get("mention").fail(f"{mention!r} does not occur in the action's text")
+        references.append(
+            Reference(mention=mention, kind=ref.enum("kind", ReferenceKind), bureau=target)
+        )
+    return Action(
+        id=action_id,
+        measure=measure,
+        bureau=bureaus[bureau_id],
+        role=role,
+        text=text,
+        items=tuple(items),
+        references=tuple(references),
+        source=node.source(doc),
+    )
+
+
+def _notice(node: _Node, doc: str) -> Notice:
+    node.only(
+        "document_number",
+        "issued_on",
+        "lines",
+        "title",
+        "issuer",
+        "addressees",
+        "preamble",
+        "attachment",
+        "annex_title",
+        "publication_note",
+        "parent",
+        "sections",
+    )
+    parent = node.get("parent")
+    parent.only("document_number", "title")
+    sections = []
+    for index, section in enumerate(node.items("sections")):
+        section.only("number", "lines", "heading", "text")
+        number = section.integer("number")
+        if number != index + 1:
+            section.get("number").fail(f"expected section {index + 1}, got {number}")
+        sections.append(
+            Section(
+                number=number,
+                heading=section.text("heading"),
+                text=section.text("text"),
+                source=section.source(doc),
+            )
+        )
+    return Notice(
+        document_number=node.string("document_number"),
+        issuer=node.text("issuer"),
+        issued_on=node.date("issued_on"),
+        title=node.text("title"),
+        addressees=node.text("addressees"),
+        preamble=node.text("preamble"),
+        sections=tuple(sections),
+        attachment=node.text("attachment"),
+        annex_title=node.text("annex_title"),
+        publication_note=node.text("publication_note"),
+        parent=ParentNotice(
+            document_number=parent.string("document_number"), title=parent.text("title")
+        ),
+        source=node.source(doc),
+    )

@@ -1,0 +1,497 @@
+"""The notice as typed, immutable objects.
+
+Everything here is a frozen attrs class built by :func:`yantai_policy.load_policy`
+from the plan file. Chinese is the key and English the translation: every piece of
+text is a :class:`Text` holding both, and every object that comes from the notice
+says where (a :class:`SourceRef` with the document number and the lines of the
+published text).
+
+Examples:
+    >>> import yantai_policy as yp
+    >>> m = yp.load_policy().measure(7)
+    >>> m.title.zh
+    '提供贷款贴息'
+    >>> [b.name.zh for b in m.bureaus]
+    ['市财政局', '市人力资源社会保障局', '人民银行市中心支行']
+    >>> print(m.source)
+    烟政办字〔2021〕3号, lines 377-441
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING
+
+import attrs
+
+from yantai_policy.errors import UnknownNameError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+__all__ = [
+    "Action",
+    "Bureau",
+    "BureauKind",
+    "Erratum",
+    "Item",
+    "Measure",
+    "Notice",
+    "ParentNotice",
+    "Policy",
+    "Provenance",
+    "Reference",
+    "ReferenceKind",
+    "Role",
+    "Section",
+    "SourceRef",
+    "Text",
+]
+
+
+class Role(enum.Enum):
+    """What a unit does for an action.
+
+    Examples:
+        >>> Role("assist").zh
+        '配合'
+        >>> sorted(r.value for r in Role)
+        ['assist', 'lead', 'responsible']
+    """
+
+    LEAD = "lead"  # 牵头 (takes the lead)
+    ASSIST = "assist"  # 配合 (assists)
+    RESPONSIBLE = "responsible"  # 责任单位 (responsible unit), the default
+
+    @property
+    def zh(self) -> str:
+        """The Chinese term: 牵头, 配合 or 负责."""
+        return _ROLE_ZH[self]
+
+    @property
+    def en(self) -> str:
+        """The English gloss."""
+        return _ROLE_EN[self]
+
+
+_ROLE_ZH = {Role.LEAD: "牵头", Role.ASSIST: "配合", Role.RESPONSIBLE: "负责"}
+_ROLE_EN = {Role.LEAD: "leads", Role.ASSIST: "assists", Role.RESPONSIBLE: "responsible"}
+
+
+class BureauKind(enum.Enum):
+    """The kind of body a responsible unit is."""
+
+    MUNICIPAL_DEPARTMENT = "municipal_department"  # 市政府组成部门 (municipal department)
+    VERTICAL_AGENCY = "vertical_agency"  # 垂直管理机构 (vertically managed agency)
+    PEOPLES_ORGANISATION = "peoples_organisation"  # 人民团体 (people's organisation)
+    OFFICE = "office"  # 办公室 (office of a commission)
+
+
+class ReferenceKind(enum.Enum):
+    """How an action's text refers to another unit."""
+
+    ASSISTS = "assists"  # 配合 X (assists X)
+    DIRECTS = "directs"  # 指导/督导/要求 X (guides, supervises or requires X)
+    LEADS = "leads"  # 牵头督促 X (leads and urges X)
+    MENTIONS = "mentions"  # 发挥 X 作用 and other mentions
+
+
+@attrs.frozen
+class Erratum:
+    """A typo in the published text, kept verbatim, with its correction beside it.
+
+    Attributes:
+        printed: The characters exactly as printed.
+        corrected: What was evidently meant.
+        note: Why we read it as a typo.
+    """
+
+    printed: str
+    corrected: str
+    note: str
+
+
+@attrs.frozen
+class Text:
+    """A piece of the notice: verbatim Chinese, its English translation, and errata.
+
+    The Chinese is the authority. It is kept exactly as published, typos included;
+    line breaks and page furniture are removed, nothing else.
+
+    Examples:
+        >>> t = Text("配合做好创业补贴发放工作。", "Assist in disbursing start-up subsidies.")
+        >>> t.get("zh")
+        '配合做好创业补贴发放工作。'
+        >>> t.corrected_zh == t.zh
+        True
+    """
+
+    zh: str
+    en: str
+    errata: tuple[Erratum, ...] = ()
+
+    def get(self, lang: str) -> str:
+        """Return the text in ``"zh"`` or ``"en"``."""
+        if lang == "zh":
+            return self.zh
+        if lang == "en":
+            return self.en
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+
+    @property
+    def corrected_zh(self) -> str:
+        """The Chinese with every erratum's correction applied (the published text is `zh`)."""
+        text = self.zh
+        for erratum in self.errata:
+            text = text.replace(erratum.printed, erratum.corrected)
+        return text
+
+    def __str__(self) -> str:
+        """Return the Chinese, the authoritative text."""
+        return self.zh
+
+
+@attrs.frozen
+class SourceRef:
+    """Where in the published notice something comes from.
+
+    Attributes:
+        document: The document number, such as 烟政办字〔2021〕3号.
+        first_line: The first line (1-based) in the published text file.
+        last_line: The last line, inclusive.
+    """
+
+    document: str
+    first_line: int
+    last_line: int
+
+    def __str__(self) -> str:
+        """Return the reference as ``document, lines a-b``."""
+        if self.first_line == self.last_line:
+            return f"{self.document}, line {self.first_line}"
+        return f"{self.document}, lines {self.first_line}-{self.last_line}"
+
+
+@attrs.frozen
+class Bureau:
+    """A responsible unit (责任单位): a bureau, agency, organisation or office.
+
+    Attributes:
+        id: A stable ASCII id, such as ``"finance"``.
+        name: The full name exactly as printed in the table, and its English name.
+        short_names: Other names the notice's text uses for the unit (e.g. 市人社局).
+        kind: Municipal department, vertically managed agency, people's organisation or office.
+    """
+
+    id: str
+    name: Text
+    short_names: tuple[str, ...]
+    kind: BureauKind
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the unit is known by: id, Chinese name, short names, English name."""
+        return (self.id, self.name.zh, *self.short_names, self.name.en)
+
+
+@attrs.frozen
+class Reference:
+    """A mention, in an action's text, of another unit.
+
+    Attributes:
+        mention: The words exactly as printed (such as 市人社局).
+        kind: How the text relates the action's unit to the one mentioned.
+        bureau: The id of the plan's unit meant, or None where the unit is not in the plan.
+    """
+
+    mention: str
+    kind: ReferenceKind
+    bureau: str | None = None
+
+
+@attrs.frozen
+class Item:
+    """A numbered sub-item ("1. … 2. …") of an action.
+
+    Attributes:
+        number: The item's number as printed.
+        text: The item's text, without its number.
+        role: The role for this item: the action's role unless the item says otherwise
+            (measure 14, item 2 says 牵头, takes the lead).
+        source: Where it is printed.
+    """
+
+    number: int
+    text: Text
+    role: Role
+    source: SourceRef
+
+
+@attrs.frozen
+class Action:
+    """One row of the table: what one unit must do under one measure (具体推进措施).
+
+    Attributes:
+        id: A stable id, ``"<measure>.<row>"``, such as ``"7.1"``.
+        measure: The number of the measure it belongs to.
+        bureau: The unit responsible for it.
+        role: Its role: ``ASSIST`` where the text says 配合, ``LEAD`` where it says 牵头.
+        text: The whole cell's text.
+        items: The numbered sub-items, where the cell has them.
+        references: Other units its text names.
+        source: Where the row is printed (text and unit cell).
+    """
+
+    id: str
+    measure: int
+    bureau: Bureau
+    role: Role
+    text: Text
+    items: tuple[Item, ...]
+    references: tuple[Reference, ...]
+    source: SourceRef
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """The action's role together with every item's role."""
+        return frozenset({self.role, *(item.role for item in self.items)})
+
+
+@attrs.frozen
+class Measure:
+    """One of the province's 20 measures, with the city's actions for it.
+
+    Attributes:
+        number: The measure's number (序号).
+        title: Its short title, the first sentence of the provincial text.
+        provincial_text: The provincial measure in full (省政策内容).
+        actions: The city's actions for it, in the order printed.
+        source: Where it is printed.
+    """
+
+    number: int
+    title: Text
+    provincial_text: Text
+    actions: tuple[Action, ...]
+    source: SourceRef
+
+    @property
+    def bureaus(self) -> tuple[Bureau, ...]:
+        """The units with an action under the measure, in the order printed, each once."""
+        return tuple({a.bureau.id: a.bureau for a in self.actions}.values())
+
+
+@attrs.frozen
+class Section:
+    """A numbered section (一、二、三、四) of the notice's body.
+
+    Attributes:
+        number: 1 to 4.
+        heading: The heading, with its numeral as printed (一、提高站位…).
+        text: The section's text.
+        source: Where it is printed.
+    """
+
+    number: int
+    heading: Text
+    text: Text
+    source: SourceRef
+
+
+@attrs.frozen
+class ParentNotice:
+    """The provincial notice that this one implements.
+
+    Attributes:
+        document_number: Its document number, such as 鲁政办发〔2020〕19号.
+        title: Its title.
+    """
+
+    document_number: str
+    title: Text
+
+
+@attrs.frozen
+class Notice:
+    """The notice itself: its number, issuer, date, addressees and body.
+
+    Attributes:
+        document_number: 烟政办字〔2021〕3号.
+        issuer: The issuing office.
+        issued_on: The date it was issued.
+        title: The notice's title.
+        addressees: To whom it is addressed (主送).
+        preamble: The opening paragraph.
+        sections: The four numbered sections.
+        attachment: The attachment line (附件).
+        annex_title: The title of the annexed plan.
+        publication_note: The publication note (此件公开发布).
+        parent: The provincial notice implemented.
+        source: Where it is printed.
+    """
+
+    document_number: str
+    issuer: Text
+    issued_on: dt.date
+    title: Text
+    addressees: Text
+    preamble: Text
+    sections: tuple[Section, ...]
+    attachment: Text
+    annex_title: Text
+    publication_note: Text
+    parent: ParentNotice
+    source: SourceRef
+
+
+@attrs.frozen
+class Provenance:
+    """Where the data came from, so it can be checked against the published text.
+
+    Attributes:
+        document_number: The notice's document number.
+        issuer: The issuer, in Chinese.
+        issued_on: The issue date.
+        source_file: The file name of the published text, shipped beside the data.
+        source_sha256: The SHA-256 of that file.
+        furniture_lines: Lines of the published text that are page furniture (running
+            heads, the repeated table header, page numbers), not content.
+        note: How the text was transcribed.
+    """
+
+    document_number: str
+    issuer: str
+    issued_on: dt.date
+    source_file: str
+    source_sha256: str
+    furniture_lines: tuple[int, ...]
+    note: str
+
+
+def _close_matches(word: str, candidates: list[str], cutoff: float = 0.6) -> list[str]:
+    import difflib  # noqa: PLC0415 - only the error path needs it
+
+    return difflib.get_close_matches(word, candidates, n=3, cutoff=cutoff)
+
+
+def _key(name: str) -> str:
+    return name.strip().casefold()
+
+
+@attrs.frozen
+class Policy:
+    """A whole plan: the notice, its measures and actions, and its units.
+
+    Build it with :func:`yantai_policy.load_policy`.
+
+    Attributes:
+        notice: The notice.
+        measures: The measures, in order.
+        bureaus: The units, in the order they first appear in the table.
+        provenance: Where the data came from.
+        data_sha256: The SHA-256 of the plan file's bytes, to tie results to the data.
+        actions: Every action, in the order printed.
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> policy = yp.load_policy()
+        >>> len(policy.measures), len(policy.actions), len(policy.bureaus)
+        (20, 49, 20)
+        >>> policy.bureau("财政局").id
+        'finance'
+        >>> policy.bureau("市人社局").name.en
+        'Yantai Municipal Human Resources and Social Security Bureau'
+    """
+
+    notice: Notice
+    measures: tuple[Measure, ...]
+    bureaus: tuple[Bureau, ...]
+    provenance: Provenance
+    data_sha256: str
+    actions: tuple[Action, ...] = attrs.field(init=False, eq=False, repr=False)
+    _by_number: Mapping[int, Measure] = attrs.field(init=False, eq=False, repr=False)
+    _by_name: Mapping[str, Bureau] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        """Index the measures and the units' names once."""
+        by_name: dict[str, Bureau] = {}
+        for bureau in self.bureaus:
+            for name in bureau.names:
+                by_name.setdefault(_key(name), bureau)
+        for bureau in self.bureaus:  # 财政局 finds 市财政局: the 市 (municipal) prefix is optional
+            for name in (bureau.name.zh, *bureau.short_names):
+                if name.startswith("市"):
+                    by_name.setdefault(_key(name[1:]), bureau)
+        object.__setattr__(self, "actions", tuple(a for m in self.measures for a in m.actions))
+        object.__setattr__(self, "_by_number", {m.number: m for m in self.measures})
+        object.__setattr__(self, "_by_name", by_name)
+
+    def measure(self, number: int) -> Measure:
+        """Return the measure with this number.
+
+        Raises:
+            UnknownNameError: The plan has no such measure.
+
+        Examples:
+            >>> import yantai_policy as yp
+            >>> yp.load_policy().measure(6).title.en
+            'Grant start-up subsidies'
+        """
+        try:
+            return self._by_number[number]
+        except (KeyError, TypeError):
+            numbers = sorted(self._by_number)
+            span = f"{numbers[0]}-{numbers[-1]}" if numbers else "none"
+            raise UnknownNameError(
+                f"no measure {number}; the plan has measures {span}", name=number
+            ) from None
+
+    def bureau(self, name: str) -> Bureau:
+        """Return the unit known by this name.
+
+        Any of its names will do, case-insensitively: the id, the full Chinese name,
+        a short name the text uses, the English name, or the Chinese name without the
+        市 (municipal) prefix.
+
+        Raises:
+            UnknownNameError: No unit has that name; the message lists close matches.
+
+        Examples:
+            >>> import yantai_policy as yp
+            >>> p = yp.load_policy()
+            >>> p.bureau("FINANCE") is p.bureau("市财政局")
+            True
+            >>> p.bureau("财务局")
+            Traceback (most recent call last):
+            ...
+            yantai_policy.errors.UnknownNameError: no unit named '财务局'; did you mean: 财政局, 税务局, 商务局?
+        """
+        try:
+            return self._by_name[_key(name)]
+        except (KeyError, AttributeError):
+            candidates = {n for b in self.bureaus for n in (*b.names, b.name.zh.removeprefix("市"))}
+            close = _close_matches(str(name), sorted(candidates), cutoff=0.5)
+            raise UnknownNameError(
+                f"no unit named {name!r}", name=name, suggestions=tuple(close)
+            ) from None
+
+    def action(self, action_id: str) -> Action:
+        """Return the action with this id (such as ``"7.1"``).
+
+        Raises:
+            UnknownNameError: No action has that id.
+        """
+        for action in self.actions:
+            if action.id == action_id:
+                return action
+        close = _close_matches(action_id, [a.id for a in self.actions])
+        raise UnknownNameError(f"no action {action_id!r}", name=action_id, suggestions=tuple(close))
+
+    def __iter__(self) -> Iterator[Measure]:
+        """Iterate over the measures in order."""
+        return iter(self.measures)
+
+    def __len__(self) -> int:
+        """Return the number of measures."""
+        return len(self.measures)

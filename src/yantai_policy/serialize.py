@@ -1,0 +1,142 @@
+"""Plain, JSON-ready dictionaries for the model's objects.
+
+These are the shapes the CLI prints with ``--json`` and that other systems consume:
+a unit is ``{"id", "name": {"zh", "en"}, ...}`` and an action is
+``{"id", "measure", "bureau", "role", "text": {"zh", "en"}, ...}``. Keys come in a
+fixed order and every value is a str, int, list, dict or None.
+
+Examples:
+    >>> import json, yantai_policy as yp
+    >>> from yantai_policy.serialize import bureau_to_dict
+    >>> print(json.dumps(bureau_to_dict(yp.load_policy().bureau("finance"), lang="zh"), ensure_ascii=False))
+    {"id": "finance", "name": {"zh": "市财政局"}, "short_names": [], "kind": "municipal_department"}
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from yantai_policy.model import Action, Bureau, Item, Measure, Notice, SourceRef, Text
+
+__all__ = [
+    "Lang",
+    "action_to_dict",
+    "bureau_to_dict",
+    "measure_to_dict",
+    "notice_to_dict",
+    "source_to_dict",
+    "text_to_dict",
+]
+
+Lang = Literal["zh", "en", "both"]
+"""Which languages to include: Chinese, English or both."""
+
+JSON = dict[str, object]
+
+
+def text_to_dict(text: Text, lang: Lang = "both") -> JSON:
+    """Return ``{"zh", "en"}`` (or one of them), with any errata.
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> text_to_dict(yp.Text("配合", "assist"))
+        {'zh': '配合', 'en': 'assist'}
+    """
+    out: JSON = {}
+    if lang in ("zh", "both"):
+        out["zh"] = text.zh
+    if lang in ("en", "both"):
+        out["en"] = text.en
+    if text.errata:
+        out["errata"] = [
+            {"printed": e.printed, "corrected": e.corrected, "note": e.note} for e in text.errata
+        ]
+    return out
+
+
+def source_to_dict(source: SourceRef) -> JSON:
+    """Return ``{"document", "lines": [first, last]}``."""
+    return {"document": source.document, "lines": [source.first_line, source.last_line]}
+
+
+def bureau_to_dict(bureau: Bureau, lang: Lang = "both") -> JSON:
+    """Return a unit as ``{"id", "name", "short_names", "kind"}``."""
+    return {
+        "id": bureau.id,
+        "name": text_to_dict(bureau.name, lang),
+        "short_names": list(bureau.short_names),
+        "kind": bureau.kind.value,
+    }
+
+
+def _item_to_dict(item: Item, lang: Lang) -> JSON:
+    return {
+        "number": item.number,
+        "role": item.role.value,
+        "text": text_to_dict(item.text, lang),
+        "source": source_to_dict(item.source),
+    }
+
+
+def action_to_dict(action: Action, lang: Lang = "both") -> JSON:
+    """Return an action as ``{"id", "measure", "bureau", "role", "text", "items", ...}``.
+
+    ``bureau`` is the unit's id; ``bureau_name`` carries its name for display.
+    """
+    return {
+        "id": action.id,
+        "measure": action.measure,
+        "bureau": action.bureau.id,
+        "bureau_name": text_to_dict(action.bureau.name, lang),
+        "role": action.role.value,
+        "text": text_to_dict(action.text, lang),
+        "items": [_item_to_dict(i, lang) for i in action.items],
+        "references": [
+            {"mention": r.mention, "kind": r.kind.value, "bureau": r.bureau}
+            for r in action.references
+        ],
+        "source": source_to_dict(action.source),
+    }
+
+
+def measure_to_dict(measure: Measure, lang: Lang = "both", *, actions: bool = True) -> JSON:
+    """Return a measure with its units and (unless ``actions=False``) its actions."""
+    out: JSON = {
+        "number": measure.number,
+        "title": text_to_dict(measure.title, lang),
+        "bureaus": [bureau_to_dict(b, lang) for b in measure.bureaus],
+    }
+    if actions:
+        out["provincial_text"] = text_to_dict(measure.provincial_text, lang)
+        out["actions"] = [action_to_dict(a, lang) for a in measure.actions]
+        out["source"] = source_to_dict(measure.source)
+    return out
+
+
+def notice_to_dict(notice: Notice, lang: Lang = "both") -> JSON:
+    """Return the notice's particulars and body."""
+    return {
+        "document_number": notice.document_number,
+        "issuer": text_to_dict(notice.issuer, lang),
+        "issued_on": notice.issued_on.isoformat(),
+        "title": text_to_dict(notice.title, lang),
+        "addressees": text_to_dict(notice.addressees, lang),
+        "parent": {
+            "document_number": notice.parent.document_number,
+            "title": text_to_dict(notice.parent.title, lang),
+        },
+        "preamble": text_to_dict(notice.preamble, lang),
+        "sections": [
+            {
+                "number": s.number,
+                "heading": text_to_dict(s.heading, lang),
+                "text": text_to_dict(s.text, lang),
+                "source": source_to_dict(s.source),
+            }
+            for s in notice.sections
+        ],
+        "attachment": text_to_dict(notice.attachment, lang),
+        "annex_title": text_to_dict(notice.annex_title, lang),
+        "publication_note": text_to_dict(notice.publication_note, lang),
+    }

@@ -1,0 +1,134 @@
+"""The yantai-policy command: measures, show, bureaus, bureau; text and JSON; exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+import pytest
+
+from yantai_policy import load_policy
+from yantai_policy.cli import main
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_show_seven_in_both_languages(capsys: pytest.CaptureFixture[str]) -> None:
+    """`show 7` prints measure 7 in zh and en with its three units and their actions."""
+    code, out, _ = _run(capsys, "show", "7")
+    assert code == 0
+    assert "提供贷款贴息" in out
+    assert "Provide loan interest subsidies" in out
+    for unit in ("市财政局", "市人力资源社会保障局", "人民银行市中心支行"):
+        assert unit in out
+    assert out.index("[7.1]") < out.index("[7.2]") < out.index("[7.3]")
+    assert "免除反担保要求" in out
+
+
+def test_show_json_shapes(capsys: pytest.CaptureFixture[str]) -> None:
+    """`show --json` gives units as {id, name{zh,en}} and actions as {id, measure, bureau, role, text}."""
+    code, out, _ = _run(capsys, "show", "13", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert "新业形态" in out  # UTF-8, not ASCII-escaped, and verbatim
+    assert [b["id"] for b in data["bureaus"]] == ["hrss", "finance"]
+    assert data["bureaus"][0]["name"] == {
+        "zh": "市人力资源社会保障局",
+        "en": "Yantai Municipal Human Resources and Social Security Bureau",
+    }
+    action = data["actions"][1]
+    assert {k: action[k] for k in ("id", "measure", "bureau", "role")} == {
+        "id": "13.2",
+        "measure": 13,
+        "bureau": "finance",
+        "role": "assist",
+    }
+    assert set(action["text"]) == {"zh", "en"}
+    assert data["actions"][0]["text"]["errata"][0]["corrected"] == "新就业形态"
+
+
+def test_lang_filters_text(capsys: pytest.CaptureFixture[str]) -> None:
+    """--lang zh prints no English, --lang en no Chinese title, and JSON follows suit."""
+    _, zh, _ = _run(capsys, "show", "6", "--lang", "zh")
+    assert "发放创业补贴" in zh
+    assert "Grant start-up subsidies" not in zh
+    _, en, _ = _run(capsys, "show", "6", "--lang", "en")
+    assert "Grant start-up subsidies" in en
+    assert "发放创业补贴" not in en
+    _, js, _ = _run(capsys, "show", "6", "--lang", "en", "--json")
+    assert set(json.loads(js)["title"]) == {"en"}
+
+
+def test_measures_lists_all_twenty(capsys: pytest.CaptureFixture[str]) -> None:
+    """`measures` lists numbers 1-20 with titles and units; --json has the same."""
+    code, out, _ = _run(capsys, "measures", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert [m["number"] for m in data] == list(range(1, 21))
+    assert [b["id"] for b in data[6]["bureaus"]] == ["finance", "hrss", "pboc"]
+    _, text, _ = _run(capsys, "measures")
+    assert text.count("\n") == 40
+    title = load_policy().measure(20).title
+    assert f"\n20  {title.zh} / {title.en}\n    市人力资源社会保障局\n" in text
+
+
+def test_bureaus_and_bureau(capsys: pytest.CaptureFixture[str]) -> None:
+    """`bureaus` lists 20 units; `bureau 财政局` shows the finance bureau's eight actions."""
+    code, out, _ = _run(capsys, "bureaus", "--json")
+    assert code == 0
+    assert len(json.loads(out)) == 20
+    code, out, _ = _run(capsys, "bureau", "财政局", "--json")
+    data = json.loads(out)
+    assert data["id"] == "finance"
+    assert [a["measure"] for a in data["actions"]] == [1, 5, 6, 7, 12, 13, 15, 18]
+    code, out, _ = _run(capsys, "bureau", "hrss", "--lang", "zh")
+    assert code == 0
+    assert out.startswith("hrss  市人力资源社会保障局")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["show", "21"], "no measure 21"),
+        (["bureau", "财务局"], "no unit named '财务局'; did you mean"),
+    ],
+)
+def test_unknown_exits_two_with_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    """An unknown number or name exits 2 with a one-line error and no output."""
+    code, out, err = _run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert message in err
+
+
+def test_bad_plan_exits_two(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """--plan with a bad file exits 2 and names the file."""
+    path = tmp_path / "bad.toml"
+    path.write_text("format = ", encoding="utf-8")
+    code, _, err = _run(capsys, "measures", "--plan", str(path))
+    assert code == 2
+    assert str(path) in err
+
+
+def test_console_script_runs_in_a_subprocess() -> None:
+    """`python -m yantai_policy show 7` works end to end and prints UTF-8."""
+    result = subprocess.run(
+        [sys.executable, "-m", "yantai_policy", "show", "7", "--lang", "zh"],
+        capture_output=True,
+        check=False,
+        env={"PYTHONIOENCODING": "ascii", "PATH": ""},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "人民银行市中心支行" in result.stdout.decode("utf-8")
