@@ -132,3 +132,33 @@ def test_console_script_runs_in_a_subprocess() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "人民银行市中心支行" in result.stdout.decode("utf-8")
+
+
+def test_co_owners_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """`co-owners 7` lists the three units; --json gives unit objects."""
+    code, out, _ = _run(capsys, "co-owners", "7", "--lang", "zh")
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()] == ["finance", "hrss", "pboc"]
+    _, js, _ = _run(capsys, "co-owners", "7", "--json")
+    assert [b["id"] for b in json.loads(js)["bureaus"]] == ["finance", "hrss", "pboc"]
+
+
+def test_actions_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """`actions --bureau 财政局 --role assist` gives the five assist actions as action objects."""
+    code, out, _ = _run(capsys, "actions", "--bureau", "财政局", "--role", "assist", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert [a["measure"] for a in data] == [6, 12, 13, 15, 18]
+    assert {a["role"] for a in data} == {"assist"}
+    code, _, err = _run(capsys, "actions", "--bureau", "nobody")
+    assert code == 2
+    assert "no unit named 'nobody'" in err
+
+
+def test_workload_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """`workload --json` ranks units by actions, HRSS first with 16."""
+    code, out, _ = _run(capsys, "workload", "--json")
+    rows = json.loads(out)
+    assert code == 0
+    assert (rows[0]["bureau"]["id"], rows[0]["actions"]) == ("hrss", 16)
+    assert sum(r["actions"] for r in rows) == 49

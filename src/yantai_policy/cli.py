@@ -4,8 +4,9 @@ Built on :mod:`argparse` from the standard library: the core package keeps its
 dependencies to attrs, networkx and python-dateutil, and argparse's sub-commands,
 ``--help`` and exit code 2 for usage errors are all this tool needs.
 
-Exit codes: 0 on success, 2 for a usage error, an unknown measure or unit, or a bad
-plan file (each with a one-line message on stderr).
+Exit codes: 0 on success; 1 when ``audit`` finds something at or above ``--fail-on``;
+2 for a usage error, an unknown measure or unit, or a bad plan file (each with a
+one-line message on stderr).
 
 Examples:
     >>> from yantai_policy.cli import main
@@ -24,10 +25,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from fractions import Fraction
 from typing import TYPE_CHECKING, cast
 
+from yantai_policy.audit import AuditConfig, Severity, audit
 from yantai_policy.errors import PolicyError
 from yantai_policy.loading import load_policy
+from yantai_policy.model import Role
 from yantai_policy.serialize import (
     Lang,
     action_to_dict,
@@ -36,7 +40,7 @@ from yantai_policy.serialize import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from yantai_policy.model import Action, Bureau, Measure, Policy, Text
 
@@ -70,6 +74,34 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("bureaus", parents=[common], help="list the responsible units")
     bureau = commands.add_parser("bureau", parents=[common], help="show one unit and its actions")
     bureau.add_argument("name", help="id, Chinese name, short name or English name")
+    co_owners = commands.add_parser(
+        "co-owners", parents=[common], help="the units with any action under a measure"
+    )
+    co_owners.add_argument("number", type=int, help="the measure's number")
+    actions = commands.add_parser(
+        "actions", parents=[common], help="a unit's actions, optionally in one role"
+    )
+    actions.add_argument("--bureau", required=True, help="the unit: any of its names")
+    actions.add_argument("--role", choices=[r.value for r in Role], help="only this role")
+    commands.add_parser("workload", parents=[common], help="actions and measures per unit")
+    audit_cmd = commands.add_parser(
+        "audit", parents=[common], help="coverage audit; exits 1 at or above --fail-on"
+    )
+    audit_cmd.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity],
+        default="error",
+        help="exit 1 when a finding at or above this severity exists (default: error)",
+    )
+    audit_cmd.add_argument(
+        "--format", choices=("text", "json", "markdown"), default="text", help="report format"
+    )
+    audit_cmd.add_argument(
+        "--threshold",
+        type=Fraction,
+        default=AuditConfig().concentration_threshold,
+        help="largest share of all actions one unit may hold (default 3/10)",
+    )
     return parser
 
 
@@ -96,16 +128,39 @@ def _run(args: argparse.Namespace) -> int:
     lang = cast("Lang", args.lang)
     try:
         policy = load_policy(args.plan)
-        if args.command == "measures":
-            return _measures(policy, lang, as_json=args.json)
-        if args.command == "show":
-            return _show(policy.measure(args.number), lang, as_json=args.json)
-        if args.command == "bureaus":
-            return _bureaus(policy, lang, as_json=args.json)
-        return _bureau(policy, policy.bureau(args.name), lang, as_json=args.json)
+        return _COMMANDS[args.command](policy, args, lang)
     except PolicyError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
+
+
+def _cmd_measures(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
+    return _measures(policy, lang, as_json=args.json)
+
+
+def _cmd_show(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
+    return _show(policy.measure(args.number), lang, as_json=args.json)
+
+
+def _cmd_bureaus(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
+    return _bureaus(policy, lang, as_json=args.json)
+
+
+def _cmd_bureau(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
+    return _bureau(policy, policy.bureau(args.name), lang, as_json=args.json)
+
+
+def _cmd_co_owners(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
+    return _co_owners(policy, args.number, lang, as_json=args.json)
+
+
+def _cmd_actions(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
+    role = Role(args.role) if args.role else None
+    return _actions(policy, args.bureau, role, lang, as_json=args.json)
+
+
+def _cmd_workload(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
+    return _workload(policy, lang, as_json=args.json)
 
 
 def _dump(value: object) -> None:
@@ -215,3 +270,77 @@ def _bureau(policy: Policy, bureau: Bureau, lang: Lang, *, as_json: bool) -> int
         )
         _say(action.text, lang, "  ")
     return 0
+
+
+def _co_owners(policy: Policy, number: int, lang: Lang, *, as_json: bool) -> int:
+    from yantai_policy.graph import co_owners  # noqa: PLC0415 - networkx only when needed
+
+    units = co_owners(policy.graph, number)
+    if as_json:
+        _dump({"measure": number, "bureaus": [bureau_to_dict(b, lang) for b in units]})
+        return 0
+    for bureau in units:
+        print(f"{bureau.id}  {_name(bureau, lang)}")
+    return 0
+
+
+def _actions(policy: Policy, name: str, role: Role | None, lang: Lang, *, as_json: bool) -> int:
+    from yantai_policy.graph import actions_of  # noqa: PLC0415
+
+    found = actions_of(policy.graph, name, role)
+    if as_json:
+        _dump([action_to_dict(a, lang) for a in found])
+        return 0
+    for action in found:
+        print(f"[{action.id}] {_label(action.role.zh, action.role.en, lang)}")
+        _say(action.text, lang, "  ")
+    return 0
+
+
+def _workload(policy: Policy, lang: Lang, *, as_json: bool) -> int:
+    from yantai_policy.graph import workload  # noqa: PLC0415
+
+    rows = workload(policy.graph)
+    if as_json:
+        _dump(
+            [
+                {
+                    "bureau": bureau_to_dict(r.bureau, lang),
+                    "actions": r.actions,
+                    "measures": r.measures,
+                    "share": r.share,
+                }
+                for r in rows
+            ]
+        )
+        return 0
+    width = max(len(r.bureau.id) for r in rows)
+    print(f"{'unit':<{width}}  actions  measures  share")
+    for r in rows:
+        print(
+            f"{r.bureau.id:<{width}}  {r.actions:>7}  {r.measures:>8}  {r.share:>5}  {_name(r.bureau, lang)}"
+        )
+    return 0
+
+
+def _audit(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
+    report = audit(policy, AuditConfig(concentration_threshold=args.threshold))
+    if args.json or args.format == "json":
+        _dump(report.to_dict())
+    elif args.format == "markdown":
+        print(report.to_markdown(lang))
+    else:
+        print(report.to_text(lang))
+    return 1 if report.at_least(Severity(args.fail_on)) else 0
+
+
+_COMMANDS: dict[str, Callable[[Policy, argparse.Namespace, Lang], int]] = {
+    "measures": _cmd_measures,
+    "show": _cmd_show,
+    "bureaus": _cmd_bureaus,
+    "bureau": _cmd_bureau,
+    "co-owners": _cmd_co_owners,
+    "actions": _cmd_actions,
+    "workload": _cmd_workload,
+    "audit": _audit,
+}

@@ -30,6 +30,8 @@ from yantai_policy.errors import UnknownNameError
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
+    import networkx as nx
+
 __all__ = [
     "Action",
     "Bureau",
@@ -412,6 +414,7 @@ class Policy:
     actions: tuple[Action, ...] = attrs.field(init=False, eq=False, repr=False)
     _by_number: Mapping[int, Measure] = attrs.field(init=False, eq=False, repr=False)
     _by_name: Mapping[str, Bureau] = attrs.field(init=False, eq=False, repr=False)
+    _graph: nx.DiGraph[str] | None = attrs.field(init=False, eq=False, repr=False, default=None)
 
     def __attrs_post_init__(self) -> None:
         """Index the measures and the units' names once."""
@@ -426,6 +429,20 @@ class Policy:
         object.__setattr__(self, "actions", tuple(a for m in self.measures for a in m.actions))
         object.__setattr__(self, "_by_number", {m.number: m for m in self.measures})
         object.__setattr__(self, "_by_name", by_name)
+
+    @property
+    def graph(self) -> nx.DiGraph[str]:
+        """The responsibility graph, built on first use and cached (networkx loads then).
+
+        See :func:`yantai_policy.graph.responsibility_graph`. Treat it as read-only: it
+        is shared by every caller of this property.
+        """
+        if self._graph is None:
+            from yantai_policy.graph import responsibility_graph  # noqa: PLC0415 - lazy
+
+            object.__setattr__(self, "_graph", responsibility_graph(self))
+        assert self._graph is not None  # noqa: S101 - narrows the type for mypy
+        return self._graph
 
     def measure(self, number: int) -> Measure:
         """Return the measure with this number.

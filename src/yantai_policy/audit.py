@@ -1,0 +1,517 @@
+"""Audits of who is responsible for what: checks that report findings, never raise.
+
+:func:`audit` runs every registered check over a plan and returns an
+:class:`AuditReport` of :class:`Finding` records. Each finding has a code, a severity,
+the id of its subject, a message in Chinese and English, and the evidence: the clause
+of the notice it rests on. A report can gate CI: ``report.at_least(Severity.WARNING)``
+lists what would fail the gate, and ``yantai-policy audit --fail-on warning`` exits 1
+when it is not empty.
+
+The built-in checks, and why each matters:
+
+=========================== ======== ==================================================
+code                        severity rationale
+=========================== ======== ==================================================
+``measure-without-unit``    error    a measure nobody owns will not be carried out.
+``action-unit-count``       error    an action must have exactly one unit, or nobody (or
+                                     everybody) is answerable for it.
+``all-assist``              error    if every unit under a measure only assists (配合),
+                                     nobody carries it out.
+``no-lead``                 warning  several units and no 牵头 (lead): RACI's rule of one
+                                     accountable owner is broken, and co-owners can each
+                                     wait for the other.
+``single-owner``            info     one unit alone: a single point of failure.
+``concentration``           warning  one unit holds more than a set share of all actions
+                                     (default 30%): the plan depends on its capacity.
+``unit-not-in-plan``        warning  an action's text names a specific unit the plan
+                                     does not list, so it has no actions and no one checks
+                                     it (市就业和农民工工作领导小组办公室 in measure 19).
+``named-differently``       info     the text calls a plan unit by another name
+                                     (市人社局 for 市人力资源社会保障局): fine for people,
+                                     a trap for text search.
+``spent-date``              warning  a date in the text before the notice was issued: that
+                                     provision had lapsed on the day it was published.
+``money-without-formula``   info     a measure promises money that no benefit formula
+                                     in this library computes yet.
+``erratum``                 info     a typo recorded in the data (kept verbatim).
+=========================== ======== ==================================================
+
+Register your own check with :func:`register_check`; it receives the plan and the
+:class:`AuditConfig` and yields findings.
+
+Examples:
+    >>> import yantai_policy as yp
+    >>> report = audit(yp.load_policy())
+    >>> report.counts()
+    {'error': 0, 'warning': 15, 'info': 19}
+    >>> [f.subject for f in report.findings if f.code == "spent-date"]
+    ['measure:7']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from fractions import Fraction
+from typing import TYPE_CHECKING, Protocol
+
+import attrs
+
+from yantai_policy.model import Policy, ReferenceKind, Role, Text
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+__all__ = [
+    "AuditConfig",
+    "AuditReport",
+    "Check",
+    "Finding",
+    "Severity",
+    "audit",
+    "checks",
+    "register_check",
+    "unregister_check",
+]
+
+
+class Severity(enum.Enum):
+    """How serious a finding is; severities compare by rank (info < warning < error)."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        """0 for info, 1 for warning, 2 for error."""
+        return _RANK[self]
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@attrs.frozen
+class Finding:
+    """One thing an audit found.
+
+    Attributes:
+        code: The check's code, such as ``"no-lead"``.
+        severity: Info, warning or error.
+        subject: The id of what it is about: ``"measure:7"``, ``"action:13.1"``,
+            ``"bureau:hrss"`` (the node ids of the responsibility graph).
+        message: What was found, in Chinese and English.
+        evidence: The clause it rests on, verbatim, with where it is printed.
+    """
+
+    code: str
+    severity: Severity
+    subject: str
+    message: Text
+    evidence: str
+
+
+@attrs.frozen
+class AuditConfig:
+    """Settings for the checks.
+
+    Attributes:
+        concentration_threshold: The largest share of all actions one unit may hold
+            before ``concentration`` reports it (default 3/10).
+        formula_measures: Measures whose money a benefit formula computes; ``None``
+            asks :mod:`yantai_policy.benefits` (none until formulas exist).
+    """
+
+    concentration_threshold: Fraction = Fraction(3, 10)
+    formula_measures: frozenset[int] | None = None
+
+
+class Check(Protocol):
+    """A check: takes the plan and the settings, yields findings."""
+
+    def __call__(self, policy: Policy, config: AuditConfig, /) -> Iterable[Finding]:
+        """Yield the findings for this plan."""
+        ...  # pragma: no cover
+
+
+_CHECKS: dict[str, Check] = {}
+
+
+def register_check(code: str) -> Callable[[Check], Check]:
+    """Register a check under a code; use as a decorator. A code can be registered once.
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> @register_check("subsidy-title")
+        ... def subsidy_title(policy, config):
+        ...     for m in policy.measures:
+        ...         if "补贴" in m.title.zh:
+        ...             yield Finding("subsidy-title", Severity.INFO, f"measure:{m.number}",
+        ...                           yp.Text("标题含补贴", "a subsidy in the title"), m.title.zh)
+        >>> [f.subject for f in audit(yp.load_policy(), only=["subsidy-title"]).findings]
+        ['measure:6', 'measure:17', 'measure:18']
+        >>> unregister_check("subsidy-title")
+    """
+
+    def decorate(check: Check) -> Check:
+        if code in _CHECKS:
+            raise ValueError(f"a check with code {code!r} is already registered")
+        _CHECKS[code] = check
+        return check
+
+    return decorate
+
+
+def unregister_check(code: str) -> None:
+    """Remove a registered check (built-in ones too)."""
+    _CHECKS.pop(code, None)
+
+
+def checks() -> tuple[str, ...]:
+    """Return the codes of the registered checks, in the order they run."""
+    return tuple(_CHECKS)
+
+
+@attrs.frozen
+class AuditReport:
+    """The findings of an audit, in the order the checks ran.
+
+    Attributes:
+        findings: Every finding.
+        checks: The codes of the checks that ran.
+        data_sha256: The SHA-256 of the audited plan's data.
+    """
+
+    findings: tuple[Finding, ...]
+    checks: tuple[str, ...]
+    data_sha256: str
+
+    def at_least(self, severity: Severity) -> tuple[Finding, ...]:
+        """Return the findings at or above a severity (what a CI gate at that level fails on)."""
+        return tuple(f for f in self.findings if f.severity.rank >= severity.rank)
+
+    def counts(self) -> dict[str, int]:
+        """Return the number of findings per severity, most severe first."""
+        return {
+            s.value: sum(1 for f in self.findings if f.severity is s)
+            for s in sorted(Severity, key=lambda s: -s.rank)
+        }
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the report as JSON-ready data."""
+        return {
+            "data_sha256": self.data_sha256,
+            "checks": list(self.checks),
+            "counts": self.counts(),
+            "findings": [
+                {
+                    "code": f.code,
+                    "severity": f.severity.value,
+                    "subject": f.subject,
+                    "message": {"zh": f.message.zh, "en": f.message.en},
+                    "evidence": f.evidence,
+                }
+                for f in self.findings
+            ],
+        }
+
+    def to_text(self, lang: str = "both") -> str:
+        """Return the report as plain text, one finding per block."""
+        lines = []
+        for f in self.findings:
+            lines.append(f"{f.severity.value.upper():7} {f.code}  {f.subject}")
+            lines.extend(f"        {f.message.get(c)}" for c in _langs(lang))
+            lines.append(f"        evidence: {f.evidence}")
+        counts = ", ".join(f"{n} {s}" for s, n in self.counts().items())
+        lines.append(f"{len(self.findings)} findings ({counts}) from {len(self.checks)} checks")
+        return "\n".join(lines)
+
+    def to_markdown(self, lang: str = "both") -> str:
+        """Return the report as a GitHub Markdown table."""
+        rows = ["| severity | code | subject | finding | evidence |", "|---|---|---|---|---|"]
+        for f in self.findings:
+            message = "<br>".join(f.message.get(c) for c in _langs(lang))
+            cells = [f.severity.value, f"`{f.code}`", f"`{f.subject}`", message, f.evidence]
+            rows.append("| " + " | ".join(_md(c) for c in cells) + " |")
+        counts = ", ".join(f"{n} {s}" for s, n in self.counts().items())
+        return "\n".join([f"**{len(self.findings)} findings** ({counts})", "", *rows])
+
+    def _repr_html_(self) -> str:  # pragma: no cover - notebook display
+        from html import escape  # noqa: PLC0415
+
+        body = "".join(
+            f"<tr><td>{f.severity.value}</td><td>{escape(f.code)}</td><td>{escape(f.subject)}</td>"
+            f"<td>{escape(f.message.zh)}<br>{escape(f.message.en)}</td></tr>"
+            for f in self.findings
+        )
+        return f"<table><tr><th>severity</th><th>code</th><th>subject</th><th>finding</th></tr>{body}</table>"
+
+
+def _langs(lang: str) -> tuple[str, ...]:
+    return ("zh", "en") if lang == "both" else (lang,)
+
+
+def _md(cell: str) -> str:
+    return cell.replace("|", "\\|").replace("\n", " ")
+
+
+def audit(
+    policy: Policy,
+    config: AuditConfig | None = None,
+    *,
+    only: Iterable[str] | None = None,
+) -> AuditReport:
+    """Run the registered checks over a plan and return the report.
+
+    Args:
+        policy: The plan.
+        config: Settings for the checks; the defaults otherwise.
+        only: Run just these check codes.
+
+    Raises:
+        ValueError: ``only`` names a check that is not registered.
+    """
+    config = config or AuditConfig()
+    codes = tuple(only) if only is not None else checks()
+    unknown = [c for c in codes if c not in _CHECKS]
+    if unknown:
+        raise ValueError(f"no such check: {', '.join(unknown)}; registered: {', '.join(checks())}")
+    findings = [f for code in codes for f in _CHECKS[code](policy, config)]
+    return AuditReport(findings=tuple(findings), checks=codes, data_sha256=policy.data_sha256)
+
+
+# ─── The built-in checks ────────────────────────────────────────────────────────────
+
+
+def _clause(text: str, source: object, limit: int = 80) -> str:
+    short = text if len(text) <= limit else text[: limit - 1] + "…"
+    return f"「{short}」 ({source})"
+
+
+@register_check("measure-without-unit")
+def _measure_without_unit(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa: ARG001
+    for m in policy.measures:
+        if not m.actions:
+            yield Finding(
+                "measure-without-unit",
+                Severity.ERROR,
+                f"measure:{m.number}",
+                Text(f"第{m.number}项没有责任单位", f"measure {m.number} has no responsible unit"),
+                _clause(m.provincial_text.zh, m.source),
+            )
+
+
+@register_check("action-unit-count")
+def _action_unit_count(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa: ARG001
+    graph = policy.graph
+    for action in policy.actions:
+        node = f"action:{action.id}"
+        units = [t for t, d in graph.adj[node].items() if d["relation"] == "assigned_to"]
+        if len(units) != 1:
+            yield Finding(
+                "action-unit-count",
+                Severity.ERROR,
+                node,
+                Text(
+                    f"措施{action.id}有{len(units)}个责任单位，应为1个",
+                    f"action {action.id} has {len(units)} units, not exactly one",
+                ),
+                _clause(action.text.zh, action.source),
+            )
+
+
+@register_check("all-assist")
+def _all_assist(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa: ARG001
+    for m in policy.measures:
+        if m.actions and all(Role.ASSIST in a.roles and len(a.roles) == 1 for a in m.actions):
+            yield Finding(
+                "all-assist",
+                Severity.ERROR,
+                f"measure:{m.number}",
+                Text(
+                    f"第{m.number}项的责任单位均为配合单位，无人主办",
+                    f"every unit under measure {m.number} only assists: nobody carries it out",
+                ),
+                _clause(m.provincial_text.zh, m.source),
+            )
+
+
+@register_check("no-lead")
+def _no_lead(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa: ARG001
+    for m in policy.measures:
+        units = m.bureaus
+        if len(units) > 1 and not any(Role.LEAD in a.roles for a in m.actions):
+            names = "、".join(b.name.zh for b in units)
+            yield Finding(
+                "no-lead",
+                Severity.WARNING,
+                f"measure:{m.number}",
+                Text(
+                    f"第{m.number}项有{len(units)}个责任单位（{names}），未明确牵头单位",
+                    f"measure {m.number} has {len(units)} units and no designated lead",
+                ),
+                _clause(m.provincial_text.zh, m.source),
+            )
+
+
+@register_check("single-owner")
+def _single_owner(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa: ARG001
+    for m in policy.measures:
+        if len(m.bureaus) == 1:
+            (unit,) = m.bureaus
+            yield Finding(
+                "single-owner",
+                Severity.INFO,
+                f"measure:{m.number}",
+                Text(
+                    f"第{m.number}项仅由{unit.name.zh}负责（单点依赖）",
+                    f"measure {m.number} rests on one unit alone ({unit.name.en})",
+                ),
+                _clause(m.provincial_text.zh, m.source),
+            )
+
+
+@register_check("concentration")
+def _concentration(policy: Policy, config: AuditConfig) -> Iterable[Finding]:
+    total = len(policy.actions)
+    if not total:
+        return
+    counts: dict[str, int] = {}
+    for action in policy.actions:
+        counts[action.bureau.id] = counts.get(action.bureau.id, 0) + 1
+    busiest = max(policy.bureaus, key=lambda b: counts.get(b.id, 0))
+    share = Fraction(counts.get(busiest.id, 0), total)
+    if share > config.concentration_threshold:
+        percent = f"{float(share):.0%}"
+        limit = f"{float(config.concentration_threshold):.0%}"
+        yield Finding(
+            "concentration",
+            Severity.WARNING,
+            f"bureau:{busiest.id}",
+            Text(
+                f"{busiest.name.zh}承担{counts[busiest.id]}/{total}项措施（{percent}），超过{limit}",
+                f"{busiest.name.en} holds {counts[busiest.id]} of {total} actions ({percent}), over {limit}",
+            ),
+            f"{counts[busiest.id]}/{total} actions",
+        )
+
+
+_SPECIFIC_UNIT = re.compile(r"^市.+(局|委|办|办公室|会)$")
+
+
+@register_check("unit-not-in-plan")
+def _unit_not_in_plan(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa: ARG001
+    for action in policy.actions:
+        for ref in action.references:
+            if ref.bureau is None and _SPECIFIC_UNIT.match(ref.mention):
+                yield Finding(
+                    "unit-not-in-plan",
+                    Severity.WARNING,
+                    f"action:{action.id}",
+                    Text(
+                        f"措施{action.id}提及的{ref.mention}不在责任单位之列",
+                        f"action {action.id} names {ref.mention}, which is not a unit of the plan",
+                    ),
+                    _clause(action.text.zh, action.source),
+                )
+
+
+@register_check("named-differently")
+def _named_differently(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa: ARG001
+    for action in policy.actions:
+        for ref in action.references:
+            if ref.bureau is None:
+                continue
+            unit = policy.bureau(ref.bureau)
+            if ref.mention != unit.name.zh:
+                kind = "配合" if ref.kind is ReferenceKind.ASSISTS else "提及"
+                yield Finding(
+                    "named-differently",
+                    Severity.INFO,
+                    f"action:{action.id}",
+                    Text(
+                        f"措施{action.id}以“{ref.mention}”{kind}{unit.name.zh}",
+                        f"action {action.id} calls {unit.name.en} '{ref.mention}', not '{unit.name.zh}'",
+                    ),
+                    _clause(action.text.zh, action.source),
+                )
+
+
+_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+@register_check("spent-date")
+def _spent_date(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa: ARG001
+    issued = policy.notice.issued_on
+    places: list[tuple[str, str, object]] = []
+    for m in policy.measures:
+        places.append((f"measure:{m.number}", m.provincial_text.zh, m.source))
+        places += [(f"action:{a.id}", a.text.zh, a.source) for a in m.actions]
+    for subject, text, source in places:
+        for match in _DATE.finditer(text):
+            try:
+                when = dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                continue  # not a real date: nothing to compare
+            if when < issued:
+                start = max(0, match.start() - 10)
+                yield Finding(
+                    "spent-date",
+                    Severity.WARNING,
+                    subject,
+                    Text(
+                        f"文中日期{when.isoformat()}早于发文日期{issued.isoformat()}，相关规定印发时已到期",
+                        f"the text's date {when.isoformat()} is before the issue date {issued.isoformat()}: "
+                        "that provision had lapsed when the notice was issued",
+                    ),
+                    _clause(text[start : match.end() + 30], source),
+                )
+
+
+_MONEY = re.compile(r"\d+\s*万?元|补贴|贴息|补助|扣减|免征")
+
+
+def _formula_measures(config: AuditConfig) -> frozenset[int]:
+    if config.formula_measures is not None:
+        return config.formula_measures
+    try:
+        from yantai_policy import benefits  # type: ignore[attr-defined]  # noqa: PLC0415
+    except ImportError:
+        return frozenset()
+    return frozenset(getattr(benefits, "MEASURES", ()))
+
+
+@register_check("money-without-formula")
+def _money_without_formula(policy: Policy, config: AuditConfig) -> Iterable[Finding]:
+    implemented = _formula_measures(config)
+    for m in policy.measures:
+        match = _MONEY.search(m.provincial_text.zh)
+        if match and m.number not in implemented:
+            start = max(0, match.start() - 20)
+            yield Finding(
+                "money-without-formula",
+                Severity.INFO,
+                f"measure:{m.number}",
+                Text(
+                    f"第{m.number}项涉及资金，尚无相应的计算公式",
+                    f"measure {m.number} promises money that no benefit formula computes yet",
+                ),
+                _clause(m.provincial_text.zh[start : match.end() + 20], m.source),
+            )
+
+
+@register_check("erratum")
+def _erratum(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa: ARG001
+    for action in policy.actions:
+        for e in action.text.errata:
+            yield Finding(
+                "erratum",
+                Severity.INFO,
+                f"action:{action.id}",
+                Text(
+                    f"措施{action.id}原文“{e.printed}”应为“{e.corrected}”",
+                    f"action {action.id} prints '{e.printed}' for '{e.corrected}': {e.note}",
+                ),
+                _clause(action.text.zh, action.source),
+            )

@@ -1,0 +1,396 @@
+"""The responsibility graph, and queries over it in the networkx idiom.
+
+:func:`responsibility_graph` turns a plan into a :class:`networkx.DiGraph`; the queries
+are plain functions that take the graph first, are named for what they return, and
+return results in a deterministic order (the order the notice prints things in, unless
+they say otherwise). Wherever a unit is an argument, any name
+:meth:`~yantai_policy.model.Policy.bureau` accepts will do, or the :class:`Bureau` itself.
+
+Why a DiGraph and not a MultiDiGraph: every relation here joins a pair of nodes at most
+once (a measure has an action once, an action has one unit), and where several actions'
+texts relate the same two units, the one unit-to-unit edge lists all of those actions.
+A simple graph exports cleanly to GraphML, GEXF and DOT and keeps queries simple.
+
+Nodes are strings: ``"measure:7"``, ``"action:7.1"``, ``"bureau:finance"`` and
+``"government:districts"`` (各区市政府（管委）, the district and county-level
+governments, which section 四 of the notice makes responsible overall). Every node has
+``kind`` (``measure``, ``action``, ``bureau`` or ``government``), ``obj`` (the model
+object, or None for the governments), ``label_zh`` and ``label_en``. Every edge has a
+``relation``:
+
+- ``has_action``: measure to action;
+- ``assigned_to``: action to unit, with the action's ``role``;
+- ``assists``, ``directs``, ``leads``, ``mentions``: unit to unit (or to the district
+  governments) where an action's text names the other; ``actions`` lists the actions
+  that do, ``kinds`` how each does, and ``relation`` is the first of those kinds;
+- ``overall_responsibility``: the district governments to every measure.
+
+Examples:
+    >>> import yantai_policy as yp
+    >>> from yantai_policy.graph import co_owners, actions_of
+    >>> G = yp.load_policy().graph
+    >>> [b.name.zh for b in co_owners(G, 7)]
+    ['市财政局', '市人力资源社会保障局', '人民银行市中心支行']
+    >>> [a.measure for a in actions_of(G, "财政局", role=yp.Role.ASSIST)]
+    [6, 12, 13, 15, 18]
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+import networkx as nx
+
+from yantai_policy.model import Action, Bureau, Measure, Policy, ReferenceKind, Role
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = [
+    "DISTRICTS",
+    "WorkloadRow",
+    "action_node",
+    "actions_of",
+    "assistants_of",
+    "bureau_node",
+    "bureau_projection",
+    "co_owners",
+    "collaborators",
+    "measure_node",
+    "measures_of",
+    "policy_of",
+    "responsibility_graph",
+    "single_owner_measures",
+    "workload",
+]
+
+DISTRICTS = "government:districts"
+"""The node for 各区市政府（管委）, the district and county-level governments."""
+
+# Words in a reference's mention that mean the district level (各区市, 区市, 各区...).
+_DISTRICT_WORDS = ("区市", "各区")
+
+
+def measure_node(number: int) -> str:
+    """Return the node id of a measure: ``"measure:7"``."""
+    return f"measure:{number}"
+
+
+def action_node(action_id: str) -> str:
+    """Return the node id of an action: ``"action:7.1"``."""
+    return f"action:{action_id}"
+
+
+def bureau_node(bureau_id: str) -> str:
+    """Return the node id of a unit: ``"bureau:finance"``."""
+    return f"bureau:{bureau_id}"
+
+
+def responsibility_graph(policy: Policy) -> nx.DiGraph[str]:
+    """Build the responsibility graph of a plan.
+
+    Prefer ``policy.graph``, which builds it once and caches it.
+
+    Args:
+        policy: The plan.
+
+    Returns:
+        A new DiGraph; ``G.graph["policy"]`` is the plan it was built from.
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> G = responsibility_graph(yp.load_policy())
+        >>> sorted({k for _, k in G.nodes(data="kind")})
+        ['action', 'bureau', 'government', 'measure']
+        >>> G.edges["action:13.2", "bureau:finance"]["role"]
+        'assist'
+        >>> G.edges["bureau:finance", "bureau:hrss"]["relation"], G.edges["bureau:finance", "bureau:hrss"]["actions"]
+        ('assists', ['13.2'])
+    """
+    graph: nx.DiGraph[str] = nx.DiGraph(policy=policy, name=policy.notice.document_number)
+    graph.add_node(
+        DISTRICTS,
+        kind="government",
+        obj=None,
+        label_zh="各区市政府（管委）",
+        label_en="District and county-level governments (and administrative committees)",
+    )
+    for bureau in policy.bureaus:
+        graph.add_node(
+            bureau_node(bureau.id),
+            kind="bureau",
+            obj=bureau,
+            label_zh=bureau.name.zh,
+            label_en=bureau.name.en,
+        )
+    for measure in policy.measures:
+        m = measure_node(measure.number)
+        graph.add_node(
+            m,
+            kind="measure",
+            obj=measure,
+            label_zh=f"{measure.number}. {measure.title.zh}",
+            label_en=f"{measure.number}. {measure.title.en}",
+        )
+        graph.add_edge(DISTRICTS, m, relation="overall_responsibility")
+        for action in measure.actions:
+            a = action_node(action.id)
+            graph.add_node(a, kind="action", obj=action, label_zh=action.id, label_en=action.id)
+            graph.add_edge(m, a, relation="has_action")
+            graph.add_edge(
+                a, bureau_node(action.bureau.id), relation="assigned_to", role=action.role.value
+            )
+            _add_references(graph, action)
+    return graph
+
+
+def _add_references(graph: nx.DiGraph[str], action: Action) -> None:
+    source = bureau_node(action.bureau.id)
+    for ref in action.references:
+        if ref.bureau is not None:
+            target = bureau_node(ref.bureau)
+        elif any(word in ref.mention for word in _DISTRICT_WORDS):
+            target = DISTRICTS
+        else:
+            continue  # a body outside the plan (an association, a bank): not a node
+        if graph.has_edge(source, target):
+            edge = graph.edges[source, target]
+            edge["actions"].append(action.id)
+            edge["kinds"].append(ref.kind.value)
+        else:
+            graph.add_edge(
+                source, target, relation=ref.kind.value, actions=[action.id], kinds=[ref.kind.value]
+            )
+
+
+def policy_of(G: nx.DiGraph[str]) -> Policy:
+    """Return the plan a responsibility graph was built from."""
+    policy = G.graph.get("policy")
+    if not isinstance(policy, Policy):
+        raise TypeError("not a responsibility graph: build it with responsibility_graph(policy)")
+    return policy
+
+
+def _bureau(G: nx.DiGraph[str], bureau: str | Bureau) -> Bureau:
+    return bureau if isinstance(bureau, Bureau) else policy_of(G).bureau(bureau)
+
+
+def _measure(G: nx.DiGraph[str], measure: int | Measure) -> Measure:
+    return measure if isinstance(measure, Measure) else policy_of(G).measure(measure)
+
+
+def _actions_of_measure(G: nx.DiGraph[str], number: int) -> list[Action]:
+    node = measure_node(number)
+    actions = [G.nodes[a]["obj"] for a in G.successors(node) if G.nodes[a]["kind"] == "action"]
+    return sorted(actions, key=lambda a: a.source.first_line)
+
+
+def _unit_of(G: nx.DiGraph[str], action: Action) -> Bureau:
+    for node, data in G.adj[action_node(action.id)].items():
+        if data["relation"] == "assigned_to":
+            unit: Bureau = G.nodes[node]["obj"]
+            return unit
+    msg = f"action {action.id} has no unit"  # pragma: no cover - the builder always adds one
+    raise ValueError(msg)  # pragma: no cover
+
+
+def _unique(bureaus: Iterable[Bureau]) -> tuple[Bureau, ...]:
+    return tuple({b.id: b for b in bureaus}.values())
+
+
+def co_owners(G: nx.DiGraph[str], measure: int | Measure) -> tuple[Bureau, ...]:
+    """Return the units with any action under a measure, in printed order.
+
+    Raises:
+        UnknownNameError: The plan has no such measure.
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> [b.id for b in co_owners(yp.load_policy().graph, 18)]
+        ['hrss', 'finance', 'banking_insurance_regulation']
+    """
+    number = _measure(G, measure).number
+    return _unique(_unit_of(G, a) for a in _actions_of_measure(G, number))
+
+
+def actions_of(
+    G: nx.DiGraph[str],
+    bureau: str | Bureau,
+    role: Role | None = None,
+) -> tuple[Action, ...]:
+    """Return a unit's actions, in printed order; with ``role``, only those in that role.
+
+    An action matches a role when the action or one of its items has it, so
+    ``role=Role.LEAD`` finds the actions with a 牵头 (lead) item.
+
+    Raises:
+        UnknownNameError: No unit has that name.
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> [a.id for a in actions_of(yp.load_policy().graph, "人社局", role=yp.Role.LEAD)]
+        ['14.1', '19.1']
+    """
+    unit = _bureau(G, bureau)
+    actions = [
+        G.nodes[a]["obj"]
+        for a, _, data in G.in_edges(bureau_node(unit.id), data=True)
+        if data["relation"] == "assigned_to"
+    ]
+    actions.sort(key=lambda a: a.source.first_line)
+    return tuple(a for a in actions if role is None or role in a.roles)
+
+
+def measures_of(
+    G: nx.DiGraph[str],
+    bureau: str | Bureau,
+    role: Role | None = None,
+) -> tuple[Measure, ...]:
+    """Return the measures a unit has actions under (in that role, if given), in order.
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> [m.number for m in measures_of(yp.load_policy().graph, "finance", yp.Role.ASSIST)]
+        [6, 12, 13, 15, 18]
+    """
+    policy = policy_of(G)
+    numbers = sorted({a.measure for a in actions_of(G, bureau, role)})
+    return tuple(policy.measure(n) for n in numbers)
+
+
+def collaborators(G: nx.DiGraph[str], bureau: str | Bureau) -> dict[Bureau, tuple[int, ...]]:
+    """Return the units a unit shares measures with, each with the shared measure numbers.
+
+    The units come in the plan's order.
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> {b.id: ms for b, ms in collaborators(yp.load_policy().graph, "pboc").items()}
+        {'finance': (7,), 'hrss': (7,)}
+    """
+    unit = _bureau(G, bureau)
+    shared: dict[str, list[int]] = {}
+    for measure in measures_of(G, unit):
+        for other in co_owners(G, measure):
+            if other.id != unit.id:
+                shared.setdefault(other.id, []).append(measure.number)
+    return {b: tuple(shared[b.id]) for b in policy_of(G).bureaus if b.id in shared}
+
+
+def assistants_of(G: nx.DiGraph[str], bureau: str | Bureau) -> tuple[Bureau, ...]:
+    """Return the units that assist a unit, in the plan's order.
+
+    A unit assists another where an action's text says so (配合市人社局, measure 13), or
+    where it has a 配合 (assist) action under a measure the other carries out.
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> [b.id for b in assistants_of(yp.load_policy().graph, "hrss")]
+        ['finance']
+    """
+    unit = _bureau(G, bureau)
+    found: set[str] = set()
+    target = bureau_node(unit.id)
+    for source, _, data in G.in_edges(target, data=True):
+        if data["relation"] == ReferenceKind.ASSISTS.value and G.nodes[source]["kind"] == "bureau":
+            found.add(G.nodes[source]["obj"].id)
+    for measure in measures_of(G, unit):
+        own = [a for a in _actions_of_measure(G, measure.number) if _unit_of(G, a).id == unit.id]
+        if all(a.role is Role.ASSIST for a in own):
+            continue
+        found.update(
+            _unit_of(G, a).id
+            for a in _actions_of_measure(G, measure.number)
+            if a.role is Role.ASSIST and _unit_of(G, a).id != unit.id
+        )
+    return tuple(b for b in policy_of(G).bureaus if b.id in found)
+
+
+def single_owner_measures(G: nx.DiGraph[str]) -> tuple[Measure, ...]:
+    """Return the measures that only one unit carries out, in order.
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> [m.number for m in single_owner_measures(yp.load_policy().graph)]
+        [4, 8, 9, 11, 14, 17, 20]
+    """
+    return tuple(m for m in policy_of(G).measures if len(co_owners(G, m)) == 1)
+
+
+@attrs.frozen
+class WorkloadRow:
+    """One unit's share of the plan.
+
+    Attributes:
+        bureau: The unit.
+        actions: How many actions it has.
+        measures: Under how many measures.
+        share: Its actions as a fraction of all actions, as an exact ratio string ``"16/49"``.
+    """
+
+    bureau: Bureau
+    actions: int
+    measures: int
+    share: str
+
+
+def workload(G: nx.DiGraph[str]) -> tuple[WorkloadRow, ...]:
+    """Return each unit's actions and measures, busiest first.
+
+    Ties are broken by the number of measures, then by the plan's order.
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> [(r.bureau.id, r.actions, r.measures) for r in workload(yp.load_policy().graph)[:3]]
+        [('hrss', 16, 16), ('finance', 8, 8), ('market_regulation', 3, 3)]
+    """
+    policy = policy_of(G)
+    total = len(policy.actions)
+    rows = []
+    for order, bureau in enumerate(policy.bureaus):
+        actions = actions_of(G, bureau)
+        rows.append(
+            (
+                -len(actions),
+                -len({a.measure for a in actions}),
+                order,
+                WorkloadRow(
+                    bureau=bureau,
+                    actions=len(actions),
+                    measures=len({a.measure for a in actions}),
+                    share=f"{len(actions)}/{total}",
+                ),
+            )
+        )
+    rows.sort(key=lambda row: row[:3])
+    return tuple(row[3] for row in rows)
+
+
+def bureau_projection(G: nx.DiGraph[str]) -> nx.Graph[str]:
+    """Return the units as a weighted graph: an edge for every pair that shares a measure.
+
+    Nodes are unit ids with ``obj`` (the Bureau) and labels; an edge's ``weight`` is the
+    number of shared measures and ``measures`` lists them.
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> P = bureau_projection(yp.load_policy().graph)
+        >>> P.edges["finance", "hrss"]["weight"], P.edges["finance", "hrss"]["measures"]
+        (6, [6, 7, 12, 13, 15, 18])
+    """
+    policy = policy_of(G)
+    projection: nx.Graph[str] = nx.Graph(name=f"{policy.notice.document_number} units")
+    for bureau in policy.bureaus:
+        projection.add_node(bureau.id, obj=bureau, label_zh=bureau.name.zh, label_en=bureau.name.en)
+    for measure in policy.measures:
+        owners = co_owners(G, measure)
+        for i, first in enumerate(owners):
+            for second in owners[i + 1 :]:
+                if projection.has_edge(first.id, second.id):
+                    edge = projection.edges[first.id, second.id]
+                    edge["measures"].append(measure.number)
+                    edge["weight"] += 1
+                else:
+                    projection.add_edge(first.id, second.id, weight=1, measures=[measure.number])
+    return projection
