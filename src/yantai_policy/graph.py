@@ -142,7 +142,56 @@ def responsibility_graph(policy: Policy) -> nx.DiGraph[str]:
                 a, bureau_node(action.bureau.id), relation="assigned_to", role=action.role.value
             )
             _add_references(graph, action)
+    graph.graph["index"] = _Index.of(graph)
     return graph
+
+
+@attrs.frozen
+class _Index:
+    """Lookups derived from the graph's edges once, so queries cost microseconds.
+
+    Built from the edges (not the plan), so it tells what the graph says. The graph is
+    meant to be read-only; after changing one, build it again.
+    """
+
+    measure_actions: dict[int, tuple[Action, ...]]
+    measure_units: dict[int, tuple[Bureau, ...]]
+    bureau_actions: dict[str, tuple[Action, ...]]
+
+    @classmethod
+    def of(cls, graph: nx.DiGraph[str]) -> _Index:
+        measure_actions: dict[int, list[Action]] = {}
+        unit_of: dict[str, Bureau] = {}
+        bureau_actions: dict[str, list[Action]] = {}
+        for source, target, data in graph.edges(data=True):
+            if data["relation"] == "has_action":
+                number = graph.nodes[source]["obj"].number
+                measure_actions.setdefault(number, []).append(graph.nodes[target]["obj"])
+            elif data["relation"] == "assigned_to":
+                action, unit = graph.nodes[source]["obj"], graph.nodes[target]["obj"]
+                unit_of[action.id] = unit
+                bureau_actions.setdefault(unit.id, []).append(action)
+        ordered = {n: tuple(sorted(a, key=_by_line)) for n, a in measure_actions.items()}
+        return cls(
+            measure_actions=ordered,
+            measure_units={
+                n: _unique(unit_of[a.id] for a in acts if a.id in unit_of)
+                for n, acts in ordered.items()
+            },
+            bureau_actions={b: tuple(sorted(a, key=_by_line)) for b, a in bureau_actions.items()},
+        )
+
+
+def _by_line(action: Action) -> tuple[int, str]:
+    return (action.source.first_line, action.id)
+
+
+def _index(G: nx.DiGraph[str]) -> _Index:
+    index = G.graph.get("index")
+    if not isinstance(index, _Index):
+        index = _Index.of(G)
+        G.graph["index"] = index
+    return index
 
 
 def _add_references(graph: nx.DiGraph[str], action: Action) -> None:
@@ -180,21 +229,6 @@ def _measure(G: nx.DiGraph[str], measure: int | Measure) -> Measure:
     return measure if isinstance(measure, Measure) else policy_of(G).measure(measure)
 
 
-def _actions_of_measure(G: nx.DiGraph[str], number: int) -> list[Action]:
-    node = measure_node(number)
-    actions = [G.nodes[a]["obj"] for a in G.successors(node) if G.nodes[a]["kind"] == "action"]
-    return sorted(actions, key=lambda a: a.source.first_line)
-
-
-def _unit_of(G: nx.DiGraph[str], action: Action) -> Bureau:
-    for node, data in G.adj[action_node(action.id)].items():
-        if data["relation"] == "assigned_to":
-            unit: Bureau = G.nodes[node]["obj"]
-            return unit
-    msg = f"action {action.id} has no unit"  # pragma: no cover - the builder always adds one
-    raise ValueError(msg)  # pragma: no cover
-
-
 def _unique(bureaus: Iterable[Bureau]) -> tuple[Bureau, ...]:
     return tuple({b.id: b for b in bureaus}.values())
 
@@ -211,7 +245,7 @@ def co_owners(G: nx.DiGraph[str], measure: int | Measure) -> tuple[Bureau, ...]:
         ['hrss', 'finance', 'banking_insurance_regulation']
     """
     number = _measure(G, measure).number
-    return _unique(_unit_of(G, a) for a in _actions_of_measure(G, number))
+    return _index(G).measure_units.get(number, ())
 
 
 def actions_of(
@@ -232,14 +266,10 @@ def actions_of(
         >>> [a.id for a in actions_of(yp.load_policy().graph, "人社局", role=yp.Role.LEAD)]
         ['14.1', '19.1']
     """
-    unit = _bureau(G, bureau)
-    actions = [
-        G.nodes[a]["obj"]
-        for a, _, data in G.in_edges(bureau_node(unit.id), data=True)
-        if data["relation"] == "assigned_to"
-    ]
-    actions.sort(key=lambda a: a.source.first_line)
-    return tuple(a for a in actions if role is None or role in a.roles)
+    actions = _index(G).bureau_actions.get(_bureau(G, bureau).id, ())
+    if role is None:
+        return actions
+    return tuple(a for a in actions if role in a.roles)
 
 
 def measures_of(
@@ -270,11 +300,12 @@ def collaborators(G: nx.DiGraph[str], bureau: str | Bureau) -> dict[Bureau, tupl
         {'finance': (7,), 'hrss': (7,)}
     """
     unit = _bureau(G, bureau)
+    index = _index(G)
     shared: dict[str, list[int]] = {}
-    for measure in measures_of(G, unit):
-        for other in co_owners(G, measure):
+    for number in sorted({a.measure for a in index.bureau_actions.get(unit.id, ())}):
+        for other in index.measure_units[number]:
             if other.id != unit.id:
-                shared.setdefault(other.id, []).append(measure.number)
+                shared.setdefault(other.id, []).append(number)
     return {b: tuple(shared[b.id]) for b in policy_of(G).bureaus if b.id in shared}
 
 
@@ -295,14 +326,13 @@ def assistants_of(G: nx.DiGraph[str], bureau: str | Bureau) -> tuple[Bureau, ...
     for source, _, data in G.in_edges(target, data=True):
         if data["relation"] == ReferenceKind.ASSISTS.value and G.nodes[source]["kind"] == "bureau":
             found.add(G.nodes[source]["obj"].id)
-    for measure in measures_of(G, unit):
-        own = [a for a in _actions_of_measure(G, measure.number) if _unit_of(G, a).id == unit.id]
-        if all(a.role is Role.ASSIST for a in own):
+    index = _index(G)
+    for number in sorted({a.measure for a in index.bureau_actions.get(unit.id, ())}):
+        actions = index.measure_actions[number]
+        if all(a.role is Role.ASSIST for a in actions if a.bureau.id == unit.id):
             continue
         found.update(
-            _unit_of(G, a).id
-            for a in _actions_of_measure(G, measure.number)
-            if a.role is Role.ASSIST and _unit_of(G, a).id != unit.id
+            a.bureau.id for a in actions if a.role is Role.ASSIST and a.bureau.id != unit.id
         )
     return tuple(b for b in policy_of(G).bureaus if b.id in found)
 
@@ -315,7 +345,8 @@ def single_owner_measures(G: nx.DiGraph[str]) -> tuple[Measure, ...]:
         >>> [m.number for m in single_owner_measures(yp.load_policy().graph)]
         [4, 8, 9, 11, 14, 17, 20]
     """
-    return tuple(m for m in policy_of(G).measures if len(co_owners(G, m)) == 1)
+    units = _index(G).measure_units
+    return tuple(m for m in policy_of(G).measures if len(units.get(m.number, ())) == 1)
 
 
 @attrs.frozen
@@ -346,10 +377,11 @@ def workload(G: nx.DiGraph[str]) -> tuple[WorkloadRow, ...]:
         [('hrss', 16, 16), ('finance', 8, 8), ('market_regulation', 3, 3)]
     """
     policy = policy_of(G)
+    index = _index(G)
     total = len(policy.actions)
     rows = []
     for order, bureau in enumerate(policy.bureaus):
-        actions = actions_of(G, bureau)
+        actions = index.bureau_actions.get(bureau.id, ())
         rows.append(
             (
                 -len(actions),
@@ -383,8 +415,9 @@ def bureau_projection(G: nx.DiGraph[str]) -> nx.Graph[str]:
     projection: nx.Graph[str] = nx.Graph(name=f"{policy.notice.document_number} units")
     for bureau in policy.bureaus:
         projection.add_node(bureau.id, obj=bureau, label_zh=bureau.name.zh, label_en=bureau.name.en)
+    units = _index(G).measure_units
     for measure in policy.measures:
-        owners = co_owners(G, measure)
+        owners = units.get(measure.number, ())
         for i, first in enumerate(owners):
             for second in owners[i + 1 :]:
                 if projection.has_edge(first.id, second.id):
