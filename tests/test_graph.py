@@ -229,3 +229,10 @@ def test_generated_plans_keep_the_invariants(data: st.DataObject) -> None:
     for measure in policy.measures:
         assert {b.id for b in co_owners(graph, measure)} == {a.bureau.id for a in measure.actions}
     assert sum(r.actions for r in workload(graph)) == len(policy.actions)
+
+
+def test_top_level_responsibility_graph() -> None:
+    """yp.responsibility_graph is the graph builder, reached lazily from the package."""
+    assert yp.responsibility_graph is responsibility_graph
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = yp.nope

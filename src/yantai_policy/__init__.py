@@ -12,6 +12,8 @@ Examples:
     [('7.1', 'finance', 'responsible'), ('7.2', 'hrss', 'responsible'), ('7.3', 'pboc', 'responsible')]
 """
 
+from typing import TYPE_CHECKING, Any
+
 from yantai_policy.errors import PolicyDataError, PolicyError, UnknownNameError
 from yantai_policy.loading import load_policy
 from yantai_policy.model import (
@@ -55,6 +57,19 @@ __all__ = [
     "UnknownNameError",
     "__version__",
     "load_policy",
+    "responsibility_graph",
 ]
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from yantai_policy.graph import responsibility_graph
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - module attributes of any kind
+    """Import networkx-backed names on first use, keeping ``import yantai_policy`` light."""
+    if name == "responsibility_graph":
+        from yantai_policy.graph import responsibility_graph  # noqa: PLC0415
+
+        return responsibility_graph
+    raise AttributeError(f"module 'yantai_policy' has no attribute {name!r}")

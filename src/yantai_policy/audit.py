@@ -476,7 +476,7 @@ def _formula_measures(config: AuditConfig) -> frozenset[int]:
     if config.formula_measures is not None:
         return config.formula_measures
     try:
-        from yantai_policy import benefits  # type: ignore[attr-defined]  # noqa: PLC0415
+        from yantai_policy import benefits  # noqa: PLC0415
     except ImportError:
         return frozenset()
     return frozenset(getattr(benefits, "MEASURES", ()))
