@@ -162,3 +162,44 @@ def test_workload_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert (rows[0]["bureau"]["id"], rows[0]["actions"]) == ("hrss", 16)
     assert sum(r["actions"] for r in rows) == 49
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    ["json", "graphml", "gexf", "csv", "matrix-md", "mermaid", "dot", "node-link", "matrix-csv"],
+)
+def test_export_command_writes_each_format(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str
+) -> None:
+    """`export FORMAT -o PATH` writes a non-empty file equal to the library's export."""
+    from yantai_policy import export  # noqa: PLC0415
+
+    path = tmp_path / f"out.{fmt}"
+    code, out, _ = _run(capsys, "export", fmt, "-o", str(path))
+    assert code == 0
+    assert str(path) in out
+    expected = tmp_path / "expected"
+    export.write(load_policy(), fmt, expected)
+    assert path.read_bytes() == expected.read_bytes()
+    assert path.stat().st_size > 0
+
+
+def test_export_command_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """An unknown format or an unwritable path exits 2 with one line."""
+    code, _, err = _run(capsys, "export", "xlsx", "-o", str(tmp_path / "x"))
+    assert (code, err.count("\n")) == (2, 1)
+    assert "unknown format 'xlsx'" in err
+    code, _, err = _run(capsys, "export", "json", "-o", str(tmp_path / "no" / "dir" / "x.json"))
+    assert code == 2
+    assert "cannot write" in err
+
+
+def test_exported_json_plan_loads_through_the_cli(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A plan exported as JSON is usable as --plan and answers the same questions."""
+    path = tmp_path / "plan.json"
+    assert _run(capsys, "export", "json", "-o", str(path))[0] == 0
+    code, out, _ = _run(capsys, "co-owners", "7", "--plan", str(path), "--json")
+    assert code == 0
+    assert [b["id"] for b in json.loads(out)["bureaus"]] == ["finance", "hrss", "pboc"]

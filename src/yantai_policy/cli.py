@@ -102,6 +102,14 @@ def _parser() -> argparse.ArgumentParser:
         default=AuditConfig().concentration_threshold,
         help="largest share of all actions one unit may hold (default 3/10)",
     )
+    export = commands.add_parser(
+        "export", parents=[common], help="write the plan or its graph in another format"
+    )
+    export.add_argument(
+        "format",
+        help="json, node-link, graphml, gexf, dot, mermaid, csv, matrix-csv or matrix-md",
+    )
+    export.add_argument("-o", "--output", required=True, metavar="PATH", help="the file to write")
     return parser
 
 
@@ -161,6 +169,24 @@ def _cmd_actions(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
 
 def _cmd_workload(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
     return _workload(policy, lang, as_json=args.json)
+
+
+def _export(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
+    from yantai_policy.export import write  # noqa: PLC0415 - networkx only when needed
+
+    try:
+        write(policy, args.format, args.output)
+    except ValueError as error:  # an unknown format
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"{PROG}: error: cannot write {args.output}: {error.strerror}", file=sys.stderr)
+        return 2
+    if args.json:
+        _dump({"format": args.format, "output": args.output})
+    else:
+        print(f"wrote {args.format} to {args.output}")
+    return 0
 
 
 def _dump(value: object) -> None:
@@ -343,4 +369,5 @@ _COMMANDS: dict[str, Callable[[Policy, argparse.Namespace, Lang], int]] = {
     "actions": _cmd_actions,
     "workload": _cmd_workload,
     "audit": _audit,
+    "export": _export,
 }

@@ -1,0 +1,730 @@
+"""Export a plan: back to the plan-file format, as a graph, a diagram, or a spreadsheet.
+
+Every export is a plain function that takes the :class:`~yantai_policy.model.Policy`
+first and returns the file's contents: ``str`` for text formats, ``bytes`` for CSV
+(UTF-8 with a byte-order mark, so that Excel shows the Chinese). :func:`write`
+picks one by name (see :data:`FORMATS`) and writes the file.
+
+- ``json``: the whole plan in the plan-file format (:func:`to_json`), which
+  :func:`yantai_policy.load_policy` reads back and :func:`plan_schema` describes;
+- ``node-link``, ``graphml``, ``gexf``: the responsibility graph
+  (:attr:`Policy.graph <yantai_policy.model.Policy.graph>`) for networkx, Gephi, yEd
+  and the like;
+- ``dot``, ``mermaid``: diagrams of which unit acts under which measure, for Graphviz
+  and for Markdown on GitHub;
+- ``csv``: one row per action; ``matrix-csv``, ``matrix-md``: the responsibility
+  matrix, measures by units.
+
+Examples:
+    >>> import yantai_policy as yp
+    >>> policy = yp.load_policy()
+    >>> print(to_mermaid(policy).splitlines()[0])
+    flowchart LR
+    >>> matrix = responsibility_matrix(policy)
+    >>> matrix.cell(7, "pboc"), matrix.cell(6, "finance"), matrix.cell(6, "pboc")
+    ('responsible', 'assist', None)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import pathlib
+import re
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+import networkx as nx
+
+from yantai_policy.loading import FORMAT, FORMAT_VERSION, read_data_file
+from yantai_policy.model import Action, Bureau, Measure, Role
+from yantai_policy.serialize import text_to_dict
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from yantai_policy.model import Item, Policy, SourceRef, Text
+
+__all__ = [
+    "FORMATS",
+    "PLAN_SCHEMA",
+    "ResponsibilityMatrix",
+    "matrix_to_csv",
+    "matrix_to_markdown",
+    "plan_schema",
+    "policy_to_plan_dict",
+    "responsibility_matrix",
+    "to_csv",
+    "to_dot",
+    "to_gexf",
+    "to_graphml",
+    "to_json",
+    "to_mermaid",
+    "to_node_link",
+    "write",
+]
+
+PLAN_SCHEMA = "plan.schema.json"
+"""The file name of the plan format's JSON Schema inside ``yantai_policy/data``."""
+
+CSV_COLUMNS = (
+    "action_id",
+    "measure",
+    "measure_title_zh",
+    "measure_title_en",
+    "bureau_id",
+    "bureau_zh",
+    "bureau_en",
+    "role",
+    "text_zh",
+    "text_en",
+    "source_lines",
+)
+"""The header of :func:`to_csv`."""
+
+_MATRIX_WORDS = {
+    "zh": {Role.RESPONSIBLE: "负责", Role.ASSIST: "配合", Role.LEAD: "牵头"},
+    "en": {Role.RESPONSIBLE: "R", Role.ASSIST: "A", Role.LEAD: "L"},
+}
+
+# Characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# The attribute that holds the model object on the responsibility graph's nodes.
+_OBJ = "obj"
+
+
+# --- The plan-file format ------------------------------------------------------------
+
+
+def _lines(source: SourceRef) -> list[int]:
+    return [source.first_line, source.last_line]
+
+
+def _text(text: Text) -> dict[str, Any]:
+    return text_to_dict(text, "both")
+
+
+def _item(item: Item, action_role: Role) -> dict[str, Any]:
+    out: dict[str, Any] = {"number": item.number}
+    if item.role is not action_role:  # an item states its role only where it differs
+        out["role"] = item.role.value
+    out["lines"] = _lines(item.source)
+    out["text"] = _text(item.text)
+    return out
+
+
+def _action(action: Action) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": action.id,
+        "bureau": action.bureau.id,
+        "role": action.role.value,
+        "lines": _lines(action.source),
+    }
+    if action.items:  # the action's text is built from its items, so it is not written
+        out["items"] = [_item(item, action.role) for item in action.items]
+    else:
+        out["text"] = _text(action.text)
+    if action.references:
+        refs = []
+        for ref in action.references:
+            entry: dict[str, Any] = {"mention": ref.mention, "kind": ref.kind.value}
+            if ref.bureau is not None:
+                entry["bureau"] = ref.bureau
+            refs.append(entry)
+        out["references"] = refs
+    return out
+
+
+def _measure(measure: Measure) -> dict[str, Any]:
+    return {
+        "number": measure.number,
+        "lines": _lines(measure.source),
+        "title": _text(measure.title),
+        "provincial_text": _text(measure.provincial_text),
+        "actions": [_action(a) for a in measure.actions],
+    }
+
+
+def policy_to_plan_dict(policy: Policy) -> dict[str, Any]:
+    """Return the whole plan as a plan-file dictionary, ready for :func:`json.dump`.
+
+    The keys are those of the shipped plan file (see docs/data-format.md): provenance,
+    notice, units, and measures with their actions. An action with numbered items is
+    written as its items, an item states its role only where it differs from its
+    action's, and every text keeps its errata. ``comment`` says where the file came from.
+
+    Args:
+        policy: The plan.
+
+    Returns:
+        A new dictionary of str, int, list and dict values; dates are ``YYYY-MM-DD``.
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> plan = policy_to_plan_dict(yp.load_policy())
+        >>> list(plan)
+        ['comment', 'format', 'format_version', 'provenance', 'notice', 'bureaus', 'measures']
+        >>> plan["measures"][13]["actions"][0]["items"][1]["role"]
+        'lead'
+        >>> yp.loading.policy_from_dict(plan).measures == yp.load_policy().measures
+        True
+    """
+    notice = policy.notice
+    provenance = policy.provenance
+    return {
+        "comment": [
+            (
+                f"yantai-policy plan file for {notice.document_number}, exported from the "
+                f"plan data with SHA-256 {policy.data_sha256}."
+            ),
+            (
+                "The format is documented in docs/data-format.md and its JSON Schema, "
+                f"yantai_policy/data/{PLAN_SCHEMA}."
+            ),
+        ],
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "provenance": {
+            "document_number": provenance.document_number,
+            "issuer": provenance.issuer,
+            "issued_on": provenance.issued_on.isoformat(),
+            "source_file": provenance.source_file,
+            "source_sha256": provenance.source_sha256,
+            "furniture_lines": list(provenance.furniture_lines),
+            "note": provenance.note,
+        },
+        "notice": {
+            "document_number": notice.document_number,
+            "issued_on": notice.issued_on.isoformat(),
+            "lines": _lines(notice.source),
+            "title": _text(notice.title),
+            "issuer": _text(notice.issuer),
+            "addressees": _text(notice.addressees),
+            "preamble": _text(notice.preamble),
+            "attachment": _text(notice.attachment),
+            "annex_title": _text(notice.annex_title),
+            "publication_note": _text(notice.publication_note),
+            "parent": {
+                "document_number": notice.parent.document_number,
+                "title": _text(notice.parent.title),
+            },
+            "sections": [
+                {
+                    "number": s.number,
+                    "lines": _lines(s.source),
+                    "heading": _text(s.heading),
+                    "text": _text(s.text),
+                }
+                for s in notice.sections
+            ],
+        },
+        "bureaus": [
+            {
+                "id": b.id,
+                "name": _text(b.name),
+                "short_names": list(b.short_names),
+                "kind": b.kind.value,
+            }
+            for b in policy.bureaus
+        ],
+        "measures": [_measure(m) for m in policy.measures],
+    }
+
+
+def to_json(policy: Policy) -> str:
+    """Return the whole plan as a plan file: UTF-8 JSON, Chinese unescaped.
+
+    Examples:
+        >>> import json, yantai_policy as yp
+        >>> data = json.loads(to_json(yp.load_policy()))
+        >>> data["format"], data["bureaus"][1]["name"]["zh"]
+        ('yantai-policy/plan', '市财政局')
+    """
+    return json.dumps(policy_to_plan_dict(policy), ensure_ascii=False, indent=2) + "\n"
+
+
+def plan_schema() -> dict[str, Any]:
+    """Return the JSON Schema (draft 2020-12) of the plan-file format.
+
+    The schema ships as ``yantai_policy/data/plan.schema.json``. It describes plan files
+    in JSON; the loader checks a few more things than a schema can (see its
+    ``description``).
+
+    Examples:
+        >>> schema = plan_schema()
+        >>> schema["$schema"]
+        'https://json-schema.org/draft/2020-12/schema'
+        >>> schema["$defs"]["role"]["enum"]
+        ['responsible', 'assist', 'lead']
+    """
+    schema: dict[str, Any] = json.loads(read_data_file(PLAN_SCHEMA).decode("utf-8"))
+    return schema
+
+
+# --- The responsibility graph ----------------------------------------------------------
+
+
+_DROP = object()  # what a converter returns for an attribute the file format cannot hold
+
+
+def _ref(obj: object) -> str | None:
+    """Return the model object's own key: a unit's id, a measure's number, an action's id."""
+    if isinstance(obj, (Bureau, Action)):
+        return obj.id
+    if isinstance(obj, Measure):
+        return str(obj.number)
+    return None
+
+
+def _json_value(value: object) -> object:
+    """Return a JSON-friendly copy of a graph attribute, or ``_DROP`` for anything else."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple)) and all(
+        isinstance(v, (str, int, float, bool)) for v in value
+    ):
+        return list(value)
+    return _DROP
+
+
+def _flat_value(value: object) -> object:
+    """Return a GraphML/GEXF-friendly attribute: lists joined with ``,``; None is dropped."""
+    value = _json_value(value)
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return _DROP if value is None else value
+
+
+def _attributes(data: dict[str, Any], convert: Callable[[object], object]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == _OBJ:
+            ref = _ref(value)
+            if ref is not None:
+                out["ref"] = ref
+            continue
+        converted = convert(value)
+        if converted is not _DROP:
+            out[key] = converted
+    return out
+
+
+def _plain_graph(policy: Policy, convert: Callable[[object], object]) -> nx.DiGraph[str]:
+    """Copy ``policy.graph`` with every attribute made file-friendly by ``convert``.
+
+    Each node's ``obj`` (the model object) becomes ``ref``, its own key (``finance``,
+    ``7``, ``7.1``); the plan object on the graph is replaced by ``data_sha256``.
+    """
+    G = policy.graph
+    plain: nx.DiGraph[str] = nx.DiGraph()
+    plain.graph.update(_attributes(G.graph, convert))
+    plain.graph["data_sha256"] = policy.data_sha256
+    for node, data in G.nodes(data=True):
+        plain.add_node(node, **_attributes(data, convert))
+    for source, target, data in G.edges(data=True):
+        plain.add_edge(source, target, **_attributes(data, convert))
+    return plain
+
+
+def to_node_link(policy: Policy) -> str:
+    """Return the responsibility graph as networkx node-link JSON.
+
+    The shape is :func:`networkx.node_link_data`'s, with edges under ``"edges"``: read it
+    back with ``nx.node_link_graph(data, edges="edges")``. Each node's model object is
+    replaced by ``ref``, its own key; lists (an edge's ``actions`` and ``kinds``) stay lists.
+
+    Examples:
+        >>> import json, yantai_policy as yp
+        >>> data = json.loads(to_node_link(yp.load_policy()))
+        >>> [n for n in data["nodes"] if n["id"] == "bureau:finance"]
+        [{'id': 'bureau:finance', 'kind': 'bureau', 'ref': 'finance', 'label_zh': '市财政局', 'label_en': 'Yantai Municipal Finance Bureau'}]
+        >>> [e["actions"] for e in data["edges"] if e["relation"] == "assists"]
+        [['13.2']]
+    """
+    G = _plain_graph(policy, _json_value)
+    data = {
+        "directed": True,
+        "multigraph": False,
+        "graph": dict(G.graph),
+        "nodes": [{"id": node, **attrs_} for node, attrs_ in G.nodes(data=True)],
+        "edges": [
+            {"source": source, "target": target, **attrs_}
+            for source, target, attrs_ in G.edges(data=True)
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_graphml(policy: Policy) -> str:
+    """Return the responsibility graph as GraphML.
+
+    Node and edge attributes are kept as strings; an edge's ``actions`` and ``kinds``
+    are joined with ``,`` and each node's model object becomes ``ref``, its own key.
+
+    Examples:
+        >>> import io, networkx as nx, yantai_policy as yp
+        >>> G = nx.read_graphml(io.BytesIO(to_graphml(yp.load_policy()).encode("utf-8")))
+        >>> G.nodes["bureau:pboc"]["label_zh"], G.edges["action:6.2", "bureau:finance"]["role"]
+        ('人民银行市中心支行', 'assist')
+    """
+    stream = io.BytesIO()
+    # The standard-library writer, not lxml's: the same output wherever it runs.
+    nx.readwrite.graphml.write_graphml_xml(_plain_graph(policy, _flat_value), stream)
+    return stream.getvalue().decode("utf-8")
+
+
+def to_gexf(policy: Policy) -> str:
+    """Return the responsibility graph as GEXF 1.2, for Gephi.
+
+    Attributes are as in :func:`to_graphml`; each node's GEXF ``label`` (what Gephi
+    shows) is its Chinese label.
+
+    Examples:
+        >>> import io, networkx as nx, yantai_policy as yp
+        >>> G = nx.read_gexf(io.BytesIO(to_gexf(yp.load_policy()).encode("utf-8")))
+        >>> G.nodes["measure:7"]["label"], G.nodes["measure:7"]["kind"]
+        ('7. 提供贷款贴息', 'measure')
+    """
+    G = _plain_graph(policy, _flat_value)
+    for _, data in G.nodes(data=True):
+        data["label"] = data["label_zh"]
+    stream = io.BytesIO()
+    nx.write_gexf(G, stream)
+    # networkx stamps today's date on the file; leave it out, so an export is reproducible.
+    return _GEXF_DATE.sub("", stream.getvalue().decode("utf-8"), count=1)
+
+
+_GEXF_DATE = re.compile(r' lastmodifieddate="[^"]*"')
+
+
+# --- Diagrams --------------------------------------------------------------------------
+
+
+def _shown_role(action: Action) -> Role:
+    """Return the role to show for an action: lead where any item leads (牵头), else its own."""
+    return Role.LEAD if Role.LEAD in action.roles else action.role
+
+
+def _measure_label(measure: Measure, lang: str = "zh") -> str:
+    return f"{measure.number}. {measure.title.get(lang)}"
+
+
+def _dot_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\r", "").replace("\n", "\\n") + '"'
+
+
+def to_dot(policy: Policy) -> str:
+    """Return a Graphviz DOT digraph of the measures and the units that act under them.
+
+    Measures are boxes and units ellipses, labelled in Chinese; there is one edge from
+    a measure to a unit per action, labelled with the action's id (and role, where it
+    is not 负责, responsible). 配合 (assist) edges are dashed and 牵头 (lead) edges bold; an
+    action leads where any of its items does. The district governments and the
+    references between units are left out: :func:`to_graphml` has the whole graph.
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> dot = to_dot(yp.load_policy())
+        >>> print(dot.splitlines()[0])
+        digraph "烟政办字〔2021〕3号" {
+        >>> print(next(line for line in dot.splitlines() if '[label="6.2' in line))
+          "measure:6" -> "bureau:finance" [label="6.2 配合", style=dashed];
+    """
+    lines = [
+        f"digraph {_dot_string(policy.notice.document_number)} {{",
+        "  graph [rankdir=LR];",
+        "  // measures",
+    ]
+    lines.extend(
+        f"  {_dot_string(f'measure:{m.number}')} [shape=box, label={_dot_string(_measure_label(m))}];"
+        for m in policy.measures
+    )
+    lines.append("  // units (责任单位)")
+    lines.extend(
+        f"  {_dot_string(f'bureau:{b.id}')} [shape=ellipse, label={_dot_string(b.name.zh)}];"
+        for b in policy.bureaus
+    )
+    lines.append("  // one edge per action")
+    for action in policy.actions:
+        role = _shown_role(action)
+        label = action.id if role is Role.RESPONSIBLE else f"{action.id} {role.zh}"
+        style = {Role.ASSIST: ", style=dashed", Role.LEAD: ", style=bold"}.get(role, "")
+        lines.append(
+            f"  {_dot_string(f'measure:{action.measure}')} -> "
+            f"{_dot_string(f'bureau:{action.bureau.id}')} [label={_dot_string(label)}{style}];"
+        )
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+_ASCII_ID = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+def _mermaid_ids(bureaus: Iterable[Bureau]) -> dict[str, str]:
+    """Return an ASCII Mermaid node id for each unit: ``u_<id>``, or ``u<n>`` as a fallback."""
+    return {
+        b.id: f"u_{b.id}" if _ASCII_ID.match(b.id) else f"u{index}"
+        for index, b in enumerate(bureaus, start=1)
+    }
+
+
+def _mermaid_label(value: str) -> str:
+    for char, entity in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
+        value = value.replace(char, entity)
+    return '"' + " ".join(value.split()) + '"'
+
+
+def to_mermaid(policy: Policy) -> str:
+    """Return a Mermaid ``flowchart LR`` of the measures and the units that act under them.
+
+    GitHub renders it inside a ```` ```mermaid ```` block. Each measure (``m7``) has an
+    edge to a unit (``u_finance``) per action, labelled 配合 (assists) or 牵头 (leads)
+    where the action is not simply 负责 (responsible); labels are quoted, in Chinese.
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> lines = to_mermaid(yp.load_policy()).splitlines()
+        >>> [line.strip() for line in lines if line.strip().startswith("m7 ")]
+        ['m7 --> u_finance', 'm7 --> u_hrss', 'm7 --> u_pboc']
+        >>> [line.strip() for line in lines if line.strip().startswith(("m7[", "u_pboc("))]
+        ['m7["7. 提供贷款贴息"]', 'u_pboc("人民银行市中心支行")']
+    """
+    ids = _mermaid_ids(policy.bureaus)
+    lines = ["flowchart LR"]
+    lines.extend(f"    m{m.number}[{_mermaid_label(_measure_label(m))}]" for m in policy.measures)
+    lines.extend(f"    {ids[b.id]}({_mermaid_label(b.name.zh)})" for b in policy.bureaus)
+    for action in policy.actions:
+        role = _shown_role(action)
+        arrow = "-->" if role is Role.RESPONSIBLE else f"-->|{role.zh}|"
+        lines.append(f"    m{action.measure} {arrow} {ids[action.bureau.id]}")
+    return "\n".join(lines) + "\n"
+
+
+# --- Spreadsheets ----------------------------------------------------------------------
+
+
+def _neutralise(cell: str) -> str:
+    """Prefix ``'`` to a cell a spreadsheet would read as a formula (OWASP CSV injection)."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+def _csv_bytes(rows: Iterable[Iterable[object]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)  # RFC 4180: quoted as needed, CRLF line ends
+    for row in rows:
+        writer.writerow([_neutralise(str(cell)) for cell in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_csv(policy: Policy) -> bytes:
+    """Return one CSV row per action (columns: :data:`CSV_COLUMNS`), UTF-8 with a BOM.
+
+    ``role`` is the action's own role; ``source_lines`` is ``first-last``. A cell that
+    begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    ``'`` so that a spreadsheet does not run it as a formula.
+
+    Examples:
+        >>> import csv, yantai_policy as yp
+        >>> text = to_csv(yp.load_policy()).decode("utf-8-sig")
+        >>> rows = list(csv.reader(text.splitlines()))
+        >>> rows[0][:4], rows[1][:2], len(rows)
+        (['action_id', 'measure', 'measure_title_zh', 'measure_title_en'], ['1.1', '1'], 50)
+    """
+    rows: list[tuple[object, ...]] = [CSV_COLUMNS]
+    rows.extend(
+        (
+            action.id,
+            measure.number,
+            measure.title.zh,
+            measure.title.en,
+            action.bureau.id,
+            action.bureau.name.zh,
+            action.bureau.name.en,
+            action.role.value,
+            action.text.zh,
+            action.text.en,
+            f"{action.source.first_line}-{action.source.last_line}",
+        )
+        for measure in policy.measures
+        for action in measure.actions
+    )
+    return _csv_bytes(rows)
+
+
+@attrs.frozen
+class ResponsibilityMatrix:
+    """Who does what: measures (rows) by units (columns).
+
+    Attributes:
+        measures: The rows, in the plan's order.
+        bureaus: The columns, in the plan's order.
+        cells: ``cells[row][column]`` is the unit's role under the measure as a role value
+            (``"responsible"``, ``"assist"`` or ``"lead"``), or None where it has no action.
+    """
+
+    measures: tuple[Measure, ...]
+    bureaus: tuple[Bureau, ...]
+    cells: tuple[tuple[str | None, ...], ...]
+
+    def cell(self, measure: int, bureau: str) -> str | None:
+        """Return the role value of a unit (by id) under a measure (by number), or None.
+
+        Raises:
+            KeyError: The matrix has no such measure or unit.
+        """
+        rows = {m.number: i for i, m in enumerate(self.measures)}
+        columns = {b.id: i for i, b in enumerate(self.bureaus)}
+        if measure not in rows or bureau not in columns:
+            raise KeyError((measure, bureau))
+        return self.cells[rows[measure]][columns[bureau]]
+
+
+# Where a unit has several actions under one measure, the strongest role shows.
+_STRENGTH = {Role.ASSIST: 0, Role.RESPONSIBLE: 1, Role.LEAD: 2}
+
+
+def responsibility_matrix(policy: Policy) -> ResponsibilityMatrix:
+    """Return the measures-by-units matrix of roles.
+
+    A cell is ``"lead"`` where the unit's action (or one of its items) says 牵头 (takes
+    the lead), ``"assist"`` where it says 配合 (assists), ``"responsible"`` otherwise, and
+    None where the unit has no action under the measure. Where a unit has several
+    actions under a measure, the strongest role shows (lead, then responsible, then assist).
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> m = responsibility_matrix(yp.load_policy())
+        >>> len(m.cells), len(m.bureaus)
+        (20, 20)
+        >>> m.cell(14, "hrss"), m.cell(13, "finance"), m.cell(13, "pboc")
+        ('lead', 'assist', None)
+    """
+    cells = []
+    for measure in policy.measures:
+        roles: dict[str, Role] = {}
+        for action in measure.actions:
+            role = _shown_role(action)
+            held = roles.get(action.bureau.id)
+            if held is None or _STRENGTH[role] > _STRENGTH[held]:
+                roles[action.bureau.id] = role
+        cells.append(tuple(roles[b.id].value if b.id in roles else None for b in policy.bureaus))
+    return ResponsibilityMatrix(
+        measures=policy.measures, bureaus=policy.bureaus, cells=tuple(cells)
+    )
+
+
+def matrix_to_csv(policy: Policy) -> bytes:
+    """Return the responsibility matrix as CSV, UTF-8 with a BOM.
+
+    The header is ``measure``, ``title_zh``, ``title_en`` and then the units' ids; a cell
+    is a role value or empty. Cells are neutralised against formulas as in :func:`to_csv`.
+
+    Examples:
+        >>> import csv, yantai_policy as yp
+        >>> rows = list(csv.reader(matrix_to_csv(yp.load_policy()).decode("utf-8-sig").splitlines()))
+        >>> rows[0][:5], rows[7][:2]
+        (['measure', 'title_zh', 'title_en', 'commerce', 'finance'], ['7', '提供贷款贴息'])
+    """
+    matrix = responsibility_matrix(policy)
+    rows: list[list[object]] = [
+        ["measure", "title_zh", "title_en", *(b.id for b in matrix.bureaus)]
+    ]
+    for measure, cells in zip(matrix.measures, matrix.cells, strict=True):
+        rows.append([measure.number, measure.title.zh, measure.title.en, *(c or "" for c in cells)])
+    return _csv_bytes(rows)
+
+
+def _markdown_cell(value: str) -> str:
+    return " ".join(value.split()).replace("|", "\\|")
+
+
+def matrix_to_markdown(policy: Policy, lang: Literal["zh", "en"] = "zh") -> str:
+    """Return the responsibility matrix as a GitHub Markdown table.
+
+    The header names the units in ``lang``; a cell reads 负责/配合/牵头 (``zh``) or
+    R/A/L (responsible, assists, leads; ``en``), and is empty where the unit has no action.
+
+    Raises:
+        ValueError: ``lang`` is not ``"zh"`` or ``"en"``.
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> table = matrix_to_markdown(yp.load_policy(), lang="en").splitlines()
+        >>> table[0].split(" | ")[:2], table[1][:12]
+        (['| Measure', 'Yantai Municipal Bureau of Commerce'], '|---|---|---')
+        >>> table[8].split(" | ")[:4]
+        ['| 7. Provide loan interest subsidies', '', 'R', '']
+    """
+    if lang not in _MATRIX_WORDS:
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    words = _MATRIX_WORDS[lang]
+    matrix = responsibility_matrix(policy)
+    header = ["措施" if lang == "zh" else "Measure", *(b.name.get(lang) for b in matrix.bureaus)]
+    lines = [
+        "| " + " | ".join(_markdown_cell(h) for h in header) + " |",
+        "|" + "---|" * len(header),
+    ]
+    for measure, cells in zip(matrix.measures, matrix.cells, strict=True):
+        row = [
+            _measure_label(measure, lang),
+            *(words[Role(c)] if c is not None else "" for c in cells),
+        ]
+        lines.append("| " + " | ".join(_markdown_cell(c) for c in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+# --- Writing files ---------------------------------------------------------------------
+
+_EXPORTERS: dict[str, Callable[[Policy], str | bytes]] = {
+    "json": to_json,
+    "node-link": to_node_link,
+    "graphml": to_graphml,
+    "gexf": to_gexf,
+    "dot": to_dot,
+    "mermaid": to_mermaid,
+    "csv": to_csv,
+    "matrix-csv": matrix_to_csv,
+    "matrix-md": matrix_to_markdown,
+}
+
+FORMATS: tuple[str, ...] = tuple(_EXPORTERS)
+"""The format names :func:`write` accepts."""
+
+
+def write(policy: Policy, fmt: str, path: str | os.PathLike[str]) -> None:
+    """Export the plan in a format (one of :data:`FORMATS`) and write it to a file.
+
+    Text is written as UTF-8 with LF line ends; CSV as the bytes :func:`to_csv`
+    returns. An existing file is replaced.
+
+    Args:
+        policy: The plan.
+        fmt: The format's name, such as ``"graphml"``.
+        path: The file to write.
+
+    Raises:
+        ValueError: ``fmt`` is not one of :data:`FORMATS`; nothing is written.
+
+    Examples:
+        >>> import os, tempfile, yantai_policy as yp
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "plan.json")
+        ...     write(yp.load_policy(), "json", path)
+        ...     yp.load_policy(path).measures == yp.load_policy().measures
+        True
+        >>> write(yp.load_policy(), "xlsx", "plan.xlsx")
+        Traceback (most recent call last):
+        ...
+        ValueError: unknown format 'xlsx'; expected one of: json, node-link, graphml, gexf, dot, mermaid, csv, matrix-csv, matrix-md
+    """
+    try:
+        exporter = _EXPORTERS[fmt]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}") from None
+    content = exporter(policy)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    pathlib.Path(path).write_bytes(data)
