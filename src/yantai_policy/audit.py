@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
-from yantai_policy.model import Policy, ReferenceKind, Role, Text
+from yantai_policy.model import Measure, Policy, ReferenceKind, Role, Text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -289,16 +289,27 @@ def _clause(text: str, source: object, limit: int = 80) -> str:
     return f"「{short}」 ({source})"
 
 
+def _about(code: str, severity: Severity, measure: Measure, zh: str, en: str) -> Finding:
+    """A finding about a measure, with its provincial text as the evidence."""
+    return Finding(
+        code,
+        severity,
+        f"measure:{measure.number}",
+        Text(zh, en),
+        _clause(measure.provincial_text.zh, measure.source),
+    )
+
+
 @register_check("measure-without-unit")
 def _measure_without_unit(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa: ARG001
     for m in policy.measures:
         if not m.actions:
-            yield Finding(
+            yield _about(
                 "measure-without-unit",
                 Severity.ERROR,
-                f"measure:{m.number}",
-                Text(f"第{m.number}项没有责任单位", f"measure {m.number} has no responsible unit"),
-                _clause(m.provincial_text.zh, m.source),
+                m,
+                f"第{m.number}项没有责任单位",
+                f"measure {m.number} has no responsible unit",
             )
 
 
@@ -325,15 +336,12 @@ def _action_unit_count(policy: Policy, config: AuditConfig) -> Iterable[Finding]
 def _all_assist(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa: ARG001
     for m in policy.measures:
         if m.actions and all(Role.ASSIST in a.roles and len(a.roles) == 1 for a in m.actions):
-            yield Finding(
+            yield _about(
                 "all-assist",
                 Severity.ERROR,
-                f"measure:{m.number}",
-                Text(
-                    f"第{m.number}项的责任单位均为配合单位，无人主办",
-                    f"every unit under measure {m.number} only assists: nobody carries it out",
-                ),
-                _clause(m.provincial_text.zh, m.source),
+                m,
+                f"第{m.number}项的责任单位均为配合单位，无人主办",
+                f"every unit under measure {m.number} only assists: nobody carries it out",
             )
 
 
@@ -343,15 +351,12 @@ def _no_lead(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa:
         units = m.bureaus
         if len(units) > 1 and not any(Role.LEAD in a.roles for a in m.actions):
             names = "、".join(b.name.zh for b in units)
-            yield Finding(
+            yield _about(
                 "no-lead",
                 Severity.WARNING,
-                f"measure:{m.number}",
-                Text(
-                    f"第{m.number}项有{len(units)}个责任单位（{names}），未明确牵头单位",
-                    f"measure {m.number} has {len(units)} units and no designated lead",
-                ),
-                _clause(m.provincial_text.zh, m.source),
+                m,
+                f"第{m.number}项有{len(units)}个责任单位（{names}），未明确牵头单位",
+                f"measure {m.number} has {len(units)} units and no designated lead",
             )
 
 
@@ -360,15 +365,12 @@ def _single_owner(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # 
     for m in policy.measures:
         if len(m.bureaus) == 1:
             (unit,) = m.bureaus
-            yield Finding(
+            yield _about(
                 "single-owner",
                 Severity.INFO,
-                f"measure:{m.number}",
-                Text(
-                    f"第{m.number}项仅由{unit.name.zh}负责（单点依赖）",
-                    f"measure {m.number} rests on one unit alone ({unit.name.en})",
-                ),
-                _clause(m.provincial_text.zh, m.source),
+                m,
+                f"第{m.number}项仅由{unit.name.zh}负责（单点依赖）",
+                f"measure {m.number} rests on one unit alone ({unit.name.en})",
             )
 
 
