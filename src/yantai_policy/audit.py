@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
-from yantai_policy.model import Measure, Policy, ReferenceKind, Role, Text
+from yantai_policy.model import Action, Measure, Policy, ReferenceKind, Role, Text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -289,7 +289,7 @@ def _clause(text: str, source: object, limit: int = 80) -> str:
     return f"「{short}」 ({source})"
 
 
-def _about(code: str, severity: Severity, measure: Measure, zh: str, en: str) -> Finding:
+def _about_measure(code: str, severity: Severity, measure: Measure, zh: str, en: str) -> Finding:
     """A finding about a measure, with its provincial text as the evidence."""
     return Finding(
         code,
@@ -300,11 +300,18 @@ def _about(code: str, severity: Severity, measure: Measure, zh: str, en: str) ->
     )
 
 
+def _about_action(code: str, severity: Severity, action: Action, zh: str, en: str) -> Finding:
+    """A finding about an action, with its text as the evidence."""
+    return Finding(
+        code, severity, f"action:{action.id}", Text(zh, en), _clause(action.text.zh, action.source)
+    )
+
+
 @register_check("measure-without-unit")
 def _measure_without_unit(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa: ARG001
     for m in policy.measures:
         if not m.actions:
-            yield _about(
+            yield _about_measure(
                 "measure-without-unit",
                 Severity.ERROR,
                 m,
@@ -320,15 +327,12 @@ def _action_unit_count(policy: Policy, config: AuditConfig) -> Iterable[Finding]
         node = f"action:{action.id}"
         units = [t for t, d in graph.adj[node].items() if d["relation"] == "assigned_to"]
         if len(units) != 1:
-            yield Finding(
+            yield _about_action(
                 "action-unit-count",
                 Severity.ERROR,
-                node,
-                Text(
-                    f"措施{action.id}有{len(units)}个责任单位，应为1个",
-                    f"action {action.id} has {len(units)} units, not exactly one",
-                ),
-                _clause(action.text.zh, action.source),
+                action,
+                f"措施{action.id}有{len(units)}个责任单位，应为1个",
+                f"action {action.id} has {len(units)} units, not exactly one",
             )
 
 
@@ -336,7 +340,7 @@ def _action_unit_count(policy: Policy, config: AuditConfig) -> Iterable[Finding]
 def _all_assist(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa: ARG001
     for m in policy.measures:
         if m.actions and all(Role.ASSIST in a.roles and len(a.roles) == 1 for a in m.actions):
-            yield _about(
+            yield _about_measure(
                 "all-assist",
                 Severity.ERROR,
                 m,
@@ -351,7 +355,7 @@ def _no_lead(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa:
         units = m.bureaus
         if len(units) > 1 and not any(Role.LEAD in a.roles for a in m.actions):
             names = "、".join(b.name.zh for b in units)
-            yield _about(
+            yield _about_measure(
                 "no-lead",
                 Severity.WARNING,
                 m,
@@ -365,7 +369,7 @@ def _single_owner(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # 
     for m in policy.measures:
         if len(m.bureaus) == 1:
             (unit,) = m.bureaus
-            yield _about(
+            yield _about_measure(
                 "single-owner",
                 Severity.INFO,
                 m,
@@ -407,15 +411,12 @@ def _unit_not_in_plan(policy: Policy, config: AuditConfig) -> Iterable[Finding]:
     for action in policy.actions:
         for ref in action.references:
             if ref.bureau is None and _SPECIFIC_UNIT.match(ref.mention):
-                yield Finding(
+                yield _about_action(
                     "unit-not-in-plan",
                     Severity.WARNING,
-                    f"action:{action.id}",
-                    Text(
-                        f"措施{action.id}提及的{ref.mention}不在责任单位之列",
-                        f"action {action.id} names {ref.mention}, which is not a unit of the plan",
-                    ),
-                    _clause(action.text.zh, action.source),
+                    action,
+                    f"措施{action.id}提及的{ref.mention}不在责任单位之列",
+                    f"action {action.id} names {ref.mention}, which is not a unit of the plan",
                 )
 
 
@@ -428,15 +429,12 @@ def _named_differently(policy: Policy, config: AuditConfig) -> Iterable[Finding]
             unit = policy.bureau(ref.bureau)
             if ref.mention != unit.name.zh:
                 kind = "配合" if ref.kind is ReferenceKind.ASSISTS else "提及"
-                yield Finding(
+                yield _about_action(
                     "named-differently",
                     Severity.INFO,
-                    f"action:{action.id}",
-                    Text(
-                        f"措施{action.id}以“{ref.mention}”{kind}{unit.name.zh}",
-                        f"action {action.id} calls {unit.name.en} '{ref.mention}', not '{unit.name.zh}'",
-                    ),
-                    _clause(action.text.zh, action.source),
+                    action,
+                    f"措施{action.id}以“{ref.mention}”{kind}{unit.name.zh}",
+                    f"action {action.id} calls {unit.name.en} '{ref.mention}', not '{unit.name.zh}'",
                 )
 
 
@@ -507,13 +505,10 @@ def _money_without_formula(policy: Policy, config: AuditConfig) -> Iterable[Find
 def _erratum(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa: ARG001
     for action in policy.actions:
         for e in action.text.errata:
-            yield Finding(
+            yield _about_action(
                 "erratum",
                 Severity.INFO,
-                f"action:{action.id}",
-                Text(
-                    f"措施{action.id}原文“{e.printed}”应为“{e.corrected}”",
-                    f"action {action.id} prints '{e.printed}' for '{e.corrected}': {e.note}",
-                ),
-                _clause(action.text.zh, action.source),
+                action,
+                f"措施{action.id}原文“{e.printed}”应为“{e.corrected}”",
+                f"action {action.id} prints '{e.printed}' for '{e.corrected}': {e.note}",
             )
