@@ -112,16 +112,28 @@ def test_missing_file(tmp_path: Path) -> None:
     assert "cannot read" in str(_load_error(tmp_path / "nope.toml"))
 
 
-def _mutate(data: dict[str, Any], path: str, value: object) -> dict[str, Any]:
+def _mutate(
+    data: dict[str, Any], path: str | tuple[str | int, ...], value: object
+) -> dict[str, Any]:
+    """Return a copy of data with the value at path replaced (or deleted).
+
+    A string path is split on dots; a tuple path names each key exactly (a parameter
+    name such as ``startup_subsidy.amount`` is one key holding a dot).
+    """
     data = copy.deepcopy(data)
-    *parents, last = re.findall(r"[^.\[\]]+", path)
+    keys: list[str | int] = (
+        [int(k) if k.isdigit() else k for k in re.findall(r"[^.\[\]]+", path)]
+        if isinstance(path, str)
+        else list(path)
+    )
+    *parents, last = keys
     node: Any = data
     for key in parents:
-        node = node[int(key)] if key.isdigit() else node[key]
+        node = node[key]
     if value is _DELETE:
-        del node[int(last) if last.isdigit() else last]
+        del node[last]
     else:
-        node[int(last) if last.isdigit() else last] = value
+        node[last] = value
     return data
 
 
@@ -279,14 +291,14 @@ _VALUES = st.one_of(
 )
 
 
-def _paths(node: object, prefix: str = "") -> list[str]:
+def _paths(node: object, prefix: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
     out = [prefix] if prefix else []
     if isinstance(node, dict):
         for key, value in node.items():
-            out += _paths(value, f"{prefix}.{key}" if prefix else key)
+            out += _paths(value, (*prefix, key))
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            out += _paths(value, f"{prefix}.{i}")
+            out += _paths(value, (*prefix, i))
     return out
 
 

@@ -28,11 +28,14 @@ Examples:
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
 import pathlib
 import re
+from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
@@ -40,12 +43,14 @@ import networkx as nx
 
 from yantai_policy.loading import FORMAT, FORMAT_VERSION, read_data_file
 from yantai_policy.model import Action, Bureau, Measure, Role
+from yantai_policy.parameters import SourceKind, Unit
 from yantai_policy.serialize import text_to_dict
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from yantai_policy.model import Item, Policy, SourceRef, Text
+    from yantai_policy.parameters import Parameter, Source, Value
 
 __all__ = [
     "FORMATS",
@@ -148,27 +153,78 @@ def _measure(measure: Measure) -> dict[str, Any]:
     }
 
 
+def _plan_value(unit: Unit, value: Value | None) -> str | int | None:
+    """Return a parameter value as the plan file writes it (see docs/data-format.md)."""
+    if value is None:
+        return None
+    if unit is Unit.YUAN and isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if unit is Unit.RATIO and isinstance(value, Fraction):
+        percent = value * 100
+        if percent.denominator == 1:
+            return f"{percent.numerator}%"
+        return f"{value.numerator}/{value.denominator}"
+    if unit in {Unit.MONTHS, Unit.YEARS} and isinstance(value, int):
+        return value
+    if unit is Unit.DATE and isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"a {unit.value} parameter cannot hold {value!r}")
+
+
+def _source(source: Source) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": source.kind.value}
+    if source.kind is SourceKind.NOTICE:
+        out["measure"] = source.measure
+        out["excerpt"] = source.excerpt
+        return out
+    if source.kind is SourceKind.REGULATION:
+        out["document"] = source.document
+    out["note"] = None if source.note is None else _text(source.note)
+    return out
+
+
+def _parameter(param: Parameter) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "description": _text(param.description),
+        "unit": param.unit.value,
+        "values": {
+            since.isoformat(): _plan_value(param.unit, value) for since, value in param.values
+        },
+        "source": _source(param.source),
+    }
+    if param.cap is not None:
+        out["cap"] = param.cap
+    return out
+
+
 def policy_to_plan_dict(policy: Policy) -> dict[str, Any]:
     """Return the whole plan as a plan-file dictionary, ready for :func:`json.dump`.
 
     The keys are those of the shipped plan file (see docs/data-format.md): provenance,
-    notice, units, and measures with their actions. An action with numbered items is
-    written as its items, an item states its role only where it differs from its
-    action's, and every text keeps its errata. ``comment`` says where the file came from.
+    notice, units, measures with their actions, and parameters. An action with numbered
+    items is written as its items, an item states its role only where it differs from its
+    action's, and every text keeps its errata. Parameters keep the plan's order and are
+    written as the file writes them: yuan as ``"5000.00"``, ratios as ``"65%"`` or
+    ``"2/3"``, months and years as integers, dates as ``YYYY-MM-DD``, each under the date
+    it takes effect; a changed parameter (:meth:`~yantai_policy.Policy.with_parameters`)
+    cites its ``reform`` source. ``comment`` says where the file came from.
 
     Args:
         policy: The plan.
 
     Returns:
-        A new dictionary of str, int, list and dict values; dates are ``YYYY-MM-DD``.
+        A new dictionary of str, int, list, dict and None values; dates are
+        ``YYYY-MM-DD``.
 
     Examples:
         >>> import yantai_policy as yp
         >>> plan = policy_to_plan_dict(yp.load_policy())
         >>> list(plan)
-        ['comment', 'format', 'format_version', 'provenance', 'notice', 'bureaus', 'measures']
+        ['comment', 'format', 'format_version', 'provenance', 'notice', 'bureaus', 'measures', 'parameters']
         >>> plan["measures"][13]["actions"][0]["items"][1]["role"]
         'lead'
+        >>> plan["parameters"]["social_insurance_subsidy.rate"]["values"]
+        {'2021-01-11': '65%'}
         >>> yp.loading.policy_from_dict(plan).measures == yp.load_policy().measures
         True
     """
@@ -231,6 +287,7 @@ def policy_to_plan_dict(policy: Policy) -> dict[str, Any]:
             for b in policy.bureaus
         ],
         "measures": [_measure(m) for m in policy.measures],
+        "parameters": {name: _parameter(p) for name, p in policy.parameters.by_name.items()},
     }
 
 

@@ -46,6 +46,15 @@ from yantai_policy.model import (
     SourceRef,
     Text,
 )
+from yantai_policy.parameters import (
+    Parameter,
+    ParameterSet,
+    Source,
+    SourceKind,
+    Unit,
+    Value,
+    parse_value,
+)
 
 if TYPE_CHECKING:
     import enum
@@ -322,7 +331,16 @@ def policy_from_dict(
         PolicyDataError: The data does not follow the format.
     """
     root = _Node(data, file, "")
-    root.only("comment", "format", "format_version", "provenance", "notice", "bureaus", "measures")
+    root.only(
+        "comment",
+        "format",
+        "format_version",
+        "provenance",
+        "notice",
+        "bureaus",
+        "measures",
+        "parameters",
+    )
     fmt = root.string("format")
     if fmt != FORMAT:
         root.get("format").fail(f"expected {FORMAT!r}, got {fmt!r}")
@@ -357,7 +375,93 @@ def policy_from_dict(
         bureaus=bureaus,
         provenance=provenance,
         data_sha256=data_sha256,
+        parameters=_parameters(root, {m.number: m for m in measures}),
     )
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_PARAMETER_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+
+
+def _measure_texts(measure: Measure) -> list[str]:
+    texts = [measure.title.zh, measure.provincial_text.zh]
+    for action in measure.actions:
+        texts.append(action.text.zh)
+        texts.extend(item.text.zh for item in action.items)
+    return texts
+
+
+def _parameters(root: _Node, measures: Mapping[int, Measure]) -> ParameterSet:
+    """Parse ``parameters``: dated values with a unit and a cited source."""
+    if not root.has("parameters"):
+        return ParameterSet()
+    table = root.get("parameters")
+    out = {name: _parameter(table.get(name), name, measures) for name in table.table()}
+    for name, param in out.items():
+        if param.cap is None:
+            continue
+        if param.cap not in out:
+            table.get(name).get("cap").fail(f"no parameter {param.cap!r} in this plan")
+        if out[param.cap].unit is not param.unit:
+            table.get(name).get("cap").fail(
+                f"the cap {param.cap!r} is in {out[param.cap].unit.value}, not {param.unit.value}"
+            )
+    params = ParameterSet(out)
+    try:
+        params.check_caps()
+    except ValueError as error:
+        table.fail(str(error))
+    return params
+
+
+def _parameter(node: _Node, name: str, measures: Mapping[int, Measure]) -> Parameter:
+    if not _PARAMETER_NAME.match(name):
+        node.fail(f"invalid parameter name {name!r}: use dotted lowercase names such as a.b")
+    node.only("description", "unit", "values", "source", "cap")
+    unit = node.enum("unit", Unit)
+    values_node = node.get("values")
+    values: list[tuple[dt.date, Value | None]] = []
+    for key, raw in values_node.table().items():
+        child = _Node(raw, values_node.file, values_node.child_path(key))
+        try:
+            if not _ISO_DATE.fullmatch(str(key)):
+                raise ValueError(key)  # noqa: TRY301 - one message for every bad key
+            since = dt.date.fromisoformat(str(key))
+        except ValueError:
+            child.fail(f"invalid date {key!r} (expected YYYY-MM-DD)")
+        try:
+            values.append((since, None if raw is None else parse_value(unit, raw)))
+        except ValueError as error:
+            child.fail(str(error))
+    values.sort(key=lambda pair: pair[0])
+    return Parameter(
+        name=name,
+        description=node.text("description"),
+        unit=unit,
+        values=tuple(values),
+        source=_source(node.get("source"), measures),
+        cap=node.string("cap") if node.has("cap") else None,
+    )
+
+
+def _source(node: _Node, measures: Mapping[int, Measure]) -> Source:
+    kind = node.enum("kind", SourceKind)
+    if kind is SourceKind.NOTICE:
+        node.only("kind", "measure", "excerpt")
+        number = node.integer("measure")
+        excerpt = node.string("excerpt")
+        if number not in measures:
+            node.get("measure").fail(f"no measure {number} in this plan")
+        if not any(excerpt in text for text in _measure_texts(measures[number])):
+            node.get("excerpt").fail(
+                f"the excerpt does not occur verbatim in the text of measure {number}"
+            )
+        return Source(kind=kind, measure=number, excerpt=excerpt)
+    if kind is SourceKind.REGULATION:
+        node.only("kind", "document", "note")
+        return Source(kind=kind, document=node.string("document"), note=node.text("note"))
+    node.only("kind", "note")
+    return Source(kind=kind, note=node.text("note"))
 
 
 def _provenance(node: _Node) -> Provenance:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from yantai_policy.errors import UnknownNameError
+from yantai_policy.parameters import ParameterSet
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -392,7 +393,9 @@ class Policy:
         measures: The measures, in order.
         bureaus: The units, in the order they first appear in the table.
         provenance: Where the data came from.
-        data_sha256: The SHA-256 of the plan file's bytes, to tie results to the data.
+        data_sha256: The SHA-256 of the plan file's bytes, to tie results to the data;
+            a policy made by :meth:`with_parameters` has its own, derived from both.
+        parameters: The dated parameters the benefit formulas use.
         actions: Every action, in the order printed.
 
     Examples:
@@ -411,6 +414,7 @@ class Policy:
     bureaus: tuple[Bureau, ...]
     provenance: Provenance
     data_sha256: str
+    parameters: ParameterSet = attrs.field(factory=ParameterSet, repr=False)
     actions: tuple[Action, ...] = attrs.field(init=False, eq=False, repr=False)
     _by_number: Mapping[int, Measure] = attrs.field(init=False, eq=False, repr=False)
     _by_name: Mapping[str, Bureau] = attrs.field(init=False, eq=False, repr=False)
@@ -504,6 +508,88 @@ class Policy:
                 return action
         close = _close_matches(action_id, [a.id for a in self.actions])
         raise UnknownNameError(f"no action {action_id!r}", name=action_id, suggestions=tuple(close))
+
+    def with_parameters(
+        self, overrides: Mapping[str, object], *, allow_above_cap: bool = False
+    ) -> Policy:
+        """Return a new policy with some parameters changed: a reform, or a what-if.
+
+        Args:
+            overrides: Parameter name to new value. A plain value applies from the
+                notice's issue date on; a mapping of ``{date: value}`` replaces the
+                parameter's dated values (``None`` ends one). Values are written as in
+                the plan file: ``"0.7"``, ``"70%"``, ``"2/3"``, ``"6000"``, ``36``.
+            allow_above_cap: Allow a value above its cap (the province's 2/3 ceiling
+                on the social-insurance rate). Refused by default.
+
+        Returns:
+            A policy whose changed parameters cite the reform as their source and
+            whose ``data_sha256`` is derived from this one's and the overrides.
+
+        Raises:
+            UnknownNameError: No parameter has that name.
+            ParameterError: A value does not fit the parameter's unit, or exceeds its cap.
+
+        Examples:
+            >>> import datetime as dt
+            >>> import yantai_policy as yp
+            >>> base = yp.load_policy()
+            >>> reform = base.with_parameters({"social_insurance_subsidy.rate": "60%"})
+            >>> reform.parameters["social_insurance_subsidy.rate"].at(dt.date(2022, 1, 1))
+            Fraction(3, 5)
+            >>> reform.data_sha256 != base.data_sha256
+            True
+            >>> base.with_parameters({"social_insurance_subsidy.rate": "0.7"})
+            Traceback (most recent call last):
+            ...
+            yantai_policy.parameters.ParameterError: social_insurance_subsidy.rate = 70% from 2021-01-11 exceeds its cap social_insurance_subsidy.rate_cap = 2/3; pass allow_above_cap=True to allow it
+        """
+        import hashlib  # noqa: PLC0415 - only reforms need these
+        import json  # noqa: PLC0415
+
+        from yantai_policy.parameters import (  # noqa: PLC0415
+            Parameter,
+            ParameterError,
+            Source,
+            SourceKind,
+            parse_value,
+        )
+
+        changed = dict(self.parameters.by_name)
+        canonical: dict[str, object] = {}
+        for name, raw in overrides.items():
+            param = self.parameters[name]
+            dated = raw if isinstance(raw, dict) else {self.notice.issued_on: raw}
+            values = []
+            for key, value in dated.items():
+                try:
+                    since = key if isinstance(key, dt.date) else dt.date.fromisoformat(str(key))
+                    parsed = None if value is None else parse_value(param.unit, value)
+                except ValueError as error:
+                    raise ParameterError(f"{name}: {error}") from None
+                values.append((since, parsed))
+            values.sort(key=lambda pair: pair[0])
+            note = f"Set by with_parameters; the plan's value came from: {param.source}"
+            changed[name] = Parameter(
+                name=name,
+                description=param.description,
+                unit=param.unit,
+                values=tuple(values),
+                source=Source(kind=SourceKind.REFORM, note=Text(zh=note, en=note)),
+                cap=param.cap,
+            )
+            canonical[name] = {str(d): None if v is None else param.render(v) for d, v in values}
+        parameters = ParameterSet(changed)
+        parameters.check_caps(allow_above_cap=allow_above_cap)
+        digest = json.dumps(
+            {"base": self.data_sha256, "overrides": canonical, "above_cap": allow_above_cap},
+            sort_keys=True,
+        )
+        return attrs.evolve(
+            self,
+            parameters=parameters,
+            data_sha256=hashlib.sha256(digest.encode()).hexdigest(),
+        )
 
     def __iter__(self) -> Iterator[Measure]:
         """Iterate over the measures in order."""

@@ -1,0 +1,722 @@
+"""Dated parameters: the built-in values and sources, parsing, loading, export and reforms."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import re
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import yantai_policy as yp
+from yantai_policy import export
+from yantai_policy.loading import policy_from_dict
+from yantai_policy.parameters import (
+    Parameter,
+    ParameterError,
+    ParameterSet,
+    Source,
+    SourceKind,
+    Unit,
+    parse_value,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+ISSUED = dt.date(2021, 1, 11)
+RATE = "social_insurance_subsidy.rate"
+AMOUNT = "startup_subsidy.amount"
+SUBSIDY_164 = "财社〔2017〕164号"
+TAX_21_22 = "财税〔2019〕21号、财税〔2019〕22号"
+
+
+def _texts_of_measure(measure: yp.Measure) -> list[str]:
+    """Every Chinese text printed under a measure: title, provincial text, actions, items."""
+    texts = [measure.title.zh, measure.provincial_text.zh]
+    for action in measure.actions:
+        texts.append(action.text.zh)
+        texts.extend(item.text.zh for item in action.items)
+    return texts
+
+
+# --- The built-in parameters -----------------------------------------------------------
+
+
+def test_builtin_plan_has_parameters(policy: yp.Policy) -> None:
+    """The built-in plan carries a non-empty parameter table, iterated in sorted order."""
+    assert len(policy.parameters) > 0
+    assert list(policy.parameters) == sorted(policy.parameters.by_name)
+    for name in policy.parameters:
+        assert policy.parameters[name].name == name
+
+
+def test_every_parameter_is_described_and_sourced(policy: yp.Policy) -> None:
+    """Each built-in parameter has zh and en descriptions and a source; regulations and assumptions a note."""
+    for name in policy.parameters:
+        param = policy.parameters[name]
+        assert param.description.zh.strip(), name
+        assert param.description.en.strip(), name
+        assert isinstance(param.source, Source), name
+        if param.source.kind in {SourceKind.REGULATION, SourceKind.ASSUMPTION}:
+            assert param.source.note is not None, name
+            assert param.source.note.zh.strip(), name
+            assert param.source.note.en.strip(), name
+        if param.source.kind is SourceKind.REGULATION:
+            assert param.source.document, name
+        assert param.source.kind is not SourceKind.REFORM, name
+
+
+def test_every_notice_excerpt_is_verbatim_in_its_measure(policy: yp.Policy) -> None:
+    """Each notice excerpt occurs character for character in its own measure's text."""
+    notice_sourced = [
+        policy.parameters[n]
+        for n in policy.parameters
+        if policy.parameters[n].source.kind is SourceKind.NOTICE
+    ]
+    assert len(notice_sourced) >= 9
+    for param in notice_sourced:
+        assert param.source.measure is not None
+        assert param.source.excerpt
+        texts = _texts_of_measure(policy.measure(param.source.measure))
+        assert any(param.source.excerpt in text for text in texts), param.name
+
+
+def test_values_have_exact_types(policy: yp.Policy) -> None:
+    """Yuan are Decimal to the fen, ratios Fraction, periods int and dates date."""
+    for name in policy.parameters:
+        param = policy.parameters[name]
+        for since, value in param.values:
+            assert type(since) is dt.date
+            if value is None:
+                continue
+            if param.unit is Unit.YUAN:
+                assert isinstance(value, Decimal), name
+                assert value.as_tuple().exponent == -2, name
+            elif param.unit is Unit.RATIO:
+                assert isinstance(value, Fraction), name
+            elif param.unit in {Unit.MONTHS, Unit.YEARS}:
+                assert type(value) is int, name
+            else:
+                assert type(value) is dt.date, name
+
+
+NOTICE_FIGURES: dict[str, object] = {
+    "startup_subsidy.amount": Decimal(5000),
+    "startup_subsidy.operating_months": 6,
+    "guaranteed_loan.cap_individual": Decimal(200000),
+    "guaranteed_loan.cap_partnership": Decimal(600000),
+    "guaranteed_loan.expanded_scope_until": dt.date(2020, 12, 31),
+    "social_insurance_subsidy.rate": Fraction(65, 100),
+    "social_insurance_subsidy.rate_cap": Fraction(2, 3),
+    "accident_insurance_subsidy.annual_cap": Decimal(100),
+    "social_insurance_subsidy.graduate_window_years": 2,
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), NOTICE_FIGURES.items())
+def test_the_notices_figures(policy: yp.Policy, name: str, expected: object) -> None:
+    """The nine figures the notice states are there, from the issue date, citing the notice."""
+    param = policy.parameters[name]
+    assert param.source.kind is SourceKind.NOTICE
+    assert param.values == ((ISSUED, expected),)
+    assert param.at(ISSUED) == expected
+    assert param.at(dt.date(2030, 1, 1)) == expected
+
+
+def test_the_notices_units(policy: yp.Policy) -> None:
+    """The notice's figures have the units they are printed in."""
+    params = policy.parameters
+    assert params["startup_subsidy.operating_months"].unit is Unit.MONTHS
+    assert params["social_insurance_subsidy.graduate_window_years"].unit is Unit.YEARS
+    assert params["guaranteed_loan.expanded_scope_until"].unit is Unit.DATE
+    assert params[RATE].unit is params["social_insurance_subsidy.rate_cap"].unit is Unit.RATIO
+    assert params[RATE].cap == "social_insurance_subsidy.rate_cap"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected", "document"),
+    [
+        ("social_insurance_subsidy.max_months_hard_to_employ", 36, SUBSIDY_164),
+        ("social_insurance_subsidy.max_months_graduate", 24, SUBSIDY_164),
+        ("tax_relief.annual_quota", Decimal("14400.00"), TAX_21_22),
+        ("tax_relief.period_months", 36, TAX_21_22),
+    ],
+)
+def test_defaults_from_other_regulations(
+    policy: yp.Policy, name: str, expected: object, document: str
+) -> None:
+    """The periods and the tax quota the notice leaves out come from the regulations named."""
+    param = policy.parameters[name]
+    assert param.values == ((ISSUED, expected),)
+    assert param.source.kind is SourceKind.REGULATION
+    assert param.source.document == document
+
+
+def test_accident_proportion_is_an_assumption(policy: yp.Policy) -> None:
+    """The accident-insurance proportion, unstated in the notice, is assumed to be 100%."""
+    param = policy.parameters["accident_insurance_subsidy.proportion"]
+    assert param.values == ((ISSUED, Fraction(1)),)
+    assert param.source.kind is SourceKind.ASSUMPTION
+    assert param.render(param.at(ISSUED)) == "100%"
+
+
+def test_labour_intermediary_standard_has_no_value(policy: yp.Policy) -> None:
+    """The job-placement subsidy standard is cited but has no value on any day."""
+    param = policy.parameters["labour_intermediary_subsidy.standard"]
+    assert param.values == ()
+    assert param.at(ISSUED) is None
+    assert param.at(dt.date(2030, 1, 1)) is None
+    assert param.source.kind is SourceKind.NOTICE
+
+
+# --- Parameter.at ----------------------------------------------------------------------
+
+_HAND_MADE = Parameter(
+    name="demo.amount",
+    description=yp.Text(zh="示例", en="Example"),
+    unit=Unit.YUAN,
+    values=(
+        (dt.date(2021, 1, 1), Decimal("1.00")),
+        (dt.date(2022, 1, 1), Decimal("2.00")),
+        (dt.date(2023, 1, 1), None),
+        (dt.date(2024, 1, 1), Decimal("3.00")),
+    ),
+    source=Source(kind=SourceKind.ASSUMPTION, note=yp.Text(zh="示例", en="Example")),
+)
+
+
+@pytest.mark.parametrize(
+    ("on", "value", "since"),
+    [
+        (dt.date(2020, 12, 31), None, None),
+        (dt.date(2021, 1, 1), Decimal("1.00"), dt.date(2021, 1, 1)),
+        (dt.date(2021, 12, 31), Decimal("1.00"), dt.date(2021, 1, 1)),
+        (dt.date(2022, 1, 1), Decimal("2.00"), dt.date(2022, 1, 1)),
+        (dt.date(2022, 7, 1), Decimal("2.00"), dt.date(2022, 1, 1)),
+        (dt.date(2023, 1, 1), None, dt.date(2023, 1, 1)),
+        (dt.date(2023, 12, 31), None, dt.date(2023, 1, 1)),
+        (dt.date(2024, 1, 1), Decimal("3.00"), dt.date(2024, 1, 1)),
+        (dt.date(2099, 1, 1), Decimal("3.00"), dt.date(2024, 1, 1)),
+    ],
+)
+def test_at_picks_the_value_in_force(on: dt.date, value: object, since: dt.date | None) -> None:
+    """at() is None before the first date and after a null, else the latest value on or before the day."""
+    assert _HAND_MADE.at(on) == value
+    assert _HAND_MADE.effective(on) == since
+
+
+# --- parse_value -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("unit", "raw", "expected"),
+    [
+        (Unit.RATIO, "65%", Fraction(13, 20)),
+        (Unit.RATIO, "0.65", Fraction(13, 20)),
+        (Unit.RATIO, "13/20", Fraction(13, 20)),
+        (Unit.RATIO, "2/3", Fraction(2, 3)),
+        (Unit.RATIO, 1, Fraction(1)),
+        (Unit.RATIO, Fraction(1, 3), Fraction(1, 3)),
+        (Unit.YUAN, "5000", Decimal("5000.00")),
+        (Unit.YUAN, "0.5", Decimal("0.50")),
+        (Unit.YUAN, 100, Decimal("100.00")),
+        (Unit.YUAN, Decimal("12.5"), Decimal("12.50")),
+        (Unit.YUAN, 10**30, Decimal(10**30)),
+        (
+            Unit.YUAN,
+            "12345678901234567890123456789.12",
+            Decimal("12345678901234567890123456789.12"),
+        ),
+        (Unit.MONTHS, 36, 36),
+        (Unit.MONTHS, "6", 6),
+        (Unit.YEARS, 2, 2),
+        (Unit.DATE, "2020-12-31", dt.date(2020, 12, 31)),
+        (Unit.DATE, dt.date(2020, 12, 31), dt.date(2020, 12, 31)),
+    ],
+)
+def test_parse_value_accepts(unit: Unit, raw: object, expected: object) -> None:
+    """Percentages, decimals, fractions, integers, Decimals and dates parse to exact values."""
+    value = parse_value(unit, raw)
+    assert value == expected
+    assert type(value) is type(expected)
+    if unit is Unit.YUAN:
+        assert isinstance(value, Decimal)
+        assert value.as_tuple().exponent == -2
+
+
+@pytest.mark.parametrize(
+    ("unit", "raw", "message"),
+    [
+        (Unit.YUAN, 0.1, "floats are not exact; write the value as a string, such as '0.1'"),
+        (Unit.RATIO, 0.65, "floats are not exact; write the value as a string, such as '0.65'"),
+        (Unit.MONTHS, 6.0, "floats are not exact; write the value as a string, such as '6.0'"),
+        (Unit.YUAN, True, "expected a yuan value, got a boolean"),
+        (Unit.MONTHS, False, "expected a months value, got a boolean"),
+        (Unit.YUAN, "-1", "expected a non-negative yuan value, got '-1'"),
+        (Unit.YUAN, -5, "expected a non-negative yuan value, got -5"),
+        (Unit.YUAN, "1.005", "yuan have at most two decimal places (the fen), got '1.005'"),
+        (
+            Unit.YUAN,
+            Fraction(1, 3),
+            "yuan have at most two decimal places (the fen), got Fraction(1, 3)",
+        ),
+        (Unit.YUAN, "lots", "expected a number, got 'lots'"),
+        (Unit.RATIO, "-0.1", "expected a non-negative ratio value, got '-0.1'"),
+        (Unit.RATIO, "1/0", "expected a number, got '1/0'"),
+        (Unit.MONTHS, 0, "expected a positive whole number of months, got 0"),
+        (Unit.MONTHS, -3, "expected a positive whole number of months, got -3"),
+        (Unit.YEARS, "0", "expected a positive whole number of years, got '0'"),
+        (Unit.DATE, "soon", "Invalid isoformat string: 'soon'"),
+        (Unit.DATE, "2021-02-30", "day is out of range for month"),
+        (Unit.DATE, dt.datetime(2021, 1, 1, 9, 0), "expected a date, got a date-time"),  # noqa: DTZ001
+        (Unit.DATE, 20210101, "expected a date, got int"),
+    ],
+)
+def test_parse_value_refuses(unit: Unit, raw: object, message: str) -> None:
+    """Floats, booleans, negative or too precise amounts, non-positive periods and bad dates are refused."""
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        parse_value(unit, raw)
+
+
+_YUAN_STRINGS = st.builds(
+    lambda whole, fen: f"{whole}.{fen}" if fen else str(whole),
+    st.integers(min_value=0, max_value=10**40),  # past the 28 digits of Decimal's context
+    st.text(alphabet="0123456789", max_size=2),
+)
+
+
+@given(_YUAN_STRINGS)
+def test_yuan_strings_parse_exactly(text: str) -> None:
+    """Any yuan string with at most two decimals parses to its own Decimal, to the fen, and exports back."""
+    value = parse_value(Unit.YUAN, text)
+    assert value == Decimal(text)
+    assert isinstance(value, Decimal)
+    assert value.as_tuple().exponent == -2
+    written = export._plan_value(Unit.YUAN, value)
+    assert isinstance(written, str)
+    assert re.fullmatch(r"[0-9]+\.[0-9]{2}", written)
+    assert parse_value(Unit.YUAN, written) == value
+
+
+# --- The loader ------------------------------------------------------------------------
+
+
+def _load_error(
+    plan_data: dict[str, Any], spoil: Callable[[dict[str, Any]], None]
+) -> yp.PolicyDataError:
+    data = copy.deepcopy(plan_data)
+    spoil(data["parameters"])
+    with pytest.raises(yp.PolicyDataError) as info:
+        policy_from_dict(data)
+    return info.value
+
+
+def _set(name: str, key: str, value: object) -> Callable[[dict[str, Any]], None]:
+    def spoil(params: dict[str, Any]) -> None:
+        params[name][key] = value
+
+    return spoil
+
+
+def _set_source(name: str, key: str, value: object) -> Callable[[dict[str, Any]], None]:
+    def spoil(params: dict[str, Any]) -> None:
+        params[name]["source"][key] = value
+
+    return spoil
+
+
+def _rename_field(params: dict[str, Any]) -> None:
+    params[AMOUNT]["valeus"] = params[AMOUNT].pop("values")
+
+
+@pytest.mark.parametrize(
+    ("spoil", "path", "reason"),
+    [
+        pytest.param(
+            _set(AMOUNT, "unit", "rmb"),
+            f"parameters.{AMOUNT}.unit",
+            "invalid value 'rmb'; expected one of 'yuan', 'ratio', 'months', 'years', 'date'",
+            id="bad-unit",
+        ),
+        pytest.param(
+            _rename_field,
+            f"parameters.{AMOUNT}.valeus",
+            "unknown field 'valeus'; did you mean 'values'?",
+            id="unknown-field",
+        ),
+        pytest.param(
+            _set_source(AMOUNT, "excerpt", "给予5000元一次性创业补贴"),
+            f"parameters.{AMOUNT}.source.excerpt",
+            "the excerpt does not occur verbatim in the text of measure 6",
+            id="paraphrased-excerpt",
+        ),
+        pytest.param(
+            _set_source(AMOUNT, "measure", 21),
+            f"parameters.{AMOUNT}.source.measure",
+            "no measure 21 in this plan",
+            id="unknown-measure",
+        ),
+        pytest.param(
+            _set(AMOUNT, "values", {"2021-13-01": "5000.00"}),
+            f"parameters.{AMOUNT}.values.2021-13-01",
+            "invalid date '2021-13-01' (expected YYYY-MM-DD)",
+            id="bad-date-key",
+        ),
+        pytest.param(
+            _set(RATE, "values", {"2021-01-11": 0.65}),
+            f"parameters.{RATE}.values.2021-01-11",
+            "floats are not exact; write the value as a string, such as '0.65'",
+            id="float-value",
+        ),
+        pytest.param(
+            _set(RATE, "cap", "social_insurance_subsidy.rate_ceiling"),
+            f"parameters.{RATE}.cap",
+            "no parameter 'social_insurance_subsidy.rate_ceiling' in this plan",
+            id="unknown-cap",
+        ),
+        pytest.param(
+            _set(AMOUNT, "cap", "guaranteed_loan.expanded_scope_until"),
+            f"parameters.{AMOUNT}.cap",
+            "the cap 'guaranteed_loan.expanded_scope_until' is in date, not yuan",
+            id="cap-of-another-unit",
+        ),
+        pytest.param(
+            _set(RATE, "values", {"2021-01-11": "70%"}),
+            "parameters",
+            (
+                f"{RATE} = 70% from 2021-01-11 exceeds its cap social_insurance_subsidy.rate_cap"
+                " = 2/3; pass allow_above_cap=True to allow it"
+            ),
+            id="above-cap",
+        ),
+        pytest.param(
+            _set_source("tax_relief.annual_quota", "excerpt", "按规定限额"),
+            "parameters.tax_relief.annual_quota.source.excerpt",
+            "unknown field 'excerpt'",
+            id="excerpt-on-a-regulation",
+        ),
+    ],
+)
+def test_loader_rejects_bad_parameters(
+    plan_data: dict[str, Any],
+    spoil: Callable[[dict[str, Any]], None],
+    path: str,
+    reason: str,
+) -> None:
+    """A spoilt parameter is a PolicyDataError whose path names the offending key."""
+    error = _load_error(plan_data, spoil)
+    assert error.path == path
+    assert error.reason == reason
+
+
+def test_loader_accepts_a_null_that_ends_a_value(plan_data: dict[str, Any]) -> None:
+    """A null value in the file ends the previous one from its date."""
+    data = copy.deepcopy(plan_data)
+    data["parameters"][AMOUNT]["values"] = {"2023-01-01": None, "2021-01-11": "5000.00"}
+    param = policy_from_dict(data).parameters[AMOUNT]
+    assert param.values == ((ISSUED, Decimal("5000.00")), (dt.date(2023, 1, 1), None))
+    assert param.at(dt.date(2022, 12, 31)) == Decimal("5000.00")
+    assert param.at(dt.date(2023, 1, 1)) is None
+
+
+def test_a_plan_without_parameters_loads(plan_data: dict[str, Any]) -> None:
+    """The table is optional: a plan without it has an empty ParameterSet."""
+    data = copy.deepcopy(plan_data)
+    del data["parameters"]
+    assert policy_from_dict(data).parameters == ParameterSet()
+
+
+_NAMES = st.sampled_from(["startup_subsidy.amount", "guaranteed_loan.expanded_scope_until", "x.y"])
+_ANY_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=10),
+    _NAMES,
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=10), st.one_of(st.none(), st.integers()), max_size=2),
+)
+_DELETE = object()
+
+
+def _paths(node: object, prefix: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    out = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out += _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            out += _paths(value, (*prefix, index))
+    return out
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_mutated_parameters_raise_only_policy_data_error(
+    plan_data: dict[str, Any], data: st.DataObject
+) -> None:
+    """Any value in the parameter table replaced or removed: the loader raises only PolicyDataError."""
+    spoilt = copy.deepcopy(plan_data)
+    path = data.draw(st.sampled_from(_paths(spoilt["parameters"])))
+    value = data.draw(st.one_of(st.just(_DELETE), _ANY_VALUE))
+    node: Any = spoilt["parameters"]
+    for key in path[:-1]:
+        node = node[key]
+    if value is _DELETE:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    caught: yp.PolicyDataError | None = None
+    try:
+        policy_from_dict(spoilt)
+    except yp.PolicyDataError as error:
+        caught = error
+    assert caught is None or caught.reason
+
+
+# --- Export ----------------------------------------------------------------------------
+
+
+def test_export_writes_the_parameter_table(policy: yp.Policy, plan_data: dict[str, Any]) -> None:
+    """The export writes the shipped parameter table exactly, in the file's order."""
+    exported = export.policy_to_plan_dict(policy)["parameters"]
+    assert exported == plan_data["parameters"]
+    assert list(exported) == list(plan_data["parameters"])
+    assert exported[AMOUNT]["values"] == {"2021-01-11": "5000.00"}
+    assert exported[RATE]["values"] == {"2021-01-11": "65%"}
+    assert exported[RATE]["cap"] == "social_insurance_subsidy.rate_cap"
+    assert "cap" not in exported[AMOUNT]
+    assert exported["social_insurance_subsidy.rate_cap"]["values"] == {"2021-01-11": "2/3"}
+    assert exported["startup_subsidy.operating_months"]["values"] == {"2021-01-11": 6}
+    assert exported["guaranteed_loan.expanded_scope_until"]["values"] == {
+        "2021-01-11": "2020-12-31"
+    }
+    assert exported["labour_intermediary_subsidy.standard"]["values"] == {}
+
+
+def test_export_writes_each_source_kind_with_its_own_keys(policy: yp.Policy) -> None:
+    """Notice sources keep measure and excerpt, regulations document and note, assumptions a note."""
+    exported = export.policy_to_plan_dict(policy)["parameters"]
+    keys = {SourceKind(p["source"]["kind"]): set(p["source"]) for p in exported.values()}
+    assert keys == {
+        SourceKind.NOTICE: {"kind", "measure", "excerpt"},
+        SourceKind.REGULATION: {"kind", "document", "note"},
+        SourceKind.ASSUMPTION: {"kind", "note"},
+    }
+
+
+def test_json_export_loads_back_as_an_equal_policy(policy: yp.Policy, tmp_path: Path) -> None:
+    """The JSON export reads back as a Policy equal to the built-in one, parameters included."""
+    path = tmp_path / "plan.json"
+    export.write(policy, "json", path)
+    again = yp.load_policy(path)
+    assert again.parameters == policy.parameters
+    assert attrs.evolve(again, data_sha256=policy.data_sha256) == policy
+
+
+def test_export_writes_null_and_odd_values_in_plan_form(plan_data: dict[str, Any]) -> None:
+    """A null, a ratio that is no whole percentage and a one-decimal amount are written in plan form."""
+    data = copy.deepcopy(plan_data)
+    data["parameters"][AMOUNT]["values"] = {
+        "2021-01-11": 5000,
+        "2022-01-01": "12.5",
+        "2023-01-01": None,
+    }
+    data["parameters"][RATE]["values"] = {"2021-01-11": "0.625", "2022-01-01": "62%"}
+    loaded = policy_from_dict(data)
+    exported = export.policy_to_plan_dict(loaded)["parameters"]
+    assert exported[AMOUNT]["values"] == {
+        "2021-01-11": "5000.00",
+        "2022-01-01": "12.50",
+        "2023-01-01": None,
+    }
+    assert exported[RATE]["values"] == {"2021-01-11": "5/8", "2022-01-01": "62%"}
+    assert policy_from_dict(export.policy_to_plan_dict(loaded)).parameters == loaded.parameters
+
+
+def _schema_errors(plan: dict[str, Any]) -> list[str]:
+    import jsonschema  # noqa: PLC0415 - a test dependency, only these tests need it
+
+    validator = jsonschema.Draft202012Validator(
+        export.plan_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    return [e.message for e in validator.iter_errors(plan)]
+
+
+# --- with_parameters -------------------------------------------------------------------
+
+
+def test_with_parameters_plain_value(policy: yp.Policy) -> None:
+    """A plain value applies from the notice's issue date and cites the reform."""
+    reform = policy.with_parameters({AMOUNT: "6000"})
+    param = reform.parameters[AMOUNT]
+    assert param.values == ((ISSUED, Decimal("6000.00")),)
+    assert param.at(ISSUED) == Decimal("6000.00")
+    assert param.at(dt.date(2021, 1, 10)) is None
+    assert param.source.kind is SourceKind.REFORM
+    assert param.source.note is not None
+    assert param.description == policy.parameters[AMOUNT].description
+
+
+def test_with_parameters_dated_mapping(policy: yp.Policy) -> None:
+    """A mapping of dates replaces the dated values; None ends one."""
+    reform = policy.with_parameters(
+        {RATE: {"2021-01-11": "60%", dt.date(2022, 1, 1): "2/3", "2023-01-01": None}}
+    )
+    param = reform.parameters[RATE]
+    assert param.values == (
+        (ISSUED, Fraction(3, 5)),
+        (dt.date(2022, 1, 1), Fraction(2, 3)),
+        (dt.date(2023, 1, 1), None),
+    )
+    assert param.at(dt.date(2022, 6, 1)) == Fraction(2, 3)
+    assert param.at(dt.date(2023, 6, 1)) is None
+
+
+def test_with_parameters_unknown_name(policy: yp.Policy) -> None:
+    """An unknown name is an UnknownNameError suggesting the close names."""
+    with pytest.raises(yp.UnknownNameError) as info:
+        policy.with_parameters({"startup_subsidy.amont": "6000"})
+    assert AMOUNT in info.value.suggestions
+    assert "did you mean" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        (AMOUNT, "6000.001", "yuan have at most two decimal places (the fen), got '6000.001'"),
+        (AMOUNT, 6000.5, "floats are not exact"),
+        ("startup_subsidy.operating_months", 0, "expected a positive whole number of months"),
+        (RATE, {"someday": "60%"}, "Invalid isoformat string: 'someday'"),
+    ],
+)
+def test_with_parameters_bad_value(
+    policy: yp.Policy, name: str, value: object, message: str
+) -> None:
+    """A value that does not fit is a ParameterError (a ValueError) naming the parameter."""
+    with pytest.raises(ParameterError, match=f"^{re.escape(name)}: ") as info:
+        policy.with_parameters({name: value})
+    assert message in str(info.value)
+    assert isinstance(info.value, ValueError)
+    assert isinstance(info.value, yp.PolicyError)
+
+
+def test_with_parameters_above_cap(policy: yp.Policy) -> None:
+    """A rate above its 2/3 cap is refused unless allow_above_cap is given."""
+    with pytest.raises(
+        ParameterError, match=re.escape("exceeds its cap social_insurance_subsidy.rate_cap")
+    ):
+        policy.with_parameters({RATE: "70%"})
+    reform = policy.with_parameters({RATE: "70%"}, allow_above_cap=True)
+    assert reform.parameters[RATE].at(ISSUED) == Fraction(7, 10)
+    assert reform.parameters[RATE].source.kind is SourceKind.REFORM
+
+
+def test_with_parameters_leaves_the_base_alone(policy: yp.Policy) -> None:
+    """The reform has its own data_sha256 and REFORM source; the base and its structure are unchanged."""
+    base_sha = policy.data_sha256
+    base_params = dict(policy.parameters.by_name)
+    reform = policy.with_parameters({RATE: "60%"})
+    assert re.fullmatch(r"[0-9a-f]{64}", reform.data_sha256)
+    assert policy.with_parameters({RATE: "0.6"}).data_sha256 == reform.data_sha256  # 60% again
+    assert reform.data_sha256 != base_sha
+    assert policy.data_sha256 == base_sha
+    assert dict(policy.parameters.by_name) == base_params
+    assert policy.parameters[RATE].at(ISSUED) == Fraction(13, 20)
+    assert policy.parameters[RATE].source.kind is SourceKind.NOTICE
+    assert reform.parameters[RATE].source.kind is SourceKind.REFORM
+    unchanged = [n for n in reform.parameters if n != RATE]
+    assert all(reform.parameters[n] == policy.parameters[n] for n in unchanged)
+    assert reform != policy
+    assert (reform.notice, reform.measures, reform.bureaus, reform.provenance) == (
+        policy.notice,
+        policy.measures,
+        policy.bureaus,
+        policy.provenance,
+    )
+    assert list(reform.graph.nodes) == list(policy.graph.nodes)
+    assert list(reform.graph.edges(data=True)) == list(policy.graph.edges(data=True))
+    assert yp.load_policy() is policy
+
+
+def test_reformed_policy_round_trips_through_json(policy: yp.Policy, tmp_path: Path) -> None:
+    """A reformed policy exports with reform sources, is schema-valid, and loads back equal."""
+    reform = policy.with_parameters(
+        {RATE: {"2021-01-11": "60%", "2022-01-01": None}, AMOUNT: "6000.5"}
+    )
+    text = export.to_json(reform)
+    plan = json.loads(text)
+    source = plan["parameters"][RATE]["source"]
+    assert set(source) == {"kind", "note"}
+    assert source["kind"] == "reform"
+    assert plan["parameters"][RATE]["values"] == {"2021-01-11": "60%", "2022-01-01": None}
+    assert plan["parameters"][AMOUNT]["values"] == {"2021-01-11": "6000.50"}
+    assert _schema_errors(plan) == []
+    path = tmp_path / "reform.json"
+    path.write_text(text, encoding="utf-8")
+    again = yp.load_policy(path)
+    assert again.parameters == reform.parameters
+    assert again.parameters[RATE].source.kind is SourceKind.REFORM
+    assert attrs.evolve(again, data_sha256=reform.data_sha256) == reform
+
+
+# --- The JSON Schema -------------------------------------------------------------------
+
+
+def test_schema_units_and_sources_match_the_model() -> None:
+    """The schema's unit enum and source kinds are the model's enums."""
+    defs = export.plan_schema()["$defs"]
+    assert set(defs["parameterUnit"]["enum"]) == {u.value for u in Unit}
+    kinds: set[str] = set()
+    for option in defs["parameterSource"]["oneOf"]:
+        kind = option["properties"]["kind"]
+        kinds |= set(kind.get("enum", [kind.get("const")]))
+    assert kinds == {k.value for k in SourceKind}
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        _set(AMOUNT, "unit", "rmb"),
+        _rename_field,
+        _set(AMOUNT, "values", {"2021-13-01": "5000.00"}),
+        _set(AMOUNT, "values", {"2021-01-11": "1.005"}),
+        _set(RATE, "values", {"2021-01-11": 0.65}),
+        _set(AMOUNT, "values", {"2021-01-11": True}),
+        _set("startup_subsidy.operating_months", "values", {"2021-01-11": 0}),
+        _set_source("tax_relief.annual_quota", "excerpt", "按规定限额"),
+        _set_source(AMOUNT, "kind", "rumour"),
+        _set(AMOUNT, "cap", "Not A Name"),
+    ],
+)
+def test_schema_rejects_what_the_loader_rejects(
+    plan_data: dict[str, Any], spoil: Callable[[dict[str, Any]], None]
+) -> None:
+    """A parameter spoilt in a way the loader refuses is invalid against the schema too."""
+    data = copy.deepcopy(plan_data)
+    spoil(data["parameters"])
+    assert _schema_errors(data) != []
+    with pytest.raises(yp.PolicyDataError):
+        policy_from_dict(data)
+
+
+def test_schema_rejects_a_bad_parameter_name(plan_data: dict[str, Any]) -> None:
+    """A name without a dot, or with capitals, is invalid against the schema and the loader."""
+    for name in ("amount", "Startup.amount"):
+        data = copy.deepcopy(plan_data)
+        data["parameters"][name] = data["parameters"].pop(AMOUNT)
+        assert _schema_errors(data) != []
+        with pytest.raises(yp.PolicyDataError, match="invalid parameter name"):
+            policy_from_dict(data)
