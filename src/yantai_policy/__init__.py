@@ -56,6 +56,7 @@ __all__ = [
     "Text",
     "UnknownNameError",
     "__version__",
+    "benefits",
     "load_policy",
     "responsibility_graph",
 ]
@@ -63,13 +64,18 @@ __all__ = [
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from yantai_policy import benefits
     from yantai_policy.graph import responsibility_graph
 
 
 def __getattr__(name: str) -> Any:  # noqa: ANN401 - module attributes of any kind
-    """Import networkx-backed names on first use, keeping ``import yantai_policy`` light."""
+    """Import networkx-backed names and the benefits on first use, keeping ``import yantai_policy`` light."""
     if name == "responsibility_graph":
         from yantai_policy.graph import responsibility_graph  # noqa: PLC0415
 
         return responsibility_graph
+    if name == "benefits":
+        import importlib  # noqa: PLC0415
+
+        return importlib.import_module("yantai_policy.benefits")
     raise AttributeError(f"module 'yantai_policy' has no attribute {name!r}")

@@ -43,7 +43,7 @@ Examples:
     >>> import yantai_policy as yp
     >>> report = audit(yp.load_policy())
     >>> report.counts()
-    {'error': 0, 'warning': 15, 'info': 19}
+    {'error': 0, 'warning': 15, 'info': 13}
     >>> [f.subject for f in report.findings if f.code == "spent-date"]
     ['measure:7']
 """
@@ -120,7 +120,7 @@ class AuditConfig:
         concentration_threshold: The largest share of all actions one unit may hold
             before ``concentration`` reports it (default 3/10).
         formula_measures: Measures whose money a benefit formula computes; ``None``
-            asks :mod:`yantai_policy.benefits` (none until formulas exist).
+            asks :data:`yantai_policy.benefits.MEASURES`.
     """
 
     concentration_threshold: Fraction = Fraction(3, 10)

@@ -1,0 +1,470 @@
+"""The notice's money clauses as exact, explained, date-aware formulas.
+
+One module per formula, each citing the clause it implements:
+
+========================================  =======  ==========================================
+benefit                                   measure  module
+========================================  =======  ==========================================
+``startup_subsidy``                       6        :mod:`.startup_subsidy`
+``guaranteed_loan``                       7        :mod:`.guaranteed_loan`
+``social_insurance_subsidy``              17       :mod:`.social_insurance_subsidy`
+``accident_insurance_subsidy``            18       :mod:`.accident_insurance_subsidy`
+``tax_relief``                            5        :mod:`.tax_relief`
+``fee_exemptions``                        5        :mod:`.fee_exemptions`
+``labour_intermediary_subsidy``           11       :mod:`.labour_intermediary_subsidy`
+(calculator) pension schedule             15       :mod:`.pension_contribution_schedule`
+========================================  =======  ==========================================
+
+Every number comes from the plan's dated parameters (:mod:`yantai_policy.parameters`);
+money is integer fen inside and Decimal yuan outside, rounded half-up to the fen.
+
+Examples:
+    >>> import datetime as dt
+    >>> from yantai_policy import benefits
+    >>> record = {"id": "G1", "groups": ["graduate"], "left_school_on": "2020-07-01",
+    ...     "flexible_since": "2021-03-10",
+    ...     "contributions": [{"month": "2021-03", "amount": "512.30"},
+    ...                       {"month": "2021-04", "amount": "512.30"}]}
+    >>> d = benefits.evaluate("social_insurance_subsidy", record, on=dt.date(2021, 5, 1))
+    >>> d.eligible, d.amount  # 65% of 1024.60 = 665.99
+    (True, Decimal('665.99'))
+    >>> [(r.code, r.held) for r in d.reasons]  # doctest: +NORMALIZE_WHITESPACE
+    [('in_force', True), ('hard_to_employ', False), ('recent_graduate', True),
+     ('flexibly_employed', True), ('paid_first', True)]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import attrs
+
+from yantai_policy.benefits.accident_insurance_subsidy import AccidentInsuranceSubsidy
+from yantai_policy.benefits.base import Benefit, Context, context
+from yantai_policy.benefits.decision import Clause, Condition, Decision, Line, ParameterUse
+from yantai_policy.benefits.fee_exemptions import FeeExemptions
+from yantai_policy.benefits.guaranteed_loan import GuaranteedLoan
+from yantai_policy.benefits.labour_intermediary_subsidy import LabourIntermediarySubsidy
+from yantai_policy.benefits.pension_contribution_schedule import (
+    ContributionPeriod,
+    ContributionSchedule,
+    pension_contribution_schedule,
+)
+from yantai_policy.benefits.periods import fen_to_yuan
+from yantai_policy.benefits.records import (
+    Applicant,
+    Placement,
+    RecordError,
+    parse_applicant,
+    parse_placement,
+)
+from yantai_policy.benefits.social_insurance_subsidy import SocialInsuranceSubsidy
+from yantai_policy.benefits.startup_subsidy import StartupSubsidy
+from yantai_policy.benefits.tax_relief import TaxRelief
+from yantai_policy.errors import PolicyError, UnknownNameError
+from yantai_policy.loading import load_policy
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Mapping
+
+    from yantai_policy.model import Policy
+
+__all__ = [
+    "APPLICANT_BENEFITS",
+    "BENEFITS",
+    "MEASURES",
+    "Applicant",
+    "BatchSummary",
+    "Benefit",
+    "BenefitComparison",
+    "Clause",
+    "Comparison",
+    "Condition",
+    "Context",
+    "ContributionPeriod",
+    "ContributionSchedule",
+    "Decision",
+    "Line",
+    "Outcome",
+    "ParameterUse",
+    "Placement",
+    "RecordError",
+    "Row",
+    "RowDifference",
+    "compare",
+    "evaluate",
+    "evaluate_all",
+    "evaluate_many",
+    "get_benefit",
+    "pension_contribution_schedule",
+]
+
+BENEFITS: Mapping[str, Benefit[Any]] = {
+    b.name: b
+    for b in (
+        StartupSubsidy(),
+        GuaranteedLoan(),
+        SocialInsuranceSubsidy(),
+        AccidentInsuranceSubsidy(),
+        TaxRelief(),
+        FeeExemptions(),
+        LabourIntermediarySubsidy(),
+    )
+}
+"""Every benefit formula, by name."""
+APPLICANT_BENEFITS = tuple(name for name, b in BENEFITS.items() if b.record == "applicant")
+"""The benefits that take an applicant record: what :func:`evaluate_all` runs."""
+MEASURES = frozenset({*(b.measure for b in BENEFITS.values()), 15})
+"""The measures with a formula here (15 is the pension calculator); the audit reads it."""
+
+
+def get_benefit(name: str | Benefit[Any]) -> Benefit[Any]:
+    """Return a benefit formula by name.
+
+    Raises:
+        UnknownNameError: No benefit has that name; the message suggests close ones.
+    """
+    if isinstance(name, Benefit):
+        return name
+    try:
+        return BENEFITS[name]
+    except (KeyError, TypeError):
+        import difflib  # noqa: PLC0415 - only the error path needs it
+
+        close = difflib.get_close_matches(str(name), list(BENEFITS), n=3)
+        raise UnknownNameError(
+            f"no benefit {name!r}", name=name, suggestions=tuple(close)
+        ) from None
+
+
+def _record(benefit: Benefit[Any], record: object) -> Applicant | Placement:
+    if benefit.record == "placement":
+        return record if isinstance(record, Placement) else parse_placement(record)  # type: ignore[arg-type]
+    return record if isinstance(record, Applicant) else parse_applicant(record)  # type: ignore[arg-type]
+
+
+def evaluate(
+    benefit: str | Benefit[Any],
+    record: Mapping[str, Any] | Applicant | Placement,
+    *,
+    on: dt.date,
+    policy: Policy | None = None,
+) -> Decision:
+    """Decide one benefit for one record on the day of application.
+
+    Args:
+        benefit: The benefit's name (see :data:`BENEFITS`) or formula.
+        record: An applicant record (a placement record for
+            ``labour_intermediary_subsidy``), as a dict or already parsed.
+        on: The day of application.
+        policy: The plan; the built-in one if not given (or a reform from
+            :meth:`~yantai_policy.Policy.with_parameters`).
+
+    Returns:
+        The decision, with its reasons, parameters and breakdown.
+
+    Raises:
+        UnknownNameError: No such benefit.
+        RecordError: The record breaks the contract; the error names the field.
+    """
+    formula = get_benefit(benefit)
+    ctx = context(policy if policy is not None else load_policy(), on)
+    return formula.decide(_record(formula, record), ctx)
+
+
+def evaluate_all(
+    record: Mapping[str, Any] | Applicant, *, on: dt.date, policy: Policy | None = None
+) -> dict[str, Decision]:
+    """Decide every applicant benefit (:data:`APPLICANT_BENEFITS`) for one record.
+
+    Raises:
+        RecordError: The record breaks the contract.
+    """
+    applicant = record if isinstance(record, Applicant) else parse_applicant(record)
+    ctx = context(policy if policy is not None else load_policy(), on)
+    return {name: BENEFITS[name].decide(applicant, ctx) for name in APPLICANT_BENEFITS}
+
+
+class Outcome(NamedTuple):
+    """One benefit's result for one row of a batch (the decision without its reasons)."""
+
+    benefit: str
+    eligible: bool
+    fen: int | None
+    """The amount in integer fen, or ``None`` where it cannot be determined."""
+
+    @property
+    def amount(self) -> Decimal | None:
+        """The amount in yuan, or ``None``."""
+        return None if self.fen is None else fen_to_yuan(self.fen)
+
+
+class Row(NamedTuple):
+    """One output row of a batch: the outcomes, or the error, never neither."""
+
+    row: int
+    """The input's 1-based position."""
+    id: str | None
+    """The record's id, where it could be read."""
+    outcomes: tuple[Outcome, ...]
+    error: RecordError | None
+
+
+def _id_of(record: object) -> str | None:
+    if isinstance(record, dict):
+        value = record.get("id")
+        return None if value is None else str(value)
+    return getattr(record, "id", None)
+
+
+def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
+    records: Iterable[Any],
+    *,
+    on: dt.date,
+    benefits: Iterable[str] | None = None,
+    policy: Policy | None = None,
+    parse: Callable[[Any], Applicant | Placement] | None = None,
+    start: int = 1,
+) -> Iterator[Row]:
+    """Evaluate a stream of records, yielding exactly one row for each, in order.
+
+    Nothing is dropped: a record that breaks the contract yields a row holding a
+    :class:`RecordError` with its row number and field; the others yield every
+    benefit's :class:`Outcome`. Rows are produced as records arrive, so a stream of
+    any length runs in constant memory.
+
+    Args:
+        records: Applicant dicts (or parsed records, or whatever ``parse`` takes).
+        on: The day of application.
+        benefits: The benefits to run; :data:`APPLICANT_BENEFITS` if not given.
+        policy: The plan; the built-in one if not given.
+        parse: Turns one input into a record; :func:`parse_applicant` (or
+            :func:`parse_placement` when every benefit takes placements) if not given.
+        start: The row number of the first record.
+
+    Yields:
+        One :class:`Row` per record.
+
+    Raises:
+        UnknownNameError: A benefit does not exist.
+        PolicyError: The benefits mix applicant and placement records.
+
+    Examples:
+        >>> import datetime as dt
+        >>> rows = evaluate_many([{"id": "A", "groups": ["farmer"]}, {"id": "B", "groups": "farmer"}],
+        ...     on=dt.date(2021, 6, 1), benefits=["fee_exemptions"])
+        >>> for row in rows:
+        ...     print(row.row, row.id, row.outcomes, row.error)
+        1 A (Outcome(benefit='fee_exemptions', eligible=True, fen=None),) None
+        2 B () row 2: groups: expected a list, got a string
+    """
+    formulas, parse = _plan(benefits, parse)
+    kind = Placement if formulas[0].record == "placement" else Applicant
+    ctx = context(policy if policy is not None else load_policy(), on)
+    for number, raw in enumerate(records, start):
+        try:
+            record = raw if isinstance(raw, kind) else parse(raw)
+        except RecordError as error:
+            yield Row(number, _id_of(raw), (), error.at_row(number))
+            continue
+        yield Row(number, record.id, _outcomes(formulas, record, ctx), None)
+
+
+def _plan(
+    benefits: Iterable[str] | None, parse: Callable[[Any], Applicant | Placement] | None
+) -> tuple[list[Benefit[Any]], Callable[[Any], Applicant | Placement]]:
+    """Resolve a batch's formulas and its parser; refuse a mix of record kinds."""
+    formulas = [
+        get_benefit(name) for name in (benefits if benefits is not None else APPLICANT_BENEFITS)
+    ]
+    if not formulas:
+        raise PolicyError("no benefits to evaluate")
+    kinds = {f.record for f in formulas}
+    if len(kinds) > 1:
+        raise PolicyError(
+            "a batch takes one kind of record: do not mix placement and applicant benefits"
+        )
+    if parse is None:
+        parse = parse_placement if kinds == {"placement"} else parse_applicant
+    return formulas, parse
+
+
+def _outcomes(
+    formulas: list[Benefit[Any]], record: Applicant | Placement, ctx: Context
+) -> tuple[Outcome, ...]:
+    return tuple([Outcome(f.name, *f.quick(record, ctx)) for f in formulas])
+
+
+@attrs.define
+class BatchSummary:
+    """Counts and totals over a batch's rows: feed it with :meth:`add`.
+
+    Attributes:
+        rows: Rows seen.
+        errors: Rows with an error.
+        eligible: Eligible rows per benefit.
+        totals: Total fen per benefit (over determinable amounts).
+        undetermined: Eligible rows whose amount cannot be determined, per benefit.
+    """
+
+    rows: int = 0
+    errors: int = 0
+    eligible: dict[str, int] = attrs.field(factory=dict)
+    totals: dict[str, int] = attrs.field(factory=dict)
+    undetermined: dict[str, int] = attrs.field(factory=dict)
+
+    def add(self, row: Row) -> Row:
+        """Count one row and return it (so this can sit in a pipeline)."""
+        self.rows += 1
+        if row.error is not None:
+            self.errors += 1
+            return row
+        for outcome in row.outcomes:
+            name = outcome.benefit
+            self.eligible.setdefault(name, 0)
+            self.totals.setdefault(name, 0)
+            self.undetermined.setdefault(name, 0)
+            if outcome.eligible:
+                self.eligible[name] += 1
+                if outcome.fen is None:
+                    self.undetermined[name] += 1
+                else:
+                    self.totals[name] += outcome.fen
+        return row
+
+    def to_text(self) -> str:
+        """Return the summary as lines of text."""
+        out = [f"rows: {self.rows}", f"errors: {self.errors}"]
+        for name in self.eligible:
+            extra = f", {self.undetermined[name]} undetermined" if self.undetermined[name] else ""
+            out.append(
+                f"{name}: {self.eligible[name]} eligible, total {fen_to_yuan(self.totals[name])} yuan{extra}"
+            )
+        return "\n".join(out)
+
+
+@attrs.frozen
+class BenefitComparison:
+    """One benefit under the baseline and the reform."""
+
+    benefit: str
+    eligible_baseline: int
+    eligible_reform: int
+    total_baseline: Decimal
+    total_reform: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        """Reform total minus baseline total."""
+        return self.total_reform - self.total_baseline
+
+
+@attrs.frozen
+class RowDifference:
+    """A row whose outcome for a benefit differs between baseline and reform."""
+
+    row: int
+    id: str | None
+    benefit: str
+    baseline: Outcome
+    reform: Outcome
+
+
+@attrs.frozen
+class Comparison:
+    """The result of :func:`compare`.
+
+    Attributes:
+        rows: Rows compared.
+        errors: The rows that broke the contract (they count under neither policy).
+        benefits: Counts and totals per benefit.
+        differences: Each row and benefit whose eligibility or amount changed.
+    """
+
+    rows: int
+    errors: tuple[RecordError, ...]
+    benefits: tuple[BenefitComparison, ...]
+    differences: tuple[RowDifference, ...]
+
+    def to_text(self) -> str:
+        """Return the comparison as a table of text."""
+        out = [
+            f"rows: {self.rows}, errors: {len(self.errors)}, rows x benefits changed: {len(self.differences)}"
+        ]
+        out.extend(
+            f"{b.benefit}: eligible {b.eligible_baseline} -> {b.eligible_reform}, "
+            f"total {b.total_baseline} -> {b.total_reform} ({b.difference:+})"
+            for b in self.benefits
+        )
+        return "\n".join(out)
+
+
+def compare(  # noqa: PLR0913 - keyword-only options of a batch
+    records: Iterable[Any],
+    baseline: Policy,
+    reform: Policy,
+    *,
+    on: dt.date,
+    benefits: Iterable[str] | None = None,
+    parse: Callable[[Any], Applicant | Placement] | None = None,
+) -> Comparison:
+    """Evaluate records under two policies and compare: a what-if.
+
+    Each record is parsed once and evaluated under both. The records are read once,
+    so a generator will do.
+
+    Returns:
+        Eligible counts and totals per benefit under each policy, and the rows that changed.
+
+    Examples:
+        >>> import datetime as dt
+        >>> import yantai_policy as yp
+        >>> base = yp.load_policy()
+        >>> reform = base.with_parameters({"social_insurance_subsidy.rate": "50%"})
+        >>> record = {"id": "H1", "groups": ["hard_to_employ"], "flexible_since": "2021-02-01",
+        ...     "contributions": [{"month": "2021-02", "amount": "1000"}]}
+        >>> result = compare([record], base, reform, on=dt.date(2021, 3, 1),
+        ...     benefits=["social_insurance_subsidy"])
+        >>> print(result.to_text())
+        rows: 1, errors: 0, rows x benefits changed: 1
+        social_insurance_subsidy: eligible 1 -> 1, total 650.00 -> 500.00 (-150.00)
+    """
+    formulas, parse = _plan(benefits, parse)
+    kind = Placement if formulas[0].record == "placement" else Applicant
+    base_ctx, reform_ctx = context(baseline, on), context(reform, on)
+    left, right = BatchSummary(), BatchSummary()
+    errors: list[RecordError] = []
+    differences: list[RowDifference] = []
+    for number, raw in enumerate(records, 1):
+        try:
+            record = raw if isinstance(raw, kind) else parse(raw)
+        except RecordError as error:
+            errors.append(error.at_row(number))
+            left.add(Row(number, _id_of(raw), (), errors[-1]))
+            continue
+        a = Row(number, record.id, _outcomes(formulas, record, base_ctx), None)
+        b = Row(number, record.id, _outcomes(formulas, record, reform_ctx), None)
+        left.add(a)
+        right.add(b)
+        differences.extend(
+            RowDifference(number, record.id, x.benefit, x, y)
+            for x, y in zip(a.outcomes, b.outcomes, strict=True)
+            if x != y
+        )
+    return Comparison(
+        rows=left.rows,
+        errors=tuple(errors),
+        benefits=tuple(
+            BenefitComparison(
+                benefit=f.name,
+                eligible_baseline=left.eligible.get(f.name, 0),
+                eligible_reform=right.eligible.get(f.name, 0),
+                total_baseline=fen_to_yuan(left.totals.get(f.name, 0)),
+                total_reform=fen_to_yuan(right.totals.get(f.name, 0)),
+            )
+            for f in formulas
+        ),
+        differences=tuple(differences),
+    )
