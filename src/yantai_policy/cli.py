@@ -4,9 +4,14 @@ Built on :mod:`argparse` from the standard library: the core package keeps its
 dependencies to attrs, networkx and python-dateutil, and argparse's sub-commands,
 ``--help`` and exit code 2 for usage errors are all this tool needs.
 
-Exit codes: 0 on success; 1 when ``audit`` finds something at or above ``--fail-on``;
-2 for a usage error, an unknown measure or unit, or a bad plan file (each with a
-one-line message on stderr).
+Exit codes: 0 on success; 1 when ``audit`` finds something at or above ``--fail-on``,
+or when ``evaluate --fail-on-error`` meets a row with an error; 2 for a usage error, an
+unknown measure, unit or benefit, a bad date, an unreadable input or a bad plan file
+(each with a one-line message on stderr).
+
+``evaluate`` decides the benefits of :mod:`yantai_policy.benefits` for every record of
+a CSV or JSONL file, streaming, one output row per input row; ``schema`` prints the
+JSON Schema of a record or of the plan format. See ``docs/benefits-cli.md``.
 
 Examples:
     >>> from yantai_policy.cli import main
@@ -23,10 +28,17 @@ Examples:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import csv
+import datetime as dt
+import io
 import json
 import sys
+import time
+from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, cast
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from yantai_policy.audit import AuditConfig, Severity, audit
 from yantai_policy.errors import PolicyError
@@ -37,11 +49,13 @@ from yantai_policy.serialize import (
     action_to_dict,
     bureau_to_dict,
     measure_to_dict,
+    neutralise_cell,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
+    from yantai_policy.benefits import Applicant, Placement, Row
     from yantai_policy.model import Action, Bureau, Measure, Policy, Text
 
 __all__ = ["main"]
@@ -110,7 +124,57 @@ def _parser() -> argparse.ArgumentParser:
         help="json, node-link, graphml, gexf, dot, mermaid, csv, matrix-csv or matrix-md",
     )
     export.add_argument("-o", "--output", required=True, metavar="PATH", help="the file to write")
+    _add_benefit_commands(commands)
     return parser
+
+
+def _add_benefit_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    plan = argparse.ArgumentParser(add_help=False)
+    plan.add_argument(
+        "--plan", metavar="PATH", help="a plan file to use instead of the built-in Yantai plan"
+    )
+    evaluate = commands.add_parser(
+        "evaluate",
+        parents=[plan],
+        help="decide benefits for every record of a CSV or JSONL file",
+        description="Decide benefits for every record of a CSV or JSONL file, one output "
+        "row per input row; a summary goes to stderr.",
+    )
+    evaluate.add_argument("input", metavar="INPUT", help="a .csv or .jsonl file, or - for stdin")
+    evaluate.add_argument(
+        "--on", required=True, metavar="DATE", help="the day of application, YYYY-MM-DD"
+    )
+    evaluate.add_argument(
+        "--benefit",
+        action="append",
+        dest="benefits",
+        metavar="NAME",
+        help="a benefit to decide; repeat for more (default: every applicant benefit; "
+        "labour_intermediary_subsidy takes placement records)",
+    )
+    evaluate.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
+        help="a .csv or .jsonl file, or - for stdout",
+    )
+    evaluate.add_argument(
+        "--input-format", choices=_FORMATS, help="the input's format (needed for -)"
+    )
+    evaluate.add_argument(
+        "--output-format", choices=_FORMATS, help="the output's format (needed for -)"
+    )
+    evaluate.add_argument(
+        "--fail-on-error", action="store_true", help="exit 1 if any row has an error"
+    )
+    evaluate.set_defaults(lang="both", json=False)
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of a record or of the plan format"
+    )
+    schema.add_argument("kind", choices=("applicant", "placement", "plan"), help="which schema")
+    schema.add_argument("-o", "--output", metavar="PATH", help="write it to this file")
+    schema.set_defaults(lang="both", json=False, plan=None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -360,6 +424,278 @@ def _audit(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
     return 1 if report.at_least(Severity(args.fail_on)) else 0
 
 
+# --- evaluate and schema ---------------------------------------------------------------
+
+_FORMATS = ("csv", "jsonl")
+_PROGRESS_EVERY = 1000
+"""Rows between two updates of the progress line (shown only when stderr is a TTY)."""
+
+
+class _CommandError(PolicyError):
+    """A bad option or an unreadable file: exit 2 with this one-line message."""
+
+
+def _schema(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
+    from yantai_policy.benefits.records import (  # noqa: PLC0415 - only this command needs it
+        applicant_schema,
+        placement_schema,
+    )
+    from yantai_policy.export import plan_schema  # noqa: PLC0415 - networkx only when needed
+
+    schemas = {"applicant": applicant_schema, "placement": placement_schema, "plan": plan_schema}
+    text = json.dumps(schemas[args.kind](), ensure_ascii=False, indent=2) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise _CommandError(f"cannot write {args.output}: {error.strerror}") from None
+    print(f"wrote the {args.kind} schema to {args.output}")
+    return 0
+
+
+def _evaluate(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
+    from yantai_policy.benefits import (  # noqa: PLC0415 - only this command needs them
+        APPLICANT_BENEFITS,
+        BatchSummary,
+        evaluate_many,
+        get_benefit,
+    )
+
+    on = _iso_date(args.on)
+    names = list(dict.fromkeys(args.benefits or APPLICANT_BENEFITS))
+    kinds = {get_benefit(name).record for name in names}
+    if len(kinds) > 1:
+        raise _CommandError(
+            "a batch takes one kind of record: do not mix placement and applicant benefits"
+        )
+    parse = _parser_for(kinds.pop())
+    in_format = _format_of(args.input, args.input_format, "input")
+    out_format = _format_of(args.output, args.output_format, "output")
+    if "-" not in (args.input, args.output) and _same_file(args.input, args.output):
+        raise _CommandError(f"the output {args.output} is the input: it would be overwritten")
+    summary = BatchSummary()
+    with contextlib.ExitStack() as stack:
+        source = _open_input(args.input, in_format, stack)
+        records = _csv_records(source, args.input) if in_format == "csv" else _jsonl_lines(source)
+        sink = _open_output(args.output, stack)
+        write = _csv_writer(sink, names) if out_format == "csv" else _jsonl_writer(sink, names)
+        progress = _Progress() if sys.stderr.isatty() else None
+        rows = evaluate_many(
+            records,
+            on=on,
+            benefits=names,
+            policy=policy,
+            parse=_record_parser(parse, csv_rows=in_format == "csv"),
+        )
+        for row in rows:
+            write(summary.add(row))
+            if progress is not None:
+                progress.tick()
+        if progress is not None:
+            progress.done()
+    print(summary.to_text(), file=sys.stderr)
+    return 1 if args.fail_on_error and summary.errors else 0
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise _CommandError(f"--on: invalid date {text!r} (expected YYYY-MM-DD)") from None
+
+
+def _format_of(path: str, given: str | None, what: str) -> str:
+    """The format of the input or output: as given, else by the file's suffix."""
+    if given is not None:
+        return given
+    if path == "-":
+        raise _CommandError(f"--{what}-format is needed when the {what} is -")
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in _FORMATS:
+        raise _CommandError(
+            f"cannot tell the format of {path}: name it .csv or .jsonl, or give --{what}-format"
+        )
+    return suffix
+
+
+def _same_file(left: str, right: str) -> bool:
+    try:
+        return Path(left).samefile(right)
+    except OSError:  # one of them does not exist (yet)
+        return False
+
+
+def _open_input(path: str, fmt: str, stack: contextlib.ExitStack) -> IO[Any]:
+    """Open the input: text (BOM skipped) for CSV, bytes for JSONL (decoded per line)."""
+    if path == "-":
+        binary = getattr(sys.stdin, "buffer", None)
+        if binary is None:  # a text-only stand-in for stdin
+            return sys.stdin
+        if fmt == "jsonl":
+            return cast("IO[Any]", binary)
+        text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+        stack.callback(text.detach)  # leave stdin itself open
+        return text
+    try:
+        if fmt == "jsonl":
+            return stack.enter_context(Path(path).open("rb"))
+        return stack.enter_context(Path(path).open(encoding="utf-8-sig", newline=""))
+    except OSError as error:
+        raise _CommandError(f"cannot read {path}: {error.strerror}") from None
+
+
+def _open_output(path: str, stack: contextlib.ExitStack) -> IO[str]:
+    if path == "-":
+        return sys.stdout
+    try:
+        return stack.enter_context(Path(path).open("w", encoding="utf-8", newline=""))
+    except OSError as error:
+        raise _CommandError(f"cannot write {path}: {error.strerror}") from None
+
+
+def _csv_records(source: IO[Any], name: str) -> Iterator[dict[str | Any, str | Any]]:
+    """Yield the CSV's rows as dicts, lazily; an unreadable file stops the command."""
+    reader = csv.DictReader(source)
+    rows = 0
+    try:
+        for rows, row in enumerate(reader, 1):  # noqa: B007 - rows is read after the loop
+            yield row
+    except csv.Error as error:
+        raise _CommandError(f"{name}: line {reader.line_num}: {error}") from None
+    except UnicodeDecodeError as error:  # decoded in blocks: no line to point at
+        raise _CommandError(
+            f"{name}: not UTF-8 text ({error.reason}); stopped after {rows} rows"
+        ) from None
+
+
+class _BadLine:
+    """A JSONL line that holds no JSON value: the parser turns it into a row error."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _jsonl_lines(source: IO[Any]) -> Iterator[object]:
+    """Yield each line's JSON value, or a :class:`_BadLine`: one item per line."""
+    for number, line in enumerate(source, 1):
+        if isinstance(line, bytes):
+            try:
+                text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                yield _BadLine(f"not UTF-8 ({error.reason} at byte {error.start + 1})")
+                continue
+        else:
+            text = line.removeprefix("\ufeff") if number == 1 else line
+        if not text.strip():
+            yield _BadLine("empty line")
+            continue
+        try:
+            yield json.loads(text, parse_float=Decimal)
+        except json.JSONDecodeError as error:
+            yield _BadLine(f"invalid JSON: {error.msg} at column {error.colno}")
+
+
+def _parser_for(kind: str) -> Callable[[Mapping[str, Any]], Applicant | Placement]:
+    from yantai_policy.benefits.records import (  # noqa: PLC0415
+        parse_applicant,
+        parse_placement,
+    )
+
+    return parse_placement if kind == "placement" else parse_applicant
+
+
+def _record_parser(
+    parse: Callable[[Mapping[str, Any]], Applicant | Placement], *, csv_rows: bool
+) -> Callable[[Any], Applicant | Placement]:
+    """The ``parse`` for :func:`~yantai_policy.benefits.evaluate_many`: a CSV row or a JSONL value."""
+    from yantai_policy.benefits.records import (  # noqa: PLC0415
+        RecordError,
+        applicant_from_csv_row,
+    )
+
+    if csv_rows:
+        return lambda row: parse(applicant_from_csv_row(row))
+
+    def parse_value(value: object) -> Applicant | Placement:
+        if isinstance(value, _BadLine):
+            raise RecordError(value.reason)
+        return parse(value)  # type: ignore[arg-type]  # parse reports a non-object
+
+    return parse_value
+
+
+def _cells(row: Row, names: Iterable[str]) -> tuple[str | None, dict[str, tuple[bool, str | None]]]:
+    """The row's error message and, per benefit, (eligible, amount in yuan or None)."""
+    if row.error is not None:
+        return str(row.error), {}
+    results = {
+        o.benefit: (o.eligible, None if o.amount is None else str(o.amount)) for o in row.outcomes
+    }
+    return None, {name: results[name] for name in names}
+
+
+def _csv_writer(sink: IO[str], names: list[str]) -> Callable[[Row], None]:
+    writer = csv.writer(sink)  # RFC 4180, as the export's CSV: quoted as needed, CRLF
+    writer.writerow(
+        ["row", "id", "error", *(f"{n}.{c}" for n in names for c in ("eligible", "amount"))]
+    )
+
+    def write(row: Row) -> None:
+        error, results = _cells(row, names)
+        cells = [str(row.row), neutralise_cell(row.id or ""), neutralise_cell(error or "")]
+        for name in names:
+            eligible, amount = results.get(name, (None, None))
+            cells.append("" if eligible is None else str(eligible).lower())
+            cells.append(amount or "")
+        writer.writerow(cells)
+
+    return write
+
+
+def _jsonl_writer(sink: IO[str], names: list[str]) -> Callable[[Row], None]:
+    def write(row: Row) -> None:
+        error, results = _cells(row, names)
+        line = {
+            "row": row.row,
+            "id": row.id,
+            "error": error,
+            "results": None
+            if error is not None
+            else {n: {"eligible": e, "amount": a} for n, (e, a) in results.items()},
+        }
+        sink.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+    return write
+
+
+class _Progress:
+    """A one-line progress report on stderr: rows done and rows per second."""
+
+    def __init__(self) -> None:
+        self.every = _PROGRESS_EVERY
+        self.rows = 0
+        self.started = time.monotonic()
+
+    def tick(self) -> None:
+        self.rows += 1
+        if self.rows % self.every == 0:
+            self._show()
+
+    def done(self) -> None:
+        if self.rows:
+            self._show()
+            sys.stderr.write("\n")
+
+    def _show(self) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        sys.stderr.write(f"\r{self.rows:,} rows, {self.rows / elapsed:,.0f} rows/s   ")
+        sys.stderr.flush()
+
+
 _COMMANDS: dict[str, Callable[[Policy, argparse.Namespace, Lang], int]] = {
     "measures": _cmd_measures,
     "show": _cmd_show,
@@ -370,4 +706,6 @@ _COMMANDS: dict[str, Callable[[Policy, argparse.Namespace, Lang], int]] = {
     "workload": _cmd_workload,
     "audit": _audit,
     "export": _export,
+    "evaluate": _evaluate,
+    "schema": _schema,
 }

@@ -44,7 +44,7 @@ import networkx as nx
 from yantai_policy.loading import FORMAT, FORMAT_VERSION, read_data_file
 from yantai_policy.model import Action, Bureau, Measure, Role
 from yantai_policy.parameters import SourceKind, Unit
-from yantai_policy.serialize import text_to_dict
+from yantai_policy.serialize import neutralise_cell, text_to_dict
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -94,8 +94,6 @@ _MATRIX_WORDS = {
     "en": {Role.RESPONSIBLE: "R", Role.ASSIST: "A", Role.LEAD: "L"},
 }
 
-# Characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # The attribute that holds the model object on the responsibility graph's nodes.
 _OBJ = "obj"
@@ -564,16 +562,11 @@ def to_mermaid(policy: Policy) -> str:
 # --- Spreadsheets ----------------------------------------------------------------------
 
 
-def _neutralise(cell: str) -> str:
-    """Prefix ``'`` to a cell a spreadsheet would read as a formula (OWASP CSV injection)."""
-    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
-
-
 def _csv_bytes(rows: Iterable[Iterable[object]]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)  # RFC 4180: quoted as needed, CRLF line ends
     for row in rows:
-        writer.writerow([_neutralise(str(cell)) for cell in row])
+        writer.writerow([neutralise_cell(str(cell)) for cell in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 

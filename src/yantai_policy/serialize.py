@@ -24,6 +24,7 @@ __all__ = [
     "action_to_dict",
     "bureau_to_dict",
     "measure_to_dict",
+    "neutralise_cell",
     "notice_to_dict",
     "source_to_dict",
     "text_to_dict",
@@ -33,6 +34,19 @@ Lang = Literal["zh", "en", "both"]
 """Which languages to include: Chinese, English or both."""
 
 JSON = dict[str, object]
+
+# Characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(cell: str) -> str:
+    """Prefix ``'`` to a CSV cell a spreadsheet would read as a formula (OWASP CSV injection).
+
+    Examples:
+        >>> neutralise_cell("=HYPERLINK(1)"), neutralise_cell("市财政局")
+        ("'=HYPERLINK(1)", '市财政局')
+    """
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
 
 
 def text_to_dict(text: Text, lang: Lang = "both") -> JSON:

@@ -567,7 +567,10 @@ class Placement:
 def _months(value: object, field: str) -> int:
     if type(value) is int and value >= 0:
         return value
-    _fail(field, f"expected a whole number of months, got {value!r}")
+    shown = (
+        value if isinstance(value, int | Decimal) and not isinstance(value, bool) else _type(value)
+    )
+    _fail(field, f"expected a whole number of months, got {shown}")
 
 
 _PLACEMENT_PARSERS: dict[str, Callable[[object, str], object]] = {
