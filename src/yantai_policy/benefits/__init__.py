@@ -244,11 +244,11 @@ def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
             :func:`parse_placement` when every benefit takes placements) if not given.
         start: The row number of the first record.
 
-    Yields:
-        One :class:`Row` per record.
+    Returns:
+        An iterator of one :class:`Row` per record.
 
     Raises:
-        UnknownNameError: A benefit does not exist.
+        UnknownNameError: A benefit does not exist (raised at the call, not on iteration).
         PolicyError: The benefits mix applicant and placement records.
 
     Examples:
@@ -261,8 +261,19 @@ def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
         2 B () row 2: groups: expected a list, got a string
     """
     formulas, parse = _plan(benefits, parse)
-    kind = Placement if formulas[0].record == "placement" else Applicant
     ctx = context(policy if policy is not None else load_policy(), on)
+    return _stream(records, formulas, parse, ctx, start)
+
+
+def _stream(
+    records: Iterable[Any],
+    formulas: list[Benefit[Any]],
+    parse: Callable[[Any], Applicant | Placement],
+    ctx: Context,
+    start: int,
+) -> Iterator[Row]:
+    """The generator behind :func:`evaluate_many`, which checks its arguments first."""
+    kind = Placement if formulas[0].record == "placement" else Applicant
     for number, raw in enumerate(records, start):
         try:
             record = raw if isinstance(raw, kind) else parse(raw)

@@ -124,7 +124,8 @@ def pension_contribution_schedule(  # noqa: PLR0913 - the clause's inputs, all n
         base: The monthly base, in yuan (a decimal string or number).
         lower: The local lower limit of the base, in yuan.
         upper: The local upper limit of the base, in yuan.
-        on: The day whose parameter values apply; January 1 of ``year`` if not given.
+        on: The day whose parameter values apply; if not given, January 1 of ``year``
+            or the notice's issue date, whichever is later.
         policy: The plan; the built-in one if not given.
 
     Returns:
@@ -160,7 +161,9 @@ def pension_contribution_schedule(  # noqa: PLR0913 - the clause's inputs, all n
             field="base",
         )
     policy = policy if policy is not None else load_policy()
-    ctx = context(policy, on if on is not None else dt.date(year, 1, 1))
+    if on is None:
+        on = max(dt.date(year, 1, 1), policy.notice.issued_on)
+    ctx = context(policy, on)
     rate = ctx.require(_RATE)
     assert isinstance(rate, Fraction)  # noqa: S101 - a ratio parameter is a Fraction
     step = FREQUENCIES[frequency]

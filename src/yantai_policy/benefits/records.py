@@ -160,6 +160,10 @@ def _type(value: object) -> str:
 
 _AMOUNT = re.compile(r"(\d+)(?:\.(\d{1,2}))?", re.ASCII)
 _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+_NEGATIVE = re.compile(r"-\d+(?:\.\d+)?", re.ASCII)
+_TOO_FINE = re.compile(r"\d+\.\d{3,}", re.ASCII)
+_TOO_LARGE = Decimal(10) ** 15  # yuan: far above any register's figure, well inside 28 digits
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _CACHE_LIMIT = 1 << 16
 # Months and amounts repeat across a register (the same few dozen months, the same
 # contribution bases), so a batch parses each distinct string once. Only strings are
@@ -185,16 +189,12 @@ def parse_fen(value: object, field: str) -> int:
         (51230, 700, 10)
     """
     if type(value) is str:
-        match = _AMOUNT.fullmatch(value)
-        if match is not None:
-            whole, frac = match.groups()
-            return int(whole) * 100 + (int(frac.ljust(2, "0")) if frac else 0)
-        text = value.strip()
-    elif type(value) is int:
+        return _fen_text(value, field)
+    if type(value) is int:
         if value < 0:
             _fail(field, f"negative amount {value}")
         return value * 100
-    elif isinstance(value, float | Decimal) and not isinstance(value, bool):
+    if isinstance(value, float | Decimal) and not isinstance(value, bool):
         text = repr(value) if isinstance(value, float) else str(value)
     else:
         _fail(field, f"expected an amount in yuan, got {_type(value)}")
@@ -206,18 +206,35 @@ def parse_fen(value: object, field: str) -> int:
         _fail(field, f"invalid amount {value!r}")
     if amount < 0:
         _fail(field, f"negative amount {value}")
+    if amount >= _TOO_LARGE:
+        _fail(field, f"amount {value} is too large")
     fen = amount * 100
     if fen != fen.to_integral_value():
         _fail(field, f"amount {value} has more than two decimal places (fen)")
     return int(fen)
 
 
+def _fen_text(value: str, field: str) -> int:
+    """Parse a decimal string of yuan: ASCII digits, at most two places, nothing else."""
+    match = _AMOUNT.fullmatch(value)
+    if match is not None:
+        whole, frac = match.groups()
+        return int(whole) * 100 + (int(frac.ljust(2, "0")) if frac else 0)
+    if _NEGATIVE.fullmatch(value):
+        _fail(field, f"negative amount {value}")
+    if _TOO_FINE.fullmatch(value):
+        _fail(field, f"amount {value} has more than two decimal places (fen)")
+    _fail(field, f"invalid amount {value!r} (expected a decimal such as 512.30)")
+
+
 def _date(value: object, field: str) -> dt.date:
     if type(value) is str:
         try:
-            return dt.date.fromisoformat(value)
+            if _ISO_DATE.fullmatch(value):  # not 3.11's other ISO forms, such as 20210215
+                return dt.date.fromisoformat(value)
         except ValueError:
-            _fail(field, f"invalid date {value!r} (expected YYYY-MM-DD)")
+            pass
+        _fail(field, f"invalid date {value!r} (expected YYYY-MM-DD)")
     if type(value) is dt.date:
         return value
     _fail(field, f"expected a date (YYYY-MM-DD), got {_type(value)}")
@@ -314,7 +331,7 @@ class Applicant:
 def _groups(value: object, field: str) -> frozenset[str]:
     out = set()
     for index, name in enumerate(_list(value, field)):
-        if name not in GROUPS:
+        if type(name) is not str or name not in GROUPS:
             where = f"{field}[{index}]"
             if not isinstance(name, str):
                 _fail(where, f"expected a group name, got {_type(name)}")
@@ -612,11 +629,17 @@ _AMOUNT_SCHEMA = {
     "description": "yuan, at most two decimal places",
     "oneOf": [
         {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$"},
-        {"type": "number", "minimum": 0, "multipleOf": 0.01},
+        # No multipleOf 0.01: binary floats make 0.29 fail it; the parser checks the fen.
+        {"type": "number", "minimum": 0},
     ],
 }
 _DATE_SCHEMA = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 _EXTENSIONS: dict[str, Any] = {"^x_": {}}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """Allow ``null`` as well: the parser reads null as an absent field."""
+    return {"anyOf": [schema, {"type": "null"}]}
 
 
 def applicant_schema() -> dict[str, Any]:
@@ -639,40 +662,45 @@ def applicant_schema() -> dict[str, Any]:
         "type": "object",
         "properties": {
             "id": {"oneOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]},
-            "groups": {"type": "array", "items": {"enum": sorted(GROUPS)}},
-            "left_school_on": _DATE_SCHEMA,
-            "flexible_since": _DATE_SCHEMA,
-            "platform": {
-                "type": "string",
-                "minLength": 1,
-                "examples": list(KNOWN_PLATFORMS),
-            },
+            "groups": _nullable({"type": "array", "items": {"enum": sorted(GROUPS)}}),
+            "left_school_on": _nullable(_DATE_SCHEMA),
+            "flexible_since": _nullable(_DATE_SCHEMA),
+            "platform": _nullable(
+                {"type": "string", "minLength": 1, "examples": list(KNOWN_PLATFORMS)}
+            ),
             "employment_registered": nullable_bool,
             "business_type": {"enum": [*BUSINESS_TYPES, None]},
-            "first_license_on": _DATE_SCHEMA,
+            "first_license_on": _nullable(_DATE_SCHEMA),
             "operating": nullable_bool,
             "pays_employee_insurance": nullable_bool,
             "startup_subsidy_received": nullable_bool,
-            "contributions": {
-                "type": "array",
-                "items": obj(
-                    {
-                        "month": {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"},
-                        "amount": _AMOUNT_SCHEMA,
-                    },
-                    ["month", "amount"],
-                ),
-            },
-            "accident_premiums": {
-                "type": "array",
-                "items": obj(
-                    {"paid_on": _DATE_SCHEMA, "amount": _AMOUNT_SCHEMA}, ["paid_on", "amount"]
-                ),
-            },
+            "contributions": _nullable(
+                {
+                    "type": "array",
+                    "items": obj(
+                        {
+                            "month": {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"},
+                            "amount": _AMOUNT_SCHEMA,
+                        },
+                        ["month", "amount"],
+                    ),
+                }
+            ),
+            "accident_premiums": _nullable(
+                {
+                    "type": "array",
+                    "items": obj(
+                        {"paid_on": _DATE_SCHEMA, "amount": _AMOUNT_SCHEMA}, ["paid_on", "amount"]
+                    ),
+                }
+            ),
             "injury_pilot_covered": nullable_bool,
-            "tax_due": obj(dict.fromkeys(TAXES, _AMOUNT_SCHEMA), []),
-            "loan": obj(
-                {"kind": {"enum": list(LOAN_KINDS)}, "amount": _AMOUNT_SCHEMA}, ["kind", "amount"]
+            "tax_due": _nullable(obj(dict.fromkeys(TAXES, _AMOUNT_SCHEMA), [])),
+            "loan": _nullable(
+                obj(
+                    {"kind": {"enum": list(LOAN_KINDS)}, "amount": _AMOUNT_SCHEMA},
+                    ["kind", "amount"],
+                )
             ),
         },
         "required": ["id"],
