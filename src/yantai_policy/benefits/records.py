@@ -447,6 +447,32 @@ def _id(record: Mapping[str, Any]) -> str:
     _fail("id", f"expected a non-empty string or an integer, got {_type(value)}")
 
 
+def _fields(
+    record: object,
+    parsers: Mapping[str, Callable[[object, str], object]],
+    known: tuple[str, ...],
+) -> dict[str, object]:
+    """Parse a record's fields: known ones by their parser, ``x_`` ones kept aside."""
+    if not isinstance(record, dict):
+        _fail("", f"expected an object, got {_type(record)}")
+    fields: dict[str, object] = {"id": _id(record)}
+    extra = []
+    for key, value in record.items():
+        parser = parsers.get(key)
+        if parser is not None:
+            if value is not None:
+                fields[key] = parser(value, key)
+        elif key == "id":
+            continue
+        elif type(key) is str and key.startswith("x_"):
+            extra.append((key, value))
+        else:
+            _unknown(key, known, str(key))
+    if extra:
+        fields["extra"] = tuple(extra)
+    return fields
+
+
 def parse_applicant(record: Mapping[str, Any]) -> Applicant:
     """Check one applicant record against the contract and parse it.
 
@@ -460,25 +486,7 @@ def parse_applicant(record: Mapping[str, Any]) -> Applicant:
     Raises:
         RecordError: The record breaks the contract; the error names the field.
     """
-    if not isinstance(record, dict):
-        _fail("", f"expected an object, got {_type(record)}")
-    fields: dict[str, object] = {"id": _id(record)}
-    extra = []
-    parsers = _APPLICANT_PARSERS
-    for key, value in record.items():
-        parser = parsers.get(key)
-        if parser is not None:
-            if value is not None:
-                fields[key] = parser(value, key)
-        elif key == "id":
-            continue
-        elif type(key) is str and key.startswith("x_"):
-            extra.append((key, value))
-        else:
-            _unknown(key, APPLICANT_FIELDS, str(key))
-    if extra:
-        fields["extra"] = tuple(extra)
-    return Applicant(**fields)  # type: ignore[arg-type]
+    return Applicant(**_fields(record, _APPLICANT_PARSERS, APPLICANT_FIELDS))  # type: ignore[arg-type]
 
 
 _TRUE = frozenset({"true", "1", "yes", "y", "t"})
@@ -605,24 +613,7 @@ def parse_placement(record: Mapping[str, Any]) -> Placement:
     Raises:
         RecordError: The record breaks the contract; the error names the field.
     """
-    if not isinstance(record, dict):
-        _fail("", f"expected an object, got {_type(record)}")
-    fields: dict[str, object] = {"id": _id(record)}
-    extra = []
-    for key, value in record.items():
-        parser = _PLACEMENT_PARSERS.get(key)
-        if parser is not None:
-            if value is not None:
-                fields[key] = parser(value, key)
-        elif key == "id":
-            continue
-        elif type(key) is str and key.startswith("x_"):
-            extra.append((key, value))
-        else:
-            _unknown(key, PLACEMENT_FIELDS, str(key))
-    if extra:
-        fields["extra"] = tuple(extra)
-    return Placement(**fields)  # type: ignore[arg-type]
+    return Placement(**_fields(record, _PLACEMENT_PARSERS, PLACEMENT_FIELDS))  # type: ignore[arg-type]
 
 
 _AMOUNT_SCHEMA = {
