@@ -348,7 +348,7 @@ def _platform(value: object, field: str) -> str:
 
 def _contributions(value: object, field: str) -> tuple[tuple[int, int], ...]:
     out: dict[int, int] = {}
-    months, fens, amount_re = _MONTH_CACHE, _FEN_CACHE, _AMOUNT
+    months, fens = _MONTH_CACHE, _FEN_CACHE
     for index, entry in enumerate(_list(value, field)):
         # The fast path: a two-key dict whose month was seen before and whose amount
         # is a plain decimal string; anything else takes the full check below.
@@ -358,9 +358,10 @@ def _contributions(value: object, field: str) -> tuple[tuple[int, int], ...]:
             if type(month) is str and type(amount) is str:
                 key = months.get(month)
                 fen = fens.get(amount)
-                if fen is None and (match := amount_re.fullmatch(amount)) is not None:
-                    whole, frac = match.groups()
-                    fen = int(whole) * 100 + (int(frac.ljust(2, "0")) if frac else 0)
+                if fen is None:
+                    whole, _, frac = amount.partition(".")
+                    if len(frac) == 2 and whole.isdigit() and frac.isdigit() and amount.isascii():
+                        fen = int(whole + frac)  # "512.30": the common shape, without a regex
         if key is None or fen is None:
             key, fen = _contribution(entry, f"{field}[{index}]")
         if key in out:
