@@ -69,6 +69,7 @@ from yantai_policy.loading import load_policy
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping
 
+    from yantai_policy.benefits.frame import evaluate_frame  # noqa: F401 - lazily, in __getattr__
     from yantai_policy.model import Policy
 
 __all__ = [
@@ -118,6 +119,15 @@ APPLICANT_BENEFITS = tuple(name for name, b in BENEFITS.items() if b.record == "
 """The benefits that take an applicant record: what :func:`evaluate_all` runs."""
 MEASURES = frozenset({*(b.measure for b in BENEFITS.values()), 15})
 """The measures with a formula here (15 is the pension calculator); the audit reads it."""
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - module attributes of any kind
+    """Load :func:`~yantai_policy.benefits.frame.evaluate_frame` (and pandas) on first use."""
+    if name == "evaluate_frame":
+        from yantai_policy.benefits.frame import evaluate_frame  # noqa: PLC0415
+
+        return evaluate_frame
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def get_benefit(name: str | Benefit[Any]) -> Benefit[Any]:
