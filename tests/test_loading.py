@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import subprocess
@@ -14,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import yantai_policy as yp
+from plan_mutation import DELETE, mutate, paths
 from yantai_policy.loading import policy_from_dict
 
 if TYPE_CHECKING:
@@ -112,39 +112,11 @@ def test_missing_file(tmp_path: Path) -> None:
     assert "cannot read" in str(_load_error(tmp_path / "nope.toml"))
 
 
-def _mutate(
-    data: dict[str, Any], path: str | tuple[str | int, ...], value: object
-) -> dict[str, Any]:
-    """Return a copy of data with the value at path replaced (or deleted).
-
-    A string path is split on dots; a tuple path names each key exactly (a parameter
-    name such as ``startup_subsidy.amount`` is one key holding a dot).
-    """
-    data = copy.deepcopy(data)
-    keys: list[str | int] = (
-        [int(k) if k.isdigit() else k for k in re.findall(r"[^.\[\]]+", path)]
-        if isinstance(path, str)
-        else list(path)
-    )
-    *parents, last = keys
-    node: Any = data
-    for key in parents:
-        node = node[key]
-    if value is _DELETE:
-        del node[last]
-    else:
-        node[last] = value
-    return data
-
-
-_DELETE = object()
-
-
 @pytest.mark.parametrize(
     ("path", "value", "where", "reason"),
     [
-        ("measures.6.title", _DELETE, "measures[6]", "missing required field 'title'"),
-        ("provenance", _DELETE, "", "missing required field 'provenance'"),
+        ("measures.6.title", DELETE, "measures[6]", "missing required field 'title'"),
+        ("provenance", DELETE, "", "missing required field 'provenance'"),
         ("measures.0.number", "one", "measures[0].number", "expected an integer, got a string"),
         ("measures.0.number", True, "measures[0].number", "expected an integer, got a boolean"),
         ("measures.0.actions", {}, "measures[0].actions", "expected a list, got a table"),
@@ -216,7 +188,7 @@ def test_invalid_plan_errors_name_the_location(
     plan_data: dict[str, Any], tmp_path: Path, path: str, value: object, where: str, reason: str
 ) -> None:
     """Each kind of bad data raises PolicyDataError naming the file, key path and reason."""
-    error = _load_error(_write_json(tmp_path, _mutate(plan_data, path, value)))
+    error = _load_error(_write_json(tmp_path, mutate(plan_data, path, value)))
     assert error.path == where
     assert reason in error.reason
     assert f": {where}: " in str(error) if where else True
@@ -224,13 +196,13 @@ def test_invalid_plan_errors_name_the_location(
 
 def test_names_shared_by_two_units(plan_data: dict[str, Any], tmp_path: Path) -> None:
     """Two units answering to the same name would make lookups ambiguous: rejected."""
-    data = _mutate(plan_data, "bureaus.1.short_names", ["市商务局"])
+    data = mutate(plan_data, "bureaus.1.short_names", ["市商务局"])
     assert "share the name" in _load_error(_write_json(tmp_path, data)).reason
 
 
 def test_action_with_both_text_and_items(plan_data: dict[str, Any], tmp_path: Path) -> None:
     """An itemised action takes its text from its items; a second text is rejected."""
-    data = _mutate(plan_data, "measures.0.actions.0.text", {"zh": "x", "en": "y"})
+    data = mutate(plan_data, "measures.0.actions.0.text", {"zh": "x", "en": "y"})
     assert "remove 'text'" in _load_error(_write_json(tmp_path, data)).reason
 
 
@@ -291,17 +263,6 @@ _VALUES = st.one_of(
 )
 
 
-def _paths(node: object, prefix: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
-    out = [prefix] if prefix else []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            out += _paths(value, (*prefix, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            out += _paths(value, (*prefix, i))
-    return out
-
-
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -310,11 +271,11 @@ def test_structural_mutations_raise_only_policy_data_error(
     plan_data: dict[str, Any], data: st.DataObject
 ) -> None:
     """Any value anywhere replaced by any other, or removed: only PolicyDataError escapes."""
-    path = data.draw(st.sampled_from(_paths(plan_data)))
-    value = data.draw(st.one_of(st.just(_DELETE), _VALUES))
+    path = data.draw(st.sampled_from(paths(plan_data)))
+    value = data.draw(st.one_of(st.just(DELETE), _VALUES))
     caught: yp.PolicyDataError | None = None
     try:
-        policy_from_dict(_mutate(plan_data, path, value))
+        policy_from_dict(mutate(plan_data, path, value))
     except yp.PolicyDataError as error:
         caught = error
     assert caught is None or caught.reason

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import yantai_policy as yp
+from plan_mutation import DELETE, mutate, paths
 from yantai_policy import export
 from yantai_policy.loading import policy_from_dict
 from yantai_policy.parameters import (
@@ -446,18 +447,6 @@ _ANY_VALUE = st.one_of(
     st.lists(st.integers(), max_size=2),
     st.dictionaries(st.text(max_size=10), st.one_of(st.none(), st.integers()), max_size=2),
 )
-_DELETE = object()
-
-
-def _paths(node: object, prefix: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
-    out = [prefix] if prefix else []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            out += _paths(value, (*prefix, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            out += _paths(value, (*prefix, index))
-    return out
 
 
 @settings(
@@ -468,16 +457,9 @@ def test_mutated_parameters_raise_only_policy_data_error(
     plan_data: dict[str, Any], data: st.DataObject
 ) -> None:
     """Any value in the parameter table replaced or removed: the loader raises only PolicyDataError."""
-    spoilt = copy.deepcopy(plan_data)
-    path = data.draw(st.sampled_from(_paths(spoilt["parameters"])))
-    value = data.draw(st.one_of(st.just(_DELETE), _ANY_VALUE))
-    node: Any = spoilt["parameters"]
-    for key in path[:-1]:
-        node = node[key]
-    if value is _DELETE:
-        del node[path[-1]]
-    else:
-        node[path[-1]] = value
+    path = data.draw(st.sampled_from(paths(plan_data["parameters"])))
+    value = data.draw(st.one_of(st.just(DELETE), _ANY_VALUE))
+    spoilt = mutate(plan_data, ("parameters", *path), value)
     caught: yp.PolicyDataError | None = None
     try:
         policy_from_dict(spoilt)
