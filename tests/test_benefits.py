@@ -851,16 +851,22 @@ ACCIDENT = [
         },
     ),
     Case(
-        "premium-before-the-notice-not-counted",
+        "premium-in-the-notice-year-before-its-day-counted",  # "premiums paid that year"
         D(2021, 12, 31),
         _premiums(("2021-01-10", "60")),
+        {"eligible": True, "amount": "60.00", "lines": {"2021": "60.00"}},
+    ),
+    Case(
+        "premium-in-a-year-before-the-notice-not-counted",
+        D(2021, 12, 31),
+        _premiums(("2020-12-31", "60")),
         {"eligible": False, "amount": "0.00", "failed": ("premium_paid",)},
     ),
     Case(
-        "premium-on-the-issue-date-counted",
+        "premiums-either-side-of-the-issue-date-counted-together",
         D(2021, 12, 31),
-        _premiums(("2021-01-10", "60"), ("2021-01-11", "40")),
-        {"eligible": True, "amount": "40.00", "lines": {"2021": "40.00"}},
+        _premiums(("2021-01-10", "60"), ("2021-01-11", "50")),
+        {"eligible": True, "amount": "100.00", "lines": {"2021": "100.00"}},
     ),
     Case(
         "premium-after-the-day-of-application-not-counted",
@@ -1884,3 +1890,19 @@ def test_social_rate_parameter_is_exact() -> None:
     params = yp.load_policy().parameters
     assert params["social_insurance_subsidy.rate"].at(ISSUED) == Fraction(13, 20)
     assert params["social_insurance_subsidy.rate_cap"].at(ISSUED) == Fraction(2, 3)
+
+
+def test_evaluate_many_takes_one_benefit_name_as_a_string() -> None:
+    """benefits="fee_exemptions" means that benefit, not its letters."""
+    rows = list(
+        evaluate_many(
+            [{"id": "F", "groups": ["farmer"]}], on=D(2021, 6, 1), benefits="fee_exemptions"
+        )
+    )
+    assert [o.benefit for o in rows[0].outcomes] == ["fee_exemptions"]
+
+
+def test_pension_schedule_refuses_a_year_before_the_notice() -> None:
+    """A schedule for 2020, before the notice was issued, is a PolicyError that says so."""
+    with pytest.raises(PolicyError, match="in force from 2021-01-11"):
+        pension_contribution_schedule(2020, "monthly", "4000", lower="3500", upper="17000")

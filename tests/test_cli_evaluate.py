@@ -482,7 +482,7 @@ def test_schema_plan_to_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Pat
 
 
 def test_unreadable_bytes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    """A JSONL line that is not UTF-8 is a row error; a CSV that is not UTF-8 exits 2."""
+    """A line that is not UTF-8 is a row error, in JSONL and in CSV: no row is lost."""
     jsonl = tmp_path / "in.jsonl"
     jsonl.write_bytes(b'{"id": "A", "groups": ["farmer"]}\n{"id": "\xff"}\n')
     out = tmp_path / "out.jsonl"
@@ -491,10 +491,15 @@ def test_unreadable_bytes(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     rows = _jsonl(out.read_text(encoding="utf-8"))
     assert [r["error"] for r in rows] == [None, "row 2: not UTF-8 (invalid start byte at byte 9)"]
     latin = tmp_path / "in.csv"
-    latin.write_bytes("id,groups\nZé,farmer\n".encode("latin-1"))
-    code, _, err = _run(capsys, "evaluate", str(latin), "--on", ON, "-o", str(tmp_path / "o.csv"))
-    assert (code, err.count("\n")) == (2, 1)
-    assert "not UTF-8 text" in err
+    latin.write_bytes("id,groups\nA,farmer\nZé,farmer\nC,farmer\n".encode("latin-1"))
+    code, _, _ = _run(capsys, "evaluate", str(latin), "--on", ON, "-o", str(tmp_path / "o.csv"))
+    assert code == 0
+    rows = _csv_rows((tmp_path / "o.csv").read_text(encoding="utf-8"))
+    assert [(r["row"], r["id"], r["error"]) for r in rows] == [
+        ("1", "A", ""),
+        ("2", "Z\ufffd", "row 2: id: not UTF-8 text"),
+        ("3", "C", ""),
+    ]
 
 
 def test_csv_row_with_extra_cells(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -508,3 +513,25 @@ def test_csv_row_with_extra_cells(capsys: pytest.CaptureFixture[str], tmp_path: 
         ("1", "A", "row 1: the row has more cells than the header has columns"),
         ("2", "B", ""),
     ]
+
+
+def test_jsonl_lines_python_cannot_hold_are_row_errors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A 5,000-digit number or a 100,000-deep array is a row error; the rows after it survive."""
+    lines = [
+        json.dumps({"id": "A", "groups": ["farmer"]}),
+        '{"id": "B", "x_n": ' + "1" * 5000 + "}",
+        "[" * 100_000,
+        json.dumps({"id": "C", "groups": ["farmer"]}),
+    ]
+    source = _write(tmp_path / "in.jsonl", "\n".join(lines) + "\n")
+    out = tmp_path / "out.jsonl"
+    code, _, _ = _run(capsys, "evaluate", source, "--on", ON, "-o", str(out))
+    assert code == 0
+    rows = _jsonl(out.read_text(encoding="utf-8"))
+    assert [r["row"] for r in rows] == [1, 2, 3, 4]
+    assert rows[0]["error"] is None
+    assert rows[3]["error"] is None
+    assert rows[1]["error"].startswith("row 2: invalid JSON")
+    assert rows[2]["error"].startswith("row 3: invalid JSON")

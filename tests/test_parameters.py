@@ -702,3 +702,24 @@ def test_schema_rejects_a_bad_parameter_name(plan_data: dict[str, Any]) -> None:
         assert _schema_errors(data) != []
         with pytest.raises(yp.PolicyDataError, match="invalid parameter name"):
             policy_from_dict(data)
+
+
+def test_changing_a_cap_needs_the_allowance(policy: yp.Policy) -> None:
+    """Raising the province's cap itself is refused unless allow_above_cap is given."""
+    with pytest.raises(ParameterError, match=r"is the cap on social_insurance_subsidy\.rate"):
+        policy.with_parameters({"social_insurance_subsidy.rate_cap": "100%"})
+    allowed = policy.with_parameters(
+        {"social_insurance_subsidy.rate_cap": "100%", "social_insurance_subsidy.rate": "90%"},
+        allow_above_cap=True,
+    )
+    assert allowed.parameters["social_insurance_subsidy.rate"].at(ISSUED) == Fraction(9, 10)
+
+
+def test_the_allowance_is_kept_by_later_reforms(policy: yp.Policy) -> None:
+    """A policy made with allow_above_cap keeps it, so a second reform of it is accepted."""
+    first = policy.with_parameters({"social_insurance_subsidy.rate": "70%"}, allow_above_cap=True)
+    assert first.above_cap_allowed
+    assert not policy.above_cap_allowed
+    second = first.with_parameters({"accident_insurance_subsidy.proportion": "50%"})
+    assert second.parameters["social_insurance_subsidy.rate"].at(ISSUED) == Fraction(7, 10)
+    assert second.above_cap_allowed

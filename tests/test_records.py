@@ -861,3 +861,25 @@ def test_amount_strings_outside_the_contract_are_refused() -> None:
             continue
         accepted.append(value)
     assert accepted == []
+
+
+@pytest.mark.parametrize("day", ["1899-12-31", "3000-01-01", "9999-02-01"])
+def test_dates_outside_the_supported_range_are_refused(day: str) -> None:
+    """Dates before 1900 or after 2999 are refused, so no period runs past year 9999."""
+    error = _error({**VALID, "flexible_since": day})
+    assert error.field == "flexible_since"
+    assert "outside 1900-2999" in error.reason
+
+
+@pytest.mark.parametrize("where", ["contributions", "loan"])
+def test_amounts_with_too_many_digits_are_refused(where: str) -> None:
+    """A 5,000-digit amount is a RecordError, not Python's int-conversion limit."""
+    huge = "9" * 5000 + ".00"
+    record: dict[str, Any] = {"id": "A"}
+    if where == "loan":
+        record["loan"] = {"kind": "individual", "amount": huge}
+    else:
+        record["contributions"] = [{"month": "2021-01", "amount": huge}]
+    error = _error(record)
+    assert error.field.endswith("amount")
+    assert "too large" in error.reason

@@ -535,13 +535,16 @@ def _open_input(path: str, fmt: str, stack: contextlib.ExitStack) -> IO[Any]:
             return sys.stdin
         if fmt == "jsonl":
             return cast("IO[Any]", binary)
-        text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+        text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
         stack.callback(text.detach)  # leave stdin itself open
         return text
     try:
         if fmt == "jsonl":
             return stack.enter_context(Path(path).open("rb"))
-        return stack.enter_context(Path(path).open(encoding="utf-8-sig", newline=""))
+        # Undecodable bytes survive as surrogates, and their row becomes an error row.
+        return stack.enter_context(
+            Path(path).open(encoding="utf-8-sig", errors="surrogateescape", newline="")
+        )
     except OSError as error:
         raise _CommandError(f"cannot read {path}: {error.strerror}") from None
 
@@ -597,6 +600,8 @@ def _jsonl_lines(source: IO[Any]) -> Iterator[object]:
             yield json.loads(text, parse_float=Decimal)
         except json.JSONDecodeError as error:
             yield _BadLine(f"invalid JSON: {error.msg} at column {error.colno}")
+        except (ValueError, RecursionError) as error:  # a 5,000-digit number, deep nesting
+            yield _BadLine(f"invalid JSON: {error}"[:200])
 
 
 def _parser_for(kind: str) -> Callable[[Mapping[str, Any]], Applicant | Placement]:
@@ -618,7 +623,14 @@ def _record_parser(
     )
 
     if csv_rows:
-        return lambda row: parse(applicant_from_csv_row(row))
+
+        def parse_row(row: Mapping[str | None, str | None]) -> Applicant | Placement:
+            for column, cell in row.items():
+                if _undecodable(cell) or _undecodable(column):
+                    raise RecordError("not UTF-8 text", field=_printable(str(column)))
+            return parse(applicant_from_csv_row(row))  # type: ignore[arg-type]
+
+        return parse_row
 
     def parse_value(value: object) -> Applicant | Placement:
         if isinstance(value, _BadLine):
@@ -626,6 +638,22 @@ def _record_parser(
         return parse(value)  # type: ignore[arg-type]  # parse reports a non-object
 
     return parse_value
+
+
+def _undecodable(text: object) -> bool:
+    """Whether text read with ``surrogateescape`` held bytes that are not UTF-8."""
+    if not isinstance(text, str):
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _printable(text: str) -> str:
+    """Text safe to write as UTF-8: undecodable bytes shown as U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _cells(row: Row, names: Iterable[str]) -> tuple[str | None, dict[str, tuple[bool, str | None]]]:
@@ -646,7 +674,11 @@ def _csv_writer(sink: IO[str], names: list[str]) -> Callable[[Row], None]:
 
     def write(row: Row) -> None:
         error, results = _cells(row, names)
-        cells = [str(row.row), neutralise_cell(row.id or ""), neutralise_cell(error or "")]
+        cells = [
+            str(row.row),
+            neutralise_cell(_printable(row.id or "")),
+            neutralise_cell(error or ""),
+        ]
         for name in names:
             eligible, amount = results.get(name, (None, None))
             cells.append("" if eligible is None else str(eligible).lower())
@@ -661,7 +693,7 @@ def _jsonl_writer(sink: IO[str], names: list[str]) -> Callable[[Row], None]:
         error, results = _cells(row, names)
         line = {
             "row": row.row,
-            "id": row.id,
+            "id": None if row.id is None else _printable(row.id),
             "error": error,
             "results": None
             if error is not None

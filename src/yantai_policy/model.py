@@ -396,6 +396,8 @@ class Policy:
         data_sha256: The SHA-256 of the plan file's bytes, to tie results to the data;
             a policy made by :meth:`with_parameters` has its own, derived from both.
         parameters: The dated parameters the benefit formulas use.
+        above_cap_allowed: Whether a reform was allowed to set values above their caps
+            (later reforms of this policy keep the allowance).
         actions: Every action, in the order printed.
 
     Examples:
@@ -415,6 +417,7 @@ class Policy:
     provenance: Provenance
     data_sha256: str
     parameters: ParameterSet = attrs.field(factory=ParameterSet, repr=False)
+    above_cap_allowed: bool = attrs.field(default=False, repr=False)
     actions: tuple[Action, ...] = attrs.field(init=False, eq=False, repr=False)
     _by_number: Mapping[int, Measure] = attrs.field(init=False, eq=False, repr=False)
     _by_name: Mapping[str, Bureau] = attrs.field(init=False, eq=False, repr=False)
@@ -520,7 +523,8 @@ class Policy:
                 parameter's dated values (``None`` ends one). Values are written as in
                 the plan file: ``"0.7"``, ``"70%"``, ``"2/3"``, ``"6000"``, ``36``.
             allow_above_cap: Allow a value above its cap (the province's 2/3 ceiling
-                on the social-insurance rate). Refused by default.
+                on the social-insurance rate), or a change to a cap itself. Refused by
+                default; a policy made with it keeps the allowance.
 
         Returns:
             A policy whose changed parameters cite the reform as their source and
@@ -555,10 +559,16 @@ class Policy:
             parse_value,
         )
 
+        allow = allow_above_cap or self.above_cap_allowed
         changed = dict(self.parameters.by_name)
         canonical: dict[str, object] = {}
+        caps = {p.cap: p.name for p in self.parameters.by_name.values() if p.cap is not None}
         for name, raw in overrides.items():
             param = self.parameters[name]
+            if name in caps and not allow:
+                raise ParameterError(
+                    f"{name} is the cap on {caps[name]}; pass allow_above_cap=True to change it"
+                )
             dated = raw if isinstance(raw, dict) else {self.notice.issued_on: raw}
             values = []
             for key, value in dated.items():
@@ -580,14 +590,15 @@ class Policy:
             )
             canonical[name] = {str(d): None if v is None else param.render(v) for d, v in values}
         parameters = ParameterSet(changed)
-        parameters.check_caps(allow_above_cap=allow_above_cap)
+        parameters.check_caps(allow_above_cap=allow)
         digest = json.dumps(
-            {"base": self.data_sha256, "overrides": canonical, "above_cap": allow_above_cap},
+            {"base": self.data_sha256, "overrides": canonical, "above_cap": allow},
             sort_keys=True,
         )
         return attrs.evolve(
             self,
             parameters=parameters,
+            above_cap_allowed=allow,
             data_sha256=hashlib.sha256(digest.encode()).hexdigest(),
         )
 

@@ -297,6 +297,8 @@ def _plan(
     benefits: Iterable[str] | None, parse: Callable[[Any], Applicant | Placement] | None
 ) -> tuple[list[Benefit[Any]], Callable[[Any], Applicant | Placement]]:
     """Resolve a batch's formulas and its parser; refuse a mix of record kinds."""
+    if isinstance(benefits, str):  # one name, not its letters
+        benefits = [benefits]
     formulas = [
         get_benefit(name) for name in (benefits if benefits is not None else APPLICANT_BENEFITS)
     ]

@@ -7,8 +7,9 @@ Measure 18 (provincial text): 对依托电子商务、网络预约出租汽车�
 A platform worker with employment registration who is not covered by the
 occupational-injury pilot (no double subsidy) gets, for each calendar year, the
 proportion (an assumption: "一定比例" is not stated; default 100%) of the premiums
-paid that year, rounded half-up to the fen, and at most 100 yuan. Premiums paid
-before the notice took effect, or after the day of application, are not counted.
+paid that year, rounded half-up to the fen, and at most 100 yuan. The years counted
+run from the year the notice was issued (2021, all of it) to the day of application;
+premiums paid after that day are not counted.
 The subsidy may be paid to the platform or to the person.
 
 References:
@@ -74,10 +75,10 @@ class AccidentInsuranceSubsidy(Benefit["Applicant"]):
     )
 
     def _years(self, record: Applicant, ctx: Context) -> dict[int, int]:
-        start = ctx.policy.notice.issued_on
+        first_year = ctx.policy.notice.issued_on.year
         years: dict[int, int] = {}
         for paid_on, fen in record.accident_premiums:
-            if start <= paid_on <= ctx.on:
+            if first_year <= paid_on.year and paid_on <= ctx.on:
                 years[paid_on.year] = years.get(paid_on.year, 0) + fen
         return years
 
@@ -118,7 +119,7 @@ class AccidentInsuranceSubsidy(Benefit["Applicant"]):
             f"employment_registered = {record.employment_registered}",
             f"injury_pilot_covered = {record.injury_pilot_covered}",
             (
-                f"{fen_to_yuan(counted)} yuan paid from {ctx.policy.notice.issued_on} to {ctx.on} "
+                f"{fen_to_yuan(counted)} yuan paid from {ctx.policy.notice.issued_on.year} to {ctx.on} "
                 f"({len(record.accident_premiums)} premium(s) given)"
             ),
         )

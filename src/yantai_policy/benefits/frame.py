@@ -149,6 +149,7 @@ from yantai_policy.benefits.records import (
     LOAN_KINDS,
     TAXES,
     RecordError,
+    parse_date,
     parse_fen,
 )
 from yantai_policy.benefits.tax_relief import GROUPS as TAX_GROUPS
@@ -368,11 +369,11 @@ def _group(value: object) -> int:
 
 
 def _day(value: object) -> np.datetime64:
-    if isinstance(value, str):
-        try:
-            return np.datetime64(dt.date.fromisoformat(value), "D")
-        except ValueError:
-            raise _InvalidError(f"invalid date {value!r} (expected YYYY-MM-DD)") from None
+    if isinstance(value, str) or type(value) is dt.date:
+        try:  # the contract's own check: YYYY-MM-DD, 1900-2999
+            return np.datetime64(parse_date(value, ""), "D")
+        except RecordError as error:
+            raise _InvalidError(error.reason) from None
     if isinstance(value, dt.datetime):  # pandas Timestamps too
         if value.tzinfo is not None or value.time() != dt.time():
             raise _InvalidError("expected a date, got a date-time with a time of day or time zone")
@@ -1242,7 +1243,8 @@ def _social_insurance(f: _Facts, ctx: Context, on: np.datetime64) -> _Result:
 def _accident_insurance(f: _Facts, ctx: Context, on: np.datetime64) -> _Result:
     """Measure 18 (:mod:`.accident_insurance_subsidy`)."""
     entries = f.premiums
-    start = np.datetime64(ctx.policy.notice.issued_on, "D")
+    # Whole calendar years from the year the notice was issued, up to the day.
+    start = np.datetime64(dt.date(ctx.policy.notice.issued_on.year, 1, 1), "D")
     counted = (entries.keys >= start) & (entries.keys <= on)
     rows, days, fen = entries.rows()[counted], entries.keys[counted], entries.fen[counted]
     paid = _sum_by_row(rows, fen, np.ones(len(rows), bool), f.n)

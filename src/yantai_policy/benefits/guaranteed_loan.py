@@ -74,8 +74,9 @@ class GuaranteedLoan(Benefit["Applicant"]):
         Spec(
             "expanded_scope",
             Text(
-                "2020年12月31日前纳入扶持范围的个体工商户、平台就业人员",
-                "an individual business or platform worker, within the expanded scope (until 2020-12-31)",
+                "扩大扶持范围内（guaranteed_loan.expanded_scope_until 前）的个体工商户、平台就业人员",
+                "an individual business or platform worker, within the expanded scope "
+                "(until guaranteed_loan.expanded_scope_until)",
             ),
             Clause("2020 年 12 月 31 日前", measure=7),
             group="borrower",

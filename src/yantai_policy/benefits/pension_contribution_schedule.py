@@ -40,6 +40,7 @@ from yantai_policy.benefits.base import context
 from yantai_policy.benefits.decision import Clause, ParameterUse
 from yantai_policy.benefits.periods import fen_to_yuan, round_half_up_fen
 from yantai_policy.benefits.records import RecordError, parse_fen
+from yantai_policy.errors import PolicyError
 from yantai_policy.loading import load_policy
 from yantai_policy.model import Text
 
@@ -134,6 +135,7 @@ def pension_contribution_schedule(  # noqa: PLR0913 - the clause's inputs, all n
     Raises:
         RecordError: The frequency is unknown, an amount is invalid, or the base lies
             outside the limits; the error names the argument.
+        PolicyError: The year or day is before the notice took effect.
     """
     if frequency not in FREQUENCIES:
         raise RecordError(
@@ -163,6 +165,10 @@ def pension_contribution_schedule(  # noqa: PLR0913 - the clause's inputs, all n
     policy = policy if policy is not None else load_policy()
     if on is None:
         on = max(dt.date(year, 1, 1), policy.notice.issued_on)
+    if year < policy.notice.issued_on.year or on < policy.notice.issued_on:
+        raise PolicyError(
+            f"the notice is in force from {policy.notice.issued_on}: no schedule for {year} on {on}"
+        )
     ctx = context(policy, on)
     rate = ctx.require(_RATE)
     assert isinstance(rate, Fraction)  # noqa: S101 - a ratio parameter is a Fraction

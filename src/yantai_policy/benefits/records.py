@@ -59,6 +59,7 @@ __all__ = [
     "applicant_from_csv_row",
     "applicant_schema",
     "parse_applicant",
+    "parse_date",
     "parse_fen",
     "parse_placement",
     "placement_schema",
@@ -164,6 +165,9 @@ _NEGATIVE = re.compile(r"-\d+(?:\.\d+)?", re.ASCII)
 _TOO_FINE = re.compile(r"\d+\.\d{3,}", re.ASCII)
 _TOO_LARGE = Decimal(10) ** 15  # yuan: far above any register's figure, well inside 28 digits
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_FIRST_DAY = dt.date(1900, 1, 1)
+_LAST_DAY = dt.date(2999, 12, 31)
+_MAX_DIGITS = 15  # whole yuan: 10**15 is far above any register's figure
 _CACHE_LIMIT = 1 << 16
 # Months and amounts repeat across a register (the same few dozen months, the same
 # contribution bases), so a batch parses each distinct string once. Only strings are
@@ -219,6 +223,8 @@ def _fen_text(value: str, field: str) -> int:
     match = _AMOUNT.fullmatch(value)
     if match is not None:
         whole, frac = match.groups()
+        if len(whole) > _MAX_DIGITS:
+            _fail(field, f"amount {value[:20]}... is too large")
         return int(whole) * 100 + (int(frac.ljust(2, "0")) if frac else 0)
     if _NEGATIVE.fullmatch(value):
         _fail(field, f"negative amount {value}")
@@ -227,15 +233,23 @@ def _fen_text(value: str, field: str) -> int:
     _fail(field, f"invalid amount {value!r} (expected a decimal such as 512.30)")
 
 
-def _date(value: object, field: str) -> dt.date:
+def parse_date(value: object, field: str) -> dt.date:
+    """Parse a date of the contract: ``YYYY-MM-DD`` text or a date, from 1900 to 2999.
+
+    Raises:
+        RecordError: Anything else; the error names the field.
+    """
     if type(value) is str:
         try:
             if _ISO_DATE.fullmatch(value):  # not 3.11's other ISO forms, such as 20210215
-                return dt.date.fromisoformat(value)
+                value = dt.date.fromisoformat(value)
         except ValueError:
             pass
-        _fail(field, f"invalid date {value!r} (expected YYYY-MM-DD)")
+        if type(value) is str:
+            _fail(field, f"invalid date {value!r} (expected YYYY-MM-DD)")
     if type(value) is dt.date:
+        if not _FIRST_DAY <= value <= _LAST_DAY:  # periods are added to dates: keep room
+            _fail(field, f"date {value} is outside {_FIRST_DAY.year}-{_LAST_DAY.year}")
         return value
     _fail(field, f"expected a date (YYYY-MM-DD), got {_type(value)}")
 
@@ -360,7 +374,13 @@ def _contributions(value: object, field: str) -> tuple[tuple[int, int], ...]:
                 fen = fens.get(amount)
                 if fen is None:
                     whole, _, frac = amount.partition(".")
-                    if len(frac) == 2 and whole.isdigit() and frac.isdigit() and amount.isascii():
+                    if (
+                        len(frac) == 2
+                        and len(whole) <= _MAX_DIGITS
+                        and whole.isdigit()
+                        and frac.isdigit()
+                        and amount.isascii()
+                    ):
                         fen = int(whole + frac)  # "512.30": the common shape, without a regex
         if key is None or fen is None:
             key, fen = _contribution(entry, f"{field}[{index}]")
@@ -394,7 +414,7 @@ def _premiums(value: object, field: str) -> tuple[tuple[dt.date, int], ...]:
         item = _object(entry, where, ("paid_on", "amount"), ("paid_on", "amount"))
         out.append(
             (
-                _date(item["paid_on"], f"{where}.paid_on"),
+                parse_date(item["paid_on"], f"{where}.paid_on"),
                 parse_fen(item["amount"], f"{where}.amount"),
             )
         )
@@ -420,12 +440,12 @@ def _business_type(value: object, field: str) -> str:
 
 _APPLICANT_PARSERS: dict[str, Callable[[object, str], object]] = {
     "groups": _groups,
-    "left_school_on": _date,
-    "flexible_since": _date,
+    "left_school_on": parse_date,
+    "flexible_since": parse_date,
     "platform": _platform,
     "employment_registered": _bool,
     "business_type": _business_type,
-    "first_license_on": _date,
+    "first_license_on": parse_date,
     "operating": _bool,
     "pays_employee_insurance": _bool,
     "startup_subsidy_received": _bool,

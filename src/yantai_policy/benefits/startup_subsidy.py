@@ -68,7 +68,10 @@ class StartupSubsidy(Benefit["Applicant"]):
         ),
         Spec(
             "operated_long_enough",
-            Text("正常经营满规定期限（6个月以上）", "has operated normally for 6 months or more"),
+            Text(
+                "正常经营满规定期限（startup_subsidy.operating_months）",
+                "has operated normally for the required months (startup_subsidy.operating_months)",
+            ),
             _clause("正常经营 6个月以上"),
         ),
         Spec(

@@ -103,8 +103,8 @@ class TaxRelief(Benefit["Applicant"]):
         Spec(
             "within_period",
             Text(
-                "在规定扣减期限内（自登记当月起36个月）",
-                "within the relief period (36 months from the month of registration)",
+                "在规定扣减期限内（tax_relief.period_months，自登记当月起算）",
+                "within the relief period (tax_relief.period_months, from the month of registration)",
             ),
             _clause("按规定限额依次扣减"),
         ),
