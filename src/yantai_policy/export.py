@@ -43,14 +43,14 @@ import networkx as nx
 
 from yantai_policy.loading import FORMAT, FORMAT_VERSION, read_data_file
 from yantai_policy.model import Action, Bureau, Measure, Role
-from yantai_policy.parameters import SourceKind, Unit
+from yantai_policy.parameters import Unit, ratio_text
 from yantai_policy.serialize import neutralise_cell, text_to_dict
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from yantai_policy.model import Item, Policy, SourceRef, Text
-    from yantai_policy.parameters import Parameter, Source, Value
+    from yantai_policy.parameters import Parameter, Value
 
 __all__ = [
     "FORMATS",
@@ -158,27 +158,12 @@ def _plan_value(unit: Unit, value: Value | None) -> str | int | None:
     if unit is Unit.YUAN and isinstance(value, Decimal):
         return f"{value:.2f}"
     if unit is Unit.RATIO and isinstance(value, Fraction):
-        percent = value * 100
-        if percent.denominator == 1:
-            return f"{percent.numerator}%"
-        return f"{value.numerator}/{value.denominator}"
+        return ratio_text(value)
     if unit in {Unit.MONTHS, Unit.YEARS} and isinstance(value, int):
         return value
     if unit is Unit.DATE and isinstance(value, dt.date):
         return value.isoformat()
     raise TypeError(f"a {unit.value} parameter cannot hold {value!r}")
-
-
-def _source(source: Source) -> dict[str, Any]:
-    out: dict[str, Any] = {"kind": source.kind.value}
-    if source.kind is SourceKind.NOTICE:
-        out["measure"] = source.measure
-        out["excerpt"] = source.excerpt
-        return out
-    if source.kind is SourceKind.REGULATION:
-        out["document"] = source.document
-    out["note"] = None if source.note is None else _text(source.note)
-    return out
 
 
 def _parameter(param: Parameter) -> dict[str, Any]:
@@ -188,7 +173,7 @@ def _parameter(param: Parameter) -> dict[str, Any]:
         "values": {
             since.isoformat(): _plan_value(param.unit, value) for since, value in param.values
         },
-        "source": _source(param.source),
+        "source": param.source.to_dict(),
     }
     if param.cap is not None:
         out["cap"] = param.cap

@@ -30,7 +30,7 @@ import datetime as dt
 import enum
 from decimal import MAX_PREC, Context, Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -50,6 +50,7 @@ __all__ = [
     "Unit",
     "Value",
     "parse_value",
+    "ratio_text",
 ]
 
 Value = Decimal | Fraction | int | dt.date
@@ -126,6 +127,18 @@ class Source:
         note = "" if self.note is None else self.note.get(lang)
         return f"{head}: {note}" if note else head
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return the source as the plan file writes it: only its kind's keys."""
+        out: dict[str, Any] = {"kind": self.kind.value}
+        if self.kind is SourceKind.NOTICE:
+            out["measure"] = self.measure
+            out["excerpt"] = self.excerpt
+            return out
+        if self.kind is SourceKind.REGULATION:
+            out["document"] = self.document
+        out["note"] = None if self.note is None else {"zh": self.note.zh, "en": self.note.en}
+        return out
+
     def __str__(self) -> str:
         """Return a one-line citation."""
         if self.kind is SourceKind.NOTICE:
@@ -136,6 +149,19 @@ class Source:
 
 
 _EXACT = Context(prec=MAX_PREC)
+
+
+def ratio_text(value: Fraction) -> str:
+    """Write a ratio as the plan file does: ``65%`` where the percentage is whole, else ``2/3``.
+
+    Examples:
+        >>> ratio_text(Fraction(13, 20)), ratio_text(Fraction(2, 3))
+        ('65%', '2/3')
+    """
+    percent = value * 100
+    if percent.denominator == 1:
+        return f"{percent.numerator}%"
+    return f"{value.numerator}/{value.denominator}"
 
 
 def _exact(raw: str | int | Decimal | Fraction) -> Fraction:
@@ -258,10 +284,7 @@ class Parameter:
         if value is None:
             return "none"
         if isinstance(value, Fraction):
-            percent = value * 100
-            if percent.denominator == 1:
-                return f"{percent.numerator}%"
-            return f"{value.numerator}/{value.denominator}"
+            return ratio_text(value)
         if self.unit in {Unit.MONTHS, Unit.YEARS}:
             return f"{value} {self.unit.value}"
         return str(value)

@@ -215,7 +215,7 @@ class Decision:
                     "name": p.name,
                     "value": p.value,
                     "effective": None if p.effective is None else p.effective.isoformat(),
-                    "source": _source(p.source),
+                    "source": p.source.to_dict(),
                 }
                 for p in self.parameters
             ],
@@ -296,17 +296,6 @@ def _line(line: Line, zh: bool) -> str:
 
 def _text(text: Text) -> dict[str, str]:
     return {"zh": text.zh, "en": text.en}
-
-
-def _source(source: Source) -> dict[str, Any]:
-    out: dict[str, Any] = {"kind": source.kind.value}
-    for key in ("measure", "excerpt", "document"):
-        value = getattr(source, key)
-        if value is not None:
-            out[key] = value
-    if source.note is not None:
-        out["note"] = _text(source.note)
-    return out
 
 
 def _source_from(data: dict[str, Any]) -> Source:
