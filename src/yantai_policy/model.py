@@ -197,6 +197,12 @@ class Bureau:
         """Every name the unit is known by: id, Chinese name, short names, English name."""
         return (self.id, self.name.zh, *self.short_names, self.name.en)
 
+    def _repr_html_(self) -> str:
+        """Return the unit as HTML for notebooks (see :mod:`yantai_policy.display`)."""
+        from yantai_policy.display import bureau_html  # noqa: PLC0415 - only notebooks need it
+
+        return bureau_html(self)
+
 
 @attrs.frozen
 class Reference:
@@ -283,6 +289,12 @@ class Measure:
     def bureaus(self) -> tuple[Bureau, ...]:
         """The units with an action under the measure, in the order printed, each once."""
         return tuple({a.bureau.id: a.bureau for a in self.actions}.values())
+
+    def _repr_html_(self) -> str:
+        """Return the measure as HTML for notebooks (see :mod:`yantai_policy.display`)."""
+        from yantai_policy.display import measure_html  # noqa: PLC0415 - only notebooks need it
+
+        return measure_html(self)
 
 
 @attrs.frozen

@@ -177,6 +177,12 @@ class Decision:
         out.append(f"{'数据' if zh else 'Data'} sha256: {self.policy_sha256}")
         return "\n".join(out)
 
+    def _repr_html_(self) -> str:
+        """Return the decision as HTML for notebooks (see :mod:`yantai_policy.display`)."""
+        from yantai_policy.display import decision_html  # noqa: PLC0415 - only notebooks need it
+
+        return decision_html(self)
+
     def _headline(self, zh: bool) -> str:
         if zh:
             amount = "金额无法确定" if self.amount is None else f"{self.amount} 元"
