@@ -125,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("-o", "--output", required=True, metavar="PATH", help="the file to write")
     _add_benefit_commands(commands)
+    _add_plot_command(commands)
     return parser
 
 
@@ -175,6 +176,29 @@ def _add_benefit_commands(commands: argparse._SubParsersAction[argparse.Argument
     schema.add_argument("kind", choices=("applicant", "placement", "plan"), help="which schema")
     schema.add_argument("-o", "--output", metavar="PATH", help="write it to this file")
     schema.set_defaults(lang="both", json=False, plan=None)
+
+
+def _add_plot_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    plot = commands.add_parser(
+        "plot",
+        help="draw who does what as a PNG or SVG picture (needs the plot extra)",
+        description="Draw the responsibility graph, the workload per unit or the "
+        "measures-by-units matrix; needs matplotlib (pip install 'yantai-policy[plot]').",
+    )
+    plot.add_argument("kind", choices=("graph", "workload", "matrix"), help="which picture")
+    plot.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="a .png or .svg file to write"
+    )
+    plot.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default="zh",
+        help="label language (default: zh; English where no CJK font is installed)",
+    )
+    plot.add_argument(
+        "--plan", metavar="PATH", help="a plan file to use instead of the built-in Yantai plan"
+    )
+    plot.set_defaults(json=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -728,6 +752,30 @@ class _Progress:
         sys.stderr.flush()
 
 
+def _plot(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
+    import warnings  # noqa: PLC0415 - only this command needs it
+
+    from yantai_policy import plot  # noqa: PLC0415 - matplotlib only when drawing
+
+    if Path(args.output).suffix.lower() not in plot.FORMATS:
+        raise _CommandError(f"cannot tell the format of {args.output}: name it .png or .svg")
+    draw = {"graph": plot.responsibility_graph, "workload": plot.workload, "matrix": plot.matrix}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        try:
+            figure = draw[args.kind](policy, lang="en" if lang == "en" else "zh")
+        except ImportError:
+            raise _CommandError(f"the plot command needs matplotlib: {plot.INSTALL_HINT}") from None
+        try:
+            plot.save(figure, args.output)
+        except OSError as error:
+            raise _CommandError(f"cannot write {args.output}: {error.strerror}") from None
+    for warning in caught:
+        print(f"{PROG}: warning: {warning.message}", file=sys.stderr)
+    print(f"wrote the {args.kind} picture to {args.output}")
+    return 0
+
+
 _COMMANDS: dict[str, Callable[[Policy, argparse.Namespace, Lang], int]] = {
     "measures": _cmd_measures,
     "show": _cmd_show,
@@ -740,4 +788,5 @@ _COMMANDS: dict[str, Callable[[Policy, argparse.Namespace, Lang], int]] = {
     "export": _export,
     "evaluate": _evaluate,
     "schema": _schema,
+    "plot": _plot,
 }
