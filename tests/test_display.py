@@ -475,3 +475,15 @@ def test_repr_html_loads_display_but_not_pandas() -> None:
         "True",
         "False",
     ]
+
+
+def test_policy_and_report_to_dataframe(policy: yp.Policy) -> None:
+    """policy.to_dataframe() and report.to_dataframe() are the actions and findings frames."""
+    from yantai_policy.audit import audit  # noqa: PLC0415
+
+    actions = policy.to_dataframe()
+    assert len(actions) == len(policy.actions)
+    assert list(actions["action"]) == [a.id for a in policy.actions]
+    report = audit(policy)
+    findings = report.to_dataframe()
+    assert list(findings["code"]) == [f.code for f in report.findings]

@@ -63,6 +63,8 @@ from yantai_policy.model import Action, Measure, Policy, ReferenceKind, Role, Te
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+    import pandas as pd
+
 __all__ = [
     "AuditConfig",
     "AuditReport",
@@ -236,6 +238,15 @@ class AuditReport:
             rows.append("| " + " | ".join(_md(c) for c in cells) + " |")
         counts = ", ".join(f"{n} {s}" for s, n in self.counts().items())
         return "\n".join([f"**{len(self.findings)} findings** ({counts})", "", *rows])
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """Return the findings as a pandas DataFrame (extra ``analysis``).
+
+        See :func:`yantai_policy.frames.findings_frame`.
+        """
+        from yantai_policy.frames import findings_frame  # noqa: PLC0415 - pandas on demand
+
+        return findings_frame(self)
 
     def _repr_html_(self) -> str:  # pragma: no cover - notebook display
         from html import escape  # noqa: PLC0415

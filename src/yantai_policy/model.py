@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
     import networkx as nx
+    import pandas as pd
 
 __all__ = [
     "Action",
@@ -613,6 +614,16 @@ class Policy:
             above_cap_allowed=allow,
             data_sha256=hashlib.sha256(digest.encode()).hexdigest(),
         )
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """Return the actions as a pandas DataFrame, one row each (extra ``analysis``).
+
+        See :func:`yantai_policy.frames.actions_frame`; ``frames`` also has measures,
+        units, parameters, decisions and findings.
+        """
+        from yantai_policy.frames import actions_frame  # noqa: PLC0415 - pandas on demand
+
+        return actions_frame(self)
 
     def __iter__(self) -> Iterator[Measure]:
         """Iterate over the measures in order."""
