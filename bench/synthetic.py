@@ -22,6 +22,7 @@ def synthetic_plan(scale: int = 100, seed: int = 2021) -> Policy:
     import json  # noqa: PLC0415
 
     base: dict[str, Any] = json.loads(read_data_file("yantai-2021-3.json"))
+    base.pop("parameters", None)  # their excerpts quote the real measures, which are replaced
     rng = random.Random(seed)  # noqa: S311 - benchmark data, not cryptography
     n_units = 5 * scale
     base["bureaus"] = [

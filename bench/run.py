@@ -1,0 +1,477 @@
+"""The whole benchmark suite in one command: one table of figures, each against its anchor.
+
+Runs, in this order (the children first, while this process is still small):
+
+* ``evaluate_many`` throughput and peak memory, in a child process of its own, over
+  ``--applicants`` records from ``evaluate_many.applicants()`` (both populations);
+* ``evaluate_frame`` against OpenFisca-Core: ``compare_openfisca.py`` in a child run by
+  ``--openfisca-python`` (the speed ratio and each engine's worst error in fen);
+* a cold ``import yantai_policy`` + ``load_policy()`` against a bare ``python -c pass``
+  (``import_load.medians``: fresh processes, interleaved);
+* the CLI end to end, ``yantai-policy show 7`` and ``co-owners 7``, against a bare
+  interpreter (fresh processes, interleaved);
+* the graph build, each query and the full audit, on the built-in plan and on the 100x
+  synthetic plan (``graph_audit.rows``).
+
+Each figure is a median over repeated runs (the row says how many), except the two
+large batches, which are run once (``compare_openfisca.py`` reports its own best of 3).
+The table is printed and written, with the machine and the date, to ``--out``.
+Exits 1 if a budget is missed or a child fails.
+
+Run: ``python bench/run.py [--quick] [--applicants N] [--repeats K]
+[--openfisca-python PATH] [--out bench/results.md]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from yantai_policy.model import Policy
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+QUICK_APPLICANTS = 20_000
+QUICK_REPEATS = 3
+NOT_INSTALLED = "not run: install bench/requirements-openfisca.txt"
+NOTES: list[str] = []
+"""Footnotes printed under the table."""
+
+
+class Row(NamedTuple):
+    """One line of the table."""
+
+    what: str
+    figure: str
+    unit: str
+    anchor: str
+    verdict: str
+
+
+def verdict(ok: bool | None) -> str:
+    """``met`` / ``NOT met``, or a dash where there is no budget."""
+    if ok is None:
+        return "—"
+    return "met" if ok else "NOT met"
+
+
+# ---------------------------------------------------------------- evaluate_many, in a child
+
+
+def peak_mib() -> float:
+    """This process's own peak resident memory, in MiB.
+
+    ``VmHWM`` belongs to the process's own address space, so unlike ``ru_maxrss`` it
+    does not carry the parent's peak over the ``exec``.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
+
+
+def evaluate_many_child(n: int) -> int:
+    """Stream ``n`` applicants per population through ``evaluate_many``; print JSON."""
+    from evaluate_many import ON, applicants  # noqa: PLC0415
+
+    from yantai_policy import benefits  # noqa: PLC0415
+
+    out: dict[str, float] = {}
+    for distinct in (False, True):
+        name = "distinct" if distinct else "tiers"
+        start = time.perf_counter()
+        generated = sum(1 for _ in applicants(n, distinct=distinct))
+        generate = time.perf_counter() - start
+        start = time.perf_counter()
+        evaluated = sum(1 for _ in benefits.evaluate_many(applicants(n, distinct=distinct), on=ON))
+        total = time.perf_counter() - start
+        if generated != n or evaluated != n:
+            raise RuntimeError(f"{name}: {generated} generated, {evaluated} evaluated, of {n}")
+        out[f"{name}_generate_s"] = generate
+        out[f"{name}_total_s"] = total
+    out["peak_mib"] = peak_mib()
+    print(json.dumps(out))
+    return 0
+
+
+def evaluate_many_rows(n: int) -> list[Row]:
+    """Run :func:`evaluate_many_child` in a child process and turn its figures into rows."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--evaluate-many-child", str(n)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    what = f"evaluate_many, {n:,} applicants x 12 months"
+    if done.returncode != 0:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return [Row(what, "failed", "", tail, "NOT met")]
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    rows = []
+    for name in ("tiers", "distinct"):
+        total, generate = got[f"{name}_total_s"], got[f"{name}_generate_s"]
+        batch = n / (total - generate)
+        rows.append(
+            Row(
+                f"{what}, {name} population (1 run; generation subtracted)",
+                f"{batch:,.0f}",
+                "records/s",
+                f"budget ≥ 200,000; with generation {n / total:,.0f} records/s",
+                verdict(batch >= 200_000),
+            )
+        )
+    peak = got["peak_mib"]
+    rows.append(
+        Row(
+            f"{what}: peak memory of the child process",
+            f"{peak:,.0f}",
+            "MiB",
+            "budget ≤ 1,024 MiB",
+            verdict(peak <= 1024),
+        )
+    )
+    return rows
+
+
+# ---------------------------------------------------------------- the OpenFisca comparison
+
+
+def _number(pattern: str, text: str) -> float | None:
+    match = re.search(pattern, text, re.MULTILINE)
+    return float(match.group(1).replace(",", "")) if match else None
+
+
+def openfisca_rows(python: str, n: int) -> list[Row]:
+    """Run ``compare_openfisca.py`` with ``python`` and parse the ratio and the errors."""
+    what = f"evaluate_frame vs OpenFisca-Core, {n:,} applicants"
+    probe = subprocess.run(
+        [python, "-c", "import openfisca_core"], capture_output=True, check=False
+    )
+    if probe.returncode != 0:
+        return [Row(what, NOT_INSTALLED, "", f"interpreter: {python}", "—")]
+    done = subprocess.run(
+        [python, str(BENCH / "compare_openfisca.py"), str(n)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    text = done.stdout
+    ratio = _number(r"speed ratio OpenFisca / evaluate_frame, decimals=False\s+([\d.,]+) x", text)
+    rows_equal = [
+        re.search(pattern + r"\s+([\d,]+) / ([\d,]+)", text)
+        for pattern in (r"startup: rows equal to the independent integer computation",
+                        r"social insurance: rows equal to it")
+    ]  # fmt: skip
+    of_rounded = _number(r"max \|OpenFisca - exact, rounded to the fen\| \(fen\)\s+([\d.]+)", text)
+    of_rational = _number(r"max \|OpenFisca - exact rational\| \(fen\)\s+([\d.]+)", text)
+    of_total = _number(r"OpenFisca total\s+([\d.]+) s", text)
+    frame = _number(r"evaluate_frame, 2 benefits, decimals=False\s+([\d.]+) s", text)
+    if ratio is None or of_rounded is None or None in rows_equal:
+        tail = ((done.stderr or text).strip().splitlines() or ["no output"])[-1]
+        return [Row(what, "failed", "", tail[-160:], "NOT met")]
+    differing = sum(
+        int(m.group(2).replace(",", "")) - int(m.group(1).replace(",", ""))
+        for m in rows_equal
+        if m is not None
+    )
+    return [
+        Row(
+            f"{what}: speed ratio OpenFisca / evaluate_frame (decimals=False; best of 3)",
+            f"{ratio:.2f}",
+            "x",
+            f"OpenFisca {of_total} s, evaluate_frame {frame} s; budget ≥ 2x",
+            verdict(ratio >= 2),
+        ),
+        Row(
+            f"{what}: evaluate_frame worst error vs exact integer arithmetic",
+            "0" if differing == 0 else f"≠ on {differing:,} rows",
+            "fen",
+            "must be exact (both benefits, every row)",
+            verdict(differing == 0),
+        ),
+        Row(
+            f"{what}: OpenFisca (float32) worst error vs the exact fen",
+            f"{of_rounded:.4f}",
+            "fen",
+            f"vs the unrounded rational: {of_rational:.4f} fen; for information",
+            "—",
+        ),
+    ]
+
+
+# ---------------------------------------------------------------- fresh processes
+
+
+def import_rows(repeats: int) -> list[Row]:
+    """A cold import + load against a bare interpreter (``import_load.medians``)."""
+    from import_load import BARE, LOAD, medians  # noqa: PLC0415
+
+    bare, load = medians([BARE, LOAD], repeats)
+    return [
+        Row(
+            f"cold `import yantai_policy` + `load_policy()`, over bare `python -c pass` "
+            f"(fresh processes, interleaved, median of {repeats})",
+            f"{load - bare:+.1f}",
+            "ms",
+            f"bare {bare:.1f} ms, import + load {load:.1f} ms; budget ≤ +100 ms",
+            verdict(load - bare <= 100),
+        )
+    ]
+
+
+def _cli() -> list[str]:
+    """The console script beside this interpreter, else ``python -m yantai_policy``."""
+    script = Path(sys.executable).parent / "yantai-policy"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("yantai-policy")
+    return [found] if found else [sys.executable, "-m", "yantai_policy"]
+
+
+def _run_ms(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
+    return (time.perf_counter() - start) * 1000
+
+
+def cli_rows(repeats: int) -> list[Row]:
+    """``yantai-policy show 7`` and ``co-owners 7`` end to end, against a bare interpreter."""
+    from import_load import ENV  # noqa: PLC0415
+
+    cli = _cli()
+    commands = [[sys.executable, "-c", "pass"], [*cli, "show", "7"], [*cli, "co-owners", "7"]]
+    for command in commands:  # warm the file cache and write bytecode
+        _run_ms(command, ENV)
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(repeats):
+        for index, command in enumerate(commands):
+            times[index].append(_run_ms(command, ENV))
+    bare, show, co_owners = (statistics.median(t) for t in times)
+    return [
+        Row(
+            f"CLI `yantai-policy {name}` end to end, over bare python "
+            f"(fresh processes, interleaved, median of {repeats})",
+            f"{ms - bare:+.1f}",
+            "ms",
+            f"bare {bare:.1f} ms, command {ms:.1f} ms",
+            "—",
+        )
+        for name, ms in (("show 7", show), ("co-owners 7", co_owners))
+    ]
+
+
+# ---------------------------------------------------------------- graph and audit
+
+# Issue 3's budgets, in seconds: on the built-in plan the build and each query; on the
+# 100x plan the build and the full audit. Other rows are for information.
+QUERIES = (
+    "co_owners",
+    "actions_of",
+    "actions_of(role)",
+    "measures_of",
+    "collaborators",
+    "assistants_of",
+    "single_owner_measures",
+    "workload",
+    "bureau_projection",
+)
+
+
+def _budget(label: str, name: str) -> float | None:
+    if label == "yantai":
+        return 5e-3 if name == "build graph" else 50e-6 if name in QUERIES else None
+    return {"build graph": 0.5, "full audit": 1.0}.get(name)
+
+
+def _time_unit(seconds: float) -> tuple[str, str]:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.1f}", "µs"
+    return f"{seconds * 1e3:.2f}", "ms"
+
+
+def synthetic_x100() -> tuple[Policy, str]:
+    """``synthetic.synthetic_plan(100)``, and a footnote mark if it needed help.
+
+    The synthetic plan keeps the built-in plan's parameters, whose source excerpts
+    quote measure texts that the synthetic measures replace; where the loader rejects
+    that, the plan is built again without the parameters (the graph and the audit do
+    not read them) and a footnote says so.
+    """
+    import synthetic  # noqa: PLC0415
+
+    from yantai_policy.errors import PolicyDataError  # noqa: PLC0415
+
+    try:
+        return synthetic.synthetic_plan(100), ""
+    except PolicyDataError as error:
+        reason = str(error)
+    namespace = vars(synthetic)
+    original = namespace["policy_from_dict"]
+
+    def without_parameters(data: Mapping[str, Any], *, file: str) -> Policy:
+        plan: Policy = original({k: v for k, v in data.items() if k != "parameters"}, file=file)
+        return plan
+
+    namespace["policy_from_dict"] = without_parameters
+    try:
+        plan = synthetic.synthetic_plan(100)
+    finally:
+        namespace["policy_from_dict"] = original
+    NOTES.append(
+        f"¹ `synthetic.synthetic_plan(100)` failed ({reason}); the 100x plan was built "
+        "without the built-in plan's `parameters` block, which the graph and the audit "
+        "do not read."
+    )
+    return plan, "¹"
+
+
+def graph_rows(repeats: int) -> list[Row]:
+    """``graph_audit.rows`` on the built-in plan and on the 100x synthetic plan."""
+    from graph_audit import rows  # noqa: PLC0415
+
+    import yantai_policy as yp  # noqa: PLC0415
+
+    big, mark = synthetic_x100()
+    size = f"{len(big.measures):,} measures, {len(big.actions):,} actions, {len(big.bureaus)} units"
+    plans = [
+        (yp.load_policy(), "yantai", "built-in plan", 5 * repeats),
+        (big, "x100", f"100x plan{mark} ({size})", max(3, repeats // 4)),
+    ]
+    out = []
+    for policy, label, title, repeat in plans:
+        for key, seconds in rows(policy, label, repeat):
+            name = key.split(": ", 1)[1]
+            # graph_audit times the cheap queries over 10x or 50x as many calls.
+            calls = repeat * (50 if name in QUERIES[:4] else 10 if name in QUERIES[4:6] else 1)
+            figure, unit = _time_unit(seconds)
+            budget = _budget(label, name)
+            anchor = "no budget; for information"
+            if budget is not None:
+                anchor = "budget ≤ " + " ".join(_time_unit(budget)).replace(".00 ", " ").replace(
+                    ".0 ", " "
+                )
+            out.append(
+                Row(
+                    f"{title}: {name} (median of {calls})",
+                    figure,
+                    unit,
+                    anchor,
+                    verdict(None if budget is None else seconds <= budget),
+                )
+            )
+    return out
+
+
+# ---------------------------------------------------------------- the report
+
+
+def table(rows: list[Row]) -> str:
+    """The rows as a Markdown table."""
+    lines = [
+        "| what | figure | unit | anchor / budget (same run) | verdict |",
+        "|---|--:|---|---|---|",
+    ]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return "\n".join(lines) + "".join(f"\n\n{note}" for note in NOTES)
+
+
+MEDIANS = (
+    "Medians over the stated number of runs; each anchor was measured in the same run. "
+    "Budgets are the ones in each bench script's docstring."
+)
+
+
+def header(args: argparse.Namespace, seconds: float) -> str:
+    """The machine, the date and the command, above the table."""
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    argv = " ".join(["python bench/run.py", *sys.argv[1:]])
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    return "\n".join(
+        [
+            "# Benchmark results",
+            "",
+            f"- date: {now}",
+            f"- machine: {platform.platform()}, {os.cpu_count()} CPUs (`os.cpu_count()`)",
+            f"- Python: {python} (`{sys.executable}`)",
+            f"- OpenFisca interpreter: `{args.openfisca_python}`",
+            f"- command: `{argv}` ({args.applicants:,} applicants, {args.repeats} repeats)",
+            f"- whole run: {seconds:.0f} s",
+            "",
+            MEDIANS,
+            "",
+            "",
+        ]
+    )
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small N and few repeats (smoke)")
+    parser.add_argument("--applicants", type=int, default=None, help="default 1,000,000")
+    parser.add_argument("--repeats", type=int, default=None, help="fresh-process runs; default 20")
+    parser.add_argument("--openfisca-python", default=sys.executable, help="interpreter path")
+    parser.add_argument("--out", type=Path, default=BENCH / "results.md")
+    parser.add_argument("--evaluate-many-child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.applicants is None:
+        args.applicants = QUICK_APPLICANTS if args.quick else 1_000_000
+    if args.repeats is None:
+        args.repeats = QUICK_REPEATS if args.quick else 20
+    if args.applicants < 1 or args.repeats < 1:
+        parser.error("--applicants and --repeats must be positive")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the suite, print the table and write it; return 1 if a budget is missed."""
+    args = parse(argv)
+    if args.evaluate_many_child is not None:
+        return evaluate_many_child(args.evaluate_many_child)
+    start = time.perf_counter()
+    # The children run first, while this process is still small; the table lists the
+    # rows in reading order.
+    steps: list[tuple[int, str, Callable[[], list[Row]]]] = [
+        (3, "evaluate_many (child process)", lambda: evaluate_many_rows(args.applicants)),
+        (
+            4,
+            "evaluate_frame vs OpenFisca-Core (child process)",
+            lambda: openfisca_rows(args.openfisca_python, args.applicants),
+        ),
+        (0, "cold import + load_policy()", lambda: import_rows(args.repeats)),
+        (1, "CLI end to end", lambda: cli_rows(args.repeats)),
+        (2, "graph and audit", lambda: graph_rows(args.repeats)),
+    ]
+    sections: dict[int, list[Row]] = {}
+    for place, label, step in steps:
+        print(f"running: {label} ...", file=sys.stderr, flush=True)
+        sections[place] = step()
+    rows = [row for place in sorted(sections) for row in sections[place]]
+    report = header(args, time.perf_counter() - start) + table(rows) + "\n"
+    print(report)
+    args.out.write_text(report, encoding="utf-8")
+    print(f"written to {args.out}", file=sys.stderr)
+    return 1 if any(row.verdict == "NOT met" for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
