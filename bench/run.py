@@ -218,6 +218,41 @@ def openfisca_rows(python: str, n: int) -> list[Row]:
     ]
 
 
+def dask_rows(rows: int, partition_rows: int) -> list[Row]:
+    """Run ``dask_frame.py`` in a child and parse its throughput and peak memory."""
+    what = f"evaluate_frame on Dask, {rows:,} rows in {partition_rows:,}-row partitions"
+    probe = subprocess.run(
+        [sys.executable, "-c", "import dask.dataframe"], capture_output=True, check=False
+    )
+    if probe.returncode != 0:
+        return [Row(what, "not run: install the dask extra", "", "", "—")]
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "dask_frame.py"),
+            *("--rows", str(rows), "--partition-rows", str(partition_rows)),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    rate = _number(r"rows/s\s+([\d,]+)", done.stdout)
+    seconds = _number(r"^seconds\s+([\d.]+)", done.stdout)
+    peak = _number(r"peak RSS: this process\s+([\d,]+) MiB", done.stdout)
+    if done.returncode != 0 or rate is None:
+        tail = ((done.stderr or done.stdout).strip().splitlines() or ["no output"])[-1]
+        return [Row(what, "failed", "", tail[-160:], "NOT met")]
+    return [
+        Row(
+            f"{what} (threads scheduler, run once)",
+            f"{rate:,.0f}",
+            "rows/s",
+            f"{seconds} s including generating the data; peak RSS {peak:,.0f} MiB; no budget",
+            "—",
+        )
+    ]
+
+
 # ---------------------------------------------------------------- fresh processes
 
 
@@ -430,6 +465,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--applicants", type=int, default=None, help="default 1,000,000")
     parser.add_argument("--repeats", type=int, default=None, help="fresh-process runs; default 20")
     parser.add_argument("--openfisca-python", default=sys.executable, help="interpreter path")
+    parser.add_argument(
+        "--dask-rows", type=int, help="rows for the Dask run, in 1M-row partitions (10M)"
+    )
     parser.add_argument("--out", type=Path, default=BENCH / "results.md")
     parser.add_argument("--evaluate-many-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -437,6 +475,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         args.applicants = QUICK_APPLICANTS if args.quick else 1_000_000
     if args.repeats is None:
         args.repeats = QUICK_REPEATS if args.quick else 20
+    if args.dask_rows is None:
+        args.dask_rows = 200_000 if args.quick else 10_000_000
     if args.applicants < 1 or args.repeats < 1:
         parser.error("--applicants and --repeats must be positive")
     return args
@@ -456,6 +496,11 @@ def main(argv: list[str] | None = None) -> int:
             4,
             "evaluate_frame vs OpenFisca-Core (child process)",
             lambda: openfisca_rows(args.openfisca_python, args.applicants),
+        ),
+        (
+            5,
+            "evaluate_frame on Dask (child process)",
+            lambda: dask_rows(args.dask_rows, min(args.dask_rows, 1_000_000)),
         ),
         (0, "cold import + load_policy()", lambda: import_rows(args.repeats)),
         (1, "CLI end to end", lambda: cli_rows(args.repeats)),
