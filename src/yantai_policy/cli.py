@@ -626,6 +626,8 @@ def _jsonl_lines(source: IO[Any]) -> Iterator[object]:
             yield _BadLine(f"invalid JSON: {error.msg} at column {error.colno}")
         except (ValueError, RecursionError) as error:  # a 5,000-digit number, deep nesting
             yield _BadLine(f"invalid JSON: {error}"[:200])
+        except ArithmeticError:  # decimal.InvalidOperation: 1e99999999999999999999
+            yield _BadLine("invalid JSON: a number out of range")
 
 
 def _parser_for(kind: str) -> Callable[[Mapping[str, Any]], Applicant | Placement]:

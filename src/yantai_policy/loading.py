@@ -157,6 +157,8 @@ def _parse_toml(text: str, file: str) -> dict[str, Any]:
         raise PolicyDataError(f"invalid TOML: {reason}", file=file, line=line) from None
     except RecursionError:
         raise PolicyDataError("invalid TOML: nested too deeply", file=file) from None
+    except ValueError as error:  # not a TOMLDecodeError: a 5,000-digit integer
+        raise PolicyDataError(f"invalid TOML: {error}", file=file) from None
 
 
 def _parse_json(text: str, file: str) -> dict[str, Any]:

@@ -223,10 +223,14 @@ class Row(NamedTuple):
 
 
 def _id_of(record: object) -> str | None:
-    if isinstance(record, dict):
-        value = record.get("id")
-        return None if value is None else str(value)
-    return getattr(record, "id", None)
+    """The id of a record that failed to parse, for its error row (None if unreadable)."""
+    value = record.get("id") if isinstance(record, dict) else getattr(record, "id", None)
+    if value is None:
+        return None
+    try:
+        return str(value)
+    except ValueError:  # an int too long for str(): the error row names the problem
+        return None
 
 
 def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch

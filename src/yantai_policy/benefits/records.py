@@ -151,6 +151,15 @@ def _fail(field: str, reason: str) -> NoReturn:
     raise RecordError(reason, field=field)
 
 
+def _shown(value: object) -> str:
+    """``str(value)`` for a message, cut short; a 5,000-digit int cannot be printed."""
+    try:
+        text = str(value)
+    except ValueError:  # int's 4,300-digit limit on conversion to text
+        return f"<{type(value).__name__} too long to show>"
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
 def _type(value: object) -> str:
     names = {bool: "a boolean", str: "a string", dict: "an object", list: "a list"}
     for cls, name in names.items():
@@ -167,6 +176,7 @@ _TOO_LARGE = Decimal(10) ** 15  # yuan: far above any register's figure, well in
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _FIRST_DAY = dt.date(1900, 1, 1)
 _LAST_DAY = dt.date(2999, 12, 31)
+_CENT = Decimal("0.01")
 _MAX_DIGITS = 15  # whole yuan: 10**15 is far above any register's figure
 _CACHE_LIMIT = 1 << 16
 # Months and amounts repeat across a register (the same few dozen months, the same
@@ -195,9 +205,7 @@ def parse_fen(value: object, field: str) -> int:
     if type(value) is str:
         return _fen_text(value, field)
     if type(value) is int:
-        if value < 0:
-            _fail(field, f"negative amount {value}")
-        return value * 100
+        return _fen_int(value, field)
     if isinstance(value, float | Decimal) and not isinstance(value, bool):
         text = repr(value) if isinstance(value, float) else str(value)
     else:
@@ -212,10 +220,20 @@ def parse_fen(value: object, field: str) -> int:
         _fail(field, f"negative amount {value}")
     if amount >= _TOO_LARGE:
         _fail(field, f"amount {value} is too large")
-    fen = amount * 100
-    if fen != fen.to_integral_value():
+    # Exact: amount * 100 would round to the context's 28 digits, so 1.000...0001 passed.
+    cents = amount.quantize(_CENT)
+    if cents != amount:
         _fail(field, f"amount {value} has more than two decimal places (fen)")
-    return int(fen)
+    return int(cents.scaleb(2))
+
+
+def _fen_int(value: int, field: str) -> int:
+    """Whole yuan as fen; as for text, 10**15 yuan or more is too large."""
+    if value < 0:
+        _fail(field, f"negative amount {_shown(value)}")
+    if value >= _TOO_LARGE:  # 10**5000 would not even print (int's 4,300-digit limit)
+        _fail(field, f"amount {_shown(value)} is too large")
+    return value * 100
 
 
 def _fen_text(value: str, field: str) -> int:
@@ -291,9 +309,11 @@ def _object(
 def _unknown(key: object, known: tuple[str, ...], field: str) -> NoReturn:
     import difflib  # noqa: PLC0415 - only the error path needs it
 
-    close = difflib.get_close_matches(str(key), known, n=1)
+    shown = _shown(key)
+    close = difflib.get_close_matches(shown, known, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    _fail(field, f"unknown field {key!r}{hint}")
+    name = repr(key) if isinstance(key, str) else shown
+    _fail(field, f"unknown field {name}{hint}")
 
 
 @attrs.frozen(slots=True)
@@ -464,7 +484,10 @@ def _id(record: Mapping[str, Any]) -> str:
     if type(value) is str and value:
         return value
     if type(value) is int:
-        return str(value)
+        try:
+            return str(value)
+        except ValueError:  # more digits than int converts to text
+            _fail("id", "integer id is too long")
     _fail("id", f"expected a non-empty string or an integer, got {_type(value)}")
 
 
@@ -488,7 +511,7 @@ def _fields(
         elif type(key) is str and key.startswith("x_"):
             extra.append((key, value))
         else:
-            _unknown(key, known, str(key))
+            _unknown(key, known, _shown(key))
     if extra:
         fields["extra"] = tuple(extra)
     return fields
