@@ -24,7 +24,12 @@ from hypothesis import strategies as st
 
 from yantai_policy import load_policy
 from yantai_policy.benefits import evaluate_many
-from yantai_policy.benefits.records import RecordError, applicant_from_csv_row, parse_applicant
+from yantai_policy.benefits.records import (
+    APPLICANT_FIELDS,
+    RecordError,
+    applicant_from_csv_row,
+    parse_applicant,
+)
 from yantai_policy.cli import main
 from yantai_policy.errors import PolicyDataError, PolicyError
 from yantai_policy.loading import BUILTIN_PLAN, read_data_file
@@ -228,23 +233,7 @@ def test_plan_hostile_values(tmp_path: Path, key: str, value: Any) -> None:
 
 # --- the record parser --------------------------------------------------------------
 
-FIELDS = st.sampled_from(
-    [
-        "id",
-        "groups",
-        "left_school_on",
-        "flexible_since",
-        "platform",
-        "employment_registered",
-        "business_type",
-        "first_license_on",
-        "contributions",
-        "accident_premiums",
-        "tax_due",
-        "loan",
-        "x_note",
-    ]
-)
+FIELDS = st.sampled_from([*APPLICANT_FIELDS, "x_note"])  # every field, and an extension
 SPECIALS: list[object] = [
     float("nan"),
     float("inf"),
