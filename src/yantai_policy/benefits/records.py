@@ -672,6 +672,10 @@ _DATE_SCHEMA = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d
 _EXTENSIONS: dict[str, Any] = {"^x_": {}}
 
 
+_ID_SCHEMA: dict[str, Any] = {"oneOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]}
+_NULLABLE_BOOL: dict[str, Any] = {"type": ["boolean", "null"]}
+
+
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     """Allow ``null`` as well: the parser reads null as an absent field."""
     return {"anyOf": [schema, {"type": "null"}]}
@@ -688,7 +692,6 @@ def applicant_schema() -> dict[str, Any]:
             "additionalProperties": False,
         }
 
-    nullable_bool = {"type": ["boolean", "null"]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://yantai-policy.example/schema/applicant.json",
@@ -696,19 +699,19 @@ def applicant_schema() -> dict[str, Any]:
         "description": "One applicant for the benefits of 烟政办字〔2021〕3号. Fields starting x_ are the caller's own.",
         "type": "object",
         "properties": {
-            "id": {"oneOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]},
+            "id": _ID_SCHEMA,
             "groups": _nullable({"type": "array", "items": {"enum": sorted(GROUPS)}}),
             "left_school_on": _nullable(_DATE_SCHEMA),
             "flexible_since": _nullable(_DATE_SCHEMA),
             "platform": _nullable(
                 {"type": "string", "minLength": 1, "examples": list(KNOWN_PLATFORMS)}
             ),
-            "employment_registered": nullable_bool,
+            "employment_registered": _NULLABLE_BOOL,
             "business_type": {"enum": [*BUSINESS_TYPES, None]},
             "first_license_on": _nullable(_DATE_SCHEMA),
-            "operating": nullable_bool,
-            "pays_employee_insurance": nullable_bool,
-            "startup_subsidy_received": nullable_bool,
+            "operating": _NULLABLE_BOOL,
+            "pays_employee_insurance": _NULLABLE_BOOL,
+            "startup_subsidy_received": _NULLABLE_BOOL,
             "contributions": _nullable(
                 {
                     "type": "array",
@@ -729,7 +732,7 @@ def applicant_schema() -> dict[str, Any]:
                     ),
                 }
             ),
-            "injury_pilot_covered": nullable_bool,
+            "injury_pilot_covered": _NULLABLE_BOOL,
             "tax_due": _nullable(obj(dict.fromkeys(TAXES, _AMOUNT_SCHEMA), [])),
             "loan": _nullable(
                 obj(
@@ -746,19 +749,18 @@ def applicant_schema() -> dict[str, Any]:
 
 def placement_schema() -> dict[str, Any]:
     """Return the JSON Schema of a placement record (``yantai-policy schema placement``)."""
-    nullable_bool = {"type": ["boolean", "null"]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://yantai-policy.example/schema/placement.json",
         "title": "yantai-policy placement record (measure 11)",
         "type": "object",
         "properties": {
-            "id": {"oneOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]},
-            "rural_labourer": nullable_bool,
-            "village_collective_intermediary": nullable_bool,
-            "employer_in_city": nullable_bool,
+            "id": _ID_SCHEMA,
+            "rural_labourer": _NULLABLE_BOOL,
+            "village_collective_intermediary": _NULLABLE_BOOL,
+            "employer_in_city": _NULLABLE_BOOL,
             "contract_months": {"type": ["integer", "null"], "minimum": 0},
-            "employee_insurance_paid": nullable_bool,
+            "employee_insurance_paid": _NULLABLE_BOOL,
         },
         "required": ["id"],
         "patternProperties": _EXTENSIONS,
