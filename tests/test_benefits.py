@@ -1660,7 +1660,7 @@ def test_evaluate_many_start_offsets_row_numbers() -> None:
 
 
 def test_evaluate_many_is_lazy() -> None:
-    """evaluate_many yields each row before reading the next record."""
+    """evaluate_many reads no further than the chunk it yields from (a chunk of one: one record)."""
     seen: list[int] = []
 
     def stream() -> Iterator[dict[str, str]]:
@@ -1668,10 +1668,14 @@ def test_evaluate_many_is_lazy() -> None:
             seen.append(number)
             yield {"id": str(number)}
 
-    rows = evaluate_many(stream(), on=D(2021, 6, 1))
+    rows = evaluate_many(stream(), on=D(2021, 6, 1), chunk_size=1)
     first = next(rows)
     assert first.row == 1
     assert seen == [0]
+    seen.clear()
+    rows = evaluate_many(stream(), on=D(2021, 6, 1), chunk_size=2)
+    assert [next(rows).row, next(rows).row] == [1, 2]
+    assert seen == [0, 1]
 
 
 def _random_record(rng: random.Random, number: int) -> dict[str, Any]:

@@ -36,13 +36,15 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
+import numpy as np
 
 from yantai_policy.benefits.accident_insurance_subsidy import AccidentInsuranceSubsidy
-from yantai_policy.benefits.base import Benefit, Context, context
+from yantai_policy.benefits.base import Benefit, Context, Outcomes, context
 from yantai_policy.benefits.decision import Clause, Condition, Decision, Line, ParameterUse
 from yantai_policy.benefits.fee_exemptions import FeeExemptions
 from yantai_policy.benefits.guaranteed_loan import GuaranteedLoan
@@ -68,6 +70,8 @@ from yantai_policy.loading import load_policy
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping
+
+    import numpy.typing as npt
 
     from yantai_policy.benefits.frame import evaluate_frame  # noqa: F401 - lazily, in __getattr__
     from yantai_policy.model import Policy
@@ -102,7 +106,7 @@ __all__ = [
     "pension_contribution_schedule",
 ]
 
-BENEFITS: Mapping[str, Benefit[Any]] = {
+BENEFITS: Mapping[str, Benefit[Any, Any]] = {
     b.name: b
     for b in (
         StartupSubsidy(),
@@ -130,7 +134,7 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401 - module attributes of any ki
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def get_benefit(name: str | Benefit[Any]) -> Benefit[Any]:
+def get_benefit(name: str | Benefit[Any, Any]) -> Benefit[Any, Any]:
     """Return a benefit formula by name.
 
     Raises:
@@ -149,14 +153,14 @@ def get_benefit(name: str | Benefit[Any]) -> Benefit[Any]:
         ) from None
 
 
-def _record(benefit: Benefit[Any], record: object) -> Applicant | Placement:
+def _record(benefit: Benefit[Any, Any], record: object) -> Applicant | Placement:
     if benefit.record == "placement":
         return record if isinstance(record, Placement) else parse_placement(record)  # type: ignore[arg-type]
     return record if isinstance(record, Applicant) else parse_applicant(record)  # type: ignore[arg-type]
 
 
 def evaluate(
-    benefit: str | Benefit[Any],
+    benefit: str | Benefit[Any, Any],
     record: Mapping[str, Any] | Applicant | Placement,
     *,
     on: dt.date,
@@ -198,17 +202,38 @@ def evaluate_all(
 
 
 class Outcome(NamedTuple):
-    """One benefit's result for one row of a batch (the decision without its reasons)."""
+    """One benefit's result for one row of a batch (the decision without its reasons).
+
+    Two outcomes are equal when their benefit, eligibility and amount are: ``unmet``
+    says why, and is left out of the comparison.
+    """
 
     benefit: str
     eligible: bool
     fen: int | None
     """The amount in integer fen, or ``None`` where it cannot be determined."""
+    unmet: tuple[str, ...] = ()
+    """The codes of the conditions that did not hold (none for an eligible row)."""
 
     @property
     def amount(self) -> Decimal | None:
         """The amount in yuan, or ``None``."""
         return None if self.fen is None else fen_to_yuan(self.fen)
+
+    def __eq__(self, other: object) -> bool:
+        """Compare benefit, eligibility and amount."""
+        if isinstance(other, tuple):
+            return tuple.__eq__(self[:3], other[:3])
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        """The opposite of ``==``."""
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        """Hash what ``==`` compares."""
+        return hash(self[:3])
 
 
 class Row(NamedTuple):
@@ -233,6 +258,101 @@ def _id_of(record: object) -> str | None:
         return None
 
 
+CHUNK_SIZE = 4096
+"""How many records a batch parses and computes at a time."""
+
+
+@attrs.frozen
+class Chunk:
+    """The results of a run of consecutive records of a batch, as columns.
+
+    Attributes:
+        start: The row number of the chunk's first record.
+        ids: Each record's id (``None`` where it could not be read).
+        errors: The records that broke the contract, by position in the chunk.
+        parsed: The positions of the other records, in order.
+        outcomes: Each benefit's results over the parsed records.
+    """
+
+    start: int
+    ids: list[str | None]
+    errors: dict[int, RecordError]
+    parsed: npt.NDArray[np.intp]
+    outcomes: tuple[Outcomes, ...]
+
+    def __len__(self) -> int:
+        """The number of records in the chunk."""
+        return len(self.ids)
+
+    def rows(self) -> Iterator[Row]:
+        """Yield the chunk's rows, in order (built here, one at a time)."""
+        columns = [
+            (
+                o.benefit,
+                o.eligible.tolist(),
+                o.fen.tolist(),
+                o.unknown.tolist(),
+                o.unmet.tolist(),
+                o,
+            )
+            for o in self.outcomes
+        ]
+        errors, ids, start = self.errors, self.ids, self.start
+        j = 0
+        for i in range(len(ids)):
+            error = errors.get(i)
+            if error is not None:
+                yield Row(start + i, ids[i], (), error)
+                continue
+            yield Row(
+                start + i,
+                ids[i],
+                tuple(
+                    [
+                        Outcome(
+                            name,
+                            eligible[j],
+                            None if unknown[j] else fen[j],
+                            o.unmet_codes(unmet[j]) if unmet[j] else (),
+                        )
+                        for name, eligible, fen, unknown, unmet, o in columns
+                    ]
+                ),
+                None,
+            )
+            j += 1
+
+
+class Batch:
+    """The rows of :func:`evaluate_many`: an iterator of :class:`Row`, computed by chunk.
+
+    Iterate it for one :class:`Row` per record, or read :meth:`chunks` for the
+    results as arrays, with no object per row.
+    """
+
+    def __init__(self, chunks: Iterator[Chunk]) -> None:
+        """Wrap the chunks (computed as they are read)."""
+        self._chunks = chunks
+        self._rows: Iterator[Row] = iter(())
+
+    def __iter__(self) -> Batch:
+        """The batch is its own iterator."""
+        return self
+
+    def __next__(self) -> Row:
+        """Return the next row."""
+        while True:
+            row = next(self._rows, None)
+            if row is not None:
+                return row
+            chunk = next(self._chunks)  # StopIteration ends the batch
+            self._rows = chunk.rows()
+
+    def chunks(self) -> Iterator[Chunk]:
+        """Yield the remaining results chunk by chunk, as arrays."""
+        return self._chunks
+
+
 def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
     records: Iterable[Any],
     *,
@@ -241,13 +361,15 @@ def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
     policy: Policy | None = None,
     parse: Callable[[Any], Applicant | Placement] | None = None,
     start: int = 1,
-) -> Iterator[Row]:
+    chunk_size: int = CHUNK_SIZE,
+) -> Batch:
     """Evaluate a stream of records, yielding exactly one row for each, in order.
 
     Nothing is dropped: a record that breaks the contract yields a row holding a
     :class:`RecordError` with its row number and field; the others yield every
-    benefit's :class:`Outcome`. Rows are produced as records arrive, so a stream of
-    any length runs in constant memory.
+    benefit's :class:`Outcome`. Records are parsed and computed in chunks of
+    ``chunk_size``, over the same vectorised definitions as :func:`evaluate`, so a
+    stream of any length runs in constant memory.
 
     Args:
         records: Applicant dicts (or parsed records, or whatever ``parse`` takes).
@@ -257,9 +379,10 @@ def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
         parse: Turns one input into a record; :func:`parse_applicant` (or
             :func:`parse_placement` when every benefit takes placements) if not given.
         start: The row number of the first record.
+        chunk_size: How many records are computed together.
 
     Returns:
-        An iterator of one :class:`Row` per record.
+        An iterator of one :class:`Row` per record (see :class:`Batch`).
 
     Raises:
         UnknownNameError: A benefit does not exist (raised at the call, not on iteration).
@@ -271,35 +394,101 @@ def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
         ...     on=dt.date(2021, 6, 1), benefits=["fee_exemptions"])
         >>> for row in rows:
         ...     print(row.row, row.id, row.outcomes, row.error)
-        1 A (Outcome(benefit='fee_exemptions', eligible=True, fen=None),) None
+        1 A (Outcome(benefit='fee_exemptions', eligible=True, fen=None, unmet=()),) None
         2 B () row 2: groups: expected a list, got a string
     """
     formulas, parse = _plan(benefits, parse)
+    if type(chunk_size) is not int or chunk_size < 1:
+        raise PolicyError(f"chunk_size must be a positive integer, not {chunk_size!r}")
     ctx = context(policy if policy is not None else load_policy(), on)
-    return _stream(records, formulas, parse, ctx, start)
+    return Batch(
+        _chunks(
+            records, formulas=formulas, parse=parse, contexts=[ctx], start=start, size=chunk_size
+        )
+    )
 
 
-def _stream(
+def _chunks(  # noqa: PLR0913 - the parts of a batch
     records: Iterable[Any],
-    formulas: list[Benefit[Any]],
+    *,
+    formulas: list[Benefit[Any, Any]],
     parse: Callable[[Any], Applicant | Placement],
-    ctx: Context,
+    contexts: list[Context],
     start: int,
-) -> Iterator[Row]:
-    """The generator behind :func:`evaluate_many`, which checks its arguments first."""
+    size: int,
+) -> Iterator[Chunk]:
+    """Parse records a chunk at a time and compute each chunk's columns (one per context)."""
     kind = Placement if formulas[0].record == "placement" else Applicant
-    for number, raw in enumerate(records, start):
-        try:
-            record = raw if isinstance(raw, kind) else parse(raw)
-        except RecordError as error:
-            yield Row(number, _id_of(raw), (), error.at_row(number))
-            continue
-        yield Row(number, record.id, _outcomes(formulas, record, ctx), None)
+    it = iter(records)
+    number = start
+    while True:
+        raw = list(itertools.islice(it, size))
+        if not raw:
+            return
+        ids: list[str | None] = []
+        errors: dict[int, RecordError] = {}
+        parsed: list[Any] = []
+        positions: list[int] = []
+        for i, item in enumerate(raw):
+            try:
+                record = item if isinstance(item, kind) else parse(item)
+            except RecordError as error:
+                errors[i] = error.at_row(number + i)
+                ids.append(_id_of(item))
+                continue
+            ids.append(record.id)
+            parsed.append(record)
+            positions.append(i)
+        yield from _computed(
+            number,
+            ids=ids,
+            errors=errors,
+            parsed=parsed,
+            positions=positions,
+            formulas=formulas,
+            contexts=contexts,
+        )
+        number += len(raw)
+
+
+def _computed(  # noqa: PLR0913 - the parts of a chunk
+    number: int,
+    *,
+    ids: list[str | None],
+    errors: dict[int, RecordError],
+    parsed: list[Any],
+    positions: list[int],
+    formulas: list[Benefit[Any, Any]],
+    contexts: list[Context],
+) -> Iterator[Chunk]:
+    """Compute a chunk; a record whose amounts overflow the exact range becomes an error row."""
+    try:
+        x = formulas[0].columns(parsed)
+        results = [tuple(f.run(x, ctx) for f in formulas) for ctx in contexts]
+    except PolicyError:
+        if len(parsed) == 1:
+            raise
+        # One record's sums are beyond the exact range: compute the records one by one.
+        for i, record in zip(positions, parsed, strict=True):
+            try:
+                results = [
+                    tuple(f.run(formulas[0].columns([record]), ctx) for f in formulas)
+                    for ctx in contexts
+                ]
+            except PolicyError as error:
+                errors[i] = RecordError(str(error), row=number + i)
+        ok = [(i, r) for i, r in zip(positions, parsed, strict=True) if i not in errors]
+        positions, parsed = [i for i, _ in ok], [r for _, r in ok]
+        x = formulas[0].columns(parsed)
+        results = [tuple(f.run(x, ctx) for f in formulas) for ctx in contexts]
+    index = np.array(positions, dtype=np.intp)
+    for outcomes in results:
+        yield Chunk(number, ids, errors, index, outcomes)
 
 
 def _plan(
     benefits: Iterable[str] | None, parse: Callable[[Any], Applicant | Placement] | None
-) -> tuple[list[Benefit[Any]], Callable[[Any], Applicant | Placement]]:
+) -> tuple[list[Benefit[Any, Any]], Callable[[Any], Applicant | Placement]]:
     """Resolve a batch's formulas and its parser; refuse a mix of record kinds."""
     if isinstance(benefits, str):  # one name, not its letters
         benefits = [benefits]
@@ -316,12 +505,6 @@ def _plan(
     if parse is None:
         parse = parse_placement if kinds == {"placement"} else parse_applicant
     return formulas, parse
-
-
-def _outcomes(
-    formulas: list[Benefit[Any]], record: Applicant | Placement, ctx: Context
-) -> tuple[Outcome, ...]:
-    return tuple([Outcome(f.name, *f.quick(record, ctx)) for f in formulas])
 
 
 @attrs.define
@@ -459,27 +642,26 @@ def compare(  # noqa: PLR0913 - keyword-only options of a batch
         social_insurance_subsidy: eligible 1 -> 1, total 650.00 -> 500.00 (-150.00)
     """
     formulas, parse = _plan(benefits, parse)
-    kind = Placement if formulas[0].record == "placement" else Applicant
-    base_ctx, reform_ctx = context(baseline, on), context(reform, on)
+    contexts = [context(baseline, on), context(reform, on)]
     left, right = BatchSummary(), BatchSummary()
     errors: list[RecordError] = []
     differences: list[RowDifference] = []
-    for number, raw in enumerate(records, 1):
-        try:
-            record = raw if isinstance(raw, kind) else parse(raw)
-        except RecordError as error:
-            errors.append(error.at_row(number))
-            left.add(Row(number, _id_of(raw), (), errors[-1]))
-            continue
-        a = Row(number, record.id, _outcomes(formulas, record, base_ctx), None)
-        b = Row(number, record.id, _outcomes(formulas, record, reform_ctx), None)
-        left.add(a)
-        right.add(b)
-        differences.extend(
-            RowDifference(number, record.id, x.benefit, x, y)
-            for x, y in zip(a.outcomes, b.outcomes, strict=True)
-            if x != y
-        )
+    chunks = _chunks(
+        records, formulas=formulas, parse=parse, contexts=contexts, start=1, size=CHUNK_SIZE
+    )
+    for base_chunk in chunks:
+        reform_chunk = next(chunks)
+        for a, b in zip(base_chunk.rows(), reform_chunk.rows(), strict=True):
+            left.add(a)
+            if a.error is not None:
+                errors.append(a.error)
+                continue
+            right.add(b)
+            differences.extend(
+                RowDifference(a.row, a.id, x.benefit, x, y)
+                for x, y in zip(a.outcomes, b.outcomes, strict=True)
+                if x != y
+            )
     return Comparison(
         rows=left.rows,
         errors=tuple(errors),

@@ -18,18 +18,22 @@ References:
 
 from __future__ import annotations
 
+import datetime as dt
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from yantai_policy.benefits.base import Benefit, Context, Spec
+import numpy as np
+
+from yantai_policy.benefits.base import Benefit, Computed, Context, Facts, Spec
+from yantai_policy.benefits.columns import MAX_FEN, Applicants, param_fen, scaled, sum_by_row
 from yantai_policy.benefits.decision import Clause, Line
-from yantai_policy.benefits.periods import fen_to_yuan, round_half_up_fen
+from yantai_policy.benefits.periods import fen_to_yuan
+from yantai_policy.benefits.records import Applicant
 from yantai_policy.model import Text
 
 if TYPE_CHECKING:
     from decimal import Decimal
 
-    from yantai_policy.benefits.records import Applicant
 
 __all__ = ["AccidentInsuranceSubsidy"]
 
@@ -41,7 +45,14 @@ def _clause(excerpt: str) -> Clause:
     return Clause(excerpt, measure=18)
 
 
-class AccidentInsuranceSubsidy(Benefit["Applicant"]):
+def _paid_detail(f: Facts) -> str:
+    return (
+        f"{fen_to_yuan(f['paid'])} yuan paid from {f.ctx.policy.notice.issued_on.year} to {f.on} "
+        f"({len(f.record.accident_premiums)} premium(s) given)"
+    )
+
+
+class AccidentInsuranceSubsidy(Benefit[Applicant, Applicants]):
     """The accident-insurance subsidy of measure 18: per calendar year, at most 100 yuan."""
 
     name = "accident_insurance_subsidy"
@@ -53,11 +64,13 @@ class AccidentInsuranceSubsidy(Benefit["Applicant"]):
             "platform_worker",
             Text("依托新业态平台灵活就业", "works flexibly through a platform"),
             _clause("依托电子商务、网络预约出租汽车、外卖、快递等新业态平台灵活就业"),
+            detail=lambda f: f"platform = {f.record.platform}",
         ),
         Spec(
             "employment_registered",
             Text("办理就业登记", "has registered employment"),
             _clause("办理就业登记"),
+            detail=lambda f: f"employment_registered = {f.record.employment_registered}",
         ),
         Spec(
             "not_in_injury_pilot",
@@ -66,83 +79,77 @@ class AccidentInsuranceSubsidy(Benefit["Applicant"]):
                 "not covered by the occupational-injury pilot (no double subsidy)",
             ),
             _clause("避免重复补贴"),
+            detail=lambda f: f"injury_pilot_covered = {f.record.injury_pilot_covered}",
         ),
         Spec(
             "premium_paid",
             Text("购买意外伤害保险", "has paid accident-insurance premiums"),
             _clause("购买意外伤害保险"),
+            detail=_paid_detail,
         ),
     )
 
-    def _years(self, record: Applicant, ctx: Context) -> dict[int, int]:
-        first_year = ctx.policy.notice.issued_on.year
-        years: dict[int, int] = {}
-        for paid_on, fen in record.accident_premiums:
-            if first_year <= paid_on.year and paid_on <= ctx.on:
-                years[paid_on.year] = years.get(paid_on.year, 0) + fen
-        return years
-
-    def _per_year(self, paid: int, ctx: Context) -> int | None:
+    def compute(self, x: Applicants, ctx: Context) -> Computed:
+        """Check the platform, registration, the pilot and premiums paid; subsidise each year."""
+        entries = x.premiums
+        # Whole calendar years from the year the notice was issued, up to the day.
+        start = np.datetime64(dt.date(ctx.policy.notice.issued_on.year, 1, 1), "D")
+        counted = (entries.keys >= start) & (entries.keys <= ctx.day)
+        rows, days, fen = entries.rows()[counted], entries.keys[counted], entries.fen[counted]
+        paid = sum_by_row(rows, fen, np.ones(len(rows), bool), x.n)
+        # Each (record, calendar year) of premiums counted: min(proportion x paid, cap).
+        years = days.astype("datetime64[Y]").astype(np.int64) + 1970
+        low, span = (
+            (int(years.min()), int(years.max()) - int(years.min()) + 1) if len(years) else (0, 1)
+        )
+        groups, group_of = np.unique(
+            rows.astype(np.int64) * span + (years - low), return_inverse=True
+        )
+        year_paid = np.bincount(
+            group_of, weights=fen.astype(np.float64), minlength=len(groups)
+        ).astype(np.int64)
         proportion, cap = ctx.values.get(_PROPORTION), ctx.values.get(_CAP)
-        if not isinstance(proportion, Fraction) or cap is None:
-            return None
-        return min(
-            round_half_up_fen(paid * proportion.numerator, proportion.denominator),
-            int(cap * 100),  # type: ignore[operator]
+        total = None
+        year_fen = None
+        if isinstance(proportion, Fraction) and cap is not None:
+            cap_fen = min(param_fen(cap, _CAP), MAX_FEN)
+            year_fen = np.minimum(scaled(year_paid, proportion, half_up=True), cap_fen)
+            total = np.zeros(x.n, np.int64)
+            np.add.at(total, groups // span, year_fen)
+        return Computed(
+            held={
+                "platform_worker": x.platform,
+                "employment_registered": x.flags["employment_registered"],
+                "not_in_injury_pilot": ~x.flags["injury_pilot_covered"],
+                "premium_paid": paid > 0,
+            },
+            fen=total,
+            facts={
+                "paid": paid,
+                "year": groups % span + low,
+                "year_paid": year_paid,
+                "year_fen": year_fen,
+            },
         )
 
-    def conditions(self, record: Applicant, ctx: Context) -> tuple[bool, ...]:
-        """Check the platform, registration, the pilot, and premiums paid."""
-        return (
-            record.platform is not None,
-            record.employment_registered is True,
-            record.injury_pilot_covered is not True,
-            any(fen > 0 for fen in self._years(record, ctx).values()),
-        )
-
-    def amount(self, record: Applicant, ctx: Context) -> int | None:
-        """Return the sum over calendar years of min(proportion x premiums, cap)."""
-        total = 0
-        for paid in self._years(record, ctx).values():
-            fen = self._per_year(paid, ctx)
-            if fen is None:
-                return None
-            total += fen
-        return total
-
-    def details(self, record: Applicant, ctx: Context) -> tuple[str, ...]:
-        """Say what the fields and the premiums counted were."""
-        years = self._years(record, ctx)
-        counted = sum(years.values())
-        return (
-            f"platform = {record.platform}",
-            f"employment_registered = {record.employment_registered}",
-            f"injury_pilot_covered = {record.injury_pilot_covered}",
-            (
-                f"{fen_to_yuan(counted)} yuan paid from {ctx.policy.notice.issued_on.year} to {ctx.on} "
-                f"({len(record.accident_premiums)} premium(s) given)"
-            ),
-        )
-
-    def lines(self, record: Applicant, ctx: Context) -> tuple[Line, ...]:
+    def lines(self, facts: Facts) -> tuple[Line, ...]:
         """Show each calendar year's premiums and subsidy."""
-        out = []
-        cap: Decimal | None = ctx.values.get(_CAP)  # type: ignore[assignment]
-        for year, paid in sorted(self._years(record, ctx).items()):
-            fen = self._per_year(paid, ctx)
-            if fen is None:
-                continue
-            out.append(
-                Line(
-                    str(year),
-                    Text(f"{year}年补贴", f"subsidy for {year}"),
-                    fen_to_yuan(fen),
-                    detail=f"premiums {fen_to_yuan(paid)}; cap {cap} a year",
-                )
+        if facts.computed.facts["year_fen"] is None:
+            return ()
+        cap: Decimal | None = facts.value(_CAP)  # type: ignore[assignment]
+        return tuple(
+            Line(
+                str(year),
+                Text(f"{year}年补贴", f"subsidy for {year}"),
+                fen_to_yuan(fen),
+                detail=f"premiums {fen_to_yuan(paid)}; cap {cap} a year",
             )
-        return tuple(out)
+            for year, paid, fen in zip(
+                facts.all("year"), facts.all("year_paid"), facts.all("year_fen"), strict=True
+            )
+        )
 
-    def notes(self, record: Applicant, ctx: Context) -> tuple[Text, ...]:
+    def notes(self, facts: Facts) -> tuple[Text, ...]:
         """Say who may be paid."""
         return (
             Text(

@@ -1,20 +1,31 @@
-"""What every benefit formula shares: conditions, context, and building decisions.
+"""What every benefit formula shares: conditions, context, columns and decisions.
 
-A formula is a :class:`Benefit` subclass. It declares its conditions (each with the
-clause it comes from) and the parameters it reads, and implements two fast methods,
-:meth:`Benefit.conditions` and :meth:`Benefit.amount`, that batches call for every
-record, plus slower ones that only :func:`~yantai_policy.benefits.evaluate` calls to
-explain a decision (:meth:`Benefit.details`, :meth:`Benefit.lines`,
-:meth:`Benefit.notes`). The base class adds the first condition of every decision:
-that the notice is in force on the day of application.
+A formula is a :class:`Benefit` subclass, written once. It declares its conditions
+(:class:`Spec`: code, wording, clause, group, and how to word the facts behind it)
+and the parameters it reads, and implements one vectorised method,
+:meth:`Benefit.compute`, over a batch of records as columns
+(:mod:`~yantai_policy.benefits.columns`). That one computation returns each
+condition's result, the amount, and the facts behind them (the dates compared, the
+months counted, the amounts paid).
+
+Everything else is derived from it:
+
+* :meth:`Benefit.run` gives a batch's eligibility, amounts and unmet conditions as
+  arrays (what ``evaluate_many``, ``evaluate_frame``, ``compare`` and the CLI use);
+* :meth:`Benefit.decide` runs one record as a batch of one and words the full
+  decision from the same results and facts: no second pass restates a rule.
+
+The base class adds the first condition of every decision: that the notice is in
+force on the day of application.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import attrs
+import numpy as np
 
 from yantai_policy.benefits.decision import Clause, Condition, Decision, Line, ParameterUse
 from yantai_policy.benefits.periods import fen_to_yuan
@@ -22,25 +33,43 @@ from yantai_policy.errors import PolicyError
 from yantai_policy.model import Text
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
+    import numpy.typing as npt
+
+    from yantai_policy.benefits.columns import Applicants, Placements
     from yantai_policy.benefits.records import Applicant, Placement
     from yantai_policy.model import Policy
     from yantai_policy.parameters import Value
 
-__all__ = ["IN_FORCE", "Benefit", "Context", "Spec", "context"]
+    Bools = npt.NDArray[np.bool_]
+    Ints = npt.NDArray[np.int64]
+
+__all__ = ["IN_FORCE", "Benefit", "Computed", "Context", "Facts", "Outcomes", "Spec", "context"]
 
 R = TypeVar("R", "Applicant", "Placement")
+C = TypeVar("C", "Applicants", "Placements")
 
 
 @attrs.frozen
 class Spec:
-    """A condition a formula checks: its code, wording, clause and group (see :class:`Condition`)."""
+    """A condition a formula checks (see :class:`~yantai_policy.benefits.Condition`).
+
+    Attributes:
+        code: A stable identifier, such as ``first_licence``.
+        text: The condition, in Chinese and English.
+        clause: The clause of the notice it comes from.
+        group: ``None`` for a condition that must hold; otherwise a name shared by
+            alternatives, of which at least one must hold.
+        detail: Words the facts behind the answer for one record, from the
+            computation's :class:`Facts`; no detail if ``None``.
+    """
 
     code: str
     text: Text
     clause: Clause
     group: str | None = None
+    detail: Callable[[Facts], str] | None = attrs.field(default=None, eq=False, repr=False)
 
 
 IN_FORCE = Spec(
@@ -69,6 +98,11 @@ class Context:
     on: dt.date
     in_force: bool
     values: Mapping[str, Value | None]
+
+    @property
+    def day(self) -> np.datetime64:
+        """The day of application as a numpy day."""
+        return np.datetime64(self.on, "D")
 
     def require(self, name: str) -> Value:
         """Return a parameter's value on the day, or raise if it has none.
@@ -106,8 +140,139 @@ def context(policy: Policy, on: dt.date) -> Context:
     return ctx
 
 
-class Benefit(Generic[R]):
-    """A benefit formula. Subclasses set the class attributes and the fast methods.
+@attrs.frozen
+class Computed:
+    """What :meth:`Benefit.compute` returns for a batch: one array entry per record.
+
+    Attributes:
+        held: Each condition's result, by code (every code of :attr:`Benefit.specs`).
+        fen: The amount in fen (read where eligible), or ``None`` where the amount
+            cannot be determined for any record (a parameter with no value).
+        unknown: The records whose amount cannot be determined, if only some.
+        facts: The values behind the results, by name: arrays with one entry per
+            record, or per entry or group of entries (only a batch of one is worded);
+            a callable stands for a fact computed only when a decision is worded.
+    """
+
+    held: Mapping[str, Bools]
+    fen: Ints | None
+    unknown: Bools | None = None
+    facts: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+def _python(value: object) -> object:
+    """A numpy scalar as the Python value a decision shows (NaT: None)."""
+    if isinstance(value, np.datetime64):
+        return None if np.isnat(value) else value.astype("datetime64[D]").item()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+@attrs.frozen
+class Facts:
+    """One record's results and facts, as :meth:`Benefit.decide` words them.
+
+    Attributes:
+        record: The parsed record (its fields are the inputs).
+        ctx: The day and the parameters.
+        computed: The batch-of-one computation.
+    """
+
+    record: Any
+    ctx: Context
+    computed: Computed
+
+    def __getitem__(self, name: str) -> Any:  # noqa: ANN401 - facts are dates, ints, bools
+        """Return a fact of the record as a Python value (a date, int or bool; NaT is None)."""
+        value = self.computed.facts[name]
+        if callable(value):
+            value = value()
+        if isinstance(value, np.ndarray):
+            return _python(value[0]) if value.ndim else _python(value[()])
+        return _python(value)
+
+    def all(self, name: str) -> list[Any]:
+        """Return every entry of a per-entry fact, as Python values."""
+        value = self.computed.facts[name]
+        return [_python(v) for v in (value() if callable(value) else value)]
+
+    def held(self, code: str) -> bool:
+        """Return whether a condition held."""
+        return bool(self.computed.held[code][0])
+
+    def value(self, name: str) -> Value | None:
+        """Return a parameter's value on the day (``None`` where none is in force)."""
+        return self.ctx.values.get(name)
+
+    @property
+    def on(self) -> dt.date:
+        """The day of application."""
+        return self.ctx.on
+
+
+@attrs.frozen
+class Outcomes:
+    """One benefit over a batch: eligibility, amounts and unmet conditions as arrays.
+
+    Attributes:
+        benefit: The benefit's name.
+        eligible: Whether each record is eligible.
+        fen: The amount in fen; 0 where not eligible or not determinable.
+        unknown: Eligible records whose amount cannot be determined.
+        unmet: Bits of the conditions that did not hold (bit ``i`` is ``codes[i]``).
+        codes: ``in_force`` and the benefit's condition codes, in order.
+    """
+
+    benefit: str
+    eligible: Bools
+    fen: Ints
+    unknown: Bools
+    unmet: Ints
+    codes: tuple[str, ...]
+
+    def unmet_codes(self, bits: int) -> tuple[str, ...]:
+        """Return the codes of a bit mask of :attr:`unmet`."""
+        return _unmet_codes(self.codes, bits)
+
+    def unmet_texts(self) -> list[str]:
+        """Return each record's unmet codes joined by ``;`` (empty where none)."""
+        table: dict[int, str] = {}
+        out = []
+        for bits in self.unmet.tolist():
+            text = table.get(bits)
+            if text is None:
+                text = table[bits] = ";".join(_unmet_codes(self.codes, bits))
+            out.append(text)
+        return out
+
+    def take(self, index: npt.NDArray[np.intp]) -> Outcomes:
+        """Return the outcomes of some records, in the order given."""
+        return Outcomes(
+            self.benefit,
+            self.eligible[index],
+            self.fen[index],
+            self.unknown[index],
+            self.unmet[index],
+            self.codes,
+        )
+
+
+_CODE_CACHE: dict[tuple[tuple[str, ...], int], tuple[str, ...]] = {}
+
+
+def _unmet_codes(codes: tuple[str, ...], bits: int) -> tuple[str, ...]:
+    key = (codes, bits)
+    found = _CODE_CACHE.get(key)
+    if found is None:
+        found = tuple(code for i, code in enumerate(codes) if bits >> i & 1)
+        if len(_CODE_CACHE) < 4096:
+            _CODE_CACHE[key] = found
+    return found
+
+
+class Benefit(Generic[R, C]):
+    """A benefit formula. Subclasses set the class attributes and :meth:`compute`.
 
     Attributes:
         name: The benefit's identifier, such as ``startup_subsidy``.
@@ -124,55 +289,76 @@ class Benefit(Generic[R]):
     specs: ClassVar[tuple[Spec, ...]]
     parameters: ClassVar[tuple[str, ...]]
     record: ClassVar[str] = "applicant"
-    _required: ClassVar[tuple[int, ...]]
-    _groups: ClassVar[tuple[tuple[int, ...], ...]]
+    codes: ClassVar[tuple[str, ...]]
 
     def __init_subclass__(cls) -> None:
-        """Index the conditions once: which must hold, and which are alternatives."""
+        """Index the condition codes once, ``in_force`` first."""
         super().__init_subclass__()
-        cls._required = tuple(i for i, s in enumerate(cls.specs) if s.group is None)
-        names = sorted({s.group for s in cls.specs if s.group is not None})
-        cls._groups = tuple(
-            tuple(i for i, s in enumerate(cls.specs) if s.group == g) for g in names
-        )
+        cls.codes = (IN_FORCE.code, *(s.code for s in cls.specs))
 
-    def conditions(self, record: R, ctx: Context) -> tuple[bool, ...]:
-        """Return whether each condition in :attr:`specs` held (fast path)."""
+    def compute(self, x: C, ctx: Context) -> Computed:
+        """Compute every condition, the amount and their facts over a batch (vectorised)."""
         raise NotImplementedError
 
-    def amount(self, record: R, ctx: Context) -> int | None:
-        """Return the amount in fen for an eligible record, or ``None`` if undeterminable."""
-        raise NotImplementedError
-
-    def details(self, record: R, ctx: Context) -> tuple[str, ...]:
-        """Return the facts behind each condition, aligned with :attr:`specs`."""
-        return ("",) * len(self.specs)
-
-    def lines(self, record: R, ctx: Context) -> tuple[Line, ...]:
-        """Return the breakdown of the amount, if there is one."""
+    def lines(self, facts: Facts) -> tuple[Line, ...]:
+        """Word the breakdown of an eligible record's amount from its facts."""
         return ()
 
-    def notes(self, record: R, ctx: Context) -> tuple[Text, ...]:
-        """Return further facts of the decision."""
+    def notes(self, facts: Facts) -> tuple[Text, ...]:
+        """Word further facts of a record's decision."""
         return ()
 
-    def eligible(self, held: tuple[bool, ...]) -> bool:
-        """Return whether the conditions make a record eligible."""
-        for index in self._required:
-            if not held[index]:
-                return False
-        return all(any(held[i] for i in group) for group in self._groups)
+    def _eligible(self, held: Mapping[str, Bools], n: int) -> tuple[Bools, Ints]:
+        """Combine the conditions: eligibility, and the bits of the unmet ones."""
+        eligible = np.ones(n, bool)
+        unmet = np.zeros(n, np.int64)
+        groups: dict[str, list[int]] = {}
+        for index, spec in enumerate(self.specs, 1):
+            if spec.group is None:
+                ok = held[spec.code]
+                eligible &= ok
+                unmet |= np.where(ok, 0, 1 << index)
+            else:
+                groups.setdefault(spec.group, []).append(index)
+        for members in groups.values():
+            some = np.zeros(n, bool)
+            bits = 0
+            for index in members:
+                some |= held[self.specs[index - 1].code]
+                bits |= 1 << index
+            eligible &= some
+            unmet |= np.where(some, 0, bits)
+        return eligible, unmet
 
-    def quick(self, record: R, ctx: Context) -> tuple[bool, int | None]:
-        """Return ``(eligible, amount in fen)``: what a batch needs, without the reasons."""
+    def run(self, x: C, ctx: Context) -> Outcomes:
+        """Decide a batch: eligibility, amounts and unmet conditions as arrays."""
+        n = x.n
         if not ctx.in_force:
-            return False, 0
-        if not self.eligible(self.conditions(record, ctx)):
-            return False, 0
-        return True, self.amount(record, ctx)
+            none = np.zeros(n, bool)
+            return Outcomes(
+                self.name, none, np.zeros(n, np.int64), none, np.ones(n, np.int64), self.codes
+            )
+        computed = self.compute(x, ctx)
+        return self._outcomes(computed, n)
+
+    def _outcomes(self, computed: Computed, n: int) -> Outcomes:
+        eligible, unmet = self._eligible(computed.held, n)
+        if computed.fen is None:
+            return Outcomes(self.name, eligible, np.zeros(n, np.int64), eligible, unmet, self.codes)
+        unknown = np.zeros(n, bool) if computed.unknown is None else computed.unknown & eligible
+        fen = np.where(eligible & ~unknown, computed.fen, 0).astype(np.int64, copy=False)
+        return Outcomes(self.name, eligible, fen, unknown, unmet, self.codes)
+
+    def columns(self, records: Sequence[R]) -> C:
+        """Return parsed records as the columns :meth:`compute` takes."""
+        from yantai_policy.benefits import columns  # noqa: PLC0415 - a sibling module
+
+        if self.record == "placement":
+            return columns.placements(records)  # type: ignore[arg-type,return-value]
+        return columns.applicants(records)  # type: ignore[arg-type,return-value]
 
     def decide(self, record: R, ctx: Context) -> Decision:
-        """Return the full decision, with every reason, parameter and line."""
+        """Return the full decision for one record: a batch of one, worded."""
         in_force = Condition(
             code=IN_FORCE.code,
             text=IN_FORCE.text,
@@ -204,28 +390,29 @@ class Benefit(Generic[R]):
                 ),
                 **common,  # type: ignore[arg-type]
             )
-        held = self.conditions(record, ctx)
-        details = self.details(record, ctx)
-        checked: tuple[Condition, ...] = tuple(
+        computed = self.compute(self.columns([record]), ctx)
+        outcome = self._outcomes(computed, 1)
+        facts = Facts(record, ctx, computed)
+        reasons: tuple[Condition, ...] = tuple(
             Condition(
                 code=spec.code,
                 text=spec.text,
-                held=ok,
+                held=bool(computed.held[spec.code][0]),
                 clause=spec.clause,
-                detail=detail,
+                detail="" if spec.detail is None else spec.detail(facts),
                 group=spec.group,
             )
-            for spec, ok, detail in zip(self.specs, held, details, strict=True)
+            for spec in self.specs
         )
-        eligible = self.eligible(held)
-        fen = self.amount(record, ctx) if eligible else 0
+        eligible = bool(outcome.eligible[0])
+        amount = None if outcome.unknown[0] else fen_to_yuan(int(outcome.fen[0]))
         return Decision(
             eligible=eligible,
-            amount=None if fen is None else fen_to_yuan(fen),
-            reasons=(in_force, *checked),
+            amount=amount,
+            reasons=(in_force, *reasons),
             parameters=self.parameter_uses(ctx),
-            lines=self.lines(record, ctx) if eligible else (),
-            notes=self.notes(record, ctx),
+            lines=self.lines(facts) if eligible else (),
+            notes=self.notes(facts),
             **common,  # type: ignore[arg-type]
         )
 

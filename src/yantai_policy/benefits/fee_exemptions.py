@@ -21,14 +21,11 @@ Examples:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from yantai_policy.benefits.base import Benefit, Context, Spec
+from yantai_policy.benefits.base import Benefit, Computed, Context, Facts, Spec
+from yantai_policy.benefits.columns import Applicants
 from yantai_policy.benefits.decision import Clause
+from yantai_policy.benefits.records import Applicant
 from yantai_policy.model import Text
-
-if TYPE_CHECKING:
-    from yantai_policy.benefits.records import Applicant
 
 __all__ = ["FeeExemptions"]
 
@@ -39,7 +36,7 @@ _DRIVING_TEST = Text(
 )
 
 
-class FeeExemptions(Benefit["Applicant"]):
+class FeeExemptions(Benefit[Applicant, Applicants]):
     """The fee exemptions of measure 5; the fees are not in the notice, so no amount."""
 
     name = "fee_exemptions"
@@ -59,6 +56,7 @@ class FeeExemptions(Benefit["Applicant"]):
                 action="5.4",
             ),
             group="exemption",
+            detail=lambda f: f"business_type = {f.record.business_type}",
         ),
         Spec(
             "farmer",
@@ -72,24 +70,24 @@ class FeeExemptions(Benefit["Applicant"]):
                 action="5.5",
             ),
             group="exemption",
+            detail=lambda f: f"farmer = {'farmer' in f.record.groups}",
         ),
     )
 
-    def conditions(self, record: Applicant, ctx: Context) -> tuple[bool, ...]:
-        """Check the two exemptions."""
-        return (record.business_type == "individual_business", "farmer" in record.groups)
+    def compute(self, x: Applicants, ctx: Context) -> Computed:
+        """Check the two exemptions; the notice does not state the fees, so no amount."""
+        return Computed(
+            held={
+                "individual_business": x.is_business("individual_business"),
+                "farmer": x.has("farmer"),
+            },
+            fen=None,
+        )
 
-    def amount(self, record: Applicant, ctx: Context) -> int | None:
-        """Return None: the notice does not state the fees."""
-        return None
-
-    def details(self, record: Applicant, ctx: Context) -> tuple[str, ...]:
-        """Say what the fields were."""
-        return (f"business_type = {record.business_type}", f"farmer = {'farmer' in record.groups}")
-
-    def notes(self, record: Applicant, ctx: Context) -> tuple[Text, ...]:
+    def notes(self, facts: Facts) -> tuple[Text, ...]:
         """List the exemptions that apply."""
-        held = self.conditions(record, ctx)
         return tuple(
-            text for text, ok in zip((_REGISTRATION, _DRIVING_TEST), held, strict=True) if ok
+            text
+            for text, code in ((_REGISTRATION, "individual_business"), (_DRIVING_TEST, "farmer"))
+            if facts.held(code)
         )

@@ -132,15 +132,24 @@ import datetime as dt
 import difflib
 import re
 from decimal import Decimal
-from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import numpy as np
 import pandas as pd
 
-from yantai_policy.benefits import APPLICANT_BENEFITS, get_benefit
+from yantai_policy.benefits import APPLICANT_BENEFITS, BENEFITS, get_benefit
 from yantai_policy.benefits.base import context
-from yantai_policy.benefits.guaranteed_loan import KEY_GROUPS as LOAN_GROUPS
+from yantai_policy.benefits.columns import (
+    BIT,
+    DATES,
+    FLAGS,
+    MAX_FEN,
+    NAT,
+    NAT_INT,
+    Applicants,
+    Entries,
+    period_end_days,
+)
 from yantai_policy.benefits.periods import month_index
 from yantai_policy.benefits.records import (
     APPLICANT_FIELDS,
@@ -152,7 +161,6 @@ from yantai_policy.benefits.records import (
     parse_date,
     parse_fen,
 )
-from yantai_policy.benefits.tax_relief import GROUPS as TAX_GROUPS
 from yantai_policy.errors import PolicyError
 from yantai_policy.loading import load_policy
 
@@ -161,7 +169,6 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
 
-    from yantai_policy.benefits.base import Context
     from yantai_policy.model import Policy
 
     Bools = npt.NDArray[np.bool_]
@@ -174,37 +181,14 @@ __all__ = ["FRAME_BENEFITS", "MAX_FEN", "evaluate_frame", "period_end_days"]
 
 FRAME_BENEFITS = tuple(APPLICANT_BENEFITS)
 """The benefits :func:`evaluate_frame` computes: every applicant benefit."""
-MAX_FEN = 2**53 - 1
-"""The largest amount (and per-applicant sum) in fen that :func:`evaluate_frame` takes."""
-
-T = TypeVar("T")
-_I64_MAX = 2**63 - 1
-_NAT = np.datetime64("NaT", "D")
-_NAT_INT = np.iinfo(np.int64).min  # NaT's integer value
 _PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
-_EPOCH_MONTH = month_index(1970, 1)  # numpy's month 0 as a month index
-_BIT = {name: 1 << index for index, name in enumerate(sorted(GROUPS))}
 _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 _MIXED = frozenset({"mixed", "mixed-integer", "mixed-integer-float", "unknown-array"})
 _CENT = Decimal("0.01")
 _UNUSED = object()  # an invalid category that no row uses
-_FLAGS = (
-    "employment_registered",
-    "operating",
-    "pays_employee_insurance",
-    "startup_subsidy_received",
-    "injury_pilot_covered",
-)
-_DATES = ("left_school_on", "flexible_since", "first_license_on")
+T = TypeVar("T")
 _FLAT = (*(f"tax_due.{tax}" for tax in TAXES), "loan.kind", "loan.amount")
 _COLUMNS = (*APPLICANT_FIELDS, *_FLAT)
-
-
-def _mask(names: Iterable[str]) -> int:
-    out = 0
-    for name in names:
-        out |= _BIT[name]
-    return out
 
 
 # ---------------------------------------------------------------- reading values
@@ -364,7 +348,7 @@ def _group(value: object) -> int:
                 f"unknown group {name!r}; expected one of {', '.join(sorted(GROUPS))}",
                 f"[{index}]",
             )
-        bits |= _BIT[name]
+        bits |= BIT[name]
     return bits
 
 
@@ -405,17 +389,17 @@ def _days(series: Series) -> Days:
         else:  # integer arithmetic: the day, and the time of day that must be 0
             ints = values.view(np.int64)
             whole, rest = np.divmod(ints, per_day)
-            missing = ints == _NAT_INT
+            missing = ints == NAT_INT
             bad = rest != 0
             if missing.any():
-                whole[missing] = _NAT_INT
+                whole[missing] = NAT_INT
                 bad &= ~missing
             days = whole.view("datetime64[D]")
         if bad.any():
             raise _BadValueError(_first(bad), "expected a date, got a date-time with a time of day")
         return days
     codes, distinct = _distinct(series, _day)
-    result: Days = _take(codes, distinct, _NAT, "datetime64[D]")
+    result: Days = _take(codes, distinct, NAT, "datetime64[D]")
     return result
 
 
@@ -579,40 +563,6 @@ def _required_fens(series: Series) -> Ints:
 # ---------------------------------------------------------------- the facts
 
 
-class _Entries(NamedTuple):
-    """Dated amounts (contributions, premiums), grouped in runs of one applicant's entries."""
-
-    keys: Any
-    """Month indexes (int32) for contributions, days (datetime64[D]) for premiums."""
-    fen: Ints
-    starts: npt.NDArray[np.intp]
-    """The position of each run's first entry."""
-    run_rows: npt.NDArray[np.intp]
-    """The applicant (row of the main frame) of each run."""
-    unique: bool
-    """Whether each applicant has at most one run."""
-    identity: bool
-    """Whether the runs are the rows 0, 1, ... n - 1, in order."""
-    table: npt.NDArray[np.int32] | None = None
-    """For months given as codes: the month of each code (rising), else None."""
-
-    def lengths(self) -> npt.NDArray[np.intp]:
-        """The number of entries of each run."""
-        lengths: npt.NDArray[np.intp] = np.diff(self.starts, append=len(self.fen))
-        return lengths
-
-    def rows(self) -> npt.NDArray[np.intp]:
-        """The applicant of each entry."""
-        return np.repeat(self.run_rows, self.lengths())
-
-
-def _no_entries(dtype: npt.DTypeLike) -> _Entries:
-    empty = np.zeros(0, np.intp)
-    return _Entries(
-        np.zeros(0, dtype), np.zeros(0, np.int64), empty, empty, unique=True, identity=False
-    )
-
-
 def _runs(keys: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
     """Where each run of equal keys starts."""
     if len(keys) == 0:
@@ -621,23 +571,6 @@ def _runs(keys: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
     boundary[0] = True
     np.not_equal(keys[1:], keys[:-1], out=boundary[1:])
     return np.flatnonzero(boundary)
-
-
-class _Facts:
-    """The records' fields as arrays, one entry per row (absent: NaT, 0 or False)."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.groups: Ints = np.zeros(n, np.int64)
-        self.dates: dict[str, Days] = {}  # filled by _read, NaT where the column is absent
-        self.flags: dict[str, Bools] = {name: np.zeros(n, bool) for name in _FLAGS}
-        self.platform: Bools = np.zeros(n, bool)
-        self.business_type: npt.NDArray[np.int8] = np.zeros(n, np.int8)
-        self.tax_due: dict[str, Ints] = {}  # the taxes given, in TAXES order
-        self.loan_kind: npt.NDArray[np.int8] = np.zeros(n, np.int8)
-        self.loan_fen: Ints = np.zeros(n, np.int64)
-        self.contributions = _no_entries(np.int32)
-        self.premiums = _no_entries("datetime64[D]")
 
 
 def _fail(reason: str, field: str, row: int | None = None) -> NoReturn:
@@ -695,22 +628,22 @@ def _id_keys(series: Series, *, text: bool) -> npt.NDArray[Any]:
 
 def _read(
     df: pd.DataFrame, contributions: pd.DataFrame | None, premiums: pd.DataFrame | None
-) -> _Facts:
+) -> Applicants:
     """Check the frame against the record contract and read it into arrays."""
     _check_columns(df.columns, _COLUMNS, "")
     if "id" not in df.columns:
         _fail("missing required field", "id")
     _check_ids(df["id"])
-    facts = _Facts(len(df))
+    facts = Applicants.blank(len(df))
     present = set(df.columns)
     if "groups" in present:
         codes, bits = _column(df["groups"], "groups", lambda s: _distinct(s, _group))
         facts.groups = _take(codes, bits, 0, np.int64)
-    for name in _DATES:
+    for name in DATES:
         facts.dates[name] = (
-            _column(df[name], name, _days) if name in present else np.full(len(df), _NAT)
+            _column(df[name], name, _days) if name in present else np.full(len(df), NAT)
         )
-    for name in _FLAGS:
+    for name in FLAGS:
         if name in present:
             facts.flags[name] = _column(df[name], name, _flags)
     if "platform" in present:
@@ -762,7 +695,7 @@ def _objects(
     return {key: pd.Series(values, dtype=object) for key, values in out.items()}
 
 
-def _read_tax_due(df: pd.DataFrame, facts: _Facts) -> None:
+def _read_tax_due(df: pd.DataFrame, facts: Applicants) -> None:
     flat = [f"tax_due.{tax}" for tax in TAXES]
     columns: dict[str, Series] = {}
     if "tax_due" in df.columns:
@@ -782,7 +715,7 @@ def _read_tax_due(df: pd.DataFrame, facts: _Facts) -> None:
             facts.tax_due[tax], _ = _column(columns[name], name, _fens)
 
 
-def _read_loan(df: pd.DataFrame, facts: _Facts) -> None:
+def _read_loan(df: pd.DataFrame, facts: Applicants) -> None:
     if "loan" in df.columns:
         if "loan.kind" in df.columns or "loan.amount" in df.columns:
             _fail("given both as a column of objects and as flattened columns", "loan")
@@ -840,7 +773,7 @@ def _list_entries(
 
 def _read_entries(
     df: pd.DataFrame, frame: pd.DataFrame | None, *, column: str, name: str, key: str
-) -> _Entries:
+) -> Entries:
     """Read contributions or premiums, from a column of lists or from a long frame."""
     read_key: Callable[[Series], Any] = (
         _months if key == "month" else lambda series: (_required_days(series), None)
@@ -850,7 +783,7 @@ def _read_entries(
             _fail(f"given both as a column and as the {name}= frame; give one", column)
         return _long_entries(df, frame, name=name, key=key, read_key=read_key)
     if column not in df.columns:
-        return _no_entries(np.int32 if key == "month" else "datetime64[D]")
+        return Entries.empty(np.int32 if key == "month" else "datetime64[D]")
     rows, places, keys, amounts = _list_entries(df[column], column, key)
     row_array = np.array(rows, dtype=np.intp)
     for field, values in ((key, keys), ("amount", amounts)):
@@ -868,7 +801,7 @@ def _read_entries(
         else:
             fen = parsed
     starts = _runs(row_array)
-    entries = _Entries(
+    entries = Entries(
         key_values, fen, starts, row_array[starts], unique=True, identity=len(starts) == len(df)
     )
     if key == "month":
@@ -886,7 +819,7 @@ def _long_entries(
     name: str,
     key: str,
     read_key: Callable[[Series], Any],
-) -> _Entries:
+) -> Entries:
     """Read a long frame (``id``, the key, ``amount`` or ``amount_fen``) of dated amounts."""
     _check_columns(frame.columns, ("id", key, "amount", "amount_fen"), f"{name}.")
     for required in ("id", key):
@@ -900,7 +833,7 @@ def _long_entries(
     else:
         fen = _column(frame["amount_fen"], f"{name}.amount_fen", _exact_fens)
     starts, run_rows, unique, identity = _rows_of(df["id"], frame["id"], name)
-    entries = _Entries(keys, fen, starts, run_rows, unique, identity, table)
+    entries = Entries(keys, fen, starts, run_rows, unique, identity, table)
     if key == "month":
         dup = _duplicate(entries)
         if dup is not None:
@@ -973,7 +906,7 @@ def _id_value(value: object) -> object:
     raise _InvalidError(f"expected a non-empty string or an integer, got {_type(value)}")
 
 
-def _duplicate(entries: _Entries) -> int | None:
+def _duplicate(entries: Entries) -> int | None:
     """Return the position of the first entry repeating an applicant's month, or None."""
     months = entries.keys
     if len(months) < 2:
@@ -992,356 +925,6 @@ def _duplicate(entries: _Entries) -> int | None:
 
 
 # ---------------------------------------------------------------- arithmetic
-
-
-def period_end_days(start: Days, months: int) -> Days:
-    """Vectorised :func:`~yantai_policy.benefits.periods.period_end`: add months, clip the day.
-
-    Args:
-        start: Days (``datetime64[D]``); NaT gives NaT.
-        months: The period's length in months.
-
-    Returns:
-        The last day of each period: the same day ``months`` later, or the last day
-        of that month where it has no such day (Civil Code art. 202).
-
-    Examples:
-        >>> import numpy as np
-        >>> period_end_days(np.array(["2021-08-31", "2020-02-29", "NaT"], "datetime64[D]"), 6)
-        array(['2022-02-28', '2020-08-29', 'NaT'], dtype='datetime64[D]')
-    """
-    month = start.astype("datetime64[M]")
-    offset = (start - month.astype("datetime64[D]")).astype(np.int64)  # day of month - 1
-    target = month + np.timedelta64(months, "M")
-    first = target.astype("datetime64[D]")
-    length = ((target + np.timedelta64(1, "M")).astype("datetime64[D]") - first).astype(np.int64)
-    clipped = np.minimum(offset, length - 1)
-    clipped[np.isnat(start)] = 0
-    end: Days = first + clipped.astype("timedelta64[D]")
-    return end
-
-
-def _month_index(days: Days) -> Ints:
-    """Month indexes (``year * 12 + month - 1``) of days; garbage where NaT."""
-    out: Ints = days.astype("datetime64[M]").astype(np.int64) + _EPOCH_MONTH
-    return out
-
-
-def _per_day(days: Days, compute: Callable[[Days], npt.NDArray[Any]]) -> npt.NDArray[Any]:
-    """Apply a function of days through a table over the range of days present.
-
-    Calendar arithmetic (datetime64[D] to [M]) costs far more than a look-up, and a
-    register's dates span a few thousand days, so each day in the range is computed
-    once. A range much wider than the array is computed directly instead.
-    """
-    if len(days) == 0:
-        return compute(days)
-    ints = days.view(np.int64)
-    low = int(ints.min())
-    some_missing = low == _NAT_INT  # NaT is the smallest int64
-    if some_missing:
-        missing = np.isnat(days)
-        if missing.all():
-            return compute(days)
-        low = int(ints[~missing].min())
-    span = int(ints.max()) - low + 1
-    if span > 2 * len(days) + 4096:
-        return compute(days)
-    table_days = np.empty(span + 1, "datetime64[D]")
-    table_days[:span] = np.arange(low, low + span).astype("datetime64[D]")
-    table_days[span] = _NAT
-    index = ints - low
-    if some_missing:
-        index[missing] = span
-    table = compute(table_days)
-    return table[index]
-
-
-def _scaled(values: Ints, ratio: Fraction, *, half_up: bool) -> Ints:
-    """``values * ratio`` in whole fen: rounded half-up, or down; exact in any range.
-
-    Runs in int64 when the intermediate fits (see the module's bounds), else in Python
-    integers.
-    """
-    num, den = ratio.numerator, ratio.denominator
-    top = max(int(values.max(initial=0)), 1)
-    if half_up and 2 * top * num + 2 * den <= _I64_MAX:
-        return (2 * num * values + den) // (2 * den)
-    if not half_up and top * num + den <= _I64_MAX:
-        return values * num // den
-    big = values.astype(object)
-    exact = (2 * num * big + den) // (2 * den) if half_up else big * num // den
-    if len(exact) and max(exact) > _I64_MAX:
-        raise PolicyError("an amount exceeds the int64 range of evaluate_frame")
-    return exact.astype(np.int64)
-
-
-def _value(ctx: Context, name: str) -> object:
-    """A parameter's value on the day, or None."""
-    return ctx.values.get(name)  # noqa: PD011 - Context.values, a mapping, not pandas
-
-
-def _param_fen(value: object, name: str) -> int:
-    fen = int(value * 100)  # type: ignore[operator]
-    if fen > _I64_MAX:
-        raise PolicyError(f"parameter {name} = {value} exceeds the int64 range of evaluate_frame")
-    return fen
-
-
-def _checked(sums: Ints) -> Ints:
-    if len(sums) and int(sums.max()) > MAX_FEN:
-        raise PolicyError(
-            f"an applicant's amounts sum to more than {MAX_FEN} fen, beyond evaluate_frame's exact range"
-        )
-    return sums
-
-
-def _sum_by_row(rows: npt.NDArray[np.intp], fen: Ints, counted: Bools, n: int) -> Ints:
-    """Sum the counted entries' fen per row, exactly (see the module's bounds)."""
-    if len(rows) == 0:
-        return np.zeros(n, np.int64)
-    weights = np.where(counted, fen, 0).astype(np.float64)
-    sums = np.bincount(rows, weights=weights, minlength=n)
-    if n and sums.max() > MAX_FEN:  # float sums are exact below 2**53, and so is this test
-        _checked(np.array([MAX_FEN + 1]))
-    result: Ints = sums.astype(np.int64)
-    return result
-
-
-def _codes_of(
-    months: npt.NDArray[np.int32], table: npt.NDArray[np.int32], side: Literal["left", "right"]
-) -> Ints:
-    """``numpy.searchsorted(table, months, side)``, through a table over the months' range."""
-    if len(months) == 0:
-        return np.zeros(0, np.int64)
-    low = int(months.min())
-    span = int(months.max()) - low + 1
-    if span > len(months):
-        found: Ints = np.searchsorted(table, months, side=side)
-        return found
-    lookup = np.searchsorted(table, np.arange(low, low + span), side=side)
-    result: Ints = lookup[months - low]
-    return result
-
-
-def _window_sums(
-    entries: _Entries, n: int, first: npt.NDArray[np.int32], last: npt.NDArray[np.int32]
-) -> Ints:
-    """Per applicant, the fen of the entries whose month is in ``[first, last]`` of its row.
-
-    Each applicant's entries in one run (the usual layout) take the fast path: int64
-    sums per run, over a (runs, k) matrix when every run has k entries. Otherwise,
-    or where an int64 sum could overflow, the float64 bincount of :func:`_sum_by_row`.
-    """
-    months, fen = entries.keys, entries.fen
-    runs = len(entries.starts)
-    if runs == 0:
-        return np.zeros(n, np.int64)
-    if entries.table is not None:  # months as codes: the window as a range of codes
-        first = _codes_of(first, entries.table, "left").astype(months.dtype)
-        last = (_codes_of(last, entries.table, "right") - 1).astype(months.dtype)
-    lengths = entries.lengths()
-    longest = int(lengths.max())
-    if not entries.unique or longest * MAX_FEN > _I64_MAX:  # a run of over 1023 entries
-        rows = entries.rows()
-        inside = (months >= first[rows]) & (months <= last[rows])
-        return _sum_by_row(rows, fen, inside, n)
-    identity = entries.identity
-    low = (first if identity else first[entries.run_rows]).astype(months.dtype)
-    high = (last if identity else last[entries.run_rows]).astype(months.dtype)
-    if longest * runs == len(fen):  # every run has the same number of entries: a matrix
-        grid = months.reshape(runs, longest)
-        inside = (grid >= low[:, None]) & (grid <= high[:, None])
-        run_sums = np.einsum("ij,ij->i", fen.reshape(runs, longest), inside)  # int64, exact
-    else:
-        inside = (months >= np.repeat(low, lengths)) & (months <= np.repeat(high, lengths))
-        run_sums = np.add.reduceat(np.where(inside, fen, 0), entries.starts)
-    if identity:
-        return _checked(run_sums.astype(np.int64, copy=False))
-    out = np.zeros(n, np.int64)
-    out[entries.run_rows] = run_sums
-    return _checked(out)
-
-
-class _Result(NamedTuple):
-    eligible: Bools
-    fen: Ints
-    unknown: Bools
-    """Eligible rows whose amount cannot be determined."""
-
-
-def _result(eligible: Bools, fen: Ints | int | None) -> _Result:
-    if fen is None:
-        return _Result(eligible, np.zeros(len(eligible), np.int64), eligible.copy())
-    amount = np.where(eligible, fen, 0).astype(np.int64, copy=False)
-    return _Result(eligible, amount, np.zeros(len(eligible), bool))
-
-
-# ---------------------------------------------------------------- the formulas
-
-
-def _startup(f: _Facts, ctx: Context, on: np.datetime64) -> _Result:
-    """Measure 6 (:mod:`.startup_subsidy`)."""
-    months = _value(ctx, "startup_subsidy.operating_months")
-    licensed = f.dates["first_license_on"]
-    if isinstance(months, int):
-        # The licence is held on the day, and "months or more" holds: both per distinct day.
-        licensed_long_enough = _per_day(
-            licensed, lambda day: (day <= on) & (on > period_end_days(day, months))
-        )
-    else:
-        licensed_long_enough = np.zeros(f.n, bool)
-    eligible = (
-        (f.business_type == 1)
-        & licensed_long_enough
-        & f.flags["operating"]
-        & f.flags["pays_employee_insurance"]
-        & ~f.flags["startup_subsidy_received"]
-    )
-    amount = _value(ctx, "startup_subsidy.amount")
-    return _result(
-        eligible, None if amount is None else _param_fen(amount, "startup_subsidy.amount")
-    )
-
-
-def _social_insurance(f: _Facts, ctx: Context, on: np.datetime64) -> _Result:
-    """Measure 17 (:mod:`.social_insurance_subsidy`)."""
-    hard = (f.groups & _BIT["hard_to_employ"]) != 0
-    left, since = f.dates["left_school_on"], f.dates["flexible_since"]
-    window = _value(ctx, "social_insurance_subsidy.graduate_window_years")
-    graduate = (
-        ((f.groups & _BIT["graduate"]) != 0)
-        & (left <= since)
-        & (since <= _per_day(left, lambda day: period_end_days(day, 12 * window)))
-        if isinstance(window, int)
-        else np.zeros(f.n, bool)
-    )
-    longest = np.zeros(f.n, np.int32)  # 0: no subsidy period
-    hard_months = _value(ctx, "social_insurance_subsidy.max_months_hard_to_employ")
-    graduate_months = _value(ctx, "social_insurance_subsidy.max_months_graduate")
-    if isinstance(hard_months, int):
-        longest = np.where(hard, hard_months, longest)
-    if isinstance(graduate_months, int):
-        longest = np.where(graduate, np.maximum(longest, graduate_months), longest)
-    counted = ~np.isnat(since) & (longest > 0)
-    on_month = np.int32(_month_index(np.array([on]))[0])
-    month_of = _per_day(since, lambda day: _month_index(day).astype(np.int32))
-    first = np.where(counted, month_of, np.int32(1))  # not counted: an empty window
-    last = np.where(counted, np.minimum(first + (longest - 1), on_month), np.int32(0))
-    paid = _window_sums(f.contributions, f.n, first, last)
-    eligible = (hard | graduate) & (since <= on) & (paid > 0)
-    rate = _value(ctx, "social_insurance_subsidy.rate")
-    cap = _value(ctx, "social_insurance_subsidy.rate_cap")
-    if not isinstance(rate, Fraction):
-        return _result(eligible, None)
-    fen = _scaled(paid, rate, half_up=True)
-    if isinstance(cap, Fraction) and rate <= cap:
-        fen = np.minimum(fen, _scaled(paid, cap, half_up=False))
-    return _result(eligible, fen)
-
-
-def _accident_insurance(f: _Facts, ctx: Context, on: np.datetime64) -> _Result:
-    """Measure 18 (:mod:`.accident_insurance_subsidy`)."""
-    entries = f.premiums
-    # Whole calendar years from the year the notice was issued, up to the day.
-    start = np.datetime64(dt.date(ctx.policy.notice.issued_on.year, 1, 1), "D")
-    counted = (entries.keys >= start) & (entries.keys <= on)
-    rows, days, fen = entries.rows()[counted], entries.keys[counted], entries.fen[counted]
-    paid = _sum_by_row(rows, fen, np.ones(len(rows), bool), f.n)
-    eligible = (
-        f.platform
-        & f.flags["employment_registered"]
-        & ~f.flags["injury_pilot_covered"]
-        & (paid > 0)
-    )
-    proportion = _value(ctx, "accident_insurance_subsidy.proportion")
-    cap = _value(ctx, "accident_insurance_subsidy.annual_cap")
-    if not isinstance(proportion, Fraction) or cap is None:
-        return _result(eligible, None)
-    cap_fen = min(_param_fen(cap, "accident_insurance_subsidy.annual_cap"), MAX_FEN)
-    total = np.zeros(f.n, np.int64)
-    if len(rows):
-        years = days.astype("datetime64[Y]").astype(np.int64)
-        low = int(years.min())
-        groups, group_of = np.unique(
-            rows.astype(np.int64) * (int(years.max()) - low + 1) + (years - low),
-            return_inverse=True,
-        )
-        year_paid = np.bincount(group_of, weights=fen.astype(np.float64)).astype(np.int64)
-        year_fen = np.minimum(_scaled(year_paid, proportion, half_up=True), cap_fen)
-        np.add.at(total, groups // (int(years.max()) - low + 1), year_fen)
-    return _result(eligible, total)
-
-
-def _tax_relief(f: _Facts, ctx: Context, on: np.datetime64) -> _Result:
-    """Measure 5 (:mod:`.tax_relief`)."""
-    licensed = f.dates["first_license_on"]
-    months = _value(ctx, "tax_relief.period_months")
-    on_month = _month_index(np.array([on]))[0]
-    within = (
-        _per_day(licensed, lambda day: (day <= on) & (on_month < _month_index(day) + months))
-        if isinstance(months, int)
-        else np.zeros(f.n, bool)
-    )
-    eligible = ((f.groups & _mask(TAX_GROUPS)) != 0) & (f.business_type == 1) & within
-    quota = _value(ctx, "tax_relief.annual_quota")
-    if quota is None:
-        return _result(eligible, None)
-    if not eligible.any():
-        return _result(eligible, 0)
-    left = np.full(f.n, min(_param_fen(quota, "tax_relief.annual_quota"), 2**62), np.int64)
-    total = np.zeros(f.n, np.int64)
-    for tax in TAXES:  # 依次扣减: in the order of TAXES (absent: nothing due)
-        due = f.tax_due.get(tax)
-        if due is None:
-            continue
-        cut = np.minimum(left, due)
-        left -= cut
-        total += cut
-    return _result(eligible, total)
-
-
-def _guaranteed_loan(f: _Facts, ctx: Context, on: np.datetime64) -> _Result:  # noqa: ARG001 - shared signature
-    """Measure 7 (:mod:`.guaranteed_loan`)."""
-    until = _value(ctx, "guaranteed_loan.expanded_scope_until")
-    key_group = ((f.groups & _mask(LOAN_GROUPS)) != 0) & (f.business_type != 0)
-    expanded = (
-        ((f.business_type == 1) | f.platform)
-        if until is not None and ctx.on <= until  # type: ignore[operator]
-        else np.zeros(f.n, bool)
-    )
-    eligible = (f.loan_kind != 0) & (key_group | expanded)
-    if not eligible.any():
-        return _result(eligible, 0)
-    fen = f.loan_fen.copy()
-    unknown = np.zeros(f.n, bool)
-    for code, kind in enumerate(LOAN_KINDS, 1):
-        name = f"guaranteed_loan.cap_{kind}"
-        cap = _value(ctx, name)
-        of_kind = f.loan_kind == code
-        if cap is None:
-            unknown |= of_kind
-        else:
-            fen = np.where(of_kind, np.minimum(fen, _param_fen(cap, name)), fen)
-    result = _result(eligible, fen)
-    unknown &= eligible
-    return _Result(eligible, np.where(unknown, 0, result.fen), unknown)
-
-
-def _fee_exemptions(f: _Facts, ctx: Context, on: np.datetime64) -> _Result:  # noqa: ARG001 - shared signature
-    """Measure 5, actions 5.4 and 5.5 (:mod:`.fee_exemptions`): no amount."""
-    eligible = (f.business_type == 1) | ((f.groups & _BIT["farmer"]) != 0)
-    return _result(eligible, None)
-
-
-_FORMULAS: dict[str, Callable[[_Facts, Context, np.datetime64], _Result]] = {
-    "startup_subsidy": _startup,
-    "guaranteed_loan": _guaranteed_loan,
-    "social_insurance_subsidy": _social_insurance,
-    "accident_insurance_subsidy": _accident_insurance,
-    "tax_relief": _tax_relief,
-    "fee_exemptions": _fee_exemptions,
-}
 
 
 def _decimals(fen: Ints, unknown: Bools) -> npt.NDArray[np.object_]:
@@ -1363,7 +946,7 @@ def _benefit_names(benefits: Iterable[str] | None) -> list[str]:
         benefits = [benefits]
     names = [get_benefit(name).name for name in benefits]
     for name in names:
-        if name not in _FORMULAS:
+        if name not in FRAME_BENEFITS:
             raise PolicyError(
                 f"evaluate_frame computes the applicant benefits ({', '.join(FRAME_BENEFITS)}), not {name}"
             )
@@ -1419,16 +1002,10 @@ def evaluate_frame(  # noqa: PLR0913 - keyword-only options of a batch
     names = _benefit_names(benefits)
     ctx = context(policy if policy is not None else load_policy(), on)
     facts = _read(df, contributions, premiums)
-    day = np.datetime64(on, "D")
     columns: dict[str, Any] = {"id": df["id"].array}
     for name in names:
-        if ctx.in_force:
-            result = _FORMULAS[name](facts, ctx, day)
-        else:
-            none = np.zeros(facts.n, bool)
-            result = _Result(none, np.zeros(facts.n, np.int64), none)
-        eligible = result.eligible
-        columns[f"{name}.eligible"] = eligible
+        result = BENEFITS[name].run(facts, ctx)
+        columns[f"{name}.eligible"] = result.eligible
         columns[f"{name}.amount_fen"] = pd.arrays.IntegerArray(result.fen, result.unknown)
         if decimals:
             columns[f"{name}.amount"] = _decimals(result.fen, result.unknown)

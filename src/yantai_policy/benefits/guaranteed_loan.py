@@ -26,15 +26,14 @@ Limitations:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import numpy as np
 
-from yantai_policy.benefits.base import Benefit, Context, Spec
+from yantai_policy.benefits.base import Benefit, Computed, Context, Facts, Spec
+from yantai_policy.benefits.columns import Applicants, param_fen
 from yantai_policy.benefits.decision import Clause, Line
 from yantai_policy.benefits.periods import fen_to_yuan
+from yantai_policy.benefits.records import LOAN_KINDS, Applicant
 from yantai_policy.model import Text
-
-if TYPE_CHECKING:
-    from yantai_policy.benefits.records import Applicant
 
 __all__ = ["KEY_GROUPS", "GuaranteedLoan"]
 
@@ -49,7 +48,23 @@ _UNTIL = "guaranteed_loan.expanded_scope_until"
 _SECTION_3 = "对高校毕业生、退役军人、下岗失业人员、农民工等重点群体从事个体经营的"
 
 
-class GuaranteedLoan(Benefit["Applicant"]):
+def _loan_detail(f: Facts) -> str:
+    loan = f.record.loan
+    return "loan not given" if loan is None else f"{loan[0]}, {fen_to_yuan(loan[1])} yuan"
+
+
+def _group_detail(f: Facts) -> str:
+    groups = ", ".join(sorted(f.record.groups & KEY_GROUPS)) or "none of the key groups"
+    return f"{groups}; business_type = {f.record.business_type}"
+
+
+def _scope_detail(f: Facts) -> str:
+    until = f.value(_UNTIL)
+    scope = "no end date" if until is None else f"the expanded scope ended on {until}; on = {f.on}"
+    return f"{scope}; business_type = {f.record.business_type}, platform = {f.record.platform}"
+
+
+class GuaranteedLoan(Benefit[Applicant, Applicants]):
     """The guaranteed start-up loan of measure 7: the amount is the loan granted."""
 
     name = "guaranteed_loan"
@@ -61,6 +76,7 @@ class GuaranteedLoan(Benefit["Applicant"]):
             "loan_requested",
             Text("申请个人创业或合伙创业担保贷款", "applies for an individual or partnership loan"),
             Clause("对符合条件的个人创业、合伙创业，可分别申请", measure=7),
+            detail=_loan_detail,
         ),
         Spec(
             "key_group_in_business",
@@ -69,6 +85,7 @@ class GuaranteedLoan(Benefit["Applicant"]):
                 "a graduate, veteran, laid-off or unemployed person or migrant worker in business",
             ),
             Clause(_SECTION_3, section=3),
+            detail=_group_detail,
             group="borrower",
         ),
         Spec(
@@ -79,62 +96,57 @@ class GuaranteedLoan(Benefit["Applicant"]):
                 "(until guaranteed_loan.expanded_scope_until)",
             ),
             Clause("2020 年 12 月 31 日前", measure=7),
+            detail=_scope_detail,
             group="borrower",
         ),
     )
 
-    def conditions(self, record: Applicant, ctx: Context) -> tuple[bool, ...]:
-        """Check the request, and the two ways of being an eligible borrower."""
+    def compute(self, x: Applicants, ctx: Context) -> Computed:
+        """Check the request and the two ways of being a borrower; cut the loan to its cap."""
         until = ctx.values.get(_UNTIL)
-        return (
-            record.loan is not None,
-            not KEY_GROUPS.isdisjoint(record.groups) and record.business_type is not None,
-            until is not None
-            and ctx.on <= until  # type: ignore[operator]
-            and (record.business_type == "individual_business" or record.platform is not None),
+        in_business = x.business_type != 0
+        expanded = (
+            (x.is_business("individual_business") | x.platform)
+            if until is not None and ctx.on <= until  # type: ignore[operator]
+            else np.zeros(x.n, bool)
+        )
+        fen = x.loan_fen.copy()
+        unknown = np.zeros(x.n, bool)
+        caps = np.zeros(x.n, np.int64)
+        for code, kind in enumerate(LOAN_KINDS, 1):
+            cap = ctx.values.get(_CAP[kind])
+            of_kind = x.loan_kind == code
+            if cap is None:
+                unknown |= of_kind
+            else:
+                cap_fen = param_fen(cap, _CAP[kind])
+                caps = np.where(of_kind, cap_fen, caps)
+                fen = np.where(of_kind, np.minimum(fen, cap_fen), fen)
+        return Computed(
+            held={
+                "loan_requested": x.loan_kind != 0,
+                "key_group_in_business": x.any_of(KEY_GROUPS) & in_business,
+                "expanded_scope": expanded,
+            },
+            fen=fen,
+            unknown=unknown,
+            facts={"granted": fen, "cap": caps, "unknown": unknown},
         )
 
-    def amount(self, record: Applicant, ctx: Context) -> int | None:
-        """Return the loan granted in fen: the request, cut to the cap for its kind."""
-        kind, requested = record.loan  # type: ignore[misc]
-        cap = ctx.values.get(_CAP[kind])
-        return None if cap is None else min(requested, int(cap * 100))  # type: ignore[operator]
-
-    def details(self, record: Applicant, ctx: Context) -> tuple[str, ...]:
-        """Say what the request, groups and dates were."""
-        loan = (
-            "loan not given"
-            if record.loan is None
-            else f"{record.loan[0]}, {fen_to_yuan(record.loan[1])} yuan"
-        )
-        groups = ", ".join(sorted(record.groups & KEY_GROUPS)) or "none of the key groups"
-        until = ctx.values.get(_UNTIL)
-        scope = (
-            "no end date"
-            if until is None
-            else f"the expanded scope ended on {until}; on = {ctx.on}"
-        )
-        return (
-            loan,
-            f"{groups}; business_type = {record.business_type}",
-            f"{scope}; business_type = {record.business_type}, platform = {record.platform}",
-        )
-
-    def lines(self, record: Applicant, ctx: Context) -> tuple[Line, ...]:
+    def lines(self, facts: Facts) -> tuple[Line, ...]:
         """Show the request, the cap and the grant."""
-        kind, requested = record.loan  # type: ignore[misc]
-        cap = ctx.values.get(_CAP[kind])
+        kind, requested = facts.record.loan
         out = [
             Line("requested", Text("申请额度", "requested"), fen_to_yuan(requested), counted=False)
         ]
-        if cap is not None:
-            cap_fen = int(cap * 100)  # type: ignore[operator]
-            cut = requested > cap_fen
+        if not facts["unknown"]:
+            cap = fen_to_yuan(facts["cap"])
+            cut = requested > facts["cap"]
             out.append(
                 Line(
                     "granted",
                     Text("可贷额度", "granted"),
-                    fen_to_yuan(min(requested, cap_fen)),
+                    fen_to_yuan(facts["granted"]),
                     detail=f"cut to the {kind} cap of {cap}"
                     if cut
                     else f"within the {kind} cap of {cap}",
@@ -142,7 +154,7 @@ class GuaranteedLoan(Benefit["Applicant"]):
             )
         return tuple(out)
 
-    def notes(self, record: Applicant, ctx: Context) -> tuple[Text, ...]:
+    def notes(self, facts: Facts) -> tuple[Text, ...]:
         """State the counter-guarantee waiver and the interest subsidy."""
         return (
             Text(

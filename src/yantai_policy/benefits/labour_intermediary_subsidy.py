@@ -29,14 +29,13 @@ Examples:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import numpy as np
 
-from yantai_policy.benefits.base import Benefit, Context, Spec
+from yantai_policy.benefits.base import Benefit, Computed, Context, Facts, Spec
+from yantai_policy.benefits.columns import Placements, param_fen
 from yantai_policy.benefits.decision import Clause
+from yantai_policy.benefits.records import Placement
 from yantai_policy.model import Text
-
-if TYPE_CHECKING:
-    from yantai_policy.benefits.records import Placement
 
 __all__ = ["LabourIntermediarySubsidy"]
 
@@ -48,7 +47,7 @@ def _clause(excerpt: str) -> Clause:
     return Clause(excerpt, measure=11, action="11.1")
 
 
-class LabourIntermediarySubsidy(Benefit["Placement"]):
+class LabourIntermediarySubsidy(Benefit[Placement, Placements]):
     """The employment-service subsidy of measure 11, per placement."""
 
     name = "labour_intermediary_subsidy"
@@ -59,7 +58,12 @@ class LabourIntermediarySubsidy(Benefit["Placement"]):
     parameters = (_STANDARD, _YEARS)
     record = "placement"
     specs = (
-        Spec("rural_labourer", Text("农村劳动力", "a rural labourer"), _clause("组织农村劳动力")),
+        Spec(
+            "rural_labourer",
+            Text("农村劳动力", "a rural labourer"),
+            _clause("组织农村劳动力"),
+            detail=lambda f: f"rural_labourer = {f.record.rural_labourer}",
+        ),
         Spec(
             "village_collective",
             Text(
@@ -67,6 +71,9 @@ class LabourIntermediarySubsidy(Benefit["Placement"]):
                 "placed by an intermediary the village collective set up",
             ),
             _clause("支持村集体设立劳务中介、劳务合作社或劳务经纪人、招聘专员等"),
+            detail=lambda f: (
+                f"village_collective_intermediary = {f.record.village_collective_intermediary}"
+            ),
         ),
         Spec(
             "employer_in_city",
@@ -75,50 +82,47 @@ class LabourIntermediarySubsidy(Benefit["Placement"]):
                 "employed by an enterprise or individual business in the city",
             ),
             _clause("到我市企业或个体工商户就业"),
+            detail=lambda f: f"employer_in_city = {f.record.employer_in_city}",
         ),
         Spec(
             "contract",
             Text("签订一年以上劳动合同", "a labour contract of one year or more"),
             _clause("签订一年以上劳动合同"),
+            detail=lambda f: (
+                f"contract_months = {f.record.contract_months}, at least {f.value(_YEARS)} year(s)"
+            ),
         ),
         Spec(
             "insured",
             Text("缴纳城镇职工社会保险", "urban employee social insurance paid"),
             _clause("缴纳城镇职工社会保险"),
+            detail=lambda f: f"employee_insurance_paid = {f.record.employee_insurance_paid}",
         ),
     )
 
-    def conditions(self, record: Placement, ctx: Context) -> tuple[bool, ...]:
-        """Check the five conditions of action 11.1."""
+    def compute(self, x: Placements, ctx: Context) -> Computed:
+        """Check the five conditions of action 11.1; the amount is the standard."""
         years = ctx.values.get(_YEARS)
-        return (
-            record.rural_labourer is True,
-            record.village_collective_intermediary is True,
-            record.employer_in_city is True,
-            record.contract_months is not None
-            and isinstance(years, int)
-            and record.contract_months >= 12 * years,
-            record.employee_insurance_paid is True,
+        months = x.contract_months
+        standard = ctx.values.get(_STANDARD)
+        return Computed(
+            held={
+                "rural_labourer": x.flags["rural_labourer"],
+                "village_collective": x.flags["village_collective_intermediary"],
+                "employer_in_city": x.flags["employer_in_city"],
+                "contract": (months >= 12 * years) & (months >= 0)
+                if isinstance(years, int)
+                else np.zeros(x.n, bool),
+                "insured": x.flags["employee_insurance_paid"],
+            },
+            fen=None
+            if standard is None
+            else np.full(x.n, param_fen(standard, _STANDARD), np.int64),
         )
 
-    def amount(self, record: Placement, ctx: Context) -> int | None:
-        """Return the standard in fen, or None until one is supplied."""
-        value = ctx.values.get(_STANDARD)
-        return None if value is None else int(value * 100)  # type: ignore[operator]
-
-    def details(self, record: Placement, ctx: Context) -> tuple[str, ...]:
-        """Say what the fields were."""
-        return (
-            f"rural_labourer = {record.rural_labourer}",
-            f"village_collective_intermediary = {record.village_collective_intermediary}",
-            f"employer_in_city = {record.employer_in_city}",
-            f"contract_months = {record.contract_months}, at least {ctx.values.get(_YEARS)} year(s)",
-            f"employee_insurance_paid = {record.employee_insurance_paid}",
-        )
-
-    def notes(self, record: Placement, ctx: Context) -> tuple[Text, ...]:
+    def notes(self, facts: Facts) -> tuple[Text, ...]:
         """Say where the amount comes from."""
-        if ctx.values.get(_STANDARD) is None:
+        if facts.value(_STANDARD) is None:
             return (
                 Text(
                     "补助按职业介绍补贴标准发放；该标准未在通知中规定，尚未提供，金额无法确定。",

@@ -25,21 +25,23 @@ Limitations:
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
-from yantai_policy.benefits.base import Benefit, Context, Spec
-from yantai_policy.benefits.decision import Clause, Line
-from yantai_policy.benefits.periods import (
-    fen_to_yuan,
-    month_index,
-    month_label,
-    period_end,
-    round_half_up_fen,
+import numpy as np
+
+from yantai_policy.benefits.base import Benefit, Computed, Context, Facts, Spec
+from yantai_policy.benefits.columns import (
+    Applicants,
+    entries_within,
+    month_of,
+    per_day,
+    period_end_days,
+    scaled,
+    window_sums,
 )
+from yantai_policy.benefits.decision import Clause, Line
+from yantai_policy.benefits.periods import fen_to_yuan, month_label
+from yantai_policy.benefits.records import Applicant
 from yantai_policy.model import Text
-
-if TYPE_CHECKING:
-    from yantai_policy.benefits.records import Applicant
 
 __all__ = ["SocialInsuranceSubsidy"]
 
@@ -54,7 +56,16 @@ def _clause(excerpt: str) -> Clause:
     return Clause(excerpt, measure=17, action="17.1")
 
 
-class SocialInsuranceSubsidy(Benefit["Applicant"]):
+def _paid_detail(f: Facts) -> str:
+    counted = (
+        f"months {month_label(f['first_month'])} to {month_label(f['last_month'])}"
+        if f["counted"]
+        else "no months counted"
+    )
+    return f"{counted}; paid {fen_to_yuan(f['paid'])} yuan in them"
+
+
+class SocialInsuranceSubsidy(Benefit[Applicant, Applicants]):
     """The social-insurance subsidy of measure 17: 65% of contributions paid."""
 
     name = "social_insurance_subsidy"
@@ -67,6 +78,7 @@ class SocialInsuranceSubsidy(Benefit["Applicant"]):
             Text("就业困难人员", "hard to employ"),
             _clause("就业困难人员"),
             group="person",
+            detail=lambda f: f"groups = {', '.join(sorted(f.record.groups)) or 'none'}",
         ),
         Spec(
             "recent_graduate",
@@ -76,11 +88,16 @@ class SocialInsuranceSubsidy(Benefit["Applicant"]):
             ),
             _clause("离校 2年内未就业的高校毕业生"),
             group="person",
+            detail=lambda f: (
+                f"graduate = {'graduate' in f.record.groups}, left_school_on = {f.record.left_school_on}, "
+                f"flexible_since = {f.record.flexible_since}, window = {f.value(_WINDOW)} years"
+            ),
         ),
         Spec(
             "flexibly_employed",
             Text("灵活就业", "in flexible employment"),
             _clause("灵活就业后缴纳的职工社会保险费"),
+            detail=lambda f: f"flexible_since = {f.record.flexible_since}",
         ),
         Spec(
             "paid_first",
@@ -89,91 +106,67 @@ class SocialInsuranceSubsidy(Benefit["Applicant"]):
                 "has paid contributions in months counted (pay first, then claim)",
             ),
             _clause("按其实际缴纳社会保险费"),
+            detail=_paid_detail,
         ),
     )
 
-    def _graduate(self, record: Applicant, ctx: Context) -> bool:
-        window = ctx.values.get(_WINDOW)
-        left, since = record.left_school_on, record.flexible_since
-        return (
-            "graduate" in record.groups
-            and left is not None
-            and since is not None
-            and isinstance(window, int)
-            and left <= since <= period_end(left, years=window)
-        )
-
-    def _max_months(self, record: Applicant, ctx: Context) -> int | None:
-        periods = []
-        if "hard_to_employ" in record.groups:
-            periods.append(ctx.values.get(_HARD))
-        if self._graduate(record, ctx):
-            periods.append(ctx.values.get(_GRAD))
-        known = [p for p in periods if isinstance(p, int)]
-        return max(known) if known else None
-
-    def _window(self, record: Applicant, ctx: Context) -> tuple[int, int] | None:
-        """Return the counted months as ``[first, last]`` month indexes, or None."""
-        since, months = record.flexible_since, self._max_months(record, ctx)
-        if since is None or months is None:
-            return None
-        first = month_index(since.year, since.month)
-        return first, min(first + months - 1, month_index(ctx.on.year, ctx.on.month))
-
-    def _paid(self, record: Applicant, ctx: Context) -> int:
-        window = self._window(record, ctx)
-        if window is None:
-            return 0
-        first, last = window
-        return sum(fen for month, fen in record.contributions if first <= month <= last)
-
-    def conditions(self, record: Applicant, ctx: Context) -> tuple[bool, ...]:
+    def compute(self, x: Applicants, ctx: Context) -> Computed:
         """Check the group, flexible employment, and contributions paid in counted months."""
-        since = record.flexible_since
-        return (
-            "hard_to_employ" in record.groups,
-            self._graduate(record, ctx),
-            since is not None and since <= ctx.on,
-            self._paid(record, ctx) > 0,
+        on = ctx.day
+        hard = x.has("hard_to_employ")
+        left, since = x.dates["left_school_on"], x.dates["flexible_since"]
+        window = ctx.values.get(_WINDOW)
+        graduate = (
+            x.has("graduate")
+            & (left <= since)
+            & (since <= per_day(left, lambda day: period_end_days(day, 12 * window)))
+            if isinstance(window, int)
+            else np.zeros(x.n, bool)
         )
-
-    def amount(self, record: Applicant, ctx: Context) -> int | None:
-        """Return the rate times what was paid in counted months, half-up to the fen."""
+        # The subsidy period: the longer of the periods that apply (0: none).
+        longest = np.zeros(x.n, np.int32)
+        hard_months, graduate_months = ctx.values.get(_HARD), ctx.values.get(_GRAD)
+        if isinstance(hard_months, int):
+            longest = np.where(hard, hard_months, longest)
+        if isinstance(graduate_months, int):
+            longest = np.where(graduate, np.maximum(longest, graduate_months), longest)
+        counted = ~np.isnat(since) & (longest > 0)
+        # 先缴后补 (pay first, then claim): months from flexible_since, up to the month of `on`
+        on_month = np.int32(month_of(np.array([on]))[0])
+        first = np.where(counted, per_day(since, month_of), np.int32(1))  # not counted: empty
+        last = np.where(counted, np.minimum(first + (longest - 1), on_month), np.int32(0))
+        paid = window_sums(x.contributions, x.n, first, last)
         rate, cap = ctx.values.get(_RATE), ctx.values.get(_CAP)
-        if not isinstance(rate, Fraction):
-            return None
-        paid = self._paid(record, ctx)
-        fen = round_half_up_fen(paid * rate.numerator, rate.denominator)
-        if isinstance(cap, Fraction) and rate <= cap:  # 不超过 2/3: never above the cap
-            fen = min(fen, paid * cap.numerator // cap.denominator)
-        return fen
-
-    def details(self, record: Applicant, ctx: Context) -> tuple[str, ...]:
-        """Say what the groups, dates and counted months were."""
-        window = self._window(record, ctx)
-        counted = (
-            "no months counted"
-            if window is None
-            else f"months {month_label(window[0])} to {month_label(window[1])}"
-        )
-        return (
-            f"groups = {', '.join(sorted(record.groups)) or 'none'}",
-            (
-                f"graduate = {'graduate' in record.groups}, left_school_on = {record.left_school_on}, "
-                f"flexible_since = {record.flexible_since}, window = {ctx.values.get(_WINDOW)} years"
-            ),
-            f"flexible_since = {record.flexible_since}",
-            f"{counted}; paid {fen_to_yuan(self._paid(record, ctx))} yuan in them",
+        fen = None
+        if isinstance(rate, Fraction):
+            fen = scaled(paid, rate, half_up=True)
+            if isinstance(cap, Fraction) and rate <= cap:  # 不超过 2/3: never above the cap
+                fen = np.minimum(fen, scaled(paid, cap, half_up=False))
+        return Computed(
+            held={
+                "hard_to_employ": hard,
+                "recent_graduate": graduate,
+                "flexibly_employed": since <= on,
+                "paid_first": paid > 0,
+            },
+            fen=fen,
+            facts={
+                "counted": counted,
+                "first_month": first,
+                "last_month": last,
+                "paid": paid,
+                "fen": fen,
+                "in_window": lambda: entries_within(x.contributions, first, last),
+            },
         )
 
-    def lines(self, record: Applicant, ctx: Context) -> tuple[Line, ...]:
+    def lines(self, facts: Facts) -> tuple[Line, ...]:
         """Show each counted month's contribution and the subsidy on the total."""
-        window = self._window(record, ctx)
-        if window is None:
+        if not facts["counted"]:
             return ()
-        first, last = window
-        rate = ctx.values.get(_RATE)
-        months = [(m, fen) for m, fen in record.contributions if first <= m <= last]
+        contributions = facts.record.contributions
+        inside = facts.all("in_window")
+        months = [entry for entry, ok in zip(contributions, inside, strict=True) if ok]
         out = [
             Line(
                 month_label(m),
@@ -183,15 +176,16 @@ class SocialInsuranceSubsidy(Benefit["Applicant"]):
             )
             for m, fen in months
         ]
-        skipped = len(record.contributions) - len(months)
-        fen = self.amount(record, ctx)
-        if fen is not None:
+        skipped = len(contributions) - len(months)
+        rate = facts.value(_RATE)
+        if isinstance(rate, Fraction):
+            amount = facts.ctx.policy.parameters[_RATE].render(rate)
             out.append(
                 Line(
                     "subsidy",
                     Text("补贴", "subsidy"),
-                    fen_to_yuan(fen),
-                    detail=f"{ctx.policy.parameters[_RATE].render(rate)} of {fen_to_yuan(sum(f for _, f in months))}, half-up to the fen"
+                    fen_to_yuan(facts["fen"]),
+                    detail=f"{amount} of {fen_to_yuan(facts['paid'])}, half-up to the fen"
                     + (f"; {skipped} month(s) outside the counted months" if skipped else ""),
                 )
             )

@@ -28,15 +28,13 @@ Examples:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import numpy as np
 
-from yantai_policy.benefits.base import Benefit, Context, Spec
+from yantai_policy.benefits.base import Benefit, Computed, Context, Facts, Spec
+from yantai_policy.benefits.columns import NAT, Applicants, param_fen, per_day, period_end_days
 from yantai_policy.benefits.decision import Clause
-from yantai_policy.benefits.periods import holds_after
+from yantai_policy.benefits.records import Applicant
 from yantai_policy.model import Text
-
-if TYPE_CHECKING:
-    from yantai_policy.benefits.records import Applicant
 
 __all__ = ["StartupSubsidy"]
 
@@ -48,7 +46,23 @@ def _clause(excerpt: str) -> Clause:
     return Clause(excerpt, measure=6, action="6.1")
 
 
-class StartupSubsidy(Benefit["Applicant"]):
+def _licence(f: Facts) -> str:
+    licensed = f.record.first_license_on
+    if licensed is None:
+        return "first_license_on not given"
+    return f"first_license_on = {licensed}" + (f", after {f.on}" if licensed > f.on else "")
+
+
+def _period(f: Facts) -> str:
+    licensed, months = f.record.first_license_on, f.value(_MONTHS)
+    if licensed is None:
+        return "no licence date"
+    if not isinstance(months, int):
+        return f"parameter {_MONTHS} has no value"
+    return f"{months} months from {licensed} hold from {f['holds_from']}"
+
+
+class StartupSubsidy(Benefit[Applicant, Applicants]):
     """The one-off start-up subsidy of measure 6."""
 
     name = "startup_subsidy"
@@ -60,11 +74,13 @@ class StartupSubsidy(Benefit["Applicant"]):
             "individual_business",
             Text("个体工商户", "an individual business"),
             _clause("个体工商户"),
+            detail=lambda f: f"business_type = {f.record.business_type}",
         ),
         Spec(
             "first_licence",
             Text("首次领取营业执照", "holds its first business licence"),
             _clause("首次领取营业执照"),
+            detail=_licence,
         ),
         Spec(
             "operated_long_enough",
@@ -73,16 +89,19 @@ class StartupSubsidy(Benefit["Applicant"]):
                 "has operated normally for the required months (startup_subsidy.operating_months)",
             ),
             _clause("正常经营 6个月以上"),
+            detail=_period,
         ),
         Spec(
             "still_operating",
             Text("申请补贴时仍正常经营", "is still operating normally on the day of application"),
             _clause("申请补贴时仍正常经营"),
+            detail=lambda f: f"operating = {f.record.operating}",
         ),
         Spec(
             "pays_employee_insurance",
             Text("创业人员缴纳职工社会保险费", "the founder pays employee social insurance"),
             _clause("缴纳职工社会保险费"),
+            detail=lambda f: f"pays_employee_insurance = {f.record.pays_employee_insurance}",
         ),
         Spec(
             "first_subsidy",
@@ -91,51 +110,35 @@ class StartupSubsidy(Benefit["Applicant"]):
                 "has not received a start-up subsidy before (it is one-off)",
             ),
             _clause("一次性创业补贴"),
+            detail=lambda f: f"startup_subsidy_received = {f.record.startup_subsidy_received}",
         ),
     )
 
-    def conditions(self, record: Applicant, ctx: Context) -> tuple[bool, ...]:
-        """Check the six conditions of action 6.1."""
-        licensed = record.first_license_on
+    def compute(self, x: Applicants, ctx: Context) -> Computed:
+        """Check the six conditions of action 6.1; the amount is the parameter."""
+        on = ctx.day
+        licensed = x.dates["first_license_on"]
         months = ctx.values.get(_MONTHS)
-        has_licence = licensed is not None and licensed <= ctx.on
-        return (
-            record.business_type == "individual_business",
-            has_licence,
-            has_licence
-            and isinstance(months, int)
-            and ctx.on >= holds_after(licensed, months=months),  # type: ignore[arg-type]
-            record.operating is True,
-            record.pays_employee_insurance is True,
-            record.startup_subsidy_received is not True,
-        )
-
-    def amount(self, record: Applicant, ctx: Context) -> int | None:
-        """Return the subsidy in fen: the parameter, or None if it has no value."""
-        value = ctx.values.get(_AMOUNT)
-        return None if value is None else int(value * 100)  # type: ignore[operator]
-
-    def details(self, record: Applicant, ctx: Context) -> tuple[str, ...]:
-        """Say which fields and dates each answer rests on."""
-        licensed = record.first_license_on
-        months = ctx.values.get(_MONTHS)
-        if licensed is None:
-            licence = "first_license_on not given"
-            period = "no licence date"
+        has_licence = licensed <= on  # NaT (no licence date) compares False
+        if isinstance(months, int):
+            # "months or more" holds from the day after the period's last day (arts. 201-202)
+            holds_from = per_day(
+                licensed, lambda day: period_end_days(day, months)
+            ) + np.timedelta64(1, "D")
+            long_enough = has_licence & (on >= holds_from)
         else:
-            licence = f"first_license_on = {licensed}"
-            if licensed > ctx.on:
-                licence += f", after {ctx.on}"
-            period = (
-                f"{months} months from {licensed} hold from {holds_after(licensed, months=months)}"
-                if isinstance(months, int)
-                else f"parameter {_MONTHS} has no value"
-            )
-        return (
-            f"business_type = {record.business_type}",
-            licence,
-            period,
-            f"operating = {record.operating}",
-            f"pays_employee_insurance = {record.pays_employee_insurance}",
-            f"startup_subsidy_received = {record.startup_subsidy_received}",
+            holds_from = np.full(x.n, NAT)
+            long_enough = np.zeros(x.n, bool)
+        amount = ctx.values.get(_AMOUNT)
+        return Computed(
+            held={
+                "individual_business": x.is_business("individual_business"),
+                "first_licence": has_licence,
+                "operated_long_enough": long_enough,
+                "still_operating": x.flags["operating"],
+                "pays_employee_insurance": x.flags["pays_employee_insurance"],
+                "first_subsidy": ~x.flags["startup_subsidy_received"],
+            },
+            fen=None if amount is None else np.full(x.n, param_fen(amount, _AMOUNT), np.int64),
+            facts={"holds_from": holds_from},
         )

@@ -24,14 +24,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from yantai_policy.benefits.base import Benefit, Context, Spec
+import numpy as np
+
+from yantai_policy.benefits.base import Benefit, Computed, Context, Facts, Spec
+from yantai_policy.benefits.columns import Applicants, month_of, param_fen, per_day
 from yantai_policy.benefits.decision import Clause, Line
-from yantai_policy.benefits.periods import fen_to_yuan, month_index
-from yantai_policy.benefits.records import TAXES
+from yantai_policy.benefits.periods import fen_to_yuan
+from yantai_policy.benefits.records import TAXES, Applicant
 from yantai_policy.model import Text
 
 if TYPE_CHECKING:
-    from yantai_policy.benefits.records import Applicant
+    from collections.abc import Mapping
+
+    import numpy.typing as npt
+
+    Ints = npt.NDArray[np.int64]
 
 __all__ = ["TAX_NAMES", "TaxRelief", "deduct"]
 
@@ -48,10 +55,31 @@ _QUOTA = "tax_relief.annual_quota"
 _PERIOD = "tax_relief.period_months"
 
 
+def deduct_columns(quota: int, due: Mapping[str, Ints], n: int) -> tuple[dict[str, Ints], Ints]:
+    """Deduct a quota from taxes due, in the order of measure 5 (依次扣减), over columns.
+
+    Args:
+        quota: The quota, in fen.
+        due: Tax name to each record's amount due, in fen; taxes not given are nothing due.
+        n: The number of records.
+
+    Returns:
+        The deduction from each tax, in :data:`~yantai_policy.benefits.records.TAXES`
+        order, and the quota left.
+    """
+    left = np.full(n, min(quota, 2**62), np.int64)
+    cuts = {}
+    for tax in TAXES:  # 依次扣减: in the order of TAXES (absent: nothing due)
+        cut = np.minimum(left, due[tax]) if tax in due else np.zeros(n, np.int64)
+        left -= cut
+        cuts[tax] = cut
+    return cuts, left
+
+
 def deduct(
     quota: int, due: dict[str, int] | tuple[tuple[str, int], ...]
 ) -> tuple[list[tuple[str, int]], int]:
-    """Deduct a quota from taxes due, in the order of measure 5 (依次扣减).
+    """Deduct a quota from taxes due, for one record (:func:`deduct_columns` on a batch of one).
 
     Args:
         quota: The quota, in fen.
@@ -65,21 +93,16 @@ def deduct(
         >>> deduct(100, {"vat": 60, "individual_income": 70})
         ([('vat', 60), ('urban_maintenance', 0), ('education_surcharge', 0), ('local_education_surcharge', 0), ('individual_income', 40)], 0)
     """
-    table = dict(due)
-    out = []
-    left = quota
-    for tax in TAXES:
-        cut = min(left, table.get(tax, 0))
-        out.append((tax, cut))
-        left -= cut
-    return out, left
+    columns = {tax: np.array([fen], np.int64) for tax, fen in dict(due).items()}
+    cuts, left = deduct_columns(quota, columns, 1)
+    return [(tax, int(cut[0])) for tax, cut in cuts.items()], int(left[0])
 
 
 def _clause(excerpt: str) -> Clause:
     return Clause(excerpt, measure=5)
 
 
-class TaxRelief(Benefit["Applicant"]):
+class TaxRelief(Benefit[Applicant, Applicants]):
     """The tax relief of measure 5: a quota deducted from five taxes in a fixed order."""
 
     name = "tax_relief"
@@ -94,11 +117,13 @@ class TaxRelief(Benefit["Applicant"]):
                 "a veteran, poor, unemployed or laid-off person, or a graduate",
             ),
             _clause("退役士兵、贫困人口、失业人员、高校毕业生等从事个体经营的"),
+            detail=lambda f: f"groups = {', '.join(sorted(f.record.groups)) or 'none'}",
         ),
         Spec(
             "individual_business",
             Text("从事个体经营", "runs an individual business"),
             _clause("从事个体经营"),
+            detail=lambda f: f"business_type = {f.record.business_type}",
         ),
         Spec(
             "within_period",
@@ -107,54 +132,61 @@ class TaxRelief(Benefit["Applicant"]):
                 "within the relief period (tax_relief.period_months, from the month of registration)",
             ),
             _clause("按规定限额依次扣减"),
+            detail=lambda f: (
+                f"first_license_on = {f.record.first_license_on}, period = {f.value(_PERIOD)} months, on = {f.on}"
+            ),
         ),
     )
 
-    def _within(self, record: Applicant, ctx: Context) -> bool:
-        licensed, months = record.first_license_on, ctx.values.get(_PERIOD)
-        if licensed is None or not isinstance(months, int) or licensed > ctx.on:
-            return False
-        start = month_index(licensed.year, licensed.month)
-        return month_index(ctx.on.year, ctx.on.month) < start + months
-
-    def conditions(self, record: Applicant, ctx: Context) -> tuple[bool, ...]:
-        """Check the group, the business and the period."""
-        return (
-            not GROUPS.isdisjoint(record.groups),
-            record.business_type == "individual_business",
-            self._within(record, ctx),
+    def compute(self, x: Applicants, ctx: Context) -> Computed:
+        """Check the group, the business and the period; deduct the quota in order."""
+        on = ctx.day
+        licensed = x.dates["first_license_on"]
+        months = ctx.values.get(_PERIOD)
+        on_month = month_of(np.array([on]))[0]
+        # From the month of registration, for the period's months, up to the day.
+        within = (
+            per_day(licensed, lambda day: (day <= on) & (on_month < month_of(day) + months))
+            if isinstance(months, int)
+            else np.zeros(x.n, bool)
         )
-
-    def amount(self, record: Applicant, ctx: Context) -> int | None:
-        """Return the total deducted, in fen."""
         quota = ctx.values.get(_QUOTA)
-        if quota is None:
-            return None
-        cuts, _ = deduct(int(quota * 100), record.tax_due)  # type: ignore[operator]
-        return sum(cut for _, cut in cuts)
-
-    def details(self, record: Applicant, ctx: Context) -> tuple[str, ...]:
-        """Say what the groups, business and licence date were."""
-        return (
-            f"groups = {', '.join(sorted(record.groups)) or 'none'}",
-            f"business_type = {record.business_type}",
-            f"first_license_on = {record.first_license_on}, period = {ctx.values.get(_PERIOD)} months, on = {ctx.on}",
+        facts = {}
+        total = None
+        if quota is not None:
+            cuts, left = deduct_columns(param_fen(quota, _QUOTA), x.tax_due, x.n)
+            total = sum(cuts.values(), np.zeros(x.n, np.int64))
+            facts = {**{f"cut.{tax}": cut for tax, cut in cuts.items()}, "quota_left": left}
+        return Computed(
+            held={
+                "key_group": x.any_of(GROUPS),
+                "individual_business": x.is_business("individual_business"),
+                "within_period": within,
+            },
+            fen=total,
+            facts=facts,
         )
 
-    def lines(self, record: Applicant, ctx: Context) -> tuple[Line, ...]:
+    def lines(self, facts: Facts) -> tuple[Line, ...]:
         """Show the deduction from each tax, in order, and the quota left."""
-        quota = ctx.values.get(_QUOTA)
-        if quota is None:
+        if facts.value(_QUOTA) is None:
             return ()
-        cuts, left = deduct(int(quota * 100), record.tax_due)  # type: ignore[operator]
-        due = dict(record.tax_due)
+        due = dict(facts.record.tax_due)
         out = [
             Line(
-                tax, TAX_NAMES[tax], fen_to_yuan(cut), detail=f"due {fen_to_yuan(due.get(tax, 0))}"
+                tax,
+                TAX_NAMES[tax],
+                fen_to_yuan(facts[f"cut.{tax}"]),
+                detail=f"due {fen_to_yuan(due.get(tax, 0))}",
             )
-            for tax, cut in cuts
+            for tax in TAXES
         ]
         out.append(
-            Line("quota_left", Text("剩余限额", "quota left"), fen_to_yuan(left), counted=False)
+            Line(
+                "quota_left",
+                Text("剩余限额", "quota left"),
+                fen_to_yuan(facts["quota_left"]),
+                counted=False,
+            )
         )
         return tuple(out)
