@@ -93,6 +93,10 @@ WRONG_TYPES: dict[str, list[object]] = {
     "injury_pilot_covered": ["false", 0],
     "tax_due": [[], "1000", 5, [["vat", "1"]]],
     "loan": [[], "individual", 200000, ["individual", 1]],
+    "training_completed_on": [20210301, True, ["2021-03-01"]],
+    "training_certificate": ["true", 1],
+    "pilot_area": ["yes", 0, []],
+    "platform_occupation": [1, True, "driver", ["delivery_rider"]],
 }
 
 

@@ -26,7 +26,13 @@ import attrs
 import numpy as np
 
 from yantai_policy.benefits.periods import month_index
-from yantai_policy.benefits.records import BUSINESS_TYPES, GROUPS, LOAN_KINDS, TAXES
+from yantai_policy.benefits.records import (
+    BUSINESS_TYPES,
+    GROUPS,
+    LOAN_KINDS,
+    PLATFORM_OCCUPATIONS,
+    TAXES,
+)
 from yantai_policy.errors import PolicyError
 
 if TYPE_CHECKING:
@@ -74,9 +80,11 @@ FLAGS = (
     "pays_employee_insurance",
     "startup_subsidy_received",
     "injury_pilot_covered",
+    "training_certificate",
+    "pilot_area",
 )
 """The applicant's boolean fields."""
-DATES = ("left_school_on", "flexible_since", "first_license_on")
+DATES = ("left_school_on", "flexible_since", "first_license_on", "training_completed_on")
 """The applicant's date fields."""
 
 
@@ -142,6 +150,7 @@ class Applicants:
         flags: Each boolean field: True where the record says True.
         platform: Whether a platform is given.
         business_type: 1 + the index in ``BUSINESS_TYPES``; 0 where absent.
+        platform_occupation: 1 + the index in ``PLATFORM_OCCUPATIONS``; 0 where absent.
         tax_due: The fen due for each tax given (absent taxes: nothing due).
         loan_kind: 1 + the index in ``LOAN_KINDS``; 0 where no loan is asked for.
         loan_fen: The loan requested.
@@ -155,6 +164,7 @@ class Applicants:
     flags: dict[str, Bools]
     platform: Bools
     business_type: npt.NDArray[np.int8]
+    platform_occupation: npt.NDArray[np.int8]
     tax_due: dict[str, Ints]
     loan_kind: npt.NDArray[np.int8]
     loan_fen: Ints
@@ -171,6 +181,7 @@ class Applicants:
             flags={name: np.zeros(n, bool) for name in FLAGS},
             platform=np.zeros(n, bool),
             business_type=np.zeros(n, np.int8),
+            platform_occupation=np.zeros(n, np.int8),
             tax_due={},
             loan_kind=np.zeros(n, np.int8),
             loan_fen=np.zeros(n, np.int64),
@@ -248,6 +259,12 @@ def applicants(records: Sequence[Applicant]) -> Applicants:
     x.platform = np.fromiter((r.platform is not None for r in records), bool, n)
     codes = {kind: code for code, kind in enumerate(BUSINESS_TYPES, 1)}
     x.business_type = np.fromiter((codes.get(r.business_type, 0) for r in records), np.int8, n)  # type: ignore[arg-type]
+    occupations = {kind: code for code, kind in enumerate(PLATFORM_OCCUPATIONS, 1)}
+    x.platform_occupation = np.fromiter(
+        (occupations.get(r.platform_occupation, 0) for r in records),  # type: ignore[arg-type]
+        np.int8,
+        n,
+    )
     x.tax_due = _taxes(records)
     loans = [(row, r.loan) for row, r in enumerate(records) if r.loan is not None]
     if loans:

@@ -156,6 +156,7 @@ from yantai_policy.benefits.records import (
     BUSINESS_TYPES,
     GROUPS,
     LOAN_KINDS,
+    PLATFORM_OCCUPATIONS,
     TAXES,
     RecordError,
     parse_date,
@@ -652,6 +653,12 @@ def _read(
     if "business_type" in present:
         facts.business_type = _column(
             df["business_type"], "business_type", lambda s: _choices(s, BUSINESS_TYPES)
+        )
+    if "platform_occupation" in present:
+        facts.platform_occupation = _column(
+            df["platform_occupation"],
+            "platform_occupation",
+            lambda s: _choices(s, PLATFORM_OCCUPATIONS),
         )
     _read_tax_due(df, facts)
     _read_loan(df, facts)

@@ -52,6 +52,7 @@ __all__ = [
     "KNOWN_PLATFORMS",
     "LOAN_KINDS",
     "PLACEMENT_FIELDS",
+    "PLATFORM_OCCUPATIONS",
     "TAXES",
     "Applicant",
     "Placement",
@@ -84,6 +85,10 @@ BUSINESS_TYPES = ("individual_business", "enterprise")
 """个体工商户 (individual business) or 企业 (enterprise)."""
 LOAN_KINDS = ("individual", "partnership")
 """个人创业 (individual) or 合伙创业 (partnership) guaranteed loans."""
+PLATFORM_OCCUPATIONS = ("delivery_rider", "ride_hailing_driver", "livestream_seller", "other")
+"""The new forms of employment measure 13 names: 网约配送员 (platform delivery riders),
+网约车驾驶员 (ride-hailing drivers), 直播带货员 (livestream sellers); ``other`` for the
+rest of its 等 (and others)."""
 TAXES = (
     "vat",
     "urban_maintenance",
@@ -110,6 +115,10 @@ APPLICANT_FIELDS = (
     "injury_pilot_covered",
     "tax_due",
     "loan",
+    "training_completed_on",
+    "training_certificate",
+    "pilot_area",
+    "platform_occupation",
 )
 """The fields of an applicant record, in contract order."""
 PLACEMENT_FIELDS = (
@@ -340,6 +349,12 @@ class Applicant:
         injury_pilot_covered: Whether covered by the occupational-injury pilot.
         tax_due: ``(tax, fen)`` pairs in :data:`TAXES` order, for the taxes given.
         loan: ``(kind, fen)`` requested, if any.
+        training_completed_on: The day vocational training was completed (职业技能培训).
+        training_certificate: Whether the training ended in a certificate (职业资格证书、
+            职业技能等级证书或专项职业能力证书).
+        pilot_area: Whether the person works in a pilot area of the skills-upgrading and
+            employment-promotion projects for new forms of employment (measure 13).
+        platform_occupation: One of :data:`PLATFORM_OCCUPATIONS`.
         extra: The caller's own ``x_`` fields.
     """
 
@@ -359,6 +374,10 @@ class Applicant:
     injury_pilot_covered: bool | None = None
     tax_due: tuple[tuple[str, int], ...] = ()
     loan: tuple[str, int] | None = None
+    training_completed_on: dt.date | None = None
+    training_certificate: bool | None = None
+    pilot_area: bool | None = None
+    platform_occupation: str | None = None
     extra: tuple[tuple[str, object], ...] = attrs.field(default=(), eq=False)
 
 
@@ -474,6 +493,10 @@ _APPLICANT_PARSERS: dict[str, Callable[[object, str], object]] = {
     "injury_pilot_covered": _bool,
     "tax_due": _tax_due,
     "loan": _loan,
+    "training_completed_on": parse_date,
+    "training_certificate": _bool,
+    "pilot_area": _bool,
+    "platform_occupation": lambda value, field: _choice(value, field, PLATFORM_OCCUPATIONS),
 }
 
 
@@ -542,6 +565,8 @@ _CSV_BOOLEANS = frozenset(
         "pays_employee_insurance",
         "startup_subsidy_received",
         "injury_pilot_covered",
+        "training_certificate",
+        "pilot_area",
         "rural_labourer",
         "village_collective_intermediary",
         "employer_in_city",
@@ -740,6 +765,10 @@ def applicant_schema() -> dict[str, Any]:
                     ["kind", "amount"],
                 )
             ),
+            "training_completed_on": _nullable(_DATE_SCHEMA),
+            "training_certificate": _NULLABLE_BOOL,
+            "pilot_area": _NULLABLE_BOOL,
+            "platform_occupation": {"enum": [*PLATFORM_OCCUPATIONS, None]},
         },
         "required": ["id"],
         "patternProperties": _EXTENSIONS,
