@@ -45,6 +45,7 @@ import numpy as np
 
 from yantai_policy.benefits.accident_insurance_subsidy import AccidentInsuranceSubsidy
 from yantai_policy.benefits.base import Benefit, Context, Outcomes, context
+from yantai_policy.benefits.columns import applicants
 from yantai_policy.benefits.decision import Clause, Condition, Decision, Line, ParameterUse
 from yantai_policy.benefits.fee_exemptions import FeeExemptions
 from yantai_policy.benefits.guaranteed_loan import GuaranteedLoan
@@ -198,7 +199,8 @@ def evaluate_all(
     """
     applicant = record if isinstance(record, Applicant) else parse_applicant(record)
     ctx = context(policy if policy is not None else load_policy(), on)
-    return {name: BENEFITS[name].decide(applicant, ctx) for name in APPLICANT_BENEFITS}
+    x = applicants([applicant])
+    return {name: BENEFITS[name].decide(applicant, ctx, x) for name in APPLICANT_BENEFITS}
 
 
 class Outcome(NamedTuple):

@@ -357,8 +357,14 @@ class Benefit(Generic[R, C]):
             return columns.placements(records)  # type: ignore[arg-type,return-value]
         return columns.applicants(records)  # type: ignore[arg-type,return-value]
 
-    def decide(self, record: R, ctx: Context) -> Decision:
-        """Return the full decision for one record: a batch of one, worded."""
+    def decide(self, record: R, ctx: Context, columns: C | None = None) -> Decision:
+        """Return the full decision for one record: a batch of one, worded.
+
+        Args:
+            record: The parsed record.
+            ctx: The day and the parameters.
+            columns: The record as columns (a batch of one), if already built.
+        """
         in_force = Condition(
             code=IN_FORCE.code,
             text=IN_FORCE.text,
@@ -390,7 +396,7 @@ class Benefit(Generic[R, C]):
                 ),
                 **common,  # type: ignore[arg-type]
             )
-        computed = self.compute(self.columns([record]), ctx)
+        computed = self.compute(self.columns([record]) if columns is None else columns, ctx)
         outcome = self._outcomes(computed, 1)
         facts = Facts(record, ctx, computed)
         reasons: tuple[Condition, ...] = tuple(
