@@ -36,6 +36,7 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -56,6 +57,7 @@ from yantai_policy.benefits.pension_contribution_schedule import (
     pension_contribution_schedule,
 )
 from yantai_policy.benefits.periods import fen_to_yuan
+from yantai_policy.benefits.reading import applicant_chunk
 from yantai_policy.benefits.records import (
     Applicant,
     Placement,
@@ -288,41 +290,42 @@ class Chunk:
 
     def rows(self) -> Iterator[Row]:
         """Yield the chunk's rows, in order (built here, one at a time)."""
-        columns = [
-            (
-                o.benefit,
-                o.eligible.tolist(),
-                o.fen.tolist(),
-                o.unknown.tolist(),
-                o.unmet.tolist(),
-                o,
-            )
-            for o in self.outcomes
-        ]
+        columns = [_distinct_outcomes(o) for o in self.outcomes]
         errors, ids, start = self.errors, self.ids, self.start
+        new = tuple.__new__  # Row's own __new__, without its Python-level wrapper
         j = 0
         for i in range(len(ids)):
             error = errors.get(i)
             if error is not None:
                 yield Row(start + i, ids[i], (), error)
                 continue
-            yield Row(
-                start + i,
-                ids[i],
-                tuple(
-                    [
-                        Outcome(
-                            name,
-                            eligible[j],
-                            None if unknown[j] else fen[j],
-                            o.unmet_codes(unmet[j]) if unmet[j] else (),
-                        )
-                        for name, eligible, fen, unknown, unmet, o in columns
-                    ]
-                ),
-                None,
-            )
+            yield new(Row, (start + i, ids[i], tuple([t[x[j]] for t, x in columns]), None))
             j += 1
+
+
+def _distinct_outcomes(o: Outcomes) -> tuple[list[Outcome], list[int]]:
+    """Each distinct outcome of a benefit over a chunk once, and which one each record has.
+
+    Outcomes are immutable and repeat across a register, so rows share them.
+    """
+    flags = (o.unmet << 2) | (o.eligible.astype(np.int64) << 1) | o.unknown
+    if len(flags) == 0:
+        return [], []
+    fens, fen_of = np.unique(o.fen, return_inverse=True)
+    kinds, kind_of = np.unique(flags, return_inverse=True)
+    keys, inverse = np.unique(fen_of * len(kinds) + kind_of, return_inverse=True)
+    table = [
+        Outcome(
+            o.benefit,
+            bool(flag >> 1 & 1),
+            None if flag & 1 else fen,
+            o.unmet_codes(flag >> 2) if flag >> 2 else (),
+        )
+        for fen, flag in zip(
+            fens[keys // len(kinds)].tolist(), kinds[keys % len(kinds)].tolist(), strict=True
+        )
+    ]
+    return table, inverse.reshape(-1).tolist()
 
 
 class Batch:
@@ -335,20 +338,15 @@ class Batch:
     def __init__(self, chunks: Iterator[Chunk]) -> None:
         """Wrap the chunks (computed as they are read)."""
         self._chunks = chunks
-        self._rows: Iterator[Row] = iter(())
+        self._rows: Iterator[Row] = itertools.chain.from_iterable(c.rows() for c in chunks)
 
-    def __iter__(self) -> Batch:
-        """The batch is its own iterator."""
-        return self
+    def __iter__(self) -> Iterator[Row]:
+        """Return the rows (one iterator: reading it advances the batch)."""
+        return self._rows
 
     def __next__(self) -> Row:
         """Return the next row."""
-        while True:
-            row = next(self._rows, None)
-            if row is not None:
-                return row
-            chunk = next(self._chunks)  # StopIteration ends the batch
-            self._rows = chunk.rows()
+        return next(self._rows)
 
     def chunks(self) -> Iterator[Chunk]:
         """Yield the remaining results chunk by chunk, as arrays."""
@@ -421,71 +419,118 @@ def _chunks(  # noqa: PLR0913 - the parts of a batch
 ) -> Iterator[Chunk]:
     """Parse records a chunk at a time and compute each chunk's columns (one per context)."""
     kind = Placement if formulas[0].record == "placement" else Applicant
+    columnar = parse is parse_applicant  # dicts read straight into columns (benefits.reading)
     it = iter(records)
     number = start
     while True:
         raw = list(itertools.islice(it, size))
         if not raw:
             return
-        ids: list[str | None] = []
+        ids: list[str | None] = [None] * len(raw)
         errors: dict[int, RecordError] = {}
+        groups: list[tuple[list[int], Callable[[], Any]]] = []
+        done: set[int] = set()
+        if columnar:
+            x, positions, fast_ids = applicant_chunk(raw)
+            for i, record_id in zip(positions, fast_ids, strict=True):
+                ids[i] = record_id
+            if positions:
+                groups.append((positions, functools.partial(_same, x)))
+            done.update(positions)
         parsed: list[Any] = []
-        positions: list[int] = []
+        slow: list[int] = []
         for i, item in enumerate(raw):
+            if i in done:
+                continue
             try:
                 record = item if isinstance(item, kind) else parse(item)
             except RecordError as error:
                 errors[i] = error.at_row(number + i)
-                ids.append(_id_of(item))
+                ids[i] = _id_of(item)
                 continue
-            ids.append(record.id)
+            ids[i] = record.id
             parsed.append(record)
-            positions.append(i)
+            slow.append(i)
+        if slow:
+            groups.append((slow, functools.partial(formulas[0].columns, parsed)))
         yield from _computed(
             number,
+            raw=raw,
             ids=ids,
             errors=errors,
-            parsed=parsed,
-            positions=positions,
+            groups=groups,
             formulas=formulas,
             contexts=contexts,
+            parse=parse,
         )
         number += len(raw)
+
+
+def _same(value: object) -> object:
+    return value
 
 
 def _computed(  # noqa: PLR0913 - the parts of a chunk
     number: int,
     *,
+    raw: list[Any],
     ids: list[str | None],
     errors: dict[int, RecordError],
-    parsed: list[Any],
-    positions: list[int],
+    groups: list[tuple[list[int], Callable[[], Any]]],
     formulas: list[Benefit[Any, Any]],
     contexts: list[Context],
+    parse: Callable[[Any], Applicant | Placement],
 ) -> Iterator[Chunk]:
-    """Compute a chunk; a record whose amounts overflow the exact range becomes an error row."""
-    try:
-        x = formulas[0].columns(parsed)
-        results = [tuple(f.run(x, ctx) for f in formulas) for ctx in contexts]
-    except PolicyError:
-        if len(parsed) == 1:
-            raise
-        # One record's sums are beyond the exact range: compute the records one by one.
-        for i, record in zip(positions, parsed, strict=True):
-            try:
-                results = [
-                    tuple(f.run(formulas[0].columns([record]), ctx) for f in formulas)
-                    for ctx in contexts
-                ]
-            except PolicyError as error:
-                errors[i] = RecordError(str(error), row=number + i)
-        ok = [(i, r) for i, r in zip(positions, parsed, strict=True) if i not in errors]
-        positions, parsed = [i for i, _ in ok], [r for _, r in ok]
-        x = formulas[0].columns(parsed)
-        results = [tuple(f.run(x, ctx) for f in formulas) for ctx in contexts]
-    index = np.array(positions, dtype=np.intp)
-    for outcomes in results:
+    """Compute a chunk's groups of columns and put the results back in input order.
+
+    A record whose amounts overflow the exact range of the columns becomes an error row.
+    """
+    results: list[list[tuple[Outcomes, ...]]] = [[] for _ in contexts]
+    positions: list[int] = []
+    for group, columns in groups or [([], lambda: formulas[0].columns([]))]:
+        try:
+            x = columns()
+            outs = [tuple(f.run(x, ctx) for f in formulas) for ctx in contexts]
+        except PolicyError:
+            # Some record's sums are beyond the exact range: compute them one by one.
+            for i in group:
+                item = raw[i]
+                try:
+                    one = formulas[0].columns(
+                        [item if isinstance(item, Applicant | Placement) else parse(item)]
+                    )
+                    outs = [tuple(f.run(one, ctx) for f in formulas) for ctx in contexts]
+                except PolicyError as error:
+                    errors[i] = RecordError(str(error), row=number + i)
+                    continue
+                positions.append(i)
+                for k, out in enumerate(outs):
+                    results[k].append(out)
+            continue
+        positions.extend(group)
+        for k, out in enumerate(outs):
+            results[k].append(out)
+    order = np.argsort(np.array(positions, dtype=np.intp), kind="stable")
+    index = np.array(positions, dtype=np.intp)[order]
+    for parts in results:
+        if len(parts) == 1 and bool(np.all(order == np.arange(len(order)))):
+            outcomes = parts[0]
+        else:
+            outcomes = tuple(_joined([p[b] for p in parts], order) for b in range(len(formulas)))
         yield Chunk(number, ids, errors, index, outcomes)
+
+
+def _joined(parts: list[Outcomes], order: npt.NDArray[np.intp]) -> Outcomes:
+    """Concatenate one benefit's outcomes over several groups, then reorder them."""
+    first = parts[0]
+    return Outcomes(
+        first.benefit,
+        np.concatenate([p.eligible for p in parts])[order],
+        np.concatenate([p.fen for p in parts])[order],
+        np.concatenate([p.unknown for p in parts])[order],
+        np.concatenate([p.unmet for p in parts])[order],
+        first.codes,
+    )
 
 
 def _plan(

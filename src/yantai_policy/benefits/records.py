@@ -447,17 +447,19 @@ def _contribution(entry: object, where: str) -> tuple[int, int]:
 
 
 def _premiums(value: object, field: str) -> tuple[tuple[dt.date, int], ...]:
-    out = []
-    for index, entry in enumerate(_list(value, field)):
-        where = f"{field}[{index}]"
-        item = _object(entry, where, ("paid_on", "amount"), ("paid_on", "amount"))
-        out.append(
-            (
-                parse_date(item["paid_on"], f"{where}.paid_on"),
-                parse_fen(item["amount"], f"{where}.amount"),
-            )
+    return tuple(
+        sorted(
+            _premium(entry, f"{field}[{index}]") for index, entry in enumerate(_list(value, field))
         )
-    return tuple(sorted(out))
+    )
+
+
+def _premium(entry: object, where: str) -> tuple[dt.date, int]:
+    item = _object(entry, where, ("paid_on", "amount"), ("paid_on", "amount"))
+    return (
+        parse_date(item["paid_on"], f"{where}.paid_on"),
+        parse_fen(item["amount"], f"{where}.amount"),
+    )
 
 
 def _tax_due(value: object, field: str) -> tuple[tuple[str, int], ...]:
@@ -498,6 +500,22 @@ _APPLICANT_PARSERS: dict[str, Callable[[object, str], object]] = {
     "pilot_area": _bool,
     "platform_occupation": lambda value, field: _choice(value, field, PLATFORM_OCCUPATIONS),
 }
+
+
+def applicant_parser(field: str) -> Callable[[object, str], Any]:
+    """Return the contract's parser of one applicant field (value, field path) -> parsed."""
+    return _APPLICANT_PARSERS[field]
+
+
+def applicant_entry_parser(field: str) -> Callable[[object, str], tuple[Any, int]]:
+    """Return the contract's parser of one entry of a list field (contributions, premiums).
+
+    It takes the entry and the list's field name, and returns ``(key, fen)``: a month
+    index for contributions, a date for premiums.
+    """
+    if field == "contributions":
+        return lambda entry, where: _contribution(entry, f"{where}[]")
+    return lambda entry, where: _premium(entry, f"{where}[]")
 
 
 def _id(record: Mapping[str, Any]) -> str:
