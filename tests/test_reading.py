@@ -96,13 +96,15 @@ def test_reader_leaves_odd_shapes_to_the_parser() -> None:
         {"id": "d", "loan": {"kind": "individual", "amount": "99999999999999"}},
         {"id": 7},
         "not a record",
+        {"id": "f", "groups": ["graduate;veteran"]},  # after the same names as a list
         {"id": "g", "groups": ["graduate"], "contributions": [{"month": "2021-03", "amount": "1"}]},
     ]
+    applicant_chunk([{"id": "e", "groups": ["graduate", "veteran"]}])
     _, positions, _ = applicant_chunk(records)
-    assert positions == [6]
+    assert positions == [7]
     rows = list(benefits.evaluate_many(records, on=dt.date(2021, 6, 1)))
-    assert [r.row for r in rows] == list(range(1, 8))
-    assert [r.error is None for r in rows] == [False, False, False, False, True, False, True]
+    assert [r.row for r in rows] == list(range(1, 9))
+    assert [r.error is None for r in rows] == [False, False, False, False, True, False, False, True]
     assert rows[2].error is not None
     assert "duplicate month 2021-03" in str(rows[2].error)
     assert rows[3].error is not None

@@ -166,21 +166,22 @@ def _column(  # noqa: PLR0913 - one column's parts
     return np.array(out, dtype=dtype)
 
 
-_GROUP_VALUES = _Values("groups", lambda names: sum(BIT[g] for g in names))
+_GROUP_PARSER = applicant_parser("groups")
+_GROUP_BITS: dict[tuple[str, ...], int] = {}
 
 
 def _groups(value: object) -> int:
     if type(value) is list and all(type(g) is str for g in value):
-        key = ";".join(value)  # a cache key only: the parser sees the list itself
-        found = _GROUP_VALUES.cache.get(key)
+        key = tuple(value)  # the names as given: the parser sees the list itself
+        found = _GROUP_BITS.get(key)
         if found is not None:
-            return found  # type: ignore[no-any-return]
+            return found
         try:
-            bits: int = _GROUP_VALUES.convert(_GROUP_VALUES.parse(value, "groups"))
+            bits = sum(BIT[g] for g in _GROUP_PARSER(value, "groups"))
         except RecordError:
             raise _BadError from None
-        if len(_GROUP_VALUES.cache) < _CACHE_LIMIT:
-            _GROUP_VALUES.cache[key] = bits
+        if len(_GROUP_BITS) < _CACHE_LIMIT:
+            _GROUP_BITS[key] = bits
         return bits
     raise _BadError
 
@@ -204,6 +205,12 @@ _FEN: dict[str, int] = {}
 
 
 _TAXES = frozenset(TAXES)
+
+
+def _remember(amount: object, fen: int) -> None:
+    """Cache an amount string the contract's parser accepted."""
+    if type(amount) is str and fen <= MAX_FEN and len(_FEN) < _CACHE_LIMIT:
+        _FEN[amount] = fen
 
 
 def _tax_due(records: list[dict[str, Any]], bad: set[int]) -> dict[str, npt.NDArray[np.int64]]:
@@ -237,6 +244,7 @@ def _tax_due(records: list[dict[str, Any]], bad: set[int]) -> dict[str, npt.NDAr
                 continue
             out[tax][i] = fen
             given.add(tax)
+            _remember(value[tax], fen)
     return {tax: out[tax] for tax in TAXES if tax in given}
 
 
@@ -251,6 +259,14 @@ def _loan(
         value = r.get("loan")
         if value is None:
             continue
+        if type(value) is dict and len(value) == 2:
+            kind = value.get("kind")
+            code = _LOANS.get(kind) if type(kind) is str else None
+            amount = value.get("amount")
+            known = _FEN.get(amount) if type(amount) is str else None
+            if code is not None and known is not None:
+                kinds[i], fens[i] = code, known
+                continue
         try:
             kind, fen = parse(value, "loan")
         except RecordError:
@@ -260,6 +276,7 @@ def _loan(
             bad.add(i)
             continue
         kinds[i], fens[i] = _LOANS[kind], fen
+        _remember(value["amount"], fen)
     return kinds, fens
 
 
@@ -323,8 +340,7 @@ def _entry(  # noqa: PLR0913 - one entry and where to note it
     if fen > MAX_FEN:
         bad.add(row)
         return parsed_key, 0
-    if len(_FEN) < _CACHE_LIMIT and type(entry.get("amount")) is str:
-        _FEN[entry["amount"]] = fen
+    _remember(entry.get("amount"), fen)
     return parsed_key, fen
 
 
