@@ -57,7 +57,7 @@ from yantai_policy.benefits.pension_contribution_schedule import (
     pension_contribution_schedule,
 )
 from yantai_policy.benefits.periods import fen_to_yuan
-from yantai_policy.benefits.reading import applicant_chunk
+from yantai_policy.benefits.reading import applicant_chunk, gc_paused
 from yantai_policy.benefits.records import (
     Applicant,
     Placement,
@@ -289,18 +289,23 @@ class Chunk:
         return len(self.ids)
 
     def rows(self) -> Iterator[Row]:
-        """Yield the chunk's rows, in order (built here, one at a time)."""
-        columns = [_distinct_outcomes(o) for o in self.outcomes]
-        errors, ids, start = self.errors, self.ids, self.start
-        new = tuple.__new__  # Row's own __new__, without its Python-level wrapper
-        j = 0
-        for i in range(len(ids)):
-            error = errors.get(i)
-            if error is not None:
-                yield Row(start + i, ids[i], (), error)
-                continue
-            yield new(Row, (start + i, ids[i], tuple([t[x[j]] for t, x in columns]), None))
-            j += 1
+        """Yield the chunk's rows, in order (built when first asked for, for the chunk)."""
+        with gc_paused():
+            columns = [_distinct_outcomes(o) for o in self.outcomes]
+            errors, ids, start = self.errors, self.ids, self.start
+            new = tuple.__new__  # Row's own __new__, without its Python-level wrapper
+            out: list[Row] = []
+            j = 0
+            for i in range(len(ids)):
+                error = errors.get(i)
+                if error is not None:
+                    out.append(Row(start + i, ids[i], (), error))
+                    continue
+                out.append(
+                    new(Row, (start + i, ids[i], tuple([t[x[j]] for t, x in columns]), None))
+                )
+                j += 1
+        return iter(out)
 
 
 def _distinct_outcomes(o: Outcomes) -> tuple[list[Outcome], list[int]]:
@@ -418,42 +423,58 @@ def _chunks(  # noqa: PLR0913 - the parts of a batch
     size: int,
 ) -> Iterator[Chunk]:
     """Parse records a chunk at a time and compute each chunk's columns (one per context)."""
-    kind = Placement if formulas[0].record == "placement" else Applicant
-    columnar = parse is parse_applicant  # dicts read straight into columns (benefits.reading)
     it = iter(records)
     number = start
     while True:
         raw = list(itertools.islice(it, size))
         if not raw:
             return
-        ids: list[str | None] = [None] * len(raw)
-        errors: dict[int, RecordError] = {}
-        groups: list[tuple[list[int], Callable[[], Any]]] = []
-        done: set[int] = set()
-        if columnar:
-            x, positions, fast_ids = applicant_chunk(raw)
-            for i, record_id in zip(positions, fast_ids, strict=True):
-                ids[i] = record_id
-            if positions:
-                groups.append((positions, functools.partial(_same, x)))
-            done.update(positions)
-        parsed: list[Any] = []
-        slow: list[int] = []
-        for i, item in enumerate(raw):
-            if i in done:
-                continue
-            try:
-                record = item if isinstance(item, kind) else parse(item)
-            except RecordError as error:
-                errors[i] = error.at_row(number + i)
-                ids[i] = _id_of(item)
-                continue
-            ids[i] = record.id
-            parsed.append(record)
-            slow.append(i)
-        if slow:
-            groups.append((slow, functools.partial(formulas[0].columns, parsed)))
-        yield from _computed(
+        with gc_paused():
+            chunks = _chunk(raw, number, formulas=formulas, parse=parse, contexts=contexts)
+        yield from chunks
+        number += len(raw)
+
+
+def _chunk(
+    raw: list[Any],
+    number: int,
+    *,
+    formulas: list[Benefit[Any, Any]],
+    parse: Callable[[Any], Applicant | Placement],
+    contexts: list[Context],
+) -> list[Chunk]:
+    """Parse and compute one chunk: one :class:`Chunk` per context."""
+    kind = Placement if formulas[0].record == "placement" else Applicant
+    columnar = parse is parse_applicant  # dicts read straight into columns (benefits.reading)
+    ids: list[str | None] = [None] * len(raw)
+    errors: dict[int, RecordError] = {}
+    groups: list[tuple[list[int], Callable[[], Any]]] = []
+    done: set[int] = set()
+    if columnar:
+        x, positions, fast_ids = applicant_chunk(raw)
+        for i, record_id in zip(positions, fast_ids, strict=True):
+            ids[i] = record_id
+        if positions:
+            groups.append((positions, functools.partial(_same, x)))
+        done.update(positions)
+    parsed: list[Any] = []
+    slow: list[int] = []
+    for i, item in enumerate(raw):
+        if i in done:
+            continue
+        try:
+            record = item if isinstance(item, kind) else parse(item)
+        except RecordError as error:
+            errors[i] = error.at_row(number + i)
+            ids[i] = _id_of(item)
+            continue
+        ids[i] = record.id
+        parsed.append(record)
+        slow.append(i)
+    if slow:
+        groups.append((slow, functools.partial(formulas[0].columns, parsed)))
+    return list(
+        _computed(
             number,
             raw=raw,
             ids=ids,
@@ -463,7 +484,7 @@ def _chunks(  # noqa: PLR0913 - the parts of a batch
             contexts=contexts,
             parse=parse,
         )
-        number += len(raw)
+    )
 
 
 def _same(value: object) -> object:

@@ -13,11 +13,24 @@ error exactly as for a single record.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import gc
+import threading
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from yantai_policy.benefits.columns import BIT, DATES, FLAGS, MAX_FEN, Applicants, Entries
+from yantai_policy.benefits.columns import (
+    BIT,
+    DATES,
+    FLAGS,
+    MAX_FEN,
+    NAT_INT,
+    Applicants,
+    Entries,
+)
 from yantai_policy.benefits.records import (
     APPLICANT_FIELDS,
     BUSINESS_TYPES,
@@ -30,13 +43,40 @@ from yantai_policy.benefits.records import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     import numpy.typing as npt
 
-__all__ = ["applicant_chunk"]
+__all__ = ["applicant_chunk", "gc_paused"]
 
 _KNOWN = frozenset(APPLICANT_FIELDS)
+_GC_LOCK = threading.Lock()
+_GC_STATE = {"depth": 0, "was_enabled": False}
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a chunk is read or its rows are built.
+
+    A chunk makes tens of thousands of small objects that hold no cycles; the collector
+    would otherwise scan the whole heap again and again. Nested and concurrent pauses
+    share one count, so the collector is switched back on only by the last to leave, and
+    only if it was on when the first came in.
+    """
+    with _GC_LOCK:
+        if _GC_STATE["depth"] == 0:
+            _GC_STATE["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _GC_STATE["depth"] += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _GC_STATE["depth"] -= 1
+            if _GC_STATE["depth"] == 0 and _GC_STATE["was_enabled"]:
+                gc.enable()
+
+
 _CACHE_LIMIT = 1 << 16
 
 
@@ -67,7 +107,8 @@ class _Values:
         return parsed
 
 
-_DAYS = {name: _Values(name, lambda d: np.datetime64(d, "D")) for name in DATES}
+_EPOCH = dt.date(1970, 1, 1)
+_DAYS = {name: _Values(name, lambda d: (d - _EPOCH).days) for name in DATES}  # numpy's day numbers
 _BUSINESS = {kind: code for code, kind in enumerate(BUSINESS_TYPES, 1)}
 _OCCUPATIONS = {kind: code for code, kind in enumerate(PLATFORM_OCCUPATIONS, 1)}
 _LOANS = {kind: code for code, kind in enumerate(LOAN_KINDS, 1)}
@@ -104,7 +145,7 @@ def _read(records: list[dict[str, Any]], bad: set[int]) -> Applicants:
     present: set[str] = set().union(*records) if records else set()
     scalars: list[tuple[str, Callable[[Any], Any], npt.DTypeLike, object]] = [
         ("groups", _groups, np.int64, 0),
-        *((name, _DAYS[name], "datetime64[D]", None) for name in DATES),
+        *((name, _DAYS[name], np.int64, NAT_INT) for name in DATES),
         *((name, _flag, bool, False) for name in FLAGS),
         ("platform", _platform, bool, False),
         ("business_type", _BUSINESS_TYPE, np.int8, 0),
@@ -115,7 +156,7 @@ def _read(records: list[dict[str, Any]], bad: set[int]) -> Applicants:
             continue
         column = _column(records, name, read, bad, missing=missing, dtype=dtype)
         if name in DATES:
-            x.dates[name] = column
+            x.dates[name] = column.view("datetime64[D]")
         elif name in FLAGS:
             x.flags[name] = column
         else:
@@ -152,18 +193,34 @@ def _column(  # noqa: PLR0913 - one column's parts
     dtype: npt.DTypeLike,
     missing: object,
 ) -> npt.NDArray[Any]:
-    out = []
-    for i, r in enumerate(records):
-        value = r.get(field)
+    values = [r.get(field) for r in records]
+    out: list[Any] = _cached(read, values)
+    for i in [i for i, (v, o) in enumerate(zip(values, out, strict=True)) if o is None]:
+        value = values[i]
         if value is None:
-            out.append(missing)
+            out[i] = missing
             continue
         try:
-            out.append(read(value))
+            out[i] = read(value)
         except _BadError:
             bad.add(i)
-            out.append(missing)
+            out[i] = missing
     return np.array(out, dtype=dtype)
+
+
+def _cached(read: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    """The values already parsed, by a C-level look-up (None where not known yet)."""
+    if isinstance(read, _Values):
+        try:
+            return list(map(read.cache.get, values))  # strings only are ever cached
+        except TypeError:  # an unhashable value: each value in turn
+            pass
+    elif read is _flag and set(map(type, values)) <= _BOOL_OR_NONE:
+        return [None if v is None else v for v in values]
+    return [None] * len(values)
+
+
+_BOOL_OR_NONE = frozenset({bool, type(None)})
 
 
 _GROUP_PARSER = applicant_parser("groups")
@@ -288,32 +345,36 @@ def _entries(records: list[dict[str, Any]], field: str, key: str, bad: set[int])
             bad.add(i)
     lengths = [len(value) if type(value) is list else 0 for value in lists]
     flat: list[Any] = [e for value in lists if type(value) is list for e in value]
-    dtype: npt.DTypeLike = np.int32 if key == "month" else "datetime64[D]"
+    month = key == "month"
     if not flat:
-        return Entries.empty(dtype)
+        return Entries.empty(np.int32 if month else "datetime64[D]")
     rows = np.repeat(np.arange(len(records), dtype=np.intp), lengths)
     cache = _MONTHS if key == "month" else _DAYS_OF_ENTRIES
-    # The common shape: a two-key dict of strings already seen; anything else is parsed
-    # (and so checked) by the contract's own entry parser.
-    keys = [
-        cache.get(k) if type(e) is dict and len(e) == 2 and type(k := e.get(key)) is str else None
-        for e in flat
-    ]
-    fens = [
-        _FEN.get(e["amount"]) if k is not None and type(e.get("amount")) is str else None
-        for e, k in zip(flat, keys, strict=True)
-    ]
+    # The common shape: two-key dicts of strings already seen, looked up at C speed;
+    # anything else is parsed (and so checked) by the contract's own entry parser.
+    keys: list[Any] = [None] * len(flat)
+    fens: list[Any] = [None] * len(flat)
+    if set(map(type, flat)) == _DICT and set(map(len, flat)) == _TWO:
+        try:
+            keys = list(map(cache.get, map(itemgetter(key), flat)))
+            fens = list(map(_FEN.get, map(itemgetter("amount"), flat)))
+        except (KeyError, TypeError):  # another key, or an unhashable value
+            keys, fens = [None] * len(flat), [None] * len(flat)
     for j in [j for j, (k, f) in enumerate(zip(keys, fens, strict=True)) if k is None or f is None]:
         keys[j], fens[j] = _entry(flat[j], field, key, cache, bad, row=int(rows[j]))
-    key_array = np.array(keys, dtype=dtype)
-    fen_array = np.array(fens, dtype=np.int64)
-    # Each record's entries in order (by month, or by day then amount); a month twice is
-    # left to the parser, which words the error.
-    order = np.lexsort((fen_array, key_array, rows))
-    rows, key_array, fen_array = rows[order], key_array[order], fen_array[order]
-    if key == "month" and len(rows) > 1:
-        repeated = (rows[1:] == rows[:-1]) & (key_array[1:] == key_array[:-1])
-        bad.update(rows[1:][repeated].tolist())
+    key_array: Any = np.fromiter(keys, np.int32 if month else np.int64, len(keys))
+    fen_array = np.fromiter(fens, np.int64, len(fens))
+    # Each record's entries in order (by month, or by day then amount), as the parser
+    # orders them; a month twice is left to the parser, which words the error.
+    same_row = rows[1:] == rows[:-1]
+    if not bool(np.all(~same_row | (key_array[1:] > key_array[:-1]))):
+        order = np.lexsort((fen_array, key_array, rows))
+        rows, key_array, fen_array = rows[order], key_array[order], fen_array[order]
+        if month:
+            repeated = (rows[1:] == rows[:-1]) & (key_array[1:] == key_array[:-1])
+            bad.update(rows[1:][repeated].tolist())
+    if not month:
+        key_array = key_array.view("datetime64[D]")
     starts = _starts(rows)
     return Entries(
         key_array,
@@ -333,8 +394,10 @@ def _entry(  # noqa: PLR0913 - one entry and where to note it
         parsed_key, fen = applicant_entry_parser(field)(entry, field)
     except RecordError:
         bad.add(row)
-        return (0 if key == "month" else _NO_DAY), 0
+        return (0 if key == "month" else NAT_INT), 0
     assert isinstance(entry, dict)  # noqa: S101 - the parser accepted it
+    if key != "month":
+        parsed_key = (parsed_key - _EPOCH).days  # numpy's day number
     if len(cache) < _CACHE_LIMIT and type(entry.get(key)) is str:
         cache[entry[key]] = parsed_key
     if fen > MAX_FEN:
@@ -353,9 +416,10 @@ def _starts(rows: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
     return starts
 
 
+_DICT = {dict}
+_TWO = {2}
 _MONTHS: dict[str, Any] = {}
 _DAYS_OF_ENTRIES: dict[str, Any] = {}
-_NO_DAY = np.datetime64("NaT", "D")
 
 
 def _take(x: Applicants, keep: npt.NDArray[np.intp]) -> Applicants:
