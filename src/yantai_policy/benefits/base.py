@@ -235,16 +235,17 @@ class Outcomes:
         """Return the codes of a bit mask of :attr:`unmet`."""
         return _unmet_codes(self.codes, bits)
 
-    def unmet_texts(self) -> list[str]:
-        """Return each record's unmet codes joined by ``;`` (empty where none)."""
-        table: dict[int, str] = {}
-        out = []
-        for bits in self.unmet.tolist():
-            text = table.get(bits)
-            if text is None:
-                text = table[bits] = ";".join(_unmet_codes(self.codes, bits))
-            out.append(text)
-        return out
+    def unmet_texts(self) -> npt.NDArray[np.object_]:
+        """Return each record's unmet codes joined by ``;`` (empty where none), as an array.
+
+        Each distinct combination is joined once, so this costs one pass of numpy.
+        """
+        bits, inverse = np.unique(self.unmet, return_inverse=True)
+        table = np.array(
+            [";".join(_unmet_codes(self.codes, b)) for b in bits.tolist()], dtype=object
+        )
+        texts: npt.NDArray[np.object_] = table[inverse.reshape(-1)] if len(table) else table
+        return texts
 
     def take(self, index: npt.NDArray[np.intp]) -> Outcomes:
         """Return the outcomes of some records, in the order given."""
