@@ -311,14 +311,13 @@ class Benefit(Generic[R, C]):
 
     def _eligible(self, held: Mapping[str, Bools], n: int) -> tuple[Bools, Ints]:
         """Combine the conditions: eligibility, and the bits of the unmet ones."""
-        eligible = np.ones(n, bool)
         unmet = np.zeros(n, np.int64)
+        bit = np.empty(n, np.int64)
         groups: dict[str, list[int]] = {}
         for index, spec in enumerate(self.specs, 1):
             if spec.group is None:
-                ok = held[spec.code]
-                eligible &= ok
-                unmet |= np.where(ok, 0, 1 << index)
+                np.left_shift(~held[spec.code], index, out=bit, dtype=np.int64)
+                unmet |= bit
             else:
                 groups.setdefault(spec.group, []).append(index)
         for members in groups.values():
@@ -327,8 +326,8 @@ class Benefit(Generic[R, C]):
             for index in members:
                 some |= held[self.specs[index - 1].code]
                 bits |= 1 << index
-            eligible &= some
             unmet |= np.where(some, 0, bits)
+        eligible: Bools = unmet == 0
         return eligible, unmet
 
     def run(self, x: C, ctx: Context) -> Outcomes:
