@@ -9,9 +9,9 @@ Run it::
     python examples/batch_evaluate.py                  # results go to a new temp folder
     python examples/batch_evaluate.py results.csv      # or to a file you name
 
-It reads ``applicants.csv`` beside this script (20 applicants, one or more for each
+It reads ``applicants.csv`` beside this script (22 applicants, one or more for each
 benefit, and two rows with deliberate errors, in the CSV conventions of
-docs/benefits-cli.md), decides the six applicant benefits for 2021-07-16 with
+docs/benefits-cli.md), decides every applicant benefit for 2021-07-16 with
 :func:`yantai_policy.benefits.evaluate_many`, writes one result row per input row, and
 prints the rows with errors and the :class:`~yantai_policy.benefits.BatchSummary`. The
 command-line equivalent::

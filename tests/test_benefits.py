@@ -1393,6 +1393,19 @@ APPLICANTS: list[dict[str, Any]] = [
     {"id": "F3", "groups": ["farmer"], "business_type": "individual_business"},
     {"id": "E1"},
     {"id": 42, "x_note": "kept", "groups": ["poverty", "veteran"]},
+    {
+        "id": "T1",
+        "flexible_since": "2021-02-01",
+        "training_completed_on": "2021-05-20",
+        "training_certificate": True,
+    },
+    {
+        "id": "V1",
+        "pilot_area": True,
+        "platform": "food_delivery",
+        "platform_occupation": "delivery_rider",
+        "training_completed_on": "2021-05-20",
+    },
 ]
 PLACEMENTS: list[dict[str, Any]] = [
     PLACEMENT_BASE,
@@ -1404,6 +1417,8 @@ REFORM: dict[str, object] = {
     "accident_insurance_subsidy.proportion": "50%",
     "labour_intermediary_subsidy.standard": "300",
     "startup_subsidy.amount": "6000",
+    "skills_upgrading_subsidy.standard": "1000",
+    "vocational_training_subsidy.standard": "500",
 }
 
 
@@ -1538,8 +1553,8 @@ def test_reform_parameter_uses_cite_the_reform() -> None:
     assert decision.amount == Decimal("600.00")
 
 
-def test_evaluate_all_returns_the_six_applicant_benefits() -> None:
-    """evaluate_all decides each of the six applicant benefits, equal to evaluate's."""
+def test_evaluate_all_returns_every_applicant_benefit() -> None:
+    """evaluate_all decides each of the eight applicant benefits, equal to evaluate's."""
     record = {**STARTUP_BASE, **LOAN_BASE, "tax_due": ALL_TAXES, "first_license_on": "2021-03-15"}
     on = D(2021, 10, 1)
     result = evaluate_all(record, on=on)
@@ -1550,6 +1565,8 @@ def test_evaluate_all_returns_the_six_applicant_benefits() -> None:
         "accident_insurance_subsidy",
         "tax_relief",
         "fee_exemptions",
+        "skills_upgrading_subsidy",
+        "vocational_training_subsidy",
     }
     assert tuple(result) == APPLICANT_BENEFITS
     for name, decision in result.items():

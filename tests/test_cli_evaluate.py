@@ -108,6 +108,8 @@ def test_csv_to_jsonl(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
         "accident_insurance_subsidy",
         "tax_relief",
         "fee_exemptions",
+        "skills_upgrading_subsidy",
+        "vocational_training_subsidy",
     ]
     assert lines[2]["error"].startswith("row 3: operating:")
     assert lines[2]["results"] is None
@@ -251,6 +253,8 @@ def test_summary_on_stderr(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
         "accident_insurance_subsidy: 0 eligible, total 0.00 yuan\n"
         "tax_relief: 1 eligible, total 0.00 yuan\n"
         "fee_exemptions: 2 eligible, total 0.00 yuan, 2 undetermined\n"
+        "skills_upgrading_subsidy: 0 eligible, total 0.00 yuan\n"
+        "vocational_training_subsidy: 0 eligible, total 0.00 yuan\n"
     )
 
 

@@ -23,6 +23,8 @@ REFORM = yp.load_policy().with_parameters(
         "social_insurance_subsidy.rate": "60%",
         "startup_subsidy.amount": "6000.50",
         "accident_insurance_subsidy.proportion": "7/9",
+        "skills_upgrading_subsidy.standard": "1000",
+        "vocational_training_subsidy.standard": "500.50",
     }
 )
 GROUPS: tuple[list[str] | None, ...] = (
@@ -83,6 +85,10 @@ def applicant(i: int, rng: random.Random) -> dict[str, Any]:
         "loan": rng.choice(
             [None, {"kind": rng.choice(LOAN_KINDS), "amount": yuan(rng, 60_000_000)}]
         ),
+        "training_completed_on": day(rng, "2020-06-01", "2022-03-31"),
+        "training_certificate": rng.choice([True, True, False, None]),
+        "pilot_area": rng.choice([True, False, None]),
+        "platform_occupation": rng.choice(["delivery_rider", "livestream_seller", "other", None]),
     }
 
 

@@ -101,7 +101,7 @@ def test_audit_gate(tmp_path: Path, level: str, code: int, verdict: str) -> None
     """audit_gate.py exits 0 at "error" and 1 at "warning", as `yantai-policy audit --fail-on` does."""
     result = run("audit_gate.py", level, cwd=tmp_path)
     assert result.returncode == code, result.stderr
-    assert "28 findings (0 error, 15 warning, 13 info) from 11 checks" in result.stdout
+    assert "26 findings (0 error, 15 warning, 11 info) from 11 checks" in result.stdout
     assert f"audit gate at {level!r}: {verdict}" in result.stdout
     assert f"yantai-policy audit --fail-on {level}" in result.stdout
     assert cli("audit", "--fail-on", level, cwd=tmp_path).returncode == code

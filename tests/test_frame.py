@@ -36,6 +36,8 @@ REFORMS = {
             "guaranteed_loan.expanded_scope_until": "2023-06-30",
             "accident_insurance_subsidy.proportion": "7/9",
             "social_insurance_subsidy.max_months_graduate": 6,
+            "skills_upgrading_subsidy.standard": "1000",
+            "vocational_training_subsidy.standard": "500.50",
         }
     ),
     "ended": BASE.with_parameters(
@@ -48,6 +50,8 @@ REFORMS = {
             "accident_insurance_subsidy.annual_cap": {"2021-01-11": None},
             "tax_relief.annual_quota": {"2021-01-11": None},
             "guaranteed_loan.cap_partnership": {"2021-01-11": None},
+            # A standard supplied, then ended: undetermined again from 2022.
+            "skills_upgrading_subsidy.standard": {"2021-01-11": "800", "2022-01-01": None},
         }
     ),
     # A rate with a large numerator takes the Python-integer path of the rounding.
@@ -161,6 +165,11 @@ def make_facts(pick: Pick, integer: Integer, on: dt.date) -> dict[str, Any]:
     for name in ("startup_subsidy_received", "injury_pilot_covered"):
         out[name] = pick([False, False, True, ABSENT])
     out["platform"] = pick(["food_delivery", "a local app", ABSENT])
+    # The training subsidies (measures 12, 13): training completed about the day.
+    out["training_completed_on"] = pick([lambda: near(on), any_day, lambda: ABSENT])()
+    for name in ("training_certificate", "pilot_area"):
+        out[name] = pick([True, True, False, ABSENT])
+    out["platform_occupation"] = pick(["delivery_rider", "livestream_seller", "other", ABSENT])
     anchors = [on] + ([since] if since is not ABSENT else [])
     paid: dict[str, int] = {}
     for _ in range(integer(0, 8)):
@@ -297,7 +306,12 @@ def frames(
         premiums += insured
     df = pd.DataFrame(rows)
     if style["dates"] == "datetime64":
-        for name in ("left_school_on", "flexible_since", "first_license_on"):
+        for name in (
+            "left_school_on",
+            "flexible_since",
+            "first_license_on",
+            "training_completed_on",
+        ):
             if name in df.columns:
                 df[name] = pd.to_datetime(df[name])
     if style["entries"] == "column":
@@ -502,6 +516,10 @@ EVERYTHING = {
     "accident_premiums": [{"paid_on": "2021-01-11", "amount": "120"}],
     "tax_due": {"vat": "3000"},
     "loan": {"kind": "individual", "amount": "150000"},
+    "training_completed_on": "2020-12-01",
+    "training_certificate": True,
+    "pilot_area": True,
+    "platform_occupation": "delivery_rider",
 }
 
 
@@ -521,11 +539,15 @@ def test_not_in_force_before_issue() -> None:
         "accident_insurance_subsidy.eligible": True,
         "tax_relief.eligible": True,
         "fee_exemptions.eligible": True,
+        "skills_upgrading_subsidy.eligible": True,
+        "vocational_training_subsidy.eligible": True,
     }
     assert issued["accident_insurance_subsidy.amount"].iloc[0] == Decimal("100.00")  # capped
     assert issued["social_insurance_subsidy.amount"].iloc[0] == Decimal("325.00")
     assert issued["fee_exemptions.amount_fen"].iloc[0] is pd.NA
     assert issued["fee_exemptions.amount"].iloc[0] is None
+    for name in ("skills_upgrading_subsidy", "vocational_training_subsidy"):  # no standard
+        assert issued[f"{name}.amount_fen"].iloc[0] is pd.NA
 
 
 @pytest.mark.parametrize("policy", sorted(REFORMS))

@@ -43,7 +43,7 @@ Examples:
     >>> import yantai_policy as yp
     >>> report = audit(yp.load_policy())
     >>> report.counts()
-    {'error': 0, 'warning': 15, 'info': 13}
+    {'error': 0, 'warning': 15, 'info': 11}
     >>> [f.subject for f in report.findings if f.code == "spent-date"]
     ['measure:7']
 """

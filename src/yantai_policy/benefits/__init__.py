@@ -12,6 +12,8 @@ benefit                                   measure  module
 ``tax_relief``                            5        :mod:`.tax_relief`
 ``fee_exemptions``                        5        :mod:`.fee_exemptions`
 ``labour_intermediary_subsidy``           11       :mod:`.labour_intermediary_subsidy`
+``skills_upgrading_subsidy``              12       :mod:`.skills_upgrading_subsidy`
+``vocational_training_subsidy``           13       :mod:`.vocational_training_subsidy`
 (calculator) pension schedule             15       :mod:`.pension_contribution_schedule`
 ========================================  =======  ==========================================
 
@@ -65,9 +67,11 @@ from yantai_policy.benefits.records import (
     parse_applicant,
     parse_placement,
 )
+from yantai_policy.benefits.skills_upgrading_subsidy import SkillsUpgradingSubsidy
 from yantai_policy.benefits.social_insurance_subsidy import SocialInsuranceSubsidy
 from yantai_policy.benefits.startup_subsidy import StartupSubsidy
 from yantai_policy.benefits.tax_relief import TaxRelief
+from yantai_policy.benefits.vocational_training_subsidy import VocationalTrainingSubsidy
 from yantai_policy.errors import PolicyError, UnknownNameError
 from yantai_policy.loading import load_policy
 
@@ -119,6 +123,8 @@ BENEFITS: Mapping[str, Benefit[Any, Any]] = {
         TaxRelief(),
         FeeExemptions(),
         LabourIntermediarySubsidy(),
+        SkillsUpgradingSubsidy(),
+        VocationalTrainingSubsidy(),
     )
 }
 """Every benefit formula, by name."""

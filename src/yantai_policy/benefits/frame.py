@@ -981,8 +981,8 @@ def evaluate_frame(  # noqa: PLR0913 - keyword-only options of a batch
     Args:
         df: One row per applicant, columns named as the record contract's fields.
         on: The day of application.
-        benefits: The benefits to compute; :data:`FRAME_BENEFITS` (all six
-            applicant benefits) if not given.
+        benefits: The benefits to compute; :data:`FRAME_BENEFITS` (every
+            applicant benefit) if not given.
         policy: The plan; the built-in one if not given (or a reform from
             :meth:`~yantai_policy.Policy.with_parameters`).
         contributions: A long frame of contributions (``id``, ``month``, and
