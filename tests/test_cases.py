@@ -8,9 +8,11 @@ them, refusing a file that breaks the format, and runs each case through:
   :attr:`Outcome.unmet <yantai_policy.benefits.Outcome.unmet>`, which must be exactly
   the failed conditions of the full decision;
 * :func:`~yantai_policy.benefits.frame.evaluate_frame`: eligibility and the amount in
-  fen, for the applicant benefits (the frame takes no placement records);
+  fen, for the applicant benefits (the frame takes no placement records), in a frame
+  of the one record and in a frame of all the records of its group;
 * the ``yantai-policy evaluate`` command, JSONL in and JSONL out: one run for all the
-  cases of a day, a policy and a kind of record.
+  cases of a group (a day, a policy and a kind of record), in this process through
+  :func:`yantai_policy.cli.main`, with real input and output files.
 
 Each path must give what the case expects and what the full decision says.
 """
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -561,25 +564,73 @@ def test_evaluate_many(case: Case) -> None:
 # --- Path 3: evaluate_frame -----------------------------------------------------------------
 
 
+Group = tuple[dt.date, str, str]
+"""The cases run together (one command run, one frame): the day, the policy overrides, the kind of record."""
+
+
+def _group(case: Case) -> Group:
+    return (case.on, case.policy, case.kind)
+
+
+GROUPS: dict[Group, list[Case]] = {}
+for _case_of_group in CASES:
+    GROUPS.setdefault(_group(_case_of_group), []).append(_case_of_group)
+
+
+def _group_benefits(cases: list[Case]) -> list[str]:
+    """The benefits of a group's cases, in the order of BENEFITS."""
+    return [name for name in BENEFITS if name in {case.benefit for case in cases}]
+
+
+def _frame_result(out: pd.DataFrame, benefit: str, position: int) -> tuple[bool, int | None]:
+    """A frame row's verdict and amount in fen (None for <NA>)."""
+    eligible = out[f"{benefit}.eligible"].iloc[position]
+    cell = out[f"{benefit}.amount_fen"].iloc[position]
+    assert isinstance(eligible, bool | np.bool_)
+    return bool(eligible), None if cell is pd.NA else int(cell)
+
+
+@pytest.fixture(scope="module")
+def frame_rows() -> Callable[[Case], tuple[bool, int | None]]:
+    """Return a case's result in one frame of all its group's records, computed once a group.
+
+    In a frame of many records a field one record leaves out is an empty cell
+    (NaN or None) of a column the others fill: the frame must read it as absent.
+    """
+    frames: dict[Group, pd.DataFrame] = {}
+
+    def result_of(case: Case) -> tuple[bool, int | None]:
+        group = _group(case)
+        cases = GROUPS[group]
+        if group not in frames:
+            frames[group] = evaluate_frame(
+                pd.DataFrame([c.input for c in cases]),
+                case.on,
+                benefits=_group_benefits(cases),
+                policy=_policy(case.policy),
+            )
+        return _frame_result(frames[group], case.benefit, cases.index(case))
+
+    return result_of
+
+
 @pytest.mark.parametrize("case", APPLICANT_CASES, ids=_ids)
-def test_evaluate_frame(case: Case) -> None:
-    """evaluate_frame's row has the expected verdict and fen, as the decision has.
+def test_evaluate_frame(case: Case, frame_rows: Callable[[Case], tuple[bool, int | None]]) -> None:
+    """evaluate_frame gives the expected verdict and fen, as the decision has: alone and in a group.
 
     Only applicant cases: evaluate_frame takes applicant records, and the placement
     benefit (labour_intermediary_subsidy) is not a frame benefit (see the next test).
     """
     decision = _decision(case)
-    out = evaluate_frame(
+    alone = evaluate_frame(
         pd.DataFrame([case.input]), case.on, benefits=[case.benefit], policy=_policy(case.policy)
     )
-    eligible = out[f"{case.benefit}.eligible"].iloc[0]
-    cell = out[f"{case.benefit}.amount_fen"].iloc[0]
-    fen = None if cell is pd.NA else int(cell)
-    if "eligible" in case.expected:
-        assert eligible == case.expected["eligible"]
-    if "amount" in case.expected:
-        assert fen == _fen(case.expected["amount"])
-    assert (bool(eligible), fen) == (decision.eligible, _fen(decision.amount))
+    for eligible, fen in (_frame_result(alone, case.benefit, 0), frame_rows(case)):
+        if "eligible" in case.expected:
+            assert eligible is case.expected["eligible"]
+        if "amount" in case.expected:
+            assert fen == _fen(case.expected["amount"])
+        assert (eligible, fen) == (decision.eligible, _fen(decision.amount))
 
 
 def test_placement_benefits_are_not_frame_benefits() -> None:
@@ -594,18 +645,6 @@ def test_placement_benefits_are_not_frame_benefits() -> None:
 
 # --- Path 4: the yantai-policy evaluate command ----------------------------------------------
 
-Group = tuple[dt.date, str, str]
-"""The cases of one command run: the day, the policy overrides, the kind of record."""
-
-
-def _group(case: Case) -> Group:
-    return (case.on, case.policy, case.kind)
-
-
-GROUPS: dict[Group, list[Case]] = {}
-for _case_of_group in CASES:
-    GROUPS.setdefault(_group(_case_of_group), []).append(_case_of_group)
-
 
 def _run_command(group: Group, cases: list[Case], folder: Path) -> list[dict[str, Any]]:
     """Run ``yantai-policy evaluate`` once over a group's records; return its output rows.
@@ -617,9 +656,8 @@ def _run_command(group: Group, cases: list[Case], folder: Path) -> list[dict[str
     source = folder / "in.jsonl"
     source.write_text("".join(json.dumps(case.input) + "\n" for case in cases), encoding="utf-8")
     output = folder / "out.jsonl"
-    names = [name for name in BENEFITS if name in {case.benefit for case in cases}]
     argv = ["evaluate", str(source), "--on", on.isoformat(), "-o", str(output)]
-    for name in names:
+    for name in _group_benefits(cases):
         argv += ["--benefit", name]
     if json.loads(overrides):
         plan = folder / "plan.json"
