@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import random
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -323,6 +324,7 @@ def expected(records: list[dict[str, Any]], on: dt.date, policy: yp.Policy) -> d
             out.setdefault(f"{o.benefit}.eligible", []).append(o.eligible)
             out.setdefault(f"{o.benefit}.amount_fen", []).append(o.fen)
             out.setdefault(f"{o.benefit}.amount", []).append(o.amount)
+            out.setdefault(f"{o.benefit}.unmet", []).append(";".join(o.unmet))
     return out
 
 
@@ -335,6 +337,7 @@ def actual(result: pd.DataFrame) -> dict[str, list[Any]]:
             None if v is pd.NA else int(v) for v in result[f"{name}.amount_fen"]
         ]
         out[f"{name}.amount"] = list(result[f"{name}.amount"])
+        out[f"{name}.unmet"] = list(result[f"{name}.unmet"])
     return out
 
 
@@ -714,16 +717,25 @@ def test_output_shape() -> None:
         "tax_relief.eligible",
         "tax_relief.amount_fen",
         "tax_relief.amount",
+        "tax_relief.unmet",
         "startup_subsidy.eligible",
         "startup_subsidy.amount_fen",
         "startup_subsidy.amount",
+        "startup_subsidy.unmet",
     ]
     assert got["tax_relief.eligible"].dtype == bool
     assert str(got["tax_relief.amount_fen"].dtype) == "Int64"
     assert got["tax_relief.amount"].dtype == object
     assert got["tax_relief.amount"].tolist() == [Decimal("3000.00"), Decimal("0.00")]
     lean = evaluate_frame(df, dt.date(2021, 6, 1), benefits=["tax_relief"], decimals=False)
-    assert list(lean.columns) == ["id", "tax_relief.eligible", "tax_relief.amount_fen"]
+    assert list(lean.columns) == [
+        "id",
+        "tax_relief.eligible",
+        "tax_relief.amount_fen",
+        "tax_relief.unmet",
+    ]
+    # The eligible row meets every condition; the empty one none of those it needs facts for.
+    assert got["tax_relief.unmet"].tolist() == ["", "key_group;individual_business;within_period"]
 
 
 def test_empty_frame() -> None:
@@ -966,3 +978,12 @@ def test_benefits_package_does_not_import_pandas() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
+
+
+def test_amounts_are_exact_in_any_decimal_context() -> None:
+    """A caller's low-precision decimal context cannot round the Decimal amounts."""
+    df = pd.DataFrame([EVERYTHING])
+    with decimal.localcontext(prec=2):
+        got = evaluate_frame(df, dt.date(2021, 6, 1), benefits=["tax_relief", "startup_subsidy"])
+        assert got["startup_subsidy.amount"].tolist() == [Decimal("5000.00")]
+        assert str(got["tax_relief.amount"].iloc[0]) == "3000.00"

@@ -131,7 +131,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import numpy as np
@@ -150,7 +149,7 @@ from yantai_policy.benefits.columns import (
     Entries,
     period_end_days,
 )
-from yantai_policy.benefits.periods import month_index
+from yantai_policy.benefits.periods import fen_to_yuan, month_index
 from yantai_policy.benefits.records import (
     APPLICANT_FIELDS,
     BUSINESS_TYPES,
@@ -185,7 +184,6 @@ FRAME_BENEFITS = tuple(APPLICANT_BENEFITS)
 _PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
 _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 _MIXED = frozenset({"mixed", "mixed-integer", "mixed-integer-float", "unknown-array"})
-_CENT = Decimal("0.01")
 _UNUSED = object()  # an invalid category that no row uses
 T = TypeVar("T")
 _FLAT = (*(f"tax_due.{tax}" for tax in TAXES), "loan.kind", "loan.amount")
@@ -935,12 +933,16 @@ def _duplicate(entries: Entries) -> int | None:
 
 
 def _decimals(fen: Ints, unknown: Bools) -> npt.NDArray[np.object_]:
-    """Decimal yuan for each fen value (None where unknown), each distinct value built once."""
+    """Decimal yuan for each fen value (None where unknown), each distinct value built once.
+
+    The Decimals are :func:`~yantai_policy.benefits.periods.fen_to_yuan`'s, exact
+    whatever the caller's decimal context; rows of one amount share one object.
+    """
     raw_codes, uniques = pd.factorize(fen)
     codes = np.asarray(raw_codes, dtype=np.intp)
     codes[unknown] = -1
     table = np.empty(len(uniques) + 1, dtype=object)
-    table[:-1] = list(map(_CENT.__mul__, map(Decimal, np.asarray(uniques).tolist())))
+    table[:-1] = list(map(fen_to_yuan, np.asarray(uniques).tolist()))
     table[-1] = None
     out: npt.NDArray[np.object_] = table[codes]
     return out
@@ -1016,4 +1018,5 @@ def evaluate_frame(  # noqa: PLR0913 - keyword-only options of a batch
         columns[f"{name}.amount_fen"] = pd.arrays.IntegerArray(result.fen, result.unknown)
         if decimals:
             columns[f"{name}.amount"] = _decimals(result.fen, result.unknown)
+        columns[f"{name}.unmet"] = np.array(result.unmet_texts(), dtype=object)
     return pd.DataFrame(columns, index=df.index, copy=False)

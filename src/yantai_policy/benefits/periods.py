@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 
 from dateutil.relativedelta import relativedelta
 
@@ -41,6 +41,9 @@ __all__ = [
 ]
 
 _ONE_DAY = dt.timedelta(days=1)
+# Shifting the exponent is exact only with the digits to hold the amount; a caller's
+# context of low precision (decimal.getcontext().prec = 6) would round it.
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def period_end(start: dt.date, *, months: int = 0, years: int = 0) -> dt.date:
@@ -90,8 +93,15 @@ def round_half_up_fen(numerator: int, denominator: int) -> int:
 def fen_to_yuan(fen: int) -> Decimal:
     """Return an integer number of fen as Decimal yuan with two places.
 
+    Exact whatever the caller's decimal context: the exponent is shifted in a context
+    of the largest precision, not the current one.
+
     Examples:
         >>> fen_to_yuan(500000)
         Decimal('5000.00')
+        >>> import decimal
+        >>> with decimal.localcontext(prec=3):
+        ...     fen_to_yuan(123456)
+        Decimal('1234.56')
     """
-    return Decimal(fen).scaleb(-2)
+    return Decimal(fen).scaleb(-2, _EXACT)
