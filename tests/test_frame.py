@@ -210,7 +210,7 @@ STYLES = st.fixed_dictionaries(
         "dates": st.sampled_from(["str", "date", "datetime64"]),
         "groups": st.sampled_from(["list", "string"]),
         "nested": st.sampled_from(["dict", "flat"]),
-        "entries": st.sampled_from(["column", "frame", "shuffled", "fen"]),
+        "entries": st.sampled_from(["column", "frame", "shuffled", "fen", "wide"]),
         "amounts": st.sampled_from(["str", "short", "int", "decimal"]),
     }
 )
@@ -249,7 +249,8 @@ def cells(
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     """One applicant as a row of the frame, and its long-frame rows (when long)."""
     money = style["amounts"]
-    long = style["entries"] != "column"
+    wide = style["entries"] == "wide"  # contributions.YYYY-MM columns, premiums as lists
+    long = style["entries"] not in {"column", "wide"}
     amount = "amount_fen" if style["entries"] == "fen" else "amount"
 
     def put(a: int) -> object:
@@ -266,7 +267,11 @@ def cells(
             row[name] = value if style["groups"] == "list" else ";".join(value)
         elif name in {"contributions", "accident_premiums"}:
             entries = contributions if name == "contributions" else premiums
-            if not long:
+            if wide and name == "contributions":
+                row.update(
+                    {f"contributions.{e['month']}": yuan(e["amount"], money) for e in entries}
+                )
+            elif not long:
                 row[name] = [{**e, "amount": yuan(e["amount"], money)} for e in entries]
         elif name in {"tax_due", "loan"}:
             row.update(nested(name, value, money, flat=flat))
@@ -301,7 +306,7 @@ def frames(
         for name in ("left_school_on", "flexible_since", "first_license_on"):
             if name in df.columns:
                 df[name] = pd.to_datetime(df[name])
-    if style["entries"] == "column":
+    if style["entries"] in {"column", "wide"}:
         return df, None, None
     if style["entries"] == "shuffled":
         shuffle = random.Random(seed).shuffle  # noqa: S311 - test data, not secrets
@@ -388,7 +393,7 @@ def test_agrees_on_a_register(seed: int) -> None:
         "dates": ["str", "date", "datetime64"],
         "groups": ["list", "string"],
         "nested": ["dict", "flat"],
-        "entries": ["column", "frame", "shuffled", "fen"],
+        "entries": ["column", "frame", "shuffled", "fen", "wide"],
         "amounts": ["str", "short", "int", "decimal"],
     }
     for policy in sorted(REFORMS):
@@ -987,3 +992,49 @@ def test_amounts_are_exact_in_any_decimal_context() -> None:
         got = evaluate_frame(df, dt.date(2021, 6, 1), benefits=["tax_relief", "startup_subsidy"])
         assert got["startup_subsidy.amount"].tolist() == [Decimal("5000.00")]
         assert str(got["tax_relief.amount"].iloc[0]) == "3000.00"
+
+
+# ---------------------------------------------------------------- the wide contributions layout
+
+
+def test_wide_contributions_equal_the_long_frame() -> None:
+    """contributions.YYYY-MM columns, in any column order and with gaps, read as the long frame."""
+    df = pd.DataFrame(
+        {
+            "id": ["G1", "H1", "X"],
+            "groups": ["graduate", "hard_to_employ", None],
+            "left_school_on": ["2020-07-01", None, None],
+            "flexible_since": ["2021-03-10", "2021-02-01", None],
+        }
+    )
+    months: dict[str, Any] = {
+        "contributions.2021-04": ["512.30", None, "1"],
+        "contributions.2021-03": ["512.30", "1000", np.nan],
+        "contributions.2022-01": [None, "7", None],
+    }
+    wide = df.assign(**months)
+    paid = pd.DataFrame(
+        {
+            "id": ["G1", "G1", "H1", "H1", "X"],
+            "month": ["2021-03", "2021-04", "2021-03", "2022-01", "2021-04"],
+            "amount": ["512.30", "512.30", "1000", "7", "1"],
+        }
+    )
+    on = dt.date(2022, 3, 1)
+    got = evaluate_frame(wide, on)
+    assert got.equals(evaluate_frame(df, on, contributions=paid))
+    assert got["social_insurance_subsidy.amount_fen"].tolist()[:2] == [66599, 65455]
+
+
+def test_wide_contributions_errors() -> None:
+    """A bad month label, a bad cell, or a second layout beside the wide one is refused."""
+    df = pd.DataFrame({"id": ["A", "B"], "contributions.2021-03": ["1", "-2"]})
+    assert str(error_of(df)) == "row 2: contributions.2021-03: negative amount -2"
+    label = error_of(df.assign(**{"contributions.2021-13": ["1", "2"]}))
+    assert str(label) == "contributions.2021-13: invalid month '2021-13' (expected YYYY-MM)"
+    paid = pd.DataFrame({"id": ["A"], "month": ["2021-04"], "amount": ["1"]})
+    both = error_of(df.assign(**{"contributions.2021-03": ["1", "2"]}), contributions=paid)
+    assert both.field == "contributions"
+    assert "give one" in both.reason
+    column = df.assign(contributions=pd.Series([None, None], dtype=object))
+    assert error_of(column).field == "contributions"
