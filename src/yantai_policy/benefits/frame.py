@@ -130,7 +130,11 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
+import os
+import pathlib
 import re
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import numpy as np
@@ -158,6 +162,7 @@ from yantai_policy.benefits.records import (
     PLATFORM_OCCUPATIONS,
     TAXES,
     RecordError,
+    applicant_from_csv_row,
     parse_date,
     parse_fen,
 )
@@ -177,7 +182,7 @@ if TYPE_CHECKING:
     Days = npt.NDArray[np.datetime64]
     Series = pd.Series[Any]
 
-__all__ = ["FRAME_BENEFITS", "MAX_FEN", "evaluate_frame", "period_end_days"]
+__all__ = ["FRAME_BENEFITS", "MAX_FEN", "evaluate_frame", "period_end_days", "read_applicants"]
 
 FRAME_BENEFITS = tuple(APPLICANT_BENEFITS)
 """The benefits :func:`evaluate_frame` computes: every applicant benefit."""
@@ -989,6 +994,128 @@ def _decimals(fen: Ints, unknown: Bools) -> npt.NDArray[np.object_]:
     table[-1] = None
     out: npt.NDArray[np.object_] = table[codes]
     return out
+
+
+# ---------------------------------------------------------------- reading files
+
+
+def read_applicants(path: str | os.PathLike[str]) -> pd.DataFrame:
+    r"""Read applicants from a CSV, JSONL or Parquet file into the frame :func:`evaluate_frame` takes.
+
+    The format is the file's suffix: ``.csv``, ``.jsonl`` (or ``.ndjson``), or
+    ``.parquet`` (``.pq``).
+
+    * **CSV**: every cell is read as text, as :func:`csv.DictReader` reads it (pandas
+      guesses no numbers, so an id ``007`` and an amount ``512.30`` stay as written),
+      and each cell goes through the record contract's CSV reader,
+      :func:`~yantai_policy.benefits.records.applicant_from_csv_row`: an empty cell
+      is absent, booleans are ``true``/``false`` (``1``/``0``, ``yes``/``no``),
+      ``groups`` are ``;``-separated, ``contributions`` and ``accident_premiums``
+      are ``month:amount`` pairs separated by ``;``, ``tax_due.*`` and ``loan.*`` are
+      flattened columns. The wide layout's ``contributions.YYYY-MM`` columns are
+      amounts. A cell that reader refuses is kept as its text, so that
+      :func:`evaluate_frame` reports it on its row (with ``errors="column"``, in
+      the row's ``error``). Each distinct cell of a column is read once.
+    * **JSONL**: one JSON object per line, numbers with a fraction read as
+      :class:`~decimal.Decimal` (as the command line reads them); columns are
+      object columns of the values as given (no integer column becomes a float
+      because a row lacks it).
+    * **Parquet** (needs pyarrow, in the ``analysis`` extra): read with pyarrow;
+      integers with nulls stay integers and dates are :class:`datetime.date`
+      objects, never floats or guesses.
+
+    Raises:
+        PolicyError: The suffix is none of these, or the file cannot be parsed
+            (a JSONL line that is not a JSON object names its line).
+        OSError: The file cannot be read.
+
+    Examples:
+        >>> import datetime as dt, pathlib, tempfile
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / "a.csv").write_text(
+        ...     "id,groups,flexible_since,contributions.2021-03,contributions.2021-04\n"
+        ...     "007,hard_to_employ,2021-02-01,1000,1000\n", encoding="utf-8")
+        >>> df = read_applicants(folder / "a.csv")
+        >>> df["id"].tolist(), df["contributions.2021-03"].tolist()
+        (['007'], ['1000'])
+        >>> evaluate_frame(df, dt.date(2021, 8, 1))["social_insurance_subsidy.amount"].tolist()
+        [Decimal('1300.00')]
+    """
+    where = pathlib.Path(path)
+    suffix = where.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(where)
+    if suffix in {".jsonl", ".ndjson"}:
+        return _read_jsonl(where)
+    if suffix in {".parquet", ".pq"}:
+        import pyarrow.parquet as pq  # noqa: PLC0415 - an optional dependency, read when needed
+
+        table = pq.read_table(where)
+        frame: pd.DataFrame = table.to_pandas(integer_object_nulls=True, date_as_object=True)
+        return frame
+    raise PolicyError(f"cannot tell the format of {where}: name it .csv, .jsonl or .parquet")
+
+
+def _read_csv(where: pathlib.Path) -> pd.DataFrame:
+    try:
+        text = pd.read_csv(
+            where, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
+        )
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise PolicyError(f"{where}: {error}") from None
+    return pd.DataFrame(
+        {
+            column: pd.Series(_csv_column(str(column), text[column]), dtype=object)
+            for column in text.columns
+        },
+    )
+
+
+def _csv_column(column: str, cells: Series) -> npt.NDArray[np.object_]:
+    """Read a column of CSV text through the contract's CSV reader, each distinct cell once."""
+    raw_codes, uniques = pd.factorize(cells)
+    codes = np.asarray(raw_codes, dtype=np.intp)
+    table = _object_array([_csv_cell(column, str(cell)) for cell in uniques])
+    out: npt.NDArray[np.object_] = table[codes]
+    return out
+
+
+def _csv_cell(column: str, cell: str) -> object:
+    """One CSV cell as :func:`applicant_from_csv_row` reads it; its text if it refuses it."""
+    try:
+        record = applicant_from_csv_row({column: cell})
+    except RecordError:
+        return cell
+    head, dot, tail = column.partition(".")
+    nested = record.get(head) if dot else None
+    if isinstance(nested, dict):
+        return nested.get(tail)
+    return record.get(column)
+
+
+def _read_jsonl(where: pathlib.Path) -> pd.DataFrame:
+    values: dict[str, list[object]] = {}
+    count = 0
+    with where.open("rb") as lines:
+        for number, line in enumerate(lines, 1):
+            try:
+                text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+                record = json.loads(text, parse_float=Decimal) if text.strip() else None
+            except (ValueError, ArithmeticError, RecursionError) as error:
+                raise PolicyError(f"{where}: line {number}: invalid JSON: {error}"[:300]) from None
+            if record is None and not text.strip():
+                continue
+            if not isinstance(record, dict):
+                raise PolicyError(f"{where}: line {number}: expected a JSON object")
+            for key, value in record.items():
+                values.setdefault(key, [None] * count).append(value)
+            count += 1
+            for column in values.values():
+                if len(column) < count:
+                    column.append(None)
+    return pd.DataFrame(
+        {key: pd.Series(_object_array(column), dtype=object) for key, column in values.items()}
+    )
 
 
 def _benefit_names(benefits: Iterable[str] | None) -> list[str]:
