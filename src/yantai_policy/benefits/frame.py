@@ -128,6 +128,7 @@ Examples:
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import difflib
 import json
@@ -135,13 +136,13 @@ import os
 import pathlib
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from yantai_policy.benefits import APPLICANT_BENEFITS, BENEFITS, get_benefit
-from yantai_policy.benefits.base import context
+from yantai_policy.benefits.base import Outcomes, context
 from yantai_policy.benefits.columns import (
     BIT,
     DATES,
@@ -582,12 +583,131 @@ def _fail(reason: str, field: str, row: int | None = None) -> NoReturn:
     raise RecordError(reason, field=field, row=row)
 
 
+class _Errors:
+    """The row errors of ``errors="column"``: each bad row's first message.
+
+    Attributes:
+        rows: The position in the caller's frame of each row being read (the rows
+            read may be a subset: those whose id is valid).
+        messages: Each bad row's message, by its position in the caller's frame.
+    """
+
+    def __init__(self, rows: npt.NDArray[np.intp]) -> None:
+        self.rows = rows
+        self.messages: dict[int, str] = {}
+
+    def add(self, position: int, reason: str, field: str, row: int | None = None) -> None:
+        """Record a problem of the row at ``position`` (``row``: the row to name, if not it)."""
+        at = int(self.rows[position])
+        if at not in self.messages:
+            named = at + 1 if row is None else row
+            self.messages[at] = str(RecordError(reason, field=field, row=named))
+
+
+_ERRORS: contextvars.ContextVar[_Errors | None] = contextvars.ContextVar(
+    "yantai_policy_frame_errors", default=None
+)
+"""The row errors being collected (``errors="column"``), or None: raise the first."""
+
+
+def _reject(reason: str, field: str, position: int) -> None:
+    """A problem of one row: raise it, or record it when collecting row errors."""
+    errors = _ERRORS.get()
+    if errors is None:
+        _fail(reason, field, position + 1)
+    errors.add(position, reason, field)
+
+
 def _column(series: Series, field: str, read: Callable[[Series], T]) -> T:
-    """Read a column, turning a bad value into a RecordError naming the field and row."""
+    """Read a column, turning a bad value into a RecordError naming the field and row.
+
+    When collecting row errors, every bad row is recorded instead and the column is
+    read with those cells blank.
+    """
     try:
         return read(series)
     except _BadValueError as bad:
-        raise RecordError(bad.reason, field=field + bad.suffix, row=bad.position + 1) from None
+        errors = _ERRORS.get()
+        if errors is None:
+            raise RecordError(bad.reason, field=field + bad.suffix, row=bad.position + 1) from None
+    return _read_around(series, field, read, errors)
+
+
+def _read_around(series: Series, field: str, read: Callable[[Series], T], errors: _Errors) -> T:
+    """Record every bad row of a column, and read it with those cells blank."""
+    found = _bad_rows(series, read)
+    for position, (reason, suffix) in found.items():
+        errors.add(position, reason, field + suffix)
+    blank = np.zeros(len(series), bool)
+    blank[list(found)] = True
+    try:
+        return read(_blank(series, blank))
+    except _BadValueError:  # the column's type itself is refused (time-zone-aware dates)
+        return read(pd.Series(np.full(len(series), None, dtype=object), dtype=object))
+
+
+def _blank(series: Series, where: Bools) -> Series:
+    """The column with some cells made absent, in a dtype that can hold the absence."""
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iub":
+        series = series.astype("boolean" if series.dtype.kind == "b" else "Int64")
+    return series.mask(where)
+
+
+def _bad_rows(series: Series, read: Callable[[Series], object]) -> dict[int, tuple[str, str]]:
+    """Every row of a column that ``read`` refuses, with the reason and field suffix.
+
+    The column's distinct values (absent ones included) are read once each, through
+    ``read`` itself, so a value is bad exactly when the column reader says so. A
+    failing piece gives its bad value and is split in two, so ``b`` distinct bad
+    values cost about ``2 * b + 1`` reads of pieces that halve, not a read per row.
+    """
+    labels, firsts = _factor(series)
+    distinct = series.iloc[firsts]
+    reasons: dict[int, tuple[str, str]] = {}
+    pending = [np.arange(len(firsts))]
+    while pending:
+        piece = pending.pop()
+        try:
+            read(distinct.iloc[piece])
+        except _BadValueError as bad:
+            reasons[int(piece[bad.position])] = (bad.reason, bad.suffix)
+            rest = np.delete(piece, bad.position)
+            half = len(rest) // 2
+            pending += [part for part in (rest[:half], rest[half:]) if len(part)]
+    if not reasons:
+        return {}
+    is_bad = np.zeros(len(firsts), bool)
+    is_bad[list(reasons)] = True
+    rows = np.flatnonzero(is_bad[labels])
+    return {
+        row: reasons[label] for row, label in zip(rows.tolist(), labels[rows].tolist(), strict=True)
+    }
+
+
+def _factor(series: Series) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Label each row by its distinct value (an absent value too); each label's first row.
+
+    Values that compare equal across types (``True`` and ``1``) and unhashable ones
+    (each its own value) are kept apart, as :func:`_distinct` keeps them.
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        raw: Any = series.array.codes  # type: ignore[attr-defined]
+    elif series.dtype == object:
+        keys = np.empty(len(series), dtype=object)
+        for index, value in enumerate(series.to_numpy()):
+            key: object = ("absent",) if _is_na(value) else _key(value)
+            try:
+                hash(key)
+            except TypeError:
+                key = ("unhashable", index)
+            keys[index] = key
+        raw = keys
+    else:
+        raw = series.to_numpy()
+    codes, _ = pd.factorize(raw, use_na_sentinel=False)
+    labels = np.asarray(codes, dtype=np.intp)
+    _, firsts = np.unique(labels, return_index=True)
+    return labels, np.asarray(firsts, dtype=np.intp)
 
 
 def _check_columns(
@@ -607,10 +727,15 @@ def _check_columns(
 
 def _check_ids(series: Series) -> None:
     """Check the id column: a non-empty string or an integer in every row."""
+    _column(series, "id", _ids)
+
+
+def _ids(series: Series) -> None:
+    """Read the id column (raising at the first row that is not a valid id)."""
     if _is_int(series):
         missing = series.isna().to_numpy()
         if missing.any():
-            _fail("missing required field", "id", _first(missing) + 1)
+            raise _BadValueError(_first(missing), "missing required field")
         return
     for index, value in enumerate(series.to_numpy(dtype=object)):
         if (isinstance(value, str) and value) or (
@@ -618,8 +743,10 @@ def _check_ids(series: Series) -> None:
         ):
             continue
         if _is_na(value):
-            _fail("missing required field", "id", index + 1)
-        _fail(f"expected a non-empty string or an integer, got {_type(value)}", "id", index + 1)
+            raise _BadValueError(index, "missing required field")
+        raise _BadValueError(
+            index, f"expected a non-empty string or an integer, got {_type(value)}"
+        )
 
 
 def _id_keys(series: Series, *, text: bool) -> npt.NDArray[Any]:
@@ -689,23 +816,38 @@ def _objects(
     for index, cell in enumerate(series.to_numpy(dtype=object)):
         if _is_na(cell):
             continue
-        if not isinstance(cell, dict):
-            _fail(f"expected an object, got {_type(cell)}", field, index + 1)
+        problem = _object_problem(cell, field, readers, required)
+        if problem is not None:
+            _reject(*problem, index)  # a row error: the cell is left absent
+            continue
         for key, value in cell.items():
-            if key not in readers:
-                close = difflib.get_close_matches(str(key), list(readers), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                _fail(f"unknown field {key!r}{hint}", f"{field}.{key}", index + 1)
-            if value is None:  # the contract refuses an explicit null inside an object
-                try:
-                    readers[key](None)
-                except _InvalidError as error:
-                    _fail(error.reason, f"{field}.{key}", index + 1)
             out[key][index] = value
-        for key in required:
-            if key not in cell:
-                _fail("missing required field", f"{field}.{key}", index + 1)
     return {key: pd.Series(values, dtype=object) for key, values in out.items()}
+
+
+def _object_problem(
+    cell: object,
+    field: str,
+    readers: dict[str, Callable[[Any], object]],
+    required: tuple[str, ...],
+) -> tuple[str, str] | None:
+    """What is wrong with one object of a column of objects (reason, field), or None."""
+    if not isinstance(cell, dict):
+        return f"expected an object, got {_type(cell)}", field
+    for key, value in cell.items():
+        if key not in readers:
+            close = difflib.get_close_matches(str(key), list(readers), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            return f"unknown field {key!r}{hint}", f"{field}.{key}"
+        if value is None:  # the contract refuses an explicit null inside an object
+            try:
+                readers[key](None)
+            except _InvalidError as error:
+                return error.reason, f"{field}.{key}"
+    for key in required:
+        if key not in cell:
+            return "missing required field", f"{field}.{key}"
+    return None
 
 
 def _read_tax_due(df: pd.DataFrame, facts: Applicants) -> None:
@@ -745,9 +887,8 @@ def _read_loan(df: pd.DataFrame, facts: Applicants) -> None:
     kind = _column(kind_column, "loan.kind", lambda s: _choices(s, LOAN_KINDS))
     fen, given = _column(amount_column, "loan.amount", _fens)
     lone = (kind != 0) != given
-    if lone.any():
-        row = _first(lone)
-        _fail("missing required field", "loan.amount" if kind[row] else "loan.kind", row + 1)
+    for row in np.flatnonzero(lone).tolist():
+        _reject("missing required field", "loan.amount" if kind[row] else "loan.kind", row)
     facts.loan_kind, facts.loan_fen = kind, fen
 
 
@@ -763,25 +904,35 @@ def _list_entries(
     for row, cell in enumerate(series.to_numpy(dtype=object)):
         if _is_na(cell):
             continue
-        if not isinstance(cell, list | tuple | np.ndarray):
-            _fail(f"expected a list, got {_type(cell)}", column, row + 1)
+        problem = _list_problem(cell, column, fields)
+        if problem is not None:
+            _reject(*problem, row)  # a row error: the row's entries are left out
+            continue
         for place, entry in enumerate(cell):
-            where = f"{column}[{place}]"
-            if not isinstance(entry, dict):
-                _fail(f"expected an object, got {_type(entry)}", where, row + 1)
-            for field in entry:
-                if field not in fields:
-                    close = difflib.get_close_matches(str(field), fields, n=1)
-                    hint = f"; did you mean {close[0]!r}?" if close else ""
-                    _fail(f"unknown field {field!r}{hint}", f"{where}.{field}", row + 1)
-            for field in fields:
-                if field not in entry:
-                    _fail("missing required field", f"{where}.{field}", row + 1)
             rows.append(row)
             places.append(place)
             keys.append(entry[key])
             amounts.append(entry["amount"])
     return rows, places, keys, amounts
+
+
+def _list_problem(cell: object, column: str, fields: tuple[str, str]) -> tuple[str, str] | None:
+    """What is wrong with one list of ``{key, amount}`` objects (reason, field), or None."""
+    if not isinstance(cell, list | tuple | np.ndarray):
+        return f"expected a list, got {_type(cell)}", column
+    for place, entry in enumerate(cell):
+        where = f"{column}[{place}]"
+        if not isinstance(entry, dict):
+            return f"expected an object, got {_type(entry)}", where
+        for field in entry:
+            if field not in fields:
+                close = difflib.get_close_matches(str(field), fields, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                return f"unknown field {field!r}{hint}", f"{where}.{field}"
+        for field in fields:
+            if field not in entry:
+                return "missing required field", f"{where}.{field}"
+    return None
 
 
 def _read_entries(
@@ -800,7 +951,19 @@ def _read_entries(
         return _long_entries(df, frame, name=name, key=key, read_key=read_key)
     if column not in df.columns:
         return Entries.empty(np.int32 if key == "month" else "datetime64[D]")
+    return _list_column_entries(df, column, key, read_key)
+
+
+def _list_column_entries(
+    df: pd.DataFrame, column: str, key: str, read_key: Callable[[Series], Any]
+) -> Entries:
+    """Read contributions or premiums from a column of lists of objects."""
     rows, places, keys, amounts = _list_entries(df[column], column, key)
+    errors = _ERRORS.get()
+    if errors is not None:
+        rows, places, keys, amounts = _drop_bad_entries(
+            (rows, places, keys, amounts), column, key, read_key, errors
+        )
     row_array = np.array(rows, dtype=np.intp)
     for field, values in ((key, keys), ("amount", amounts)):
         read = read_key if field == key else _required_fens
@@ -821,11 +984,39 @@ def _read_entries(
         key_values, fen, starts, row_array[starts], unique=True, identity=len(starts) == len(df)
     )
     if key == "month":
-        dup = _duplicate(entries)
-        if dup is not None:
-            month = keys[dup]
-            _fail(f"duplicate month {month}", f"{column}[{places[dup]}].month", rows[dup] + 1)
+        for dup in _repeats(entries).tolist():
+            _reject(f"duplicate month {keys[dup]}", f"{column}[{places[dup]}].month", rows[dup])
     return entries
+
+
+def _drop_bad_entries(
+    flat: tuple[list[int], list[int], list[object], list[object]],
+    column: str,
+    key: str,
+    read_key: Callable[[Series], Any],
+    errors: _Errors,
+) -> tuple[list[int], list[int], list[object], list[object]]:
+    """Record the rows of the entries whose key or amount is bad, and leave those entries out."""
+    rows, places, keys, amounts = flat
+    keep = np.ones(len(rows), bool)
+    for field, values in ((key, keys), ("amount", amounts)):
+        read = read_key if field == key else _required_fens
+        series = pd.Series(_object_array(values), dtype=object)
+        try:
+            read(series)
+        except _BadValueError:
+            for at, (reason, suffix) in _bad_rows(series, read).items():
+                errors.add(rows[at], reason, f"{column}[{places[at]}].{field}{suffix}")
+                keep[at] = False
+    if keep.all():
+        return flat
+    kept = np.flatnonzero(keep).tolist()
+    return (
+        [rows[i] for i in kept],
+        [places[i] for i in kept],
+        [keys[i] for i in kept],
+        [amounts[i] for i in kept],
+    )
 
 
 def _wide_columns(
@@ -873,31 +1064,88 @@ def _long_entries(
     key: str,
     read_key: Callable[[Series], Any],
 ) -> Entries:
-    """Read a long frame (``id``, the key, ``amount`` or ``amount_fen``) of dated amounts."""
+    """Read a long frame (``id``, the key, ``amount`` or ``amount_fen``) of dated amounts.
+
+    When collecting row errors, a bad row of the long frame is recorded on its
+    applicant's row and left out; a row whose id is no applicant's still raises.
+    """
     _check_columns(frame.columns, ("id", key, "amount", "amount_fen"), f"{name}.")
     for required in ("id", key):
         if required not in frame.columns:
             _fail("missing column", f"{name}.{required}")
     if ("amount" in frame.columns) == ("amount_fen" in frame.columns):
         _fail("give exactly one of the columns amount (yuan) and amount_fen", f"{name}.amount")
+    amount = "amount" if "amount" in frame.columns else "amount_fen"
+    readers = {key: read_key, amount: _required_fens if amount == "amount" else _exact_fens}
+    errors = _ERRORS.get()
+    token = _ERRORS.set(None)  # the long frame's rows are not the applicants' rows
+    try:
+        try:
+            return _long_read(df, frame, name, readers, errors=errors, kept=None)
+        except RecordError:
+            if errors is None:
+                raise
+        frame, kept = _drop_bad_long(df, frame, name, readers, errors)
+        return _long_read(df, frame, name, readers, errors=errors, kept=kept)
+    finally:
+        _ERRORS.reset(token)
+
+
+def _long_read(  # noqa: PLR0913 - the pieces of one read, two keyword-only
+    df: pd.DataFrame,
+    frame: pd.DataFrame,
+    name: str,
+    readers: dict[str, Callable[[Series], Any]],
+    *,
+    errors: _Errors | None,
+    kept: npt.NDArray[np.intp] | None,
+) -> Entries:
+    """Read a long frame's columns; ``kept``: each row's row in the frame as given."""
+    (key, read_key), (amount, read_amount) = readers.items()
     keys, table = _column(frame[key], f"{name}.{key}", read_key)
-    if "amount" in frame.columns:
-        fen = _column(frame["amount"], f"{name}.amount", _required_fens)
-    else:
-        fen = _column(frame["amount_fen"], f"{name}.amount_fen", _exact_fens)
+    fen = _column(frame[amount], f"{name}.{amount}", read_amount)
     starts, run_rows, unique, identity = _rows_of(df["id"], frame["id"], name)
     entries = Entries(keys, fen, starts, run_rows, unique, identity, table)
     if key == "month":
-        dup = _duplicate(entries)
-        if dup is not None:
+        repeats = _repeats(entries)
+        owners = entries.rows() if len(repeats) else run_rows
+        for dup in repeats.tolist():
             month = int(keys[dup] if table is None else table[keys[dup]])
             label = f"{month // 12:04d}-{month % 12 + 1:02d}"
-            _fail(
-                f"duplicate month {label} for id {frame['id'].iloc[dup]!r}",
-                f"{name}.{key}",
-                dup + 1,
-            )
+            reason = f"duplicate month {label} for id {frame['id'].iloc[dup]!r}"
+            row = (dup if kept is None else int(kept[dup])) + 1
+            if errors is None:
+                _fail(reason, f"{name}.{key}", row)
+            errors.add(int(owners[dup]), reason, f"{name}.{key}", row)
     return entries
+
+
+def _drop_bad_long(
+    df: pd.DataFrame,
+    frame: pd.DataFrame,
+    name: str,
+    readers: dict[str, Callable[[Series], Any]],
+    errors: _Errors,
+) -> tuple[pd.DataFrame, npt.NDArray[np.intp] | None]:
+    """Record the long frame's bad rows on their applicants, and leave them out."""
+    bad: dict[int, tuple[str, str]] = {}
+    for column, read in readers.items():
+        series = frame[column]
+        try:
+            read(series)
+        except _BadValueError:
+            for at, (reason, suffix) in _bad_rows(series, read).items():
+                bad.setdefault(at, (reason, f"{name}.{column}{suffix}"))
+    if not bad:
+        return frame, None
+    starts, run_rows, _, _ = _rows_of(df["id"], frame["id"], name)
+    owners = np.repeat(run_rows, np.diff(starts, append=len(frame)))
+    for at, (reason, field) in sorted(bad.items()):
+        errors.add(int(owners[at]), reason, field, at + 1)
+    keep = np.ones(len(frame), bool)
+    keep[list(bad)] = False
+    kept = np.flatnonzero(keep)
+    return frame.iloc[kept], kept
 
 
 def _rows_of(
@@ -959,22 +1207,22 @@ def _id_value(value: object) -> object:
     raise _InvalidError(f"expected a non-empty string or an integer, got {_type(value)}")
 
 
-def _duplicate(entries: Entries) -> int | None:
-    """Return the position of the first entry repeating an applicant's month, or None."""
+def _repeats(entries: Entries) -> npt.NDArray[np.intp]:
+    """Return the positions of the entries repeating an earlier entry's applicant and month."""
     months = entries.keys
+    none = np.zeros(0, np.intp)
     if len(months) < 2:
-        return None
+        return none
     rising = np.empty(len(months), bool)
     np.greater(months[1:], months[:-1], out=rising[1:])
     rising[entries.starts] = True
     if entries.unique and bool(rising.all()):
-        return None  # each applicant's months come together and strictly rise
+        return none  # each applicant's months come together and strictly rise
     rows = entries.rows()
     low = int(months.min())
     span = int(months.max()) - low + 1
     key = rows.astype(np.int64) * span + (months.astype(np.int64) - low)
-    repeated = pd.Series(key).duplicated().to_numpy()
-    return _first(repeated) if repeated.any() else None
+    return np.flatnonzero(pd.Series(key).duplicated().to_numpy())
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -1143,6 +1391,7 @@ def evaluate_frame(  # noqa: PLR0913 - keyword-only options of a batch
     contributions: pd.DataFrame | None = None,
     premiums: pd.DataFrame | None = None,
     decimals: bool = True,
+    errors: Literal["raise", "column"] = "raise",
 ) -> pd.DataFrame:
     """Decide the applicant benefits for every row of a DataFrame, vectorised and exact.
 
@@ -1158,35 +1407,111 @@ def evaluate_frame(  # noqa: PLR0913 - keyword-only options of a batch
         policy: The plan; the built-in one if not given (or a reform from
             :meth:`~yantai_policy.Policy.with_parameters`).
         contributions: A long frame of contributions (``id``, ``month``, and
-            ``amount`` or ``amount_fen``), instead of a ``contributions`` column.
+            ``amount`` or ``amount_fen``), instead of a ``contributions`` column or
+            ``contributions.YYYY-MM`` columns.
         premiums: A long frame of accident-insurance premiums (``id``, ``paid_on``,
             and ``amount`` or ``amount_fen``), instead of an ``accident_premiums`` column.
-        decimals: Add the ``<benefit>.amount`` columns of Decimal yuan (slow for
-            millions of rows with many distinct amounts; the ``.amount_fen``
-            columns hold the same values).
+        decimals: Add the ``<benefit>.amount`` columns of Decimal yuan (the
+            ``.amount_fen`` columns hold the same values).
+        errors: ``"raise"``: a value that breaks the record contract raises. ``"column"``:
+            each bad row gets its message in an ``error`` column and no benefit,
+            and every other row is evaluated.
 
     Returns:
-        A frame with ``df``'s index: ``id``, then ``<benefit>.eligible``,
-        ``<benefit>.amount_fen`` and (with ``decimals``) ``<benefit>.amount`` for
-        each benefit.
+        A frame with ``df``'s index: ``id``, (with ``errors="column"``) ``error``,
+        then ``<benefit>.eligible``, ``<benefit>.amount_fen``, (with ``decimals``)
+        ``<benefit>.amount`` and ``<benefit>.unmet`` for each benefit.
 
     Raises:
-        RecordError: A value breaks the record contract; the error names the column
-            and the row.
+        RecordError: A value breaks the record contract (with ``errors="raise"``),
+            or the frame itself does (an unknown or repeated column, a long frame's
+            id that is no applicant's); the error names the column and the row.
         UnknownNameError: No benefit has a name given.
-        PolicyError: A benefit is not an applicant benefit, or an amount is beyond
-            the exact range.
+        PolicyError: A benefit is not an applicant benefit, ``errors`` is neither
+            ``"raise"`` nor ``"column"``, or an amount is beyond the exact range.
         TypeError: ``on`` is not a date.
     """
     names = _benefit_names(benefits)
+    if errors not in {"raise", "column"}:
+        raise PolicyError(f"errors must be 'raise' or 'column', not {errors!r}")
     ctx = context(policy if policy is not None else load_policy(), on)
-    facts = _read(df, contributions, premiums)
-    columns: dict[str, Any] = {"id": df["id"].array}
+    n = len(df)
+    bad: Bools | None = None
+    if errors == "raise":
+        facts = _read(df, contributions, premiums)
+        columns: dict[str, Any] = {"id": df["id"].array}
+    else:
+        facts, found = _read_collecting(df, contributions, premiums)
+        columns = {"id": df["id"].array}
+        bad = np.zeros(n, bool)
+        bad[list(found.messages)] = True
+        messages = np.full(n, None, dtype=object)
+        for at, message in found.messages.items():
+            messages[at] = message
+        columns["error"] = _texts(messages, df.index)
     for name in names:
         result = BENEFITS[name].run(facts, ctx)
+        if bad is not None:
+            result = _spread(result, found.rows, bad)
         columns[f"{name}.eligible"] = result.eligible
         columns[f"{name}.amount_fen"] = pd.arrays.IntegerArray(result.fen, result.unknown)
         if decimals:
             columns[f"{name}.amount"] = _decimals(result.fen, result.unknown)
-        columns[f"{name}.unmet"] = np.array(result.unmet_texts(), dtype=object)
+        unmet = np.array(result.unmet_texts(), dtype=object)
+        if bad is not None:
+            unmet[bad] = None
+        columns[f"{name}.unmet"] = _texts(unmet, df.index)
     return pd.DataFrame(columns, index=df.index, copy=False)
+
+
+def _texts(values: npt.NDArray[np.object_], index: pd.Index[Any]) -> Series:
+    """A column of text (``None`` where missing) that stays object dtype on any pandas."""
+    return pd.Series(values, index=index, dtype=object, copy=False)
+
+
+def _read_collecting(
+    df: pd.DataFrame, contributions: pd.DataFrame | None, premiums: pd.DataFrame | None
+) -> tuple[Applicants, _Errors]:
+    """Read the frame, recording each bad row's error instead of raising it.
+
+    Rows whose id is bad are left out of the reading (a long frame could not be
+    matched to them); the errors' ``rows`` are the positions of the rows read.
+    """
+    _check_columns(df.columns, _COLUMNS, "", (_WIDE,))
+    if "id" not in df.columns:
+        _fail("missing required field", "id")
+    found = _Errors(np.arange(len(df), dtype=np.intp))
+    bad_ids = _bad_rows(df["id"], _ids)
+    for at, (reason, _) in bad_ids.items():
+        found.add(at, reason, "id")
+    if bad_ids:
+        keep = np.ones(len(df), bool)
+        keep[list(bad_ids)] = False
+        found.rows = np.flatnonzero(keep)
+        df = df.iloc[found.rows]
+    token = _ERRORS.set(found)
+    try:
+        facts = _read(df, contributions, premiums)
+    finally:
+        _ERRORS.reset(token)
+    return facts, found
+
+
+def _spread(result: Outcomes, rows: npt.NDArray[np.intp], bad: Bools) -> Outcomes:
+    """The outcomes of the rows read, placed at their rows; bad rows: no benefit, no amount."""
+    n = len(bad)
+
+    def put(values: npt.NDArray[Any], dtype: npt.DTypeLike) -> npt.NDArray[Any]:
+        if len(rows) == n:
+            return values.copy()
+        out = np.zeros(n, dtype)
+        out[rows] = values
+        return out
+
+    eligible = put(result.eligible, bool) & ~bad
+    fen = put(result.fen, np.int64)
+    fen[bad] = 0
+    unknown = put(result.unknown, bool) | bad
+    return Outcomes(
+        result.benefit, eligible, fen, unknown, put(result.unmet, np.int64), result.codes
+    )
