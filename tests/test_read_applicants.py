@@ -133,3 +133,13 @@ def test_unknown_suffix(tmp_path: Path) -> None:
     """A file named neither .csv, .jsonl nor .parquet is refused by name."""
     with pytest.raises(PolicyError, match=r"name it \.csv, \.jsonl or \.parquet"):
         read_applicants(tmp_path / "register.xlsx")
+
+
+def test_csv_cell_the_reader_refuses_is_kept_for_its_row(tmp_path: Path) -> None:
+    """A boolean that is neither true nor false stays text, and evaluate_frame reports its row."""
+    path = tmp_path / "bad.csv"
+    path.write_text("id,operating\nA,true\nB,maybe\n", encoding="utf-8")
+    df = read_applicants(path)
+    assert df["operating"].tolist() == [True, "maybe"]
+    out = evaluate_frame(df, ON, errors="column")
+    assert out["error"].tolist() == [None, "row 2: operating: expected true or false, got a string"]
