@@ -12,6 +12,8 @@ module by name::
 
     from yantai_policy.benefits.frame import evaluate_frame
 
+:func:`read_applicants` reads a CSV, JSONL or Parquet register into the frame it takes.
+
 Input:
     One row per applicant, the columns named as the record contract's fields
     (:data:`~yantai_policy.benefits.records.APPLICANT_FIELDS`); a missing column,
@@ -31,8 +33,11 @@ Input:
     * ``tax_due``: a column of objects (dicts), or one flattened column per tax,
       ``tax_due.vat`` ...; ``loan``: a column of objects, or ``loan.kind`` and
       ``loan.amount``.
-    * ``contributions``: a column of lists of ``{"month", "amount"}`` objects, or
-      instead a long frame passed as ``contributions=``, one row per month paid,
+    * ``contributions``: a column of lists of ``{"month", "amount"}`` objects; or
+      the wide layout, one column per month named ``contributions.YYYY-MM``
+      (``contributions.2021-03``), holding the amount paid that month, an empty
+      cell where none was (read as a (rows, months) matrix: the fastest layout);
+      or instead a long frame passed as ``contributions=``, one row per month paid,
       with columns ``id``, ``month`` (``YYYY-MM`` strings, categorical, or a
       ``period[M]`` column) and ``amount``. Likewise ``accident_premiums``: a column
       of lists of ``{"paid_on", "amount"}`` objects, or a long frame ``premiums=``
@@ -41,7 +46,7 @@ Input:
       its decimal string, as in the record contract. Rows of one id need not be
       adjacent, but the usual layout (each applicant's months together, in month
       order, applicants in the frame's order) with a categorical ``month`` column
-      takes the fastest path.
+      takes the fast path. Give one of the three layouts: two are refused.
 
     Amounts are yuan, as in the record contract: decimal strings, integers,
     :class:`~decimal.Decimal`, or floats (read as the shortest decimal that prints
@@ -52,8 +57,19 @@ Input:
 
     A value that breaks the contract raises :class:`~yantai_policy.benefits.RecordError`
     naming the column and the 1-based row (the row of the long frame, for a value
-    in ``contributions=`` or ``premiums=``). Unlike ``evaluate_many``, which yields
-    an error row and carries on, the whole frame is refused.
+    in ``contributions=`` or ``premiums=``): by default (``errors="raise"``) the
+    whole frame is refused. With ``errors="column"``, as ``evaluate_many`` does,
+    each bad row gets that message (``str`` of the error the row alone would
+    raise; the first of the row's problems, in the order the columns are read) in
+    an ``error`` column and no benefit, and every other row is evaluated; a bad
+    row of a long frame marks its applicant's row. What is wrong with the frame
+    itself still raises: an unknown or repeated column, two layouts of
+    contributions, a long frame's row whose id is no applicant's (it has no row to
+    be reported on; so a row whose own id is bad cannot have long-frame rows
+    either). The bad rows of a column are found from its distinct values, read
+    once each through the column's own reader, so the cost grows with the distinct
+    bad values, not with the rows; a frame with no bad row costs what it costs
+    with ``errors="raise"``.
 
     Beyond :func:`~yantai_policy.benefits.records.parse_applicant`, a frame may
     hold ``;``-separated groups, midnight date-times (pandas turns dates into
@@ -62,7 +78,9 @@ Input:
     invalid amount.
 
 Output:
-    A DataFrame with the input's index, the ``id`` column, and for each benefit:
+    A DataFrame with the input's index, the ``id`` column, the ``error`` column
+    (``errors="column"`` only: the message, ``None`` for a good row), and for each
+    benefit:
 
     * ``<benefit>.eligible``: ``bool``;
     * ``<benefit>.amount_fen``: ``Int64``, the amount in integer fen; 0 where not
@@ -71,9 +89,19 @@ Output:
       others when a parameter has no value on the day);
     * ``<benefit>.amount``: :class:`~decimal.Decimal` yuan with two places, or
       ``None`` where the fen are ``<NA>`` (object dtype), equal to
-      :attr:`Outcome.amount <yantai_policy.benefits.Outcome.amount>`. Building a
-      million Decimal objects costs far more than the rest of the computation, so
-      ``decimals=False`` leaves these columns out.
+      :attr:`Outcome.amount <yantai_policy.benefits.Outcome.amount>`. Each
+      distinct amount is built once, by
+      :func:`~yantai_policy.benefits.periods.fen_to_yuan` (exact whatever the
+      caller's decimal context), and rows of one amount share it; still, a
+      register of many distinct amounts pays for them, and ``decimals=False``
+      leaves these columns out;
+    * ``<benefit>.unmet``: the codes of the conditions that did not hold, joined
+      by ``;`` (:meth:`Outcomes.unmet_texts
+      <yantai_policy.benefits.base.Outcomes.unmet_texts>`, as ``Outcome.unmet``
+      has them), an empty string where eligible (object dtype).
+
+    A bad row (``errors="column"``) is not eligible, and its ``amount_fen``,
+    ``amount`` and ``unmet`` are missing (``<NA>``, ``None``, ``None``).
 
 Exactness:
     Money is int64 fen throughout; ratios are the parameters' Fractions, and a rate
@@ -96,8 +124,8 @@ Exactness:
 Speed:
     Each column is checked and converted once per distinct value (a categorical
     column once per category), calendar arithmetic is done once per distinct day
-    through a table over the days present, and the usual layout of a long frame is
-    summed as a matrix. ``bench/compare_openfisca.py`` measures it against
+    through a table over the days present, and the wide layout and the usual
+    layout of a long frame are summed as a matrix. ``bench/compare_openfisca.py`` measures it against
     OpenFisca-Core on 1,000,000 applicants with 12 months each.
 
 Examples:
@@ -124,6 +152,18 @@ Examples:
     1                     False                   0.00
     >>> out["social_insurance_subsidy.amount_fen"].tolist()  # 65% of 1024.60 = 665.99
     [0, 66599]
+    >>> out["social_insurance_subsidy.unmet"].tolist()
+    ['hard_to_employ;recent_graduate;flexibly_employed;paid_first', '']
+
+    With ``errors="column"`` a bad row is reported on its row, and the rest evaluated:
+
+    >>> df.loc[0, "first_license_on"] = "2021-02-30"
+    >>> out = evaluate_frame(df, dt.date(2021, 7, 16), contributions=paid,
+    ...     benefits=["social_insurance_subsidy"], errors="column")
+    >>> out["error"].tolist()
+    ["row 1: first_license_on: invalid date '2021-02-30' (expected YYYY-MM-DD)", None]
+    >>> out["social_insurance_subsidy.amount"].tolist()
+    [None, Decimal('665.99')]
 """
 
 from __future__ import annotations
@@ -692,7 +732,7 @@ def _factor(series: Series) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]
     """
     if isinstance(series.dtype, pd.CategoricalDtype):
         raw: Any = series.array.codes  # type: ignore[attr-defined]
-    elif series.dtype == object:
+    elif series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in _MIXED:
         keys = np.empty(len(series), dtype=object)
         for index, value in enumerate(series.to_numpy()):
             key: object = ("absent",) if _is_na(value) else _key(value)
