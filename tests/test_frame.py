@@ -20,8 +20,8 @@ import yantai_policy as yp
 from yantai_policy import benefits
 from yantai_policy.benefits.columns import MAX_FEN, period_end_days
 from yantai_policy.benefits.columns import scaled as _scaled
-from yantai_policy.benefits.frame import FRAME_BENEFITS, evaluate_frame
-from yantai_policy.benefits.periods import holds_after, period_end
+from yantai_policy.benefits.frame import FRAME_BENEFITS, _read, evaluate_frame
+from yantai_policy.benefits.periods import fen_to_yuan, fens_to_yuan, holds_after, period_end
 from yantai_policy.benefits.records import LOAN_KINDS, TAXES, RecordError
 from yantai_policy.errors import PolicyError, UnknownNameError
 
@@ -992,6 +992,14 @@ def test_amounts_are_exact_in_any_decimal_context() -> None:
         got = evaluate_frame(df, dt.date(2021, 6, 1), benefits=["tax_relief", "startup_subsidy"])
         assert got["startup_subsidy.amount"].tolist() == [Decimal("5000.00")]
         assert str(got["tax_relief.amount"].iloc[0]) == "3000.00"
+    rough = decimal.Context(prec=1, rounding=decimal.ROUND_DOWN, traps=[decimal.Inexact])
+    with decimal.localcontext(rough):
+        assert str(fen_to_yuan(123456789012345678)) == "1234567890123456.78"
+        assert [str(v) for v in fens_to_yuan([0, 5, MAX_FEN])] == [
+            "0.00",
+            "0.05",
+            f"{MAX_FEN // 100}.{MAX_FEN % 100:02d}",
+        ]
 
 
 # ---------------------------------------------------------------- the wide contributions layout
@@ -1038,3 +1046,23 @@ def test_wide_contributions_errors() -> None:
     assert "give one" in both.reason
     column = df.assign(contributions=pd.Series([None, None], dtype=object))
     assert error_of(column).field == "contributions"
+
+
+def test_wide_contributions_are_one_matrix() -> None:
+    """The wide layout is one run of every month per row, in month order: the matrix path."""
+    df = pd.DataFrame(
+        {
+            "id": ["A", "B"],
+            "contributions.2021-05": ["1", None],
+            "contributions.2021-03": [None, "2"],
+        }
+    )
+    entries = _read(df, None, None).contributions
+    assert entries.identity
+    assert entries.unique
+    assert entries.lengths().tolist() == [2, 2]
+    assert [f"{m // 12}-{m % 12 + 1:02d}" for m in entries.month_keys()[:2]] == [
+        "2021-03",
+        "2021-05",
+    ]
+    assert entries.fen.tolist() == [0, 100, 200, 0]

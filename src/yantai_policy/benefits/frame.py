@@ -194,7 +194,7 @@ from yantai_policy.benefits.columns import (
     Entries,
     period_end_days,
 )
-from yantai_policy.benefits.periods import fen_to_yuan, month_index
+from yantai_policy.benefits.periods import fens_to_yuan, month_index
 from yantai_policy.benefits.records import (
     APPLICANT_FIELDS,
     BUSINESS_TYPES,
@@ -1278,7 +1278,7 @@ def _decimals(fen: Ints, unknown: Bools) -> npt.NDArray[np.object_]:
     codes = np.asarray(raw_codes, dtype=np.intp)
     codes[unknown] = -1
     table = np.empty(len(uniques) + 1, dtype=object)
-    table[:-1] = list(map(fen_to_yuan, np.asarray(uniques).tolist()))
+    table[:-1] = fens_to_yuan(np.asarray(uniques).tolist())
     table[-1] = None
     out: npt.NDArray[np.object_] = table[codes]
     return out
