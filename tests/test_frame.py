@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import random
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -19,8 +20,8 @@ import yantai_policy as yp
 from yantai_policy import benefits
 from yantai_policy.benefits.columns import MAX_FEN, period_end_days
 from yantai_policy.benefits.columns import scaled as _scaled
-from yantai_policy.benefits.frame import FRAME_BENEFITS, evaluate_frame
-from yantai_policy.benefits.periods import holds_after, period_end
+from yantai_policy.benefits.frame import FRAME_BENEFITS, _read, evaluate_frame
+from yantai_policy.benefits.periods import fen_to_yuan, fens_to_yuan, holds_after, period_end
 from yantai_policy.benefits.records import LOAN_KINDS, TAXES, RecordError
 from yantai_policy.errors import PolicyError, UnknownNameError
 
@@ -218,7 +219,7 @@ STYLES = st.fixed_dictionaries(
         "dates": st.sampled_from(["str", "date", "datetime64"]),
         "groups": st.sampled_from(["list", "string"]),
         "nested": st.sampled_from(["dict", "flat"]),
-        "entries": st.sampled_from(["column", "frame", "shuffled", "fen"]),
+        "entries": st.sampled_from(["column", "frame", "shuffled", "fen", "wide"]),
         "amounts": st.sampled_from(["str", "short", "int", "decimal"]),
     }
 )
@@ -257,7 +258,8 @@ def cells(
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     """One applicant as a row of the frame, and its long-frame rows (when long)."""
     money = style["amounts"]
-    long = style["entries"] != "column"
+    wide = style["entries"] == "wide"  # contributions.YYYY-MM columns, premiums as lists
+    long = style["entries"] not in {"column", "wide"}
     amount = "amount_fen" if style["entries"] == "fen" else "amount"
 
     def put(a: int) -> object:
@@ -274,7 +276,11 @@ def cells(
             row[name] = value if style["groups"] == "list" else ";".join(value)
         elif name in {"contributions", "accident_premiums"}:
             entries = contributions if name == "contributions" else premiums
-            if not long:
+            if wide and name == "contributions":
+                row.update(
+                    {f"contributions.{e['month']}": yuan(e["amount"], money) for e in entries}
+                )
+            elif not long:
                 row[name] = [{**e, "amount": yuan(e["amount"], money)} for e in entries]
         elif name in {"tax_due", "loan"}:
             row.update(nested(name, value, money, flat=flat))
@@ -314,7 +320,7 @@ def frames(
         ):
             if name in df.columns:
                 df[name] = pd.to_datetime(df[name])
-    if style["entries"] == "column":
+    if style["entries"] in {"column", "wide"}:
         return df, None, None
     if style["entries"] == "shuffled":
         shuffle = random.Random(seed).shuffle  # noqa: S311 - test data, not secrets
@@ -337,6 +343,7 @@ def expected(records: list[dict[str, Any]], on: dt.date, policy: yp.Policy) -> d
             out.setdefault(f"{o.benefit}.eligible", []).append(o.eligible)
             out.setdefault(f"{o.benefit}.amount_fen", []).append(o.fen)
             out.setdefault(f"{o.benefit}.amount", []).append(o.amount)
+            out.setdefault(f"{o.benefit}.unmet", []).append(";".join(o.unmet))
     return out
 
 
@@ -349,6 +356,7 @@ def actual(result: pd.DataFrame) -> dict[str, list[Any]]:
             None if v is pd.NA else int(v) for v in result[f"{name}.amount_fen"]
         ]
         out[f"{name}.amount"] = list(result[f"{name}.amount"])
+        out[f"{name}.unmet"] = list(result[f"{name}.unmet"])
     return out
 
 
@@ -399,7 +407,7 @@ def test_agrees_on_a_register(seed: int) -> None:
         "dates": ["str", "date", "datetime64"],
         "groups": ["list", "string"],
         "nested": ["dict", "flat"],
-        "entries": ["column", "frame", "shuffled", "fen"],
+        "entries": ["column", "frame", "shuffled", "fen", "wide"],
         "amounts": ["str", "short", "int", "decimal"],
     }
     for policy in sorted(REFORMS):
@@ -736,16 +744,25 @@ def test_output_shape() -> None:
         "tax_relief.eligible",
         "tax_relief.amount_fen",
         "tax_relief.amount",
+        "tax_relief.unmet",
         "startup_subsidy.eligible",
         "startup_subsidy.amount_fen",
         "startup_subsidy.amount",
+        "startup_subsidy.unmet",
     ]
     assert got["tax_relief.eligible"].dtype == bool
     assert str(got["tax_relief.amount_fen"].dtype) == "Int64"
     assert got["tax_relief.amount"].dtype == object
     assert got["tax_relief.amount"].tolist() == [Decimal("3000.00"), Decimal("0.00")]
     lean = evaluate_frame(df, dt.date(2021, 6, 1), benefits=["tax_relief"], decimals=False)
-    assert list(lean.columns) == ["id", "tax_relief.eligible", "tax_relief.amount_fen"]
+    assert list(lean.columns) == [
+        "id",
+        "tax_relief.eligible",
+        "tax_relief.amount_fen",
+        "tax_relief.unmet",
+    ]
+    # The eligible row meets every condition; the empty one none of those it needs facts for.
+    assert got["tax_relief.unmet"].tolist() == ["", "key_group;individual_business;within_period"]
 
 
 def test_empty_frame() -> None:
@@ -988,3 +1005,86 @@ def test_benefits_package_does_not_import_pandas() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
+
+
+def test_amounts_are_exact_in_any_decimal_context() -> None:
+    """A caller's low-precision decimal context cannot round the Decimal amounts."""
+    df = pd.DataFrame([EVERYTHING])
+    with decimal.localcontext(prec=2):
+        got = evaluate_frame(df, dt.date(2021, 6, 1), benefits=["tax_relief", "startup_subsidy"])
+        assert got["startup_subsidy.amount"].tolist() == [Decimal("5000.00")]
+        assert str(got["tax_relief.amount"].iloc[0]) == "3000.00"
+    rough = decimal.Context(prec=1, rounding=decimal.ROUND_DOWN, traps=[decimal.Inexact])
+    with decimal.localcontext(rough):
+        assert str(fen_to_yuan(123456789012345678)) == "1234567890123456.78"
+        assert [str(v) for v in fens_to_yuan([0, 5, MAX_FEN])] == [
+            "0.00",
+            "0.05",
+            f"{MAX_FEN // 100}.{MAX_FEN % 100:02d}",
+        ]
+
+
+# ---------------------------------------------------------------- the wide contributions layout
+
+
+def test_wide_contributions_equal_the_long_frame() -> None:
+    """contributions.YYYY-MM columns, in any column order and with gaps, read as the long frame."""
+    df = pd.DataFrame(
+        {
+            "id": ["G1", "H1", "X"],
+            "groups": ["graduate", "hard_to_employ", None],
+            "left_school_on": ["2020-07-01", None, None],
+            "flexible_since": ["2021-03-10", "2021-02-01", None],
+        }
+    )
+    months: dict[str, Any] = {
+        "contributions.2021-04": ["512.30", None, "1"],
+        "contributions.2021-03": ["512.30", "1000", np.nan],
+        "contributions.2022-01": [None, "7", None],
+    }
+    wide = df.assign(**months)
+    paid = pd.DataFrame(
+        {
+            "id": ["G1", "G1", "H1", "H1", "X"],
+            "month": ["2021-03", "2021-04", "2021-03", "2022-01", "2021-04"],
+            "amount": ["512.30", "512.30", "1000", "7", "1"],
+        }
+    )
+    on = dt.date(2022, 3, 1)
+    got = evaluate_frame(wide, on)
+    assert got.equals(evaluate_frame(df, on, contributions=paid))
+    assert got["social_insurance_subsidy.amount_fen"].tolist()[:2] == [66599, 65455]
+
+
+def test_wide_contributions_errors() -> None:
+    """A bad month label, a bad cell, or a second layout beside the wide one is refused."""
+    df = pd.DataFrame({"id": ["A", "B"], "contributions.2021-03": ["1", "-2"]})
+    assert str(error_of(df)) == "row 2: contributions.2021-03: negative amount -2"
+    label = error_of(df.assign(**{"contributions.2021-13": ["1", "2"]}))
+    assert str(label) == "contributions.2021-13: invalid month '2021-13' (expected YYYY-MM)"
+    paid = pd.DataFrame({"id": ["A"], "month": ["2021-04"], "amount": ["1"]})
+    both = error_of(df.assign(**{"contributions.2021-03": ["1", "2"]}), contributions=paid)
+    assert both.field == "contributions"
+    assert "give one" in both.reason
+    column = df.assign(contributions=pd.Series([None, None], dtype=object))
+    assert error_of(column).field == "contributions"
+
+
+def test_wide_contributions_are_one_matrix() -> None:
+    """The wide layout is one run of every month per row, in month order: the matrix path."""
+    df = pd.DataFrame(
+        {
+            "id": ["A", "B"],
+            "contributions.2021-05": ["1", None],
+            "contributions.2021-03": [None, "2"],
+        }
+    )
+    entries = _read(df, None, None).contributions
+    assert entries.identity
+    assert entries.unique
+    assert entries.lengths().tolist() == [2, 2]
+    assert [f"{m // 12}-{m % 12 + 1:02d}" for m in entries.month_keys()[:2]] == [
+        "2021-03",
+        "2021-05",
+    ]
+    assert entries.fen.tolist() == [0, 100, 200, 0]

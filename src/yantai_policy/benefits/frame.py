@@ -12,6 +12,8 @@ module by name::
 
     from yantai_policy.benefits.frame import evaluate_frame
 
+:func:`read_applicants` reads a CSV, JSONL or Parquet register into the frame it takes.
+
 Input:
     One row per applicant, the columns named as the record contract's fields
     (:data:`~yantai_policy.benefits.records.APPLICANT_FIELDS`); a missing column,
@@ -31,8 +33,11 @@ Input:
     * ``tax_due``: a column of objects (dicts), or one flattened column per tax,
       ``tax_due.vat`` ...; ``loan``: a column of objects, or ``loan.kind`` and
       ``loan.amount``.
-    * ``contributions``: a column of lists of ``{"month", "amount"}`` objects, or
-      instead a long frame passed as ``contributions=``, one row per month paid,
+    * ``contributions``: a column of lists of ``{"month", "amount"}`` objects; or
+      the wide layout, one column per month named ``contributions.YYYY-MM``
+      (``contributions.2021-03``), holding the amount paid that month, an empty
+      cell where none was (read as a (rows, months) matrix: the fastest layout);
+      or instead a long frame passed as ``contributions=``, one row per month paid,
       with columns ``id``, ``month`` (``YYYY-MM`` strings, categorical, or a
       ``period[M]`` column) and ``amount``. Likewise ``accident_premiums``: a column
       of lists of ``{"paid_on", "amount"}`` objects, or a long frame ``premiums=``
@@ -41,7 +46,7 @@ Input:
       its decimal string, as in the record contract. Rows of one id need not be
       adjacent, but the usual layout (each applicant's months together, in month
       order, applicants in the frame's order) with a categorical ``month`` column
-      takes the fastest path.
+      takes the fast path. Give one of the three layouts: two are refused.
 
     Amounts are yuan, as in the record contract: decimal strings, integers,
     :class:`~decimal.Decimal`, or floats (read as the shortest decimal that prints
@@ -52,8 +57,19 @@ Input:
 
     A value that breaks the contract raises :class:`~yantai_policy.benefits.RecordError`
     naming the column and the 1-based row (the row of the long frame, for a value
-    in ``contributions=`` or ``premiums=``). Unlike ``evaluate_many``, which yields
-    an error row and carries on, the whole frame is refused.
+    in ``contributions=`` or ``premiums=``): by default (``errors="raise"``) the
+    whole frame is refused. With ``errors="column"``, as ``evaluate_many`` does,
+    each bad row gets that message (``str`` of the error the row alone would
+    raise; the first of the row's problems, in the order the columns are read) in
+    an ``error`` column and no benefit, and every other row is evaluated; a bad
+    row of a long frame marks its applicant's row. What is wrong with the frame
+    itself still raises: an unknown or repeated column, two layouts of
+    contributions, a long frame's row whose id is no applicant's (it has no row to
+    be reported on; so a row whose own id is bad cannot have long-frame rows
+    either). The bad rows of a column are found from its distinct values, read
+    once each through the column's own reader, so the cost grows with the distinct
+    bad values, not with the rows; a frame with no bad row costs what it costs
+    with ``errors="raise"``.
 
     Beyond :func:`~yantai_policy.benefits.records.parse_applicant`, a frame may
     hold ``;``-separated groups, midnight date-times (pandas turns dates into
@@ -62,7 +78,9 @@ Input:
     invalid amount.
 
 Output:
-    A DataFrame with the input's index, the ``id`` column, and for each benefit:
+    A DataFrame with the input's index, the ``id`` column, the ``error`` column
+    (``errors="column"`` only: the message, ``None`` for a good row), and for each
+    benefit:
 
     * ``<benefit>.eligible``: ``bool``;
     * ``<benefit>.amount_fen``: ``Int64``, the amount in integer fen; 0 where not
@@ -71,9 +89,19 @@ Output:
       others when a parameter has no value on the day);
     * ``<benefit>.amount``: :class:`~decimal.Decimal` yuan with two places, or
       ``None`` where the fen are ``<NA>`` (object dtype), equal to
-      :attr:`Outcome.amount <yantai_policy.benefits.Outcome.amount>`. Building a
-      million Decimal objects costs far more than the rest of the computation, so
-      ``decimals=False`` leaves these columns out.
+      :attr:`Outcome.amount <yantai_policy.benefits.Outcome.amount>`. Each
+      distinct amount is built once, by
+      :func:`~yantai_policy.benefits.periods.fen_to_yuan` (exact whatever the
+      caller's decimal context), and rows of one amount share it; still, a
+      register of many distinct amounts pays for them, and ``decimals=False``
+      leaves these columns out;
+    * ``<benefit>.unmet``: the codes of the conditions that did not hold, joined
+      by ``;`` (:meth:`Outcomes.unmet_texts
+      <yantai_policy.benefits.base.Outcomes.unmet_texts>`, as ``Outcome.unmet``
+      has them), an empty string where eligible (object dtype).
+
+    A bad row (``errors="column"``) is not eligible, and its ``amount_fen``,
+    ``amount`` and ``unmet`` are missing (``<NA>``, ``None``, ``None``).
 
 Exactness:
     Money is int64 fen throughout; ratios are the parameters' Fractions, and a rate
@@ -96,8 +124,8 @@ Exactness:
 Speed:
     Each column is checked and converted once per distinct value (a categorical
     column once per category), calendar arithmetic is done once per distinct day
-    through a table over the days present, and the usual layout of a long frame is
-    summed as a matrix. ``bench/compare_openfisca.py`` measures it against
+    through a table over the days present, and the wide layout and the usual
+    layout of a long frame are summed as a matrix. ``bench/compare_openfisca.py`` measures it against
     OpenFisca-Core on 1,000,000 applicants with 12 months each.
 
 Examples:
@@ -124,21 +152,37 @@ Examples:
     1                     False                   0.00
     >>> out["social_insurance_subsidy.amount_fen"].tolist()  # 65% of 1024.60 = 665.99
     [0, 66599]
+    >>> out["social_insurance_subsidy.unmet"].tolist()
+    ['hard_to_employ;recent_graduate;flexibly_employed;paid_first', '']
+
+    With ``errors="column"`` a bad row is reported on its row, and the rest evaluated:
+
+    >>> df.loc[0, "first_license_on"] = "2021-02-30"
+    >>> out = evaluate_frame(df, dt.date(2021, 7, 16), contributions=paid,
+    ...     benefits=["social_insurance_subsidy"], errors="column")
+    >>> out["error"].tolist()
+    ["row 1: first_license_on: invalid date '2021-02-30' (expected YYYY-MM-DD)", None]
+    >>> out["social_insurance_subsidy.amount"].tolist()
+    [None, Decimal('665.99')]
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import difflib
+import json
+import os
+import pathlib
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from yantai_policy.benefits import APPLICANT_BENEFITS, BENEFITS, get_benefit
-from yantai_policy.benefits.base import context
+from yantai_policy.benefits.base import Outcomes, context
 from yantai_policy.benefits.columns import (
     BIT,
     DATES,
@@ -150,7 +194,7 @@ from yantai_policy.benefits.columns import (
     Entries,
     period_end_days,
 )
-from yantai_policy.benefits.periods import month_index
+from yantai_policy.benefits.periods import fens_to_yuan, month_index
 from yantai_policy.benefits.records import (
     APPLICANT_FIELDS,
     BUSINESS_TYPES,
@@ -159,6 +203,7 @@ from yantai_policy.benefits.records import (
     PLATFORM_OCCUPATIONS,
     TAXES,
     RecordError,
+    applicant_from_csv_row,
     parse_date,
     parse_fen,
 )
@@ -178,18 +223,18 @@ if TYPE_CHECKING:
     Days = npt.NDArray[np.datetime64]
     Series = pd.Series[Any]
 
-__all__ = ["FRAME_BENEFITS", "MAX_FEN", "evaluate_frame", "period_end_days"]
+__all__ = ["FRAME_BENEFITS", "MAX_FEN", "evaluate_frame", "period_end_days", "read_applicants"]
 
 FRAME_BENEFITS = tuple(APPLICANT_BENEFITS)
 """The benefits :func:`evaluate_frame` computes: every applicant benefit."""
 _PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
 _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 _MIXED = frozenset({"mixed", "mixed-integer", "mixed-integer-float", "unknown-array"})
-_CENT = Decimal("0.01")
 _UNUSED = object()  # an invalid category that no row uses
 T = TypeVar("T")
 _FLAT = (*(f"tax_due.{tax}" for tax in TAXES), "loan.kind", "loan.amount")
 _COLUMNS = (*APPLICANT_FIELDS, *_FLAT)
+_WIDE = "contributions."  # contributions.YYYY-MM: the wide layout, one column per month
 
 
 # ---------------------------------------------------------------- reading values
@@ -578,21 +623,142 @@ def _fail(reason: str, field: str, row: int | None = None) -> NoReturn:
     raise RecordError(reason, field=field, row=row)
 
 
+class _Errors:
+    """The row errors of ``errors="column"``: each bad row's first message.
+
+    Attributes:
+        rows: The position in the caller's frame of each row being read (the rows
+            read may be a subset: those whose id is valid).
+        messages: Each bad row's message, by its position in the caller's frame.
+    """
+
+    def __init__(self, rows: npt.NDArray[np.intp]) -> None:
+        self.rows = rows
+        self.messages: dict[int, str] = {}
+
+    def add(self, position: int, reason: str, field: str, row: int | None = None) -> None:
+        """Record a problem of the row at ``position`` (``row``: the row to name, if not it)."""
+        at = int(self.rows[position])
+        if at not in self.messages:
+            named = at + 1 if row is None else row
+            self.messages[at] = str(RecordError(reason, field=field, row=named))
+
+
+_ERRORS: contextvars.ContextVar[_Errors | None] = contextvars.ContextVar(
+    "yantai_policy_frame_errors", default=None
+)
+"""The row errors being collected (``errors="column"``), or None: raise the first."""
+
+
+def _reject(reason: str, field: str, position: int) -> None:
+    """A problem of one row: raise it, or record it when collecting row errors."""
+    errors = _ERRORS.get()
+    if errors is None:
+        _fail(reason, field, position + 1)
+    errors.add(position, reason, field)
+
+
 def _column(series: Series, field: str, read: Callable[[Series], T]) -> T:
-    """Read a column, turning a bad value into a RecordError naming the field and row."""
+    """Read a column, turning a bad value into a RecordError naming the field and row.
+
+    When collecting row errors, every bad row is recorded instead and the column is
+    read with those cells blank.
+    """
     try:
         return read(series)
     except _BadValueError as bad:
-        raise RecordError(bad.reason, field=field + bad.suffix, row=bad.position + 1) from None
+        errors = _ERRORS.get()
+        if errors is None:
+            raise RecordError(bad.reason, field=field + bad.suffix, row=bad.position + 1) from None
+    return _read_around(series, field, read, errors)
 
 
-def _check_columns(columns: Iterable[object], known: tuple[str, ...], where: str) -> None:
+def _read_around(series: Series, field: str, read: Callable[[Series], T], errors: _Errors) -> T:
+    """Record every bad row of a column, and read it with those cells blank."""
+    found = _bad_rows(series, read)
+    for position, (reason, suffix) in found.items():
+        errors.add(position, reason, field + suffix)
+    blank = np.zeros(len(series), bool)
+    blank[list(found)] = True
+    try:
+        return read(_blank(series, blank))
+    except _BadValueError:  # the column's type itself is refused (time-zone-aware dates)
+        return read(pd.Series(np.full(len(series), None, dtype=object), dtype=object))
+
+
+def _blank(series: Series, where: Bools) -> Series:
+    """The column with some cells made absent, in a dtype that can hold the absence."""
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iub":
+        series = series.astype("boolean" if series.dtype.kind == "b" else "Int64")
+    return series.mask(where)
+
+
+def _bad_rows(series: Series, read: Callable[[Series], object]) -> dict[int, tuple[str, str]]:
+    """Every row of a column that ``read`` refuses, with the reason and field suffix.
+
+    The column's distinct values (absent ones included) are read once each, through
+    ``read`` itself, so a value is bad exactly when the column reader says so. A
+    failing piece gives its bad value and is split in two, so ``b`` distinct bad
+    values cost about ``2 * b + 1`` reads of pieces that halve, not a read per row.
+    """
+    labels, firsts = _factor(series)
+    distinct = series.iloc[firsts]
+    reasons: dict[int, tuple[str, str]] = {}
+    pending = [np.arange(len(firsts))]
+    while pending:
+        piece = pending.pop()
+        try:
+            read(distinct.iloc[piece])
+        except _BadValueError as bad:
+            reasons[int(piece[bad.position])] = (bad.reason, bad.suffix)
+            rest = np.delete(piece, bad.position)
+            half = len(rest) // 2
+            pending += [part for part in (rest[:half], rest[half:]) if len(part)]
+    if not reasons:
+        return {}
+    is_bad = np.zeros(len(firsts), bool)
+    is_bad[list(reasons)] = True
+    rows = np.flatnonzero(is_bad[labels])
+    return {
+        row: reasons[label] for row, label in zip(rows.tolist(), labels[rows].tolist(), strict=True)
+    }
+
+
+def _factor(series: Series) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Label each row by its distinct value (an absent value too); each label's first row.
+
+    Values that compare equal across types (``True`` and ``1``) and unhashable ones
+    (each its own value) are kept apart, as :func:`_distinct` keeps them.
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        raw: Any = series.array.codes  # type: ignore[attr-defined]
+    elif series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in _MIXED:
+        keys = np.empty(len(series), dtype=object)
+        for index, value in enumerate(series.to_numpy()):
+            key: object = ("absent",) if _is_na(value) else _key(value)
+            try:
+                hash(key)
+            except TypeError:
+                key = ("unhashable", index)
+            keys[index] = key
+        raw = keys
+    else:
+        raw = series.to_numpy()
+    codes, _ = pd.factorize(raw, use_na_sentinel=False)
+    labels = np.asarray(codes, dtype=np.intp)
+    _, firsts = np.unique(labels, return_index=True)
+    return labels, np.asarray(firsts, dtype=np.intp)
+
+
+def _check_columns(
+    columns: Iterable[object], known: tuple[str, ...], where: str, prefixes: tuple[str, ...] = ()
+) -> None:
     seen: set[object] = set()
     for column in columns:
         if column in seen:
             _fail("the column appears twice", f"{where}{column}")
         seen.add(column)
-        if isinstance(column, str) and (column in known or column.startswith("x_")):
+        if isinstance(column, str) and (column in known or column.startswith(("x_", *prefixes))):
             continue
         close = difflib.get_close_matches(str(column), known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -601,10 +767,15 @@ def _check_columns(columns: Iterable[object], known: tuple[str, ...], where: str
 
 def _check_ids(series: Series) -> None:
     """Check the id column: a non-empty string or an integer in every row."""
+    _column(series, "id", _ids)
+
+
+def _ids(series: Series) -> None:
+    """Read the id column (raising at the first row that is not a valid id)."""
     if _is_int(series):
         missing = series.isna().to_numpy()
         if missing.any():
-            _fail("missing required field", "id", _first(missing) + 1)
+            raise _BadValueError(_first(missing), "missing required field")
         return
     for index, value in enumerate(series.to_numpy(dtype=object)):
         if (isinstance(value, str) and value) or (
@@ -612,8 +783,10 @@ def _check_ids(series: Series) -> None:
         ):
             continue
         if _is_na(value):
-            _fail("missing required field", "id", index + 1)
-        _fail(f"expected a non-empty string or an integer, got {_type(value)}", "id", index + 1)
+            raise _BadValueError(index, "missing required field")
+        raise _BadValueError(
+            index, f"expected a non-empty string or an integer, got {_type(value)}"
+        )
 
 
 def _id_keys(series: Series, *, text: bool) -> npt.NDArray[Any]:
@@ -631,7 +804,7 @@ def _read(
     df: pd.DataFrame, contributions: pd.DataFrame | None, premiums: pd.DataFrame | None
 ) -> Applicants:
     """Check the frame against the record contract and read it into arrays."""
-    _check_columns(df.columns, _COLUMNS, "")
+    _check_columns(df.columns, _COLUMNS, "", (_WIDE,))
     if "id" not in df.columns:
         _fail("missing required field", "id")
     _check_ids(df["id"])
@@ -683,23 +856,38 @@ def _objects(
     for index, cell in enumerate(series.to_numpy(dtype=object)):
         if _is_na(cell):
             continue
-        if not isinstance(cell, dict):
-            _fail(f"expected an object, got {_type(cell)}", field, index + 1)
+        problem = _object_problem(cell, field, readers, required)
+        if problem is not None:
+            _reject(*problem, index)  # a row error: the cell is left absent
+            continue
         for key, value in cell.items():
-            if key not in readers:
-                close = difflib.get_close_matches(str(key), list(readers), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                _fail(f"unknown field {key!r}{hint}", f"{field}.{key}", index + 1)
-            if value is None:  # the contract refuses an explicit null inside an object
-                try:
-                    readers[key](None)
-                except _InvalidError as error:
-                    _fail(error.reason, f"{field}.{key}", index + 1)
             out[key][index] = value
-        for key in required:
-            if key not in cell:
-                _fail("missing required field", f"{field}.{key}", index + 1)
     return {key: pd.Series(values, dtype=object) for key, values in out.items()}
+
+
+def _object_problem(
+    cell: object,
+    field: str,
+    readers: dict[str, Callable[[Any], object]],
+    required: tuple[str, ...],
+) -> tuple[str, str] | None:
+    """What is wrong with one object of a column of objects (reason, field), or None."""
+    if not isinstance(cell, dict):
+        return f"expected an object, got {_type(cell)}", field
+    for key, value in cell.items():
+        if key not in readers:
+            close = difflib.get_close_matches(str(key), list(readers), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            return f"unknown field {key!r}{hint}", f"{field}.{key}"
+        if value is None:  # the contract refuses an explicit null inside an object
+            try:
+                readers[key](None)
+            except _InvalidError as error:
+                return error.reason, f"{field}.{key}"
+    for key in required:
+        if key not in cell:
+            return "missing required field", f"{field}.{key}"
+    return None
 
 
 def _read_tax_due(df: pd.DataFrame, facts: Applicants) -> None:
@@ -739,9 +927,8 @@ def _read_loan(df: pd.DataFrame, facts: Applicants) -> None:
     kind = _column(kind_column, "loan.kind", lambda s: _choices(s, LOAN_KINDS))
     fen, given = _column(amount_column, "loan.amount", _fens)
     lone = (kind != 0) != given
-    if lone.any():
-        row = _first(lone)
-        _fail("missing required field", "loan.amount" if kind[row] else "loan.kind", row + 1)
+    for row in np.flatnonzero(lone).tolist():
+        _reject("missing required field", "loan.amount" if kind[row] else "loan.kind", row)
     facts.loan_kind, facts.loan_fen = kind, fen
 
 
@@ -757,25 +944,35 @@ def _list_entries(
     for row, cell in enumerate(series.to_numpy(dtype=object)):
         if _is_na(cell):
             continue
-        if not isinstance(cell, list | tuple | np.ndarray):
-            _fail(f"expected a list, got {_type(cell)}", column, row + 1)
+        problem = _list_problem(cell, column, fields)
+        if problem is not None:
+            _reject(*problem, row)  # a row error: the row's entries are left out
+            continue
         for place, entry in enumerate(cell):
-            where = f"{column}[{place}]"
-            if not isinstance(entry, dict):
-                _fail(f"expected an object, got {_type(entry)}", where, row + 1)
-            for field in entry:
-                if field not in fields:
-                    close = difflib.get_close_matches(str(field), fields, n=1)
-                    hint = f"; did you mean {close[0]!r}?" if close else ""
-                    _fail(f"unknown field {field!r}{hint}", f"{where}.{field}", row + 1)
-            for field in fields:
-                if field not in entry:
-                    _fail("missing required field", f"{where}.{field}", row + 1)
             rows.append(row)
             places.append(place)
             keys.append(entry[key])
             amounts.append(entry["amount"])
     return rows, places, keys, amounts
+
+
+def _list_problem(cell: object, column: str, fields: tuple[str, str]) -> tuple[str, str] | None:
+    """What is wrong with one list of ``{key, amount}`` objects (reason, field), or None."""
+    if not isinstance(cell, list | tuple | np.ndarray):
+        return f"expected a list, got {_type(cell)}", column
+    for place, entry in enumerate(cell):
+        where = f"{column}[{place}]"
+        if not isinstance(entry, dict):
+            return f"expected an object, got {_type(entry)}", where
+        for field in entry:
+            if field not in fields:
+                close = difflib.get_close_matches(str(field), fields, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                return f"unknown field {field!r}{hint}", f"{where}.{field}"
+        for field in fields:
+            if field not in entry:
+                return "missing required field", f"{where}.{field}"
+    return None
 
 
 def _read_entries(
@@ -785,13 +982,28 @@ def _read_entries(
     read_key: Callable[[Series], Any] = (
         _months if key == "month" else lambda series: (_required_days(series), None)
     )
+    wide = _wide_columns(df, frame, column, name) if key == "month" else []
+    if wide:
+        return _wide_entries(df, wide)
     if frame is not None:
         if column in df.columns:
             _fail(f"given both as a column and as the {name}= frame; give one", column)
         return _long_entries(df, frame, name=name, key=key, read_key=read_key)
     if column not in df.columns:
         return Entries.empty(np.int32 if key == "month" else "datetime64[D]")
+    return _list_column_entries(df, column, key, read_key)
+
+
+def _list_column_entries(
+    df: pd.DataFrame, column: str, key: str, read_key: Callable[[Series], Any]
+) -> Entries:
+    """Read contributions or premiums from a column of lists of objects."""
     rows, places, keys, amounts = _list_entries(df[column], column, key)
+    errors = _ERRORS.get()
+    if errors is not None:
+        rows, places, keys, amounts = _drop_bad_entries(
+            (rows, places, keys, amounts), column, key, read_key, errors
+        )
     row_array = np.array(rows, dtype=np.intp)
     for field, values in ((key, keys), ("amount", amounts)):
         read = read_key if field == key else _required_fens
@@ -812,11 +1024,76 @@ def _read_entries(
         key_values, fen, starts, row_array[starts], unique=True, identity=len(starts) == len(df)
     )
     if key == "month":
-        dup = _duplicate(entries)
-        if dup is not None:
-            month = keys[dup]
-            _fail(f"duplicate month {month}", f"{column}[{places[dup]}].month", rows[dup] + 1)
+        for dup in _repeats(entries).tolist():
+            _reject(f"duplicate month {keys[dup]}", f"{column}[{places[dup]}].month", rows[dup])
     return entries
+
+
+def _drop_bad_entries(
+    flat: tuple[list[int], list[int], list[object], list[object]],
+    column: str,
+    key: str,
+    read_key: Callable[[Series], Any],
+    errors: _Errors,
+) -> tuple[list[int], list[int], list[object], list[object]]:
+    """Record the rows of the entries whose key or amount is bad, and leave those entries out."""
+    rows, places, keys, amounts = flat
+    keep = np.ones(len(rows), bool)
+    for field, values in ((key, keys), ("amount", amounts)):
+        read = read_key if field == key else _required_fens
+        series = pd.Series(_object_array(values), dtype=object)
+        try:
+            read(series)
+        except _BadValueError:
+            for at, (reason, suffix) in _bad_rows(series, read).items():
+                errors.add(rows[at], reason, f"{column}[{places[at]}].{field}{suffix}")
+                keep[at] = False
+    if keep.all():
+        return flat
+    kept = np.flatnonzero(keep).tolist()
+    return (
+        [rows[i] for i in kept],
+        [places[i] for i in kept],
+        [keys[i] for i in kept],
+        [amounts[i] for i in kept],
+    )
+
+
+def _wide_columns(
+    df: pd.DataFrame, frame: pd.DataFrame | None, column: str, name: str
+) -> list[str]:
+    """The ``contributions.YYYY-MM`` columns, refused beside another layout."""
+    wide = [c for c in df.columns if isinstance(c, str) and c.startswith(_WIDE)]
+    if wide and (frame is not None or column in df.columns):
+        given = f"the {name}= frame" if frame is not None else f"a {column} column"
+        _fail(f"given both as {_WIDE}YYYY-MM columns and as {given}; give one", column)
+    return wide
+
+
+def _wide_entries(df: pd.DataFrame, names: list[str]) -> Entries:
+    """Read ``contributions.YYYY-MM`` columns (yuan; empty: not paid that month).
+
+    Every applicant gets one run of the same months, in month order, so the
+    contributions are a (rows, months) matrix: :func:`window_sums`' fastest path. A
+    month not paid is an entry of 0 fen, which adds nothing to any sum.
+    """
+    months = []
+    for name in names:
+        try:
+            months.append(_month(name.removeprefix(_WIDE)))
+        except _InvalidError as error:
+            _fail(error.reason, name)
+    order = np.argsort(np.array(months, dtype=np.int32), kind="stable")
+    n, k = len(df), len(names)
+    if n == 0:
+        return Entries.empty(np.int32)
+    fen = np.empty((k, n), np.int64)
+    for place, at in enumerate(order.tolist()):
+        fen[place], _ = _column(df[names[at]], names[at], _fens)
+    table = np.array(months, dtype=np.int32)[order]
+    codes = np.tile(np.arange(k, dtype=np.int16 if k < 2**15 - 1 else np.int32), n)
+    rows = np.arange(n, dtype=np.intp)
+    return Entries(codes, fen.T.ravel(), rows * k, rows, unique=True, identity=True, table=table)
 
 
 def _long_entries(
@@ -827,31 +1104,88 @@ def _long_entries(
     key: str,
     read_key: Callable[[Series], Any],
 ) -> Entries:
-    """Read a long frame (``id``, the key, ``amount`` or ``amount_fen``) of dated amounts."""
+    """Read a long frame (``id``, the key, ``amount`` or ``amount_fen``) of dated amounts.
+
+    When collecting row errors, a bad row of the long frame is recorded on its
+    applicant's row and left out; a row whose id is no applicant's still raises.
+    """
     _check_columns(frame.columns, ("id", key, "amount", "amount_fen"), f"{name}.")
     for required in ("id", key):
         if required not in frame.columns:
             _fail("missing column", f"{name}.{required}")
     if ("amount" in frame.columns) == ("amount_fen" in frame.columns):
         _fail("give exactly one of the columns amount (yuan) and amount_fen", f"{name}.amount")
+    amount = "amount" if "amount" in frame.columns else "amount_fen"
+    readers = {key: read_key, amount: _required_fens if amount == "amount" else _exact_fens}
+    errors = _ERRORS.get()
+    token = _ERRORS.set(None)  # the long frame's rows are not the applicants' rows
+    try:
+        try:
+            return _long_read(df, frame, name, readers, errors=errors, kept=None)
+        except RecordError:
+            if errors is None:
+                raise
+        frame, kept = _drop_bad_long(df, frame, name, readers, errors)
+        return _long_read(df, frame, name, readers, errors=errors, kept=kept)
+    finally:
+        _ERRORS.reset(token)
+
+
+def _long_read(  # noqa: PLR0913 - the pieces of one read, two keyword-only
+    df: pd.DataFrame,
+    frame: pd.DataFrame,
+    name: str,
+    readers: dict[str, Callable[[Series], Any]],
+    *,
+    errors: _Errors | None,
+    kept: npt.NDArray[np.intp] | None,
+) -> Entries:
+    """Read a long frame's columns; ``kept``: each row's row in the frame as given."""
+    (key, read_key), (amount, read_amount) = readers.items()
     keys, table = _column(frame[key], f"{name}.{key}", read_key)
-    if "amount" in frame.columns:
-        fen = _column(frame["amount"], f"{name}.amount", _required_fens)
-    else:
-        fen = _column(frame["amount_fen"], f"{name}.amount_fen", _exact_fens)
+    fen = _column(frame[amount], f"{name}.{amount}", read_amount)
     starts, run_rows, unique, identity = _rows_of(df["id"], frame["id"], name)
     entries = Entries(keys, fen, starts, run_rows, unique, identity, table)
     if key == "month":
-        dup = _duplicate(entries)
-        if dup is not None:
+        repeats = _repeats(entries)
+        owners = entries.rows() if len(repeats) else run_rows
+        for dup in repeats.tolist():
             month = int(keys[dup] if table is None else table[keys[dup]])
             label = f"{month // 12:04d}-{month % 12 + 1:02d}"
-            _fail(
-                f"duplicate month {label} for id {frame['id'].iloc[dup]!r}",
-                f"{name}.{key}",
-                dup + 1,
-            )
+            reason = f"duplicate month {label} for id {frame['id'].iloc[dup]!r}"
+            row = (dup if kept is None else int(kept[dup])) + 1
+            if errors is None:
+                _fail(reason, f"{name}.{key}", row)
+            errors.add(int(owners[dup]), reason, f"{name}.{key}", row)
     return entries
+
+
+def _drop_bad_long(
+    df: pd.DataFrame,
+    frame: pd.DataFrame,
+    name: str,
+    readers: dict[str, Callable[[Series], Any]],
+    errors: _Errors,
+) -> tuple[pd.DataFrame, npt.NDArray[np.intp] | None]:
+    """Record the long frame's bad rows on their applicants, and leave them out."""
+    bad: dict[int, tuple[str, str]] = {}
+    for column, read in readers.items():
+        series = frame[column]
+        try:
+            read(series)
+        except _BadValueError:
+            for at, (reason, suffix) in _bad_rows(series, read).items():
+                bad.setdefault(at, (reason, f"{name}.{column}{suffix}"))
+    if not bad:
+        return frame, None
+    starts, run_rows, _, _ = _rows_of(df["id"], frame["id"], name)
+    owners = np.repeat(run_rows, np.diff(starts, append=len(frame)))
+    for at, (reason, field) in sorted(bad.items()):
+        errors.add(int(owners[at]), reason, field, at + 1)
+    keep = np.ones(len(frame), bool)
+    keep[list(bad)] = False
+    kept = np.flatnonzero(keep)
+    return frame.iloc[kept], kept
 
 
 def _rows_of(
@@ -913,37 +1247,163 @@ def _id_value(value: object) -> object:
     raise _InvalidError(f"expected a non-empty string or an integer, got {_type(value)}")
 
 
-def _duplicate(entries: Entries) -> int | None:
-    """Return the position of the first entry repeating an applicant's month, or None."""
+def _repeats(entries: Entries) -> npt.NDArray[np.intp]:
+    """Return the positions of the entries repeating an earlier entry's applicant and month."""
     months = entries.keys
+    none = np.zeros(0, np.intp)
     if len(months) < 2:
-        return None
+        return none
     rising = np.empty(len(months), bool)
     np.greater(months[1:], months[:-1], out=rising[1:])
     rising[entries.starts] = True
     if entries.unique and bool(rising.all()):
-        return None  # each applicant's months come together and strictly rise
+        return none  # each applicant's months come together and strictly rise
     rows = entries.rows()
     low = int(months.min())
     span = int(months.max()) - low + 1
     key = rows.astype(np.int64) * span + (months.astype(np.int64) - low)
-    repeated = pd.Series(key).duplicated().to_numpy()
-    return _first(repeated) if repeated.any() else None
+    return np.flatnonzero(pd.Series(key).duplicated().to_numpy())
 
 
 # ---------------------------------------------------------------- arithmetic
 
 
 def _decimals(fen: Ints, unknown: Bools) -> npt.NDArray[np.object_]:
-    """Decimal yuan for each fen value (None where unknown), each distinct value built once."""
+    """Decimal yuan for each fen value (None where unknown), each distinct value built once.
+
+    The Decimals are :func:`~yantai_policy.benefits.periods.fen_to_yuan`'s, exact
+    whatever the caller's decimal context; rows of one amount share one object.
+    """
     raw_codes, uniques = pd.factorize(fen)
     codes = np.asarray(raw_codes, dtype=np.intp)
     codes[unknown] = -1
     table = np.empty(len(uniques) + 1, dtype=object)
-    table[:-1] = list(map(_CENT.__mul__, map(Decimal, np.asarray(uniques).tolist())))
+    table[:-1] = fens_to_yuan(np.asarray(uniques).tolist())
     table[-1] = None
     out: npt.NDArray[np.object_] = table[codes]
     return out
+
+
+# ---------------------------------------------------------------- reading files
+
+
+def read_applicants(path: str | os.PathLike[str]) -> pd.DataFrame:
+    r"""Read applicants from a CSV, JSONL or Parquet file into the frame :func:`evaluate_frame` takes.
+
+    The format is the file's suffix: ``.csv``, ``.jsonl`` (or ``.ndjson``), or
+    ``.parquet`` (``.pq``).
+
+    * **CSV**: every cell is read as text, as :func:`csv.DictReader` reads it (pandas
+      guesses no numbers, so an id ``007`` and an amount ``512.30`` stay as written),
+      and each cell goes through the record contract's CSV reader,
+      :func:`~yantai_policy.benefits.records.applicant_from_csv_row`: an empty cell
+      is absent, booleans are ``true``/``false`` (``1``/``0``, ``yes``/``no``),
+      ``groups`` are ``;``-separated, ``contributions`` and ``accident_premiums``
+      are ``month:amount`` pairs separated by ``;``, ``tax_due.*`` and ``loan.*`` are
+      flattened columns. The wide layout's ``contributions.YYYY-MM`` columns are
+      amounts. A cell that reader refuses is kept as its text, so that
+      :func:`evaluate_frame` reports it on its row (with ``errors="column"``, in
+      the row's ``error``). Each distinct cell of a column is read once.
+    * **JSONL**: one JSON object per line, numbers with a fraction read as
+      :class:`~decimal.Decimal` (as the command line reads them); columns are
+      object columns of the values as given (no integer column becomes a float
+      because a row lacks it).
+    * **Parquet** (needs pyarrow, in the ``analysis`` extra): read with pyarrow;
+      integers with nulls stay integers and dates are :class:`datetime.date`
+      objects, never floats or guesses.
+
+    Raises:
+        PolicyError: The suffix is none of these, or the file cannot be parsed
+            (a JSONL line that is not a JSON object names its line).
+        OSError: The file cannot be read.
+
+    Examples:
+        >>> import datetime as dt, pathlib, tempfile
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / "a.csv").write_text(
+        ...     "id,groups,flexible_since,contributions.2021-03,contributions.2021-04\n"
+        ...     "007,hard_to_employ,2021-02-01,1000,1000\n", encoding="utf-8")
+        >>> df = read_applicants(folder / "a.csv")
+        >>> df["id"].tolist(), df["contributions.2021-03"].tolist()
+        (['007'], ['1000'])
+        >>> evaluate_frame(df, dt.date(2021, 8, 1))["social_insurance_subsidy.amount"].tolist()
+        [Decimal('1300.00')]
+    """
+    where = pathlib.Path(path)
+    suffix = where.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(where)
+    if suffix in {".jsonl", ".ndjson"}:
+        return _read_jsonl(where)
+    if suffix in {".parquet", ".pq"}:
+        import pyarrow.parquet as pq  # noqa: PLC0415 - an optional dependency, read when needed
+
+        table = pq.read_table(where)
+        frame: pd.DataFrame = table.to_pandas(integer_object_nulls=True, date_as_object=True)
+        return frame
+    raise PolicyError(f"cannot tell the format of {where}: name it .csv, .jsonl or .parquet")
+
+
+def _read_csv(where: pathlib.Path) -> pd.DataFrame:
+    try:
+        text = pd.read_csv(
+            where, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
+        )
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise PolicyError(f"{where}: {error}") from None
+    return pd.DataFrame(
+        {
+            column: pd.Series(_csv_column(str(column), text[column]), dtype=object)
+            for column in text.columns
+        },
+    )
+
+
+def _csv_column(column: str, cells: Series) -> npt.NDArray[np.object_]:
+    """Read a column of CSV text through the contract's CSV reader, each distinct cell once."""
+    raw_codes, uniques = pd.factorize(cells)
+    codes = np.asarray(raw_codes, dtype=np.intp)
+    table = _object_array([_csv_cell(column, str(cell)) for cell in uniques])
+    out: npt.NDArray[np.object_] = table[codes]
+    return out
+
+
+def _csv_cell(column: str, cell: str) -> object:
+    """One CSV cell as :func:`applicant_from_csv_row` reads it; its text if it refuses it."""
+    try:
+        record = applicant_from_csv_row({column: cell})
+    except RecordError:
+        return cell
+    head, dot, tail = column.partition(".")
+    nested = record.get(head) if dot else None
+    if isinstance(nested, dict):
+        return nested.get(tail)
+    return record.get(column)
+
+
+def _read_jsonl(where: pathlib.Path) -> pd.DataFrame:
+    values: dict[str, list[object]] = {}
+    count = 0
+    with where.open("rb") as lines:
+        for number, line in enumerate(lines, 1):
+            try:
+                text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+                record = json.loads(text, parse_float=Decimal) if text.strip() else None
+            except (ValueError, ArithmeticError, RecursionError) as error:
+                raise PolicyError(f"{where}: line {number}: invalid JSON: {error}"[:300]) from None
+            if record is None and not text.strip():
+                continue
+            if not isinstance(record, dict):
+                raise PolicyError(f"{where}: line {number}: expected a JSON object")
+            for key, value in record.items():
+                values.setdefault(key, [None] * count).append(value)
+            count += 1
+            for column in values.values():
+                if len(column) < count:
+                    column.append(None)
+    return pd.DataFrame(
+        {key: pd.Series(_object_array(column), dtype=object) for key, column in values.items()}
+    )
 
 
 def _benefit_names(benefits: Iterable[str] | None) -> list[str]:
@@ -971,6 +1431,7 @@ def evaluate_frame(  # noqa: PLR0913 - keyword-only options of a batch
     contributions: pd.DataFrame | None = None,
     premiums: pd.DataFrame | None = None,
     decimals: bool = True,
+    errors: Literal["raise", "column"] = "raise",
 ) -> pd.DataFrame:
     """Decide the applicant benefits for every row of a DataFrame, vectorised and exact.
 
@@ -986,34 +1447,111 @@ def evaluate_frame(  # noqa: PLR0913 - keyword-only options of a batch
         policy: The plan; the built-in one if not given (or a reform from
             :meth:`~yantai_policy.Policy.with_parameters`).
         contributions: A long frame of contributions (``id``, ``month``, and
-            ``amount`` or ``amount_fen``), instead of a ``contributions`` column.
+            ``amount`` or ``amount_fen``), instead of a ``contributions`` column or
+            ``contributions.YYYY-MM`` columns.
         premiums: A long frame of accident-insurance premiums (``id``, ``paid_on``,
             and ``amount`` or ``amount_fen``), instead of an ``accident_premiums`` column.
-        decimals: Add the ``<benefit>.amount`` columns of Decimal yuan (slow for
-            millions of rows with many distinct amounts; the ``.amount_fen``
-            columns hold the same values).
+        decimals: Add the ``<benefit>.amount`` columns of Decimal yuan (the
+            ``.amount_fen`` columns hold the same values).
+        errors: ``"raise"``: a value that breaks the record contract raises. ``"column"``:
+            each bad row gets its message in an ``error`` column and no benefit,
+            and every other row is evaluated.
 
     Returns:
-        A frame with ``df``'s index: ``id``, then ``<benefit>.eligible``,
-        ``<benefit>.amount_fen`` and (with ``decimals``) ``<benefit>.amount`` for
-        each benefit.
+        A frame with ``df``'s index: ``id``, (with ``errors="column"``) ``error``,
+        then ``<benefit>.eligible``, ``<benefit>.amount_fen``, (with ``decimals``)
+        ``<benefit>.amount`` and ``<benefit>.unmet`` for each benefit.
 
     Raises:
-        RecordError: A value breaks the record contract; the error names the column
-            and the row.
+        RecordError: A value breaks the record contract (with ``errors="raise"``),
+            or the frame itself does (an unknown or repeated column, a long frame's
+            id that is no applicant's); the error names the column and the row.
         UnknownNameError: No benefit has a name given.
-        PolicyError: A benefit is not an applicant benefit, or an amount is beyond
-            the exact range.
+        PolicyError: A benefit is not an applicant benefit, ``errors`` is neither
+            ``"raise"`` nor ``"column"``, or an amount is beyond the exact range.
         TypeError: ``on`` is not a date.
     """
     names = _benefit_names(benefits)
+    if errors not in {"raise", "column"}:
+        raise PolicyError(f"errors must be 'raise' or 'column', not {errors!r}")
     ctx = context(policy if policy is not None else load_policy(), on)
-    facts = _read(df, contributions, premiums)
-    columns: dict[str, Any] = {"id": df["id"].array}
+    n = len(df)
+    bad: Bools | None = None
+    if errors == "raise":
+        facts = _read(df, contributions, premiums)
+        columns: dict[str, Any] = {"id": df["id"].array}
+    else:
+        facts, found = _read_collecting(df, contributions, premiums)
+        columns = {"id": df["id"].array}
+        bad = np.zeros(n, bool)
+        bad[list(found.messages)] = True
+        messages = np.full(n, None, dtype=object)
+        for at, message in found.messages.items():
+            messages[at] = message
+        columns["error"] = _texts(messages, df.index)
     for name in names:
         result = BENEFITS[name].run(facts, ctx)
+        if bad is not None:
+            result = _spread(result, found.rows, bad)
         columns[f"{name}.eligible"] = result.eligible
         columns[f"{name}.amount_fen"] = pd.arrays.IntegerArray(result.fen, result.unknown)
         if decimals:
             columns[f"{name}.amount"] = _decimals(result.fen, result.unknown)
+        unmet = np.array(result.unmet_texts(), dtype=object)
+        if bad is not None:
+            unmet[bad] = None
+        columns[f"{name}.unmet"] = _texts(unmet, df.index)
     return pd.DataFrame(columns, index=df.index, copy=False)
+
+
+def _texts(values: npt.NDArray[np.object_], index: pd.Index[Any]) -> Series:
+    """A column of text (``None`` where missing) that stays object dtype on any pandas."""
+    return pd.Series(values, index=index, dtype=object, copy=False)
+
+
+def _read_collecting(
+    df: pd.DataFrame, contributions: pd.DataFrame | None, premiums: pd.DataFrame | None
+) -> tuple[Applicants, _Errors]:
+    """Read the frame, recording each bad row's error instead of raising it.
+
+    Rows whose id is bad are left out of the reading (a long frame could not be
+    matched to them); the errors' ``rows`` are the positions of the rows read.
+    """
+    _check_columns(df.columns, _COLUMNS, "", (_WIDE,))
+    if "id" not in df.columns:
+        _fail("missing required field", "id")
+    found = _Errors(np.arange(len(df), dtype=np.intp))
+    bad_ids = _bad_rows(df["id"], _ids)
+    for at, (reason, _) in bad_ids.items():
+        found.add(at, reason, "id")
+    if bad_ids:
+        keep = np.ones(len(df), bool)
+        keep[list(bad_ids)] = False
+        found.rows = np.flatnonzero(keep)
+        df = df.iloc[found.rows]
+    token = _ERRORS.set(found)
+    try:
+        facts = _read(df, contributions, premiums)
+    finally:
+        _ERRORS.reset(token)
+    return facts, found
+
+
+def _spread(result: Outcomes, rows: npt.NDArray[np.intp], bad: Bools) -> Outcomes:
+    """The outcomes of the rows read, placed at their rows; bad rows: no benefit, no amount."""
+    n = len(bad)
+
+    def put(values: npt.NDArray[Any], dtype: npt.DTypeLike) -> npt.NDArray[Any]:
+        if len(rows) == n:
+            return values.copy()
+        out = np.zeros(n, dtype)
+        out[rows] = values
+        return out
+
+    eligible = put(result.eligible, bool) & ~bad
+    fen = put(result.fen, np.int64)
+    fen[bad] = 0
+    unknown = put(result.unknown, bool) | bad
+    return Outcomes(
+        result.benefit, eligible, fen, unknown, put(result.unmet, np.int64), result.codes
+    )

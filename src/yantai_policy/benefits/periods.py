@@ -27,12 +27,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
 __all__ = [
     "fen_to_yuan",
+    "fens_to_yuan",
     "holds_after",
     "month_index",
     "month_label",
@@ -41,6 +46,10 @@ __all__ = [
 ]
 
 _ONE_DAY = dt.timedelta(days=1)
+# fen * 0.01 in a context of the largest precision: exact, and the same whatever the
+# caller's context (one of low precision, decimal.getcontext().prec = 6, would round).
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+_TO_YUAN = functools.partial(_EXACT.multiply, Decimal("0.01"))
 
 
 def period_end(start: dt.date, *, months: int = 0, years: int = 0) -> dt.date:
@@ -90,8 +99,26 @@ def round_half_up_fen(numerator: int, denominator: int) -> int:
 def fen_to_yuan(fen: int) -> Decimal:
     """Return an integer number of fen as Decimal yuan with two places.
 
+    Exact whatever the caller's decimal context: the product ``fen * 0.01`` is taken
+    in a context of the largest precision, not the current one.
+
     Examples:
         >>> fen_to_yuan(500000)
         Decimal('5000.00')
+        >>> import decimal
+        >>> with decimal.localcontext(prec=3):
+        ...     fen_to_yuan(123456)
+        Decimal('1234.56')
     """
-    return Decimal(fen).scaleb(-2)
+    result: Decimal = _TO_YUAN(fen)
+    return result
+
+
+def fens_to_yuan(fens: Iterable[int]) -> list[Decimal]:
+    """Return :func:`fen_to_yuan` of each value (one loop, for tables of many amounts).
+
+    Examples:
+        >>> fens_to_yuan([0, 66599])
+        [Decimal('0.00'), Decimal('665.99')]
+    """
+    return list(map(_TO_YUAN, fens))
