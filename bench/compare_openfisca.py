@@ -619,6 +619,10 @@ def main(n: int) -> int:  # noqa: PLR0915 - one report, top to bottom
     )
     line("social insurance: total difference after rounding (fen)", f"{total_diff:+,}")
     print(f"timings (median of {REPEAT})")
+    line(
+        "budgets: OpenFisca / evaluate_frame at least",
+        f"{SPEED_BUDGET}x decimals=False, {SPEED_BUDGET_DECIMALS}x with Decimal columns",
+    )
     line("OpenFisca build: system + simulation + set_input", f"{of_build:8.3f} s")
     line("OpenFisca calculate: both benefits", f"{of_calc:8.3f} s")
     line("OpenFisca total", f"{of_total:8.3f} s")
