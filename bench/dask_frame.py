@@ -40,11 +40,12 @@ import numpy as np
 import pandas as pd
 
 from yantai_policy.benefits.frame import FRAME_BENEFITS, evaluate_frame
+from yantai_policy.benefits.records import BUSINESS_TYPES
 
 ON = dt.date(2021, 12, 31)
 MONTHS = pd.Index([f"2021-{m:02d}" for m in range(1, 13)])
 GROUP_LABELS = pd.Index(["hard_to_employ", "graduate", "hard_to_employ;graduate"])
-BUSINESS = pd.Index(["individual_business", "enterprise"])
+BUSINESS = pd.Index(BUSINESS_TYPES)
 ELIGIBLE = [f"{name}.eligible" for name in FRAME_BENEFITS]
 FEN = [f"{name}.amount_fen" for name in FRAME_BENEFITS]
 

@@ -4,9 +4,15 @@ Writes about ``--size-mb`` megabytes of applicant records (about 0.1% of them ba
 lines: invalid JSON, NaN amounts, impossible dates, formula-like ids) to a temporary
 directory, streaming, then runs ``yantai-policy evaluate big.jsonl --on 2021-12-31
 -o out.jsonl`` as a subprocess, polling its peak resident memory (VmHWM), and checks
-that the output has one line per input line and that the peak stays under 300 MB.
+that the output has one line per input line and that the peak stays within budget.
 
-Run: ``python bench/hostile_stream.py --size-mb 1024`` (about 3-4 minutes here).
+Budget (issue "One definition of each rule"): peak RSS at most 300 MB on a 1 GB
+input. The command's throughput budget (at least 60,000 rows/s on one core, JSONL to
+JSONL, on ``evaluate_many``'s population) is measured by ``bench/run.py`` with
+:func:`evaluate_file` here.
+
+Run: ``python bench/hostile_stream.py --size-mb 1024`` (about 3-4 minutes here);
+``--size-mb 16`` for a quick run.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from import_load import ENV
 
 LIMIT_MB = 300
 BAD_LINES = (
@@ -80,6 +88,28 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def evaluate_file(source: Path, out: Path) -> tuple[float, float]:
+    """Run ``yantai-policy evaluate SOURCE --on 2021-12-31 -o OUT``; seconds and peak MB.
+
+    The command runs on the CPUs this process may use (pin it with
+    ``cores.one_core()``), with bytecode writing allowed (``import_load.ENV``).
+    Raises SystemExit if it fails.
+    """
+    command = [sys.executable, "-m", "yantai_policy", "evaluate", str(source)]
+    command += ["--on", "2021-12-31", "-o", str(out)]
+    started = time.monotonic()
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, env=ENV)
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, peak_rss_mb(process.pid) or 0.0)
+        time.sleep(0.05)
+    seconds = time.monotonic() - started
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode != 0:
+        raise SystemExit(f"evaluate exited {process.returncode}: {stderr}")
+    return seconds, peak
+
+
 def run(size_mb: int) -> dict[str, float]:
     """Generate, evaluate and measure; return the figures."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -87,18 +117,7 @@ def run(size_mb: int) -> dict[str, float]:
         started = time.monotonic()
         rows = generate(big, size_mb)
         generated = time.monotonic() - started
-        command = [sys.executable, "-m", "yantai_policy", "evaluate", str(big)]
-        command += ["--on", "2021-12-31", "-o", str(out)]
-        started = time.monotonic()
-        process = subprocess.Popen(command, stderr=subprocess.PIPE)
-        peak = 0.0
-        while process.poll() is None:
-            peak = max(peak, peak_rss_mb(process.pid) or 0.0)
-            time.sleep(0.05)
-        seconds = time.monotonic() - started
-        stderr = process.stderr.read().decode() if process.stderr else ""
-        if process.returncode != 0:
-            raise SystemExit(f"evaluate exited {process.returncode}: {stderr}")
+        seconds, peak = evaluate_file(big, out)
         with out.open("rb") as stream:
             written = sum(1 for _ in stream)
         return {
@@ -124,8 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{figures['rows_per_s']:,.0f} rows/s, peak RSS {figures['peak_mb']:.1f} MB"
     )
     assert figures["written"] == figures["rows"], figures  # noqa: S101 - a benchmark's check
-    assert figures["peak_mb"] < LIMIT_MB, figures  # noqa: S101
-    print(f"ok: one output line per input line; peak under {LIMIT_MB} MB")
+    assert figures["peak_mb"] <= LIMIT_MB, figures  # noqa: S101
+    print(f"ok: one output line per input line; peak at most {LIMIT_MB} MB")
     return 0
 
 

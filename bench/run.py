@@ -2,10 +2,16 @@
 
 Runs, in this order (the children first, while this process is still small):
 
-* ``evaluate_many`` throughput and peak memory, in a child process of its own, over
-  ``--applicants`` records from ``evaluate_many.applicants()`` (both populations);
+* ``evaluate_many`` over ``--applicants`` pre-built dicts, on one core and with
+  ``jobs=2``, iterating rows and reading ``Batch.chunks()`` (``evaluate_many.py``, in
+  a child process of its own);
 * ``evaluate_frame`` against OpenFisca-Core: ``compare_openfisca.py`` in a child run by
-  ``--openfisca-python`` (the speed ratio and each engine's worst error in fen);
+  ``--openfisca-python`` (both speed ratios, exactness, each engine's peak memory);
+* ``yantai-policy evaluate`` JSONL to JSONL on one core, over the same population,
+  and its peak RSS on a ``--stream-mb`` input (``hostile_stream.py``);
+* ``evaluate_frame`` on Dask (``dask_frame.py``, for information);
+* ``evaluate`` of one record, each applicant benefit, and ``evaluate_all``
+  (``evaluate_one.py``);
 * a cold ``import yantai_policy`` + ``load_policy()`` against a bare ``python -c pass``
   (``import_load.medians``: fresh processes, interleaved);
 * the CLI end to end, ``yantai-policy show 7`` and ``co-owners 7``, against a bare
@@ -13,13 +19,21 @@ Runs, in this order (the children first, while this process is still small):
 * the graph build, each query and the full audit, on the built-in plan and on the 100x
   synthetic plan (``graph_audit.rows``).
 
-Each figure is a median over repeated runs (the row says how many), except the two
-large batches, which are run once (``compare_openfisca.py`` reports its own best of 3).
-The table is printed and written, with the machine and the date, to ``--out``.
-Exits 1 if a budget is missed or a child fails.
+Each figure is a median over repeated runs (the row says how many: ``--repeats``
+fresh processes, ``--batch-repeats`` runs of a large batch), except the 1 GB stream
+and the Dask run, which are run once. The budgets are the ones in each script's
+docstring. The table is printed and written, with the machine and the date, to
+``--out``. Exits 1 if a budget is missed or a child fails. Child processes run with
+``PYTHONDONTWRITEBYTECODE`` unset (``import_load.ENV``).
 
-Run: ``python bench/run.py [--quick] [--applicants N] [--repeats K]
-[--openfisca-python PATH] [--out bench/results.md]``.
+Run (the full run; OpenFisca in its own virtual environment)::
+
+    python -m venv /tmp/ofvenv
+    /tmp/ofvenv/bin/pip install -r bench/requirements-openfisca.txt -e '.[analysis]'
+    python bench/run.py --openfisca-python /tmp/ofvenv/bin/python
+
+``--quick`` for a smoke run with small sizes; ``--applicants N``, ``--repeats K``,
+``--batch-repeats K``, ``--stream-mb M``, ``--calls N``, ``--out PATH``.
 """
 
 from __future__ import annotations
@@ -30,11 +44,11 @@ import json
 import os
 import platform
 import re
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -49,6 +63,9 @@ sys.path.insert(0, str(BENCH))
 
 QUICK_APPLICANTS = 20_000
 QUICK_REPEATS = 3
+QUICK_STREAM_MB = 16
+STREAM_MB = 1024
+"""The input size the stream's memory budget is stated for."""
 NOT_INSTALLED = "not run: install bench/requirements-openfisca.txt"
 NOTES: list[str] = []
 """Footnotes printed under the table."""
@@ -74,82 +91,147 @@ def verdict(ok: bool | None) -> str:
 # ---------------------------------------------------------------- evaluate_many, in a child
 
 
-def peak_mib() -> float:
-    """This process's own peak resident memory, in MiB.
+def _child(command: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run a bench script in a child process (bytecode writing allowed)."""
+    from import_load import ENV  # noqa: PLC0415
 
-    ``VmHWM`` belongs to the process's own address space, so unlike ``ru_maxrss`` it
-    does not carry the parent's peak over the ``exec``.
-    """
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
+    return subprocess.run(command, capture_output=True, text=True, check=False, env=ENV)
 
 
-def evaluate_many_child(n: int) -> int:
-    """Stream ``n`` applicants per population through ``evaluate_many``; print JSON."""
-    from evaluate_many import ON, applicants  # noqa: PLC0415
-
-    from yantai_policy import benefits  # noqa: PLC0415
-
-    out: dict[str, float] = {}
-    for distinct in (False, True):
-        name = "distinct" if distinct else "tiers"
-        start = time.perf_counter()
-        generated = sum(1 for _ in applicants(n, distinct=distinct))
-        generate = time.perf_counter() - start
-        start = time.perf_counter()
-        evaluated = sum(1 for _ in benefits.evaluate_many(applicants(n, distinct=distinct), on=ON))
-        total = time.perf_counter() - start
-        if generated != n or evaluated != n:
-            raise RuntimeError(f"{name}: {generated} generated, {evaluated} evaluated, of {n}")
-        out[f"{name}_generate_s"] = generate
-        out[f"{name}_total_s"] = total
-    out["peak_mib"] = peak_mib()
-    print(json.dumps(out))
-    return 0
+def _tail(done: subprocess.CompletedProcess[str]) -> str:
+    return ((done.stderr or done.stdout).strip().splitlines() or ["no output"])[-1][-160:]
 
 
-def evaluate_many_rows(n: int) -> list[Row]:
-    """Run :func:`evaluate_many_child` in a child process and turn its figures into rows."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--evaluate-many-child", str(n)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    what = f"evaluate_many, {n:,} applicants x 12 months"
+def evaluate_many_rows(n: int, repeats: int) -> list[Row]:
+    """Run ``evaluate_many.py --json`` in a child process and turn its figures into rows."""
+    from evaluate_many import JOBS, RATE_BUDGET, SCALING_BUDGET  # noqa: PLC0415
+
+    done = _child([sys.executable, str(BENCH / "evaluate_many.py"), str(n), "--json",
+                   "--repeats", str(repeats)])  # fmt: skip
+    what = f"evaluate_many, {n:,} pre-built dicts x 12 months, every applicant benefit"
     if done.returncode != 0:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        return [Row(what, "failed", "", tail, "NOT met")]
+        return [Row(what, "failed", "", _tail(done), "NOT met")]
     got = json.loads(done.stdout.strip().splitlines()[-1])
+    runs = f"median of {repeats}"
     rows = []
-    for name in ("tiers", "distinct"):
-        total, generate = got[f"{name}_total_s"], got[f"{name}_generate_s"]
-        batch = n / (total - generate)
+    for way, how in (("rows", "iterating rows"), ("chunks", "reading Batch.chunks()")):
+        one = n / got[f"tiers.{way}.one"]
         rows.append(
             Row(
-                f"{what}, {name} population (1 run; generation subtracted)",
-                f"{batch:,.0f}",
+                f"{what}, {how}, one core ({runs})",
+                f"{one:,.0f}",
                 "records/s",
-                f"budget ≥ 200,000; with generation {n / total:,.0f} records/s",
-                verdict(batch >= 200_000),
+                f"budget ≥ {RATE_BUDGET:,}",
+                verdict(one >= RATE_BUDGET),
             )
         )
-    peak = got["peak_mib"]
+        two = got[f"tiers.{way}.jobs2"]
+        if two is None:
+            rows.append(Row(f"{what}, {how}, jobs={JOBS}", "jobs= not available", "", "", "—"))
+            continue
+        scaling = (n / two) / one
+        rows.append(
+            Row(
+                f"{what}, {how}, jobs={JOBS} ({runs})",
+                f"{scaling:.2f}",
+                "x one core",
+                f"{n / two:,.0f} records/s; one core {one:,.0f}; budget ≥ {SCALING_BUDGET}x",
+                verdict(scaling >= SCALING_BUDGET),
+            )
+        )
+    distinct = n / got["distinct.rows.one"]
     rows.append(
         Row(
-            f"{what}: peak memory of the child process",
-            f"{peak:,.0f}",
+            f"{what}, iterating rows, one core, every amount distinct ({runs})",
+            f"{distinct:,.0f}",
+            "records/s",
+            "the parser's worst case; for information",
+            "—",
+        )
+    )
+    rows.append(
+        Row(
+            f"{what}: peak memory of the child process (the dicts included)",
+            f"{got['peak_mib']:,.0f}",
             "MiB",
-            "budget ≤ 1,024 MiB",
-            verdict(peak <= 1024),
+            f"dicts built in {got['tiers.build_s']:.1f} s, before timing; for information",
+            "—",
         )
     )
     return rows
+
+
+# ---------------------------------------------------------------- the CLI on a JSONL stream
+
+
+def cli_stream_rows(n: int, repeats: int, size_mb: int) -> list[Row]:
+    """``yantai-policy evaluate`` JSONL to JSONL: rows/s on one core, peak RSS on a big input."""
+    from cores import one_core  # noqa: PLC0415
+    from evaluate_many import applicants  # noqa: PLC0415
+    from hostile_stream import LIMIT_MB, evaluate_file, run  # noqa: PLC0415
+
+    rate_budget = 60_000
+    what = "`yantai-policy evaluate` JSONL → JSONL"
+    with tempfile.TemporaryDirectory() as tmp:
+        source, out = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl"
+        with source.open("w", encoding="utf-8") as sink:
+            for record in applicants(n, distinct=False):
+                sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+        times = []
+        with one_core():
+            for _ in range(repeats):
+                seconds, _peak = evaluate_file(source, out)
+                times.append(seconds)
+        with out.open("rb") as written:
+            lines = sum(1 for _ in written)
+    if lines != n:
+        return [Row(what, "failed", "", f"{lines:,} output lines for {n:,}", "NOT met")]
+    rate = n / statistics.median(times)
+    figures = run(size_mb)
+    peak = figures["peak_mb"]
+    full = size_mb >= STREAM_MB
+    return [
+        Row(
+            f"{what}, {n:,} applicants (evaluate_many's population), one core, whole "
+            f"process (median of {repeats})",
+            f"{rate:,.0f}",
+            "rows/s",
+            f"budget ≥ {rate_budget:,}",
+            verdict(rate >= rate_budget),
+        ),
+        Row(
+            f"{what}, {figures['size_mb']:,.0f} MB input ({figures['rows']:,.0f} rows, "
+            "0.1% bad lines; `hostile_stream.py`, run once): peak RSS",
+            f"{peak:,.1f}",
+            "MB",
+            f"budget ≤ {LIMIT_MB} MB on a {STREAM_MB:,} MB input"
+            + ("" if full else f"; this input is {size_mb} MB, so no verdict")
+            + f"; {figures['rows_per_s']:,.0f} rows/s on all cores",
+            verdict(peak <= LIMIT_MB) if full else "—",
+        ),
+    ]
+
+
+# ---------------------------------------------------------------- one record
+
+
+def evaluate_one_rows(count: int) -> list[Row]:
+    """``evaluate`` of one record, each applicant benefit, and ``evaluate_all``."""
+    from evaluate_one import BUDGET_MS, medians  # noqa: PLC0415
+
+    out = []
+    for name, seconds in medians(count).items():
+        call = "evaluate_all(record)" if name == "evaluate_all" else f"evaluate({name!r}, record)"
+        out.append(
+            Row(
+                f"`{call}`, one dict with 12 months, full decision (median of {count:,} calls)",
+                f"{seconds * 1000:.3f}",
+                "ms",
+                f"budget ≤ {BUDGET_MS:g} ms",
+                verdict(seconds * 1000 <= BUDGET_MS),
+            )
+        )
+    return out
 
 
 # ---------------------------------------------------------------- the OpenFisca comparison
@@ -161,52 +243,90 @@ def _number(pattern: str, text: str) -> float | None:
 
 
 def openfisca_rows(python: str, n: int) -> list[Row]:
-    """Run ``compare_openfisca.py`` with ``python`` and parse the ratio and the errors."""
-    what = f"evaluate_frame vs OpenFisca-Core, {n:,} applicants"
+    """Run ``compare_openfisca.py`` with ``python``; parse the ratios, errors and memory."""
+    what = f"evaluate_frame vs OpenFisca-Core, {n:,} applicants x 12 months"
     probe = subprocess.run(
         [python, "-c", "import openfisca_core"], capture_output=True, check=False
     )
     if probe.returncode != 0:
         return [Row(what, NOT_INSTALLED, "", f"interpreter: {python}", "—")]
-    done = subprocess.run(
-        [python, str(BENCH / "compare_openfisca.py"), str(n)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = _child([python, str(BENCH / "compare_openfisca.py"), str(n)])
     text = done.stdout
+    # The budgets and the repeats are the script's own (it runs in the other interpreter).
+    repeats = _number(r"^timings \(median of (\d+)\)", text)
+    budgets = re.search(r"at least\s+([\d.]+)x decimals=False, ([\d.]+)x with Decimal", text)
     ratio = _number(r"speed ratio OpenFisca / evaluate_frame, decimals=False\s+([\d.,]+) x", text)
+    ratio_full = _number(
+        r"speed ratio OpenFisca / evaluate_frame, with Decimal columns\s+([\d.,]+) x", text
+    )
     rows_equal = [
         re.search(pattern + r"\s+([\d,]+) / ([\d,]+)", text)
         for pattern in (r"startup: rows equal to the independent integer computation",
                         r"social insurance: rows equal to it")
     ]  # fmt: skip
+    eligibility = re.search(r"eligibility equal to it \(both benefits\)\s+(yes|NO)", text)
+    sample = _number(r"evaluate_many sample: rows x benefits differing[^\n]*?\)\s+(\d+)", text)
     of_rounded = _number(r"max \|OpenFisca - exact, rounded to the fen\| \(fen\)\s+([\d.]+)", text)
     of_rational = _number(r"max \|OpenFisca - exact rational\| \(fen\)\s+([\d.]+)", text)
     of_total = _number(r"OpenFisca total\s+([\d.]+) s", text)
     frame = _number(r"evaluate_frame, 2 benefits, decimals=False\s+([\d.]+) s", text)
-    if ratio is None or of_rounded is None or None in rows_equal:
-        tail = ((done.stderr or text).strip().splitlines() or ["no output"])[-1]
-        return [Row(what, "failed", "", tail[-160:], "NOT met")]
+    frame_full = _number(
+        r"evaluate_frame, 2 benefits, with Decimal columns \(default\)\s+([\d.]+) s", text
+    )
+    frame_peak = _number(r"evaluate_frame alone \(child[^)]*\)\s+([\d,]+) MiB", text)
+    of_peak = _number(r"OpenFisca alone \(child[^)]*\)\s+([\d,]+) MiB", text)
+    if (
+        ratio is None
+        or ratio_full is None
+        or of_rounded is None
+        or of_rational is None
+        or sample is None
+        or frame_peak is None
+        or of_peak is None
+        or eligibility is None
+        or None in rows_equal
+        or repeats is None
+        or budgets is None
+    ):
+        return [Row(what, "failed", "", _tail(done), "NOT met")]
     differing = sum(
         int(m.group(2).replace(",", "")) - int(m.group(1).replace(",", ""))
         for m in rows_equal
         if m is not None
     )
+    exact = differing == 0 and eligibility.group(1) == "yes" and sample == 0
+    timing = f"median of {repeats:.0f}, the engines taking turns"
+    speed_budget, decimals_budget = float(budgets.group(1)), float(budgets.group(2))
     return [
         Row(
-            f"{what}: speed ratio OpenFisca / evaluate_frame (decimals=False; best of 3)",
+            f"{what}: OpenFisca (build + set_input + calculate) / evaluate_frame (frames + "
+            f"call), decimals=False ({timing})",
             f"{ratio:.2f}",
             "x",
-            f"OpenFisca {of_total} s, evaluate_frame {frame} s; budget ≥ 2x",
-            verdict(ratio >= 2),
+            f"OpenFisca {of_total} s, evaluate_frame {frame} s; budget ≥ {speed_budget:g}x",
+            verdict(ratio >= speed_budget),
         ),
         Row(
-            f"{what}: evaluate_frame worst error vs exact integer arithmetic",
-            "0" if differing == 0 else f"≠ on {differing:,} rows",
+            f"{what}: the same, with the default Decimal columns ({timing})",
+            f"{ratio_full:.2f}",
+            "x",
+            f"OpenFisca {of_total} s, evaluate_frame {frame_full} s; budget ≥ {decimals_budget:g}x",
+            verdict(ratio_full >= decimals_budget),
+        ),
+        Row(
+            f"{what}: evaluate_frame vs the independent integer reference (every row, both "
+            "benefits, eligibility too; and evaluate_many on a 10,000-row sample)",
+            "0" if exact else f"≠ on {differing:,} rows (sample: {sample:.0f})",
             "fen",
-            "must be exact (both benefits, every row)",
-            verdict(differing == 0),
+            "must be exact",
+            verdict(exact),
+        ),
+        Row(
+            f"{what}: peak memory, each engine alone in a child process (data + one run)",
+            f"{frame_peak:,.0f}",
+            "MiB",
+            f"OpenFisca {of_peak:,.0f} MiB; budget: evaluate_frame ≤ OpenFisca",
+            verdict(frame_peak <= of_peak),
         ),
         Row(
             f"{what}: OpenFisca (float32) worst error vs the exact fen",
@@ -226,15 +346,12 @@ def dask_rows(rows: int, partition_rows: int) -> list[Row]:
     )
     if probe.returncode != 0:
         return [Row(what, "not run: install the dask extra", "", "", "—")]
-    done = subprocess.run(
+    done = _child(
         [
             sys.executable,
             str(BENCH / "dask_frame.py"),
             *("--rows", str(rows), "--partition-rows", str(partition_rows)),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+        ]
     )
     rate = _number(r"rows/s\s+([\d,]+)", done.stdout)
     seconds = _number(r"^seconds\s+([\d.]+)", done.stdout)
@@ -448,7 +565,11 @@ def header(args: argparse.Namespace, seconds: float) -> str:
             f"- machine: {platform.platform()}, {os.cpu_count()} CPUs (`os.cpu_count()`)",
             f"- Python: {python} (`{sys.executable}`)",
             f"- OpenFisca interpreter: `{args.openfisca_python}`",
-            f"- command: `{argv}` ({args.applicants:,} applicants, {args.repeats} repeats)",
+            (
+                f"- command: `{argv}` ({args.applicants:,} applicants, {args.repeats} "
+                f"fresh-process repeats, {args.batch_repeats} batch repeats, "
+                f"{args.stream_mb:,} MB stream, {args.calls:,} calls of one record)"
+            ),
             f"- whole run: {seconds:.0f} s",
             "",
             MEDIANS,
@@ -464,34 +585,53 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="small N and few repeats (smoke)")
     parser.add_argument("--applicants", type=int, default=None, help="default 1,000,000")
     parser.add_argument("--repeats", type=int, default=None, help="fresh-process runs; default 20")
+    parser.add_argument(
+        "--batch-repeats", type=int, default=None, help="runs of each large batch; default 3"
+    )
+    parser.add_argument(
+        "--stream-mb", type=int, default=None, help="the CLI stream's input, MB; default 1024"
+    )
+    parser.add_argument(
+        "--calls", type=int, default=None, help="calls of evaluate on one record; default 2000"
+    )
     parser.add_argument("--openfisca-python", default=sys.executable, help="interpreter path")
     parser.add_argument(
         "--dask-rows", type=int, help="rows for the Dask run, in 1M-row partitions (10M)"
     )
     parser.add_argument("--out", type=Path, default=BENCH / "results.md")
-    parser.add_argument("--evaluate-many-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.applicants is None:
         args.applicants = QUICK_APPLICANTS if args.quick else 1_000_000
     if args.repeats is None:
         args.repeats = QUICK_REPEATS if args.quick else 20
+    if args.batch_repeats is None:
+        args.batch_repeats = 1 if args.quick else 3
+    if args.stream_mb is None:
+        args.stream_mb = QUICK_STREAM_MB if args.quick else STREAM_MB
+    if args.calls is None:
+        args.calls = 200 if args.quick else 2_000
     if args.dask_rows is None:
         args.dask_rows = 200_000 if args.quick else 10_000_000
-    if args.applicants < 1 or args.repeats < 1:
-        parser.error("--applicants and --repeats must be positive")
+    sizes = (args.applicants, args.repeats, args.batch_repeats, args.stream_mb, args.calls)
+    if min(sizes) < 1:
+        parser.error(
+            "--applicants, --repeats, --batch-repeats, --stream-mb, --calls must be positive"
+        )
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the suite, print the table and write it; return 1 if a budget is missed."""
     args = parse(argv)
-    if args.evaluate_many_child is not None:
-        return evaluate_many_child(args.evaluate_many_child)
     start = time.perf_counter()
     # The children run first, while this process is still small; the table lists the
     # rows in reading order.
     steps: list[tuple[int, str, Callable[[], list[Row]]]] = [
-        (3, "evaluate_many (child process)", lambda: evaluate_many_rows(args.applicants)),
+        (
+            3,
+            "evaluate_many (child process)",
+            lambda: evaluate_many_rows(args.applicants, args.batch_repeats),
+        ),
         (
             4,
             "evaluate_frame vs OpenFisca-Core (child process)",
@@ -499,9 +639,15 @@ def main(argv: list[str] | None = None) -> int:
         ),
         (
             5,
+            "yantai-policy evaluate, JSONL to JSONL (child processes)",
+            lambda: cli_stream_rows(args.applicants, args.batch_repeats, args.stream_mb),
+        ),
+        (
+            6,
             "evaluate_frame on Dask (child process)",
             lambda: dask_rows(args.dask_rows, min(args.dask_rows, 1_000_000)),
         ),
+        (7, "evaluate of one record", lambda: evaluate_one_rows(args.calls)),
         (0, "cold import + load_policy()", lambda: import_rows(args.repeats)),
         (1, "CLI end to end", lambda: cli_rows(args.repeats)),
         (2, "graph and audit", lambda: graph_rows(args.repeats)),

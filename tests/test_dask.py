@@ -1,8 +1,9 @@
-"""evaluate_frame per Dask partition gives exactly the single-process result."""
+"""evaluate_frame per Dask partition gives exactly the single-process result, on a cluster too."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import pickle
 import random
 from typing import Any
@@ -11,6 +12,7 @@ import dask
 import dask.dataframe as dd
 import pandas as pd
 import pytest
+from distributed import Client, LocalCluster
 
 import yantai_policy as yp
 from yantai_policy.benefits.frame import FRAME_BENEFITS, evaluate_frame
@@ -110,8 +112,8 @@ def assert_identical(got: pd.DataFrame, want: pd.DataFrame) -> None:
             assert got[column].tolist() == want[column].tolist()
 
 
-def by_dask(frame: pd.DataFrame, scheduler: str, **kwargs: Any) -> pd.DataFrame:
-    """evaluate_frame over 4 Dask partitions, computed on a local scheduler."""
+def by_dask(frame: pd.DataFrame, scheduler: str | Client, **kwargs: Any) -> pd.DataFrame:
+    """evaluate_frame over 4 Dask partitions, computed on a scheduler (a name or a Client)."""
     meta = evaluate_frame(frame.iloc[:0], ON, **kwargs)
     with dask.config.set({"dataframe.convert-string": False}):
         parts = dd.from_pandas(frame, npartitions=4, sort=False)  # type: ignore[no-untyped-call,unused-ignore]
@@ -154,3 +156,31 @@ def test_policy_pickles() -> None:
     base = yp.load_policy()
     assert pickle.loads(pickle.dumps(base)) == base  # noqa: S301 - our own object
     assert pickle.loads(pickle.dumps(REFORM)) == REFORM  # noqa: S301 - our own object
+
+
+def worker_pid(partition: pd.DataFrame) -> pd.DataFrame:
+    """The id of the process that computed a partition."""
+    return pd.DataFrame({"pid": [os.getpid()]}, index=partition.index[:1])
+
+
+def test_local_cluster_of_two_processes(applicants: pd.DataFrame) -> None:
+    """Two worker processes of a distributed LocalCluster give the one-frame result, reform too."""
+    cluster = LocalCluster(  # type: ignore[no-untyped-call,unused-ignore]
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    )
+    try:
+        with Client(cluster) as client:  # type: ignore[no-untyped-call,unused-ignore]
+            assert len(client.scheduler_info()["workers"]) == 2
+            base = by_dask(applicants, client)
+            reform = by_dask(applicants, client, policy=REFORM, decimals=False)
+            workers = set(client.run(os.getpid).values())
+            parts = dd.from_pandas(applicants[["id"]], npartitions=4, sort=False)  # type: ignore[no-untyped-call,unused-ignore]
+            meta = pd.DataFrame({"pid": pd.Series([], dtype=int)})
+            ran_on = set(parts.map_partitions(worker_pid, meta=meta).compute()["pid"])
+    finally:
+        cluster.close()
+    assert_identical(base, evaluate_frame(applicants, ON))
+    assert_identical(reform, evaluate_frame(applicants, ON, policy=REFORM, decimals=False))
+    assert len(workers) == 2
+    assert os.getpid() not in workers
+    assert ran_on <= workers
