@@ -960,3 +960,23 @@ def test_pension_schedule_refuses_a_year_before_the_notice() -> None:
     """A schedule for 2020, before the notice was issued, is a PolicyError that says so."""
     with pytest.raises(PolicyError, match="in force from 2021-01-11"):
         pension_contribution_schedule(2020, "monthly", "4000", lower="3500", upper="17000")
+
+
+def test_compare_difference_is_exact_in_a_low_precision_context() -> None:
+    """A comparison's difference is exact to the fen even when the caller's context has prec=2."""
+    import decimal  # noqa: PLC0415
+
+    base = yp.load_policy()
+    reform = base.with_parameters({"social_insurance_subsidy.rate": "50%"})
+    record = {
+        "id": "H1",
+        "groups": ["hard_to_employ"],
+        "flexible_since": "2021-02-01",
+        "contributions": [{"month": "2021-02", "amount": "123456.78"}],
+    }
+    with decimal.localcontext(prec=2):
+        result = compare(
+            [record], base, reform, on=D(2021, 3, 1), benefits=["social_insurance_subsidy"]
+        )
+        difference = result.benefits[0].difference
+    assert difference == Decimal("-18518.52")  # 61728.39 - 80246.91

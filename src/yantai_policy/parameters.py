@@ -28,7 +28,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import enum
-from decimal import MAX_PREC, Context, Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from yantai_policy.model import Text
 
 __all__ = [
+    "EXACT",
     "Parameter",
     "ParameterError",
     "ParameterSet",
@@ -148,7 +149,8 @@ class Source:
         return str(self.kind.value)
 
 
-_EXACT = Context(prec=MAX_PREC)
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+"""A decimal context in which money arithmetic is exact, whatever the caller's context."""
 
 
 def ratio_text(value: Fraction) -> str:
@@ -244,7 +246,7 @@ def parse_value(unit: Unit, raw: object) -> Value:
     if 100 % value.denominator:
         raise ValueError(f"yuan have at most two decimal places (the fen), got {raw!r}")
     # Exact: the default context (28 digits) would round a large amount.
-    return Decimal(value.numerator * (100 // value.denominator)).scaleb(-2, _EXACT)
+    return Decimal(value.numerator * (100 // value.denominator)).scaleb(-2, EXACT)
 
 
 @attrs.frozen

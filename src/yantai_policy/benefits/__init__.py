@@ -74,6 +74,7 @@ from yantai_policy.benefits.tax_relief import TaxRelief
 from yantai_policy.benefits.vocational_training_subsidy import VocationalTrainingSubsidy
 from yantai_policy.errors import PolicyError, UnknownNameError
 from yantai_policy.loading import load_policy
+from yantai_policy.parameters import EXACT
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -641,8 +642,8 @@ class BenefitComparison:
 
     @property
     def difference(self) -> Decimal:
-        """Reform total minus baseline total."""
-        return self.total_reform - self.total_baseline
+        """Reform total minus baseline total (exact, whatever the caller's decimal context)."""
+        return EXACT.subtract(self.total_reform, self.total_baseline)
 
 
 @attrs.frozen

@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
+
+from yantai_policy.parameters import EXACT
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -48,8 +50,7 @@ __all__ = [
 _ONE_DAY = dt.timedelta(days=1)
 # fen * 0.01 in a context of the largest precision: exact, and the same whatever the
 # caller's context (one of low precision, decimal.getcontext().prec = 6, would round).
-_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
-_TO_YUAN = functools.partial(_EXACT.multiply, Decimal("0.01"))
+_TO_YUAN = functools.partial(EXACT.multiply, Decimal("0.01"))
 
 
 def period_end(start: dt.date, *, months: int = 0, years: int = 0) -> dt.date:
