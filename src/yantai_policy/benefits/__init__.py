@@ -134,20 +134,36 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401 - module attributes of any ki
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+_BY_TITLE: Mapping[str, Benefit[Any, Any]] = {b.title.zh: b for b in BENEFITS.values()}
+"""Every benefit formula by its Chinese title (derived from :data:`BENEFITS`)."""
+
+
 def get_benefit(name: str | Benefit[Any, Any]) -> Benefit[Any, Any]:
-    """Return a benefit formula by name.
+    """Return a benefit formula by name or by its Chinese title.
 
     Raises:
         UnknownNameError: No benefit has that name; the message suggests close ones.
+
+    Examples:
+        >>> get_benefit("一次性创业补贴").name
+        'startup_subsidy'
+        >>> get_benefit("一次性创业补助")
+        Traceback (most recent call last):
+        ...
+        yantai_policy.errors.UnknownNameError: no benefit '一次性创业补助'; did you mean: 一次性创业补贴?
     """
     if isinstance(name, Benefit):
         return name
     try:
         return BENEFITS[name]
     except (KeyError, TypeError):
+        pass
+    try:
+        return _BY_TITLE[name]
+    except (KeyError, TypeError):
         import difflib  # noqa: PLC0415 - only the error path needs it
 
-        close = difflib.get_close_matches(str(name), list(BENEFITS), n=3)
+        close = difflib.get_close_matches(str(name), [*BENEFITS, *_BY_TITLE], n=3)
         raise UnknownNameError(
             f"no benefit {name!r}", name=name, suggestions=tuple(close)
         ) from None
@@ -362,6 +378,8 @@ def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
     parse: Callable[[Any], Applicant | Placement] | None = None,
     start: int = 1,
     chunk_size: int = CHUNK_SIZE,
+    decode: Callable[[Any], Any] | None = None,
+    jobs: int = 1,
 ) -> Batch:
     """Evaluate a stream of records, yielding exactly one row for each, in order.
 
@@ -380,6 +398,12 @@ def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
             :func:`parse_placement` when every benefit takes placements) if not given.
         start: The row number of the first record.
         chunk_size: How many records are computed together.
+        decode: Turns one raw input (a JSONL line, say) into what ``parse`` takes;
+            run with the parsing, in the worker process when ``jobs`` > 1.
+        jobs: How many worker processes parse and compute the chunks
+            (:mod:`~yantai_policy.benefits.parallel`); 1 computes them here. The rows
+            are the same, in the same order, whatever the number. With more than
+            one, ``parse`` and ``decode`` must be picklable where processes are not forked.
 
     Returns:
         An iterator of one :class:`Row` per record (see :class:`Batch`).
@@ -400,10 +424,33 @@ def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
     formulas, parse = _plan(benefits, parse)
     if type(chunk_size) is not int or chunk_size < 1:
         raise PolicyError(f"chunk_size must be a positive integer, not {chunk_size!r}")
+    if type(jobs) is not int or jobs < 1:
+        raise PolicyError(f"jobs must be a positive integer, not {jobs!r}")
     ctx = context(policy if policy is not None else load_policy(), on)
+    if jobs > 1:
+        from yantai_policy.benefits.parallel import parallel_chunks  # noqa: PLC0415
+
+        return Batch(
+            parallel_chunks(
+                records,
+                formulas=formulas,
+                parse=parse,
+                decode=decode,
+                ctx=ctx,
+                start=start,
+                size=chunk_size,
+                jobs=jobs,
+            )
+        )
     return Batch(
         _chunks(
-            records, formulas=formulas, parse=parse, contexts=[ctx], start=start, size=chunk_size
+            records,
+            formulas=formulas,
+            parse=parse,
+            contexts=[ctx],
+            start=start,
+            size=chunk_size,
+            decode=decode,
         )
     )
 
@@ -416,6 +463,7 @@ def _chunks(  # noqa: PLR0913 - the parts of a batch
     contexts: list[Context],
     start: int,
     size: int,
+    decode: Callable[[Any], Any] | None = None,
 ) -> Iterator[Chunk]:
     """Parse records a chunk at a time and compute each chunk's columns (one per context)."""
     kind = Placement if formulas[0].record == "placement" else Applicant
@@ -425,6 +473,8 @@ def _chunks(  # noqa: PLR0913 - the parts of a batch
         raw = list(itertools.islice(it, size))
         if not raw:
             return
+        if decode is not None:
+            raw = [decode(item) for item in raw]
         ids: list[str | None] = []
         errors: dict[int, RecordError] = {}
         parsed: list[Any] = []
@@ -543,6 +593,22 @@ class BatchSummary:
                 else:
                     self.totals[name] += outcome.fen
         return row
+
+    def add_chunk(self, chunk: Chunk) -> Chunk:
+        """Count a chunk's rows from its columns and return it (as :meth:`add` does a row)."""
+        self.rows += len(chunk)
+        self.errors += len(chunk.errors)
+        if len(chunk.parsed) == 0:
+            return chunk
+        for outcomes in chunk.outcomes:
+            name = outcomes.benefit
+            eligible = int(np.count_nonzero(outcomes.eligible))
+            unknown = int(np.count_nonzero(outcomes.unknown))
+            self.eligible[name] = self.eligible.get(name, 0) + eligible
+            self.undetermined[name] = self.undetermined.get(name, 0) + unknown
+            # Python ints: a sum of many large amounts may pass the int64 range.
+            self.totals[name] = self.totals.get(name, 0) + sum(outcomes.fen.tolist())
+        return chunk
 
     def to_text(self) -> str:
         """Return the summary as lines of text."""
