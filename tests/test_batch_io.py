@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 import json
+import pathlib
 import pickle
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from yantai_policy import cli
 from yantai_policy.benefits import (
@@ -302,3 +306,103 @@ def test_cli_title_names_the_columns(tmp_path: Path, capsys: pytest.CaptureFixtu
         == "row,id,error,startup_subsidy.eligible,startup_subsidy.amount,startup_subsidy.unmet"
     )
     assert "startup_subsidy: 1 eligible" in capsys.readouterr().err
+
+
+# --- msgspec reads, json decides ----------------------------------------------------
+
+_SPECIAL_LINES = [
+    b'{"a": NaN}',
+    b'{"a": Infinity, "b": -Infinity}',
+    b'{"a": 1e400}',
+    b'{"a": 1e99999999999999999999}',
+    b'{"a": ' + b"9" * 4300 + b"}",
+    b'{"a": ' + b"9" * 4301 + b"}",
+    b"[" * 10_000 + b"]" * 10_000,
+    b'"\\ud800"',
+    b'{"a": 1,}',
+    b"01",
+    b'{"a": -0.0, "a": 2}',
+    b'"\xe2\x80\xa8"',
+    b"\xff\xfe{}",
+]
+_JSON_TEXT = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.decimals(allow_nan=False) | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=4), children, max_size=3)
+    ),
+    max_leaves=8,
+).map(lambda v: json.dumps(v, default=str).encode())
+_LINES = st.one_of(
+    st.binary(max_size=60), st.sampled_from(_SPECIAL_LINES), _JSON_TEXT,
+    _JSON_TEXT.map(lambda b: b[:-1]),
+)  # fmt: skip
+
+
+def _shown(value: object) -> str:
+    """A decoded value or bad line as comparable text (NaN equals NaN here)."""
+    return f"BadLine({value.reason!r})" if isinstance(value, BadLine) else repr(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LINES)
+def test_decode_jsonl_accepts_and_refuses_as_json(line: bytes) -> None:
+    """The msgspec fast path gives exactly the json module's value or message for any line."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        assert isinstance(decode_jsonl(line), BadLine)
+        return
+    reference = batch_io._json_line(text) if text.strip() else BadLine("empty line")
+    assert _shown(decode_jsonl(line)) == _shown(reference)
+
+
+def test_paused_gc_nests_and_restores() -> None:
+    """Nested pauses keep the collector off until the last ends, then restore it."""
+    assert gc.isenabled()
+    with batch_io.paused_gc():
+        with batch_io.paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+_CORPUS = sorted(
+    p
+    for p in (pathlib.Path(__file__).parent / "corpus").iterdir()
+    if p.suffix in {".jsonl", ".csv"} and "plan" not in p.name
+)
+
+
+@pytest.mark.parametrize("path", _CORPUS, ids=[p.name for p in _CORPUS])
+def test_corpus_jobs_two_matches_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], path: pathlib.Path
+) -> None:
+    """Each hostile corpus file: --jobs 2 exits, writes and summarises as --jobs 1 does."""
+    results = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}.jsonl"
+        code = main(["evaluate", str(path), "--on", "2021-12-31", "-o", str(out), "--jobs", jobs])
+        results.append((code, out.read_bytes() if out.exists() else b"", capsys.readouterr().err))
+    assert results[0] == results[1]
+    assert results[0][0] in {0, 2}
+
+
+def test_unreadable_input_stops_alike_with_jobs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CSV the reader cannot go on with stops at the same row, exit 2, with --jobs 2 too."""
+    source = tmp_path / "in.csv"
+    source.write_bytes(
+        b"id,groups\n" + b"".join(b"R%d,farmer\n" % i for i in range(9000)) + b"x" * 200_000 + b"\n"
+    )
+    results = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}.csv"
+        code = main(["evaluate", str(source), "--on", str(ON), "-o", str(out), "--jobs", jobs])
+        results.append((code, out.read_bytes(), capsys.readouterr().err))
+    assert results[0] == results[1]
+    code, written, err = results[0]
+    assert code == 2
+    assert err.startswith("yantai-policy: error: ")
+    assert "field larger than field limit" in err
+    assert written.count(b"\r\n") - 1 == 8192  # the two whole chunks read before the bad bytes

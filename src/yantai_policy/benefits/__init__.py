@@ -45,6 +45,7 @@ import numpy as np
 
 from yantai_policy.benefits.accident_insurance_subsidy import AccidentInsuranceSubsidy
 from yantai_policy.benefits.base import Benefit, Context, Outcomes, context
+from yantai_policy.benefits.batch_io import paused_gc
 from yantai_policy.benefits.decision import Clause, Condition, Decision, Line, ParameterUse
 from yantai_policy.benefits.fee_exemptions import FeeExemptions
 from yantai_policy.benefits.guaranteed_loan import GuaranteedLoan
@@ -473,22 +474,23 @@ def _chunks(  # noqa: PLR0913 - the parts of a batch
         raw = list(itertools.islice(it, size))
         if not raw:
             return
-        if decode is not None:
-            raw = [decode(item) for item in raw]
         ids: list[str | None] = []
         errors: dict[int, RecordError] = {}
         parsed: list[Any] = []
         positions: list[int] = []
-        for i, item in enumerate(raw):
-            try:
-                record = item if isinstance(item, kind) else parse(item)
-            except RecordError as error:
-                errors[i] = error.at_row(number + i)
-                ids.append(_id_of(item))
-                continue
-            ids.append(record.id)
-            parsed.append(record)
-            positions.append(i)
+        with paused_gc():
+            if decode is not None:
+                raw = [decode(item) for item in raw]
+            for i, item in enumerate(raw):
+                try:
+                    record = item if isinstance(item, kind) else parse(item)
+                except RecordError as error:
+                    errors[i] = error.at_row(number + i)
+                    ids.append(_id_of(item))
+                    continue
+                ids.append(record.id)
+                parsed.append(record)
+                positions.append(i)
         yield from _computed(
             number,
             ids=ids,

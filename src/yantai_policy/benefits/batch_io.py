@@ -34,11 +34,15 @@ Examples:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gc
 import json
+import threading
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
+
+import msgspec
 
 from yantai_policy.benefits.periods import fen_to_yuan
 from yantai_policy.benefits.records import (
@@ -67,6 +71,7 @@ __all__ = [
     "header",
     "jsonl_lines",
     "jsonl_writer",
+    "paused_gc",
     "printable",
 ]
 
@@ -75,6 +80,9 @@ FORMATS = ("csv", "jsonl")
 COLUMNS = ("eligible", "amount", "unmet")
 """The output columns of each benefit, ``<benefit>.<column>``, in order."""
 _BOM = b"\xef\xbb\xbf"
+_FAST_JSON = msgspec.json.Decoder(float_hook=Decimal)
+"""msgspec reads a valid line about three times as fast as :func:`json.loads`; whatever it
+refuses is read again by :mod:`json`, whose acceptance and messages are the contract."""
 
 
 class BadInputError(PolicyError):
@@ -154,6 +162,15 @@ def decode_jsonl(line: bytes | str) -> object:
         text = line
     if not text.strip():
         return BadLine("empty line")
+    try:
+        return _FAST_JSON.decode(text)
+    except Exception:  # noqa: BLE001, S110 - json decides, and words, what msgspec refuses
+        pass
+    return _json_line(text)
+
+
+def _json_line(text: str) -> object:
+    """Read a line with :mod:`json`: the value, or the :class:`BadLine` that says why not."""
     try:
         return json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as error:
@@ -259,16 +276,31 @@ def _columns(
     return out
 
 
-class _PausedGC:
-    """Pause the cyclic garbage collector while a chunk is written (it allocates no cycles)."""
+_GC_LOCK = threading.Lock()
+_GC_PAUSES = [0, False]
+"""How many chunks pause the collector now, and whether it was enabled before the first."""
 
-    def __enter__(self) -> None:
-        self.was = gc.isenabled()
-        gc.disable()
 
-    def __exit__(self, *exc: object) -> None:
-        if self.was:
-            gc.enable()
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a chunk is parsed or written.
+
+    A chunk allocates many small objects and no cycles that must be freed before it is
+    done, so the collector's passes over them are wasted. Pauses from several threads
+    nest: the collector is enabled again (if it was) when the last one ends.
+    """
+    with _GC_LOCK:
+        if _GC_PAUSES[0] == 0:
+            _GC_PAUSES[1] = gc.isenabled()
+            gc.disable()
+        _GC_PAUSES[0] += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _GC_PAUSES[0] -= 1
+            if _GC_PAUSES[0] == 0 and _GC_PAUSES[1]:
+                gc.enable()
 
 
 def csv_writer(sink: IO[str], names: Sequence[str]) -> Callable[[Chunk], None]:
@@ -282,7 +314,7 @@ def csv_writer(sink: IO[str], names: Sequence[str]) -> Callable[[Chunk], None]:
     blank = ["", "", ""] * len(names)
 
     def write(chunk: Chunk) -> None:
-        with _PausedGC():
+        with paused_gc():
             columns = _columns(chunk, names)
             rows = []
             j = 0
@@ -308,7 +340,7 @@ def jsonl_writer(sink: IO[str], names: Sequence[str]) -> Callable[[Chunk], None]
     dumps = json.JSONEncoder(ensure_ascii=False).encode
 
     def write(chunk: Chunk) -> None:
-        with _PausedGC():
+        with paused_gc():
             columns = list(zip(names, _columns(chunk, names), strict=True))
             lines = []
             j = 0
