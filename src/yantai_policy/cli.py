@@ -6,12 +6,15 @@ dependencies to attrs, networkx and python-dateutil, and argparse's sub-commands
 
 Exit codes: 0 on success; 1 when ``audit`` finds something at or above ``--fail-on``,
 or when ``evaluate --fail-on-error`` meets a row with an error; 2 for a usage error, an
-unknown measure, unit or benefit, a bad date, an unreadable input or a bad plan file
-(each with a one-line message on stderr).
+unknown measure, unit or benefit, a bad date, an unreadable input, a record ``explain``
+cannot read or a bad plan file (each with a one-line message on stderr).
 
 ``evaluate`` decides the benefits of :mod:`yantai_policy.benefits` for every record of
-a CSV or JSONL file, streaming, one output row per input row; ``schema`` prints the
-JSON Schema of a record or of the plan format. See ``docs/benefits-cli.md``.
+a CSV or JSONL file, streaming, one output row per input row (the reading and writing
+is :mod:`yantai_policy.benefits.batch_io`; ``--jobs N`` computes in N processes);
+``explain`` prints the full decision for one record; ``benefits`` lists the benefits;
+``schema`` prints the JSON Schema of a record or of the plan format. See
+``docs/benefits-cli.md``.
 
 Examples:
     >>> from yantai_policy.cli import main
