@@ -583,17 +583,10 @@ class BatchSummary:
         if row.error is not None:
             self.errors += 1
             return row
-        for outcome in row.outcomes:
-            name = outcome.benefit
-            self.eligible.setdefault(name, 0)
-            self.totals.setdefault(name, 0)
-            self.undetermined.setdefault(name, 0)
-            if outcome.eligible:
-                self.eligible[name] += 1
-                if outcome.fen is None:
-                    self.undetermined[name] += 1
-                else:
-                    self.totals[name] += outcome.fen
+        for o in row.outcomes:
+            unknown = o.eligible and o.fen is None
+            fen = o.fen if o.eligible and o.fen is not None else 0
+            self._count(o.benefit, int(o.eligible), int(unknown), fen)
         return row
 
     def add_chunk(self, chunk: Chunk) -> Chunk:
@@ -602,15 +595,21 @@ class BatchSummary:
         self.errors += len(chunk.errors)
         if len(chunk.parsed) == 0:
             return chunk
-        for outcomes in chunk.outcomes:
-            name = outcomes.benefit
-            eligible = int(np.count_nonzero(outcomes.eligible))
-            unknown = int(np.count_nonzero(outcomes.unknown))
-            self.eligible[name] = self.eligible.get(name, 0) + eligible
-            self.undetermined[name] = self.undetermined.get(name, 0) + unknown
+        for o in chunk.outcomes:
             # Python ints: a sum of many large amounts may pass the int64 range.
-            self.totals[name] = self.totals.get(name, 0) + sum(outcomes.fen.tolist())
+            self._count(
+                o.benefit,
+                int(np.count_nonzero(o.eligible)),
+                int(np.count_nonzero(o.unknown)),
+                sum(o.fen.tolist()),
+            )
         return chunk
+
+    def _count(self, name: str, eligible: int, undetermined: int, fen: int) -> None:
+        """Add eligible rows, those with no determinable amount, and the fen of the others."""
+        self.eligible[name] = self.eligible.get(name, 0) + eligible
+        self.undetermined[name] = self.undetermined.get(name, 0) + undetermined
+        self.totals[name] = self.totals.get(name, 0) + fen
 
     def to_text(self) -> str:
         """Return the summary as lines of text."""
