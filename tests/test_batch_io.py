@@ -406,3 +406,25 @@ def test_unreadable_input_stops_alike_with_jobs(
     assert err.startswith("yantai-policy: error: ")
     assert "field larger than field limit" in err
     assert written.count(b"\r\n") - 1 == 8192  # the two whole chunks read before the bad bytes
+
+
+def test_jobs_read_ahead_is_bounded() -> None:
+    """With jobs=2 the input is read at most IN_FLIGHT * jobs chunks ahead of the output."""
+    from yantai_policy.benefits.parallel import IN_FLIGHT  # noqa: PLC0415
+
+    pulled = 0
+
+    def records() -> Any:
+        nonlocal pulled
+        for i in range(10_000):
+            pulled += 1
+            yield {"id": str(i), "groups": ["farmer"]}
+
+    batch = evaluate_many(records(), on=ON, benefits=["fee_exemptions"], chunk_size=10, jobs=2)
+    chunks = batch.chunks()
+    first = next(chunks)
+    assert (first.start, len(first)) == (1, 10)
+    assert pulled <= IN_FLIGHT * 2 * 10
+    batch.close()  # abandoning the batch stops the workers
+    assert next(chunks, None) is None
+    assert pulled < 10_000

@@ -369,6 +369,12 @@ class Batch:
         """Yield the remaining results chunk by chunk, as arrays."""
         return self._chunks
 
+    def close(self) -> None:
+        """Stop the batch early: no more chunks are computed (worker processes end)."""
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
+
 
 def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
     records: Iterable[Any],
