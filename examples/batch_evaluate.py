@@ -12,8 +12,9 @@ Run it::
 It reads ``applicants.csv`` beside this script (22 applicants, one or more for each
 benefit, and two rows with deliberate errors, in the CSV conventions of
 docs/benefits-cli.md), decides every applicant benefit for 2021-07-16 with
-:func:`yantai_policy.benefits.evaluate_many`, writes one result row per input row, and
-prints the rows with errors and the :class:`~yantai_policy.benefits.BatchSummary`. The
+:func:`yantai_policy.benefits.evaluate_many`, writes one result row per input row with
+the readers and writers of :mod:`yantai_policy.benefits.batch_io`, and prints the rows
+with errors and the :class:`~yantai_policy.benefits.BatchSummary`. The
 command-line equivalent::
 
     yantai-policy evaluate examples/applicants.csv --on 2021-07-16 -o results.csv
@@ -21,28 +22,18 @@ command-line equivalent::
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import pathlib
 import sys
 import tempfile
-from typing import TYPE_CHECKING
 
 from yantai_policy import benefits
-from yantai_policy.benefits.records import applicant_from_csv_row, parse_applicant
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
+from yantai_policy.benefits import batch_io
 
 APPLICANTS = pathlib.Path(__file__).with_name("applicants.csv")
 """The sample register shipped beside this script."""
 ON = dt.date(2021, 7, 16)
 """The day of application: fixed, so the output is the same whenever it runs."""
-
-
-def parse_row(row: Mapping[str, str | None]) -> benefits.Applicant:
-    """Turn one CSV row into an applicant; a bad cell raises RecordError, which becomes that row's error."""
-    return parse_applicant(applicant_from_csv_row(row))
 
 
 def main(argv: list[str]) -> int:
@@ -63,22 +54,17 @@ def main(argv: list[str]) -> int:
         APPLICANTS.open(encoding="utf-8-sig", newline="") as source,
         out.open("w", encoding="utf-8", newline="") as sink,
     ):
-        writer = csv.writer(sink)
-        writer.writerow(
-            ["row", "id", "error", *(f"{n}.{c}" for n in names for c in ("eligible", "amount"))]
+        write = batch_io.csv_writer(sink, names)
+        batch = benefits.evaluate_many(
+            batch_io.csv_records(source, APPLICANTS.name),
+            on=ON,
+            benefits=names,
+            parse=batch_io.RecordParser("applicant", "csv"),
         )
-        rows = benefits.evaluate_many(
-            csv.DictReader(source), on=ON, benefits=names, parse=parse_row
-        )
-        for row in map(summary.add, rows):  # one output row per input row, as they stream
-            cells = [str(row.row), row.id or "", "" if row.error is None else str(row.error)]
-            for outcome in row.outcomes:
-                amount = "" if outcome.amount is None else str(outcome.amount)
-                cells += ["true" if outcome.eligible else "false", amount]
-            cells += [""] * (3 + 2 * len(names) - len(cells))  # a row with an error has no results
-            writer.writerow(cells)
-            if row.error is not None:
-                print(f"error: {row.error}")
+        for chunk in batch.chunks():  # one output row per input row, a chunk at a time
+            write(summary.add_chunk(chunk))
+            for error in chunk.errors.values():
+                print(f"error: {error}")
 
     print(f"evaluated {APPLICANTS.name} on {ON.isoformat()}; results written to {out}")
     print(summary.to_text())

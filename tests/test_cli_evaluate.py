@@ -75,8 +75,10 @@ def test_csv_to_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
         "error",
         "startup_subsidy.eligible",
         "startup_subsidy.amount",
+        "startup_subsidy.unmet",
         "social_insurance_subsidy.eligible",
         "social_insurance_subsidy.amount",
+        "social_insurance_subsidy.unmet",
     ]
     assert [r["row"] for r in rows] == ["1", "2", "3", "4"]
     assert [r["id"] for r in rows] == ["A1", "B2", "C3", "D4"]
@@ -99,8 +101,12 @@ def test_csv_to_jsonl(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
     assert len(lines) == 4
     first = lines[0]
     assert (first["row"], first["id"], first["error"]) == (1, "A1", None)
-    assert first["results"]["startup_subsidy"] == {"eligible": True, "amount": "5000.00"}
-    assert first["results"]["fee_exemptions"] == {"eligible": True, "amount": None}
+    assert first["results"]["startup_subsidy"] == {
+        "eligible": True,
+        "amount": "5000.00",
+        "unmet": "",
+    }
+    assert first["results"]["fee_exemptions"] == {"eligible": True, "amount": None, "unmet": ""}
     assert list(first["results"]) == [
         "startup_subsidy",
         "guaranteed_loan",
@@ -113,7 +119,11 @@ def test_csv_to_jsonl(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
     ]
     assert lines[2]["error"].startswith("row 3: operating:")
     assert lines[2]["results"] is None
-    assert lines[3]["results"]["guaranteed_loan"] == {"eligible": True, "amount": "200000.00"}
+    assert lines[3]["results"]["guaranteed_loan"] == {
+        "eligible": True,
+        "amount": "200000.00",
+        "unmet": "",
+    }
     amounts = [v["amount"] for line in lines if line["results"] for v in line["results"].values()]
     assert all(a is None or isinstance(a, str) for a in amounts)
 
@@ -135,7 +145,7 @@ def test_jsonl_to_jsonl(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
         (2, "F1", None),
     ]
     assert lines[0]["results"]["social_insurance_subsidy"]["amount"] == "650.33"  # 65% of 1000.50
-    assert lines[1]["results"]["fee_exemptions"] == {"eligible": True, "amount": None}
+    assert lines[1]["results"]["fee_exemptions"] == {"eligible": True, "amount": None, "unmet": ""}
 
 
 def test_stdin_to_stdout(
@@ -367,7 +377,9 @@ def test_plan_option_reaches_the_formulas(
     )
     assert code == 0
     result = _jsonl(out.read_text(encoding="utf-8"))[0]["results"]
-    assert result == {"labour_intermediary_subsidy": {"eligible": True, "amount": "300.00"}}
+    assert result == {
+        "labour_intermediary_subsidy": {"eligible": True, "amount": "300.00", "unmet": ""}
+    }
 
 
 def test_unreadable_input_and_overwriting_it(

@@ -6,12 +6,15 @@ dependencies to attrs, networkx and python-dateutil, and argparse's sub-commands
 
 Exit codes: 0 on success; 1 when ``audit`` finds something at or above ``--fail-on``,
 or when ``evaluate --fail-on-error`` meets a row with an error; 2 for a usage error, an
-unknown measure, unit or benefit, a bad date, an unreadable input or a bad plan file
-(each with a one-line message on stderr).
+unknown measure, unit or benefit, a bad date, an unreadable input, a record ``explain``
+cannot read or a bad plan file (each with a one-line message on stderr).
 
 ``evaluate`` decides the benefits of :mod:`yantai_policy.benefits` for every record of
-a CSV or JSONL file, streaming, one output row per input row; ``schema`` prints the
-JSON Schema of a record or of the plan format. See ``docs/benefits-cli.md``.
+a CSV or JSONL file, streaming, one output row per input row (the reading and writing
+is :mod:`yantai_policy.benefits.batch_io`; ``--jobs N`` computes in N processes);
+``explain`` prints the full decision for one record; ``benefits`` lists the benefits;
+``schema`` prints the JSON Schema of a record or of the plan format. See
+``docs/benefits-cli.md``.
 
 Examples:
     >>> from yantai_policy.cli import main
@@ -29,13 +32,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import datetime as dt
 import io
 import json
 import sys
 import time
-from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
@@ -49,13 +50,12 @@ from yantai_policy.serialize import (
     action_to_dict,
     bureau_to_dict,
     measure_to_dict,
-    neutralise_cell,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Sequence
 
-    from yantai_policy.benefits import Applicant, Placement, Row
+    from yantai_policy.benefits import Applicant, Placement
     from yantai_policy.model import Action, Bureau, Measure, Policy, Text
 
 __all__ = ["main"]
@@ -130,6 +130,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_benefit_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from yantai_policy.benefits.batch_io import FORMATS  # noqa: PLC0415 - the batch formats
+
     plan = argparse.ArgumentParser(add_help=False)
     plan.add_argument(
         "--plan", metavar="PATH", help="a plan file to use instead of the built-in Yantai plan"
@@ -150,8 +152,8 @@ def _add_benefit_commands(commands: argparse._SubParsersAction[argparse.Argument
         action="append",
         dest="benefits",
         metavar="NAME",
-        help="a benefit to decide; repeat for more (default: every applicant benefit; "
-        "labour_intermediary_subsidy takes placement records)",
+        help="a benefit to decide, by name or Chinese title; repeat for more (default: every "
+        "applicant benefit; labour_intermediary_subsidy takes placement records)",
     )
     evaluate.add_argument(
         "-o",
@@ -161,15 +163,60 @@ def _add_benefit_commands(commands: argparse._SubParsersAction[argparse.Argument
         help="a .csv or .jsonl file, or - for stdout",
     )
     evaluate.add_argument(
-        "--input-format", choices=_FORMATS, help="the input's format (needed for -)"
+        "--input-format", choices=FORMATS, help="the input's format (needed for -)"
     )
     evaluate.add_argument(
-        "--output-format", choices=_FORMATS, help="the output's format (needed for -)"
+        "--output-format", choices=FORMATS, help="the output's format (needed for -)"
     )
     evaluate.add_argument(
         "--fail-on-error", action="store_true", help="exit 1 if any row has an error"
     )
+    evaluate.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="compute in N worker processes; the output keeps the input's order (default: 1)",
+    )
     evaluate.set_defaults(lang="both", json=False)
+    explain = commands.add_parser(
+        "explain",
+        parents=[plan],
+        help="explain every decision for one record: conditions, clauses, amounts",
+        description="Print the full decision of each benefit for one record: every "
+        "condition with its clause, the breakdown of the amount and the parameters used.",
+    )
+    explain.add_argument(
+        "input", metavar="FILE", help="a .json object, a one-line .jsonl or a one-row .csv, or -"
+    )
+    explain.add_argument(
+        "--on", required=True, metavar="DATE", help="the day of application, YYYY-MM-DD"
+    )
+    explain.add_argument(
+        "--benefit",
+        action="append",
+        dest="benefits",
+        metavar="NAME",
+        help="a benefit to explain, by name or Chinese title; repeat for more (default: "
+        "every applicant benefit; labour_intermediary_subsidy takes a placement record)",
+    )
+    explain.add_argument(
+        "--input-format", choices=_EXPLAIN_FORMATS, help="the file's format (needed for -)"
+    )
+    explain.add_argument(
+        "--lang", choices=("zh", "en"), default="en", help="language (default: en)"
+    )
+    explain.add_argument(
+        "--json", action="store_true", help="print the decisions as a JSON list instead"
+    )
+    benefits = commands.add_parser(
+        "benefits",
+        help="list the benefits: name, titles, measure and record kind",
+        description="List every benefit formula: its name, its Chinese and English titles, "
+        "the measure it implements and the kind of record it takes.",
+    )
+    benefits.add_argument("--json", action="store_true", help="print JSON (UTF-8, not escaped)")
+    benefits.set_defaults(lang="both", plan=None)
     schema = commands.add_parser(
         "schema", help="print the JSON Schema of a record or of the plan format"
     )
@@ -450,7 +497,6 @@ def _audit(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
 
 # --- evaluate and schema ---------------------------------------------------------------
 
-_FORMATS = ("csv", "jsonl")
 _PROGRESS_EVERY = 1000
 """Rows between two updates of the progress line (shown only when stderr is a TTY)."""
 
@@ -481,46 +527,61 @@ def _schema(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noq
 
 def _evaluate(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
     from yantai_policy.benefits import (  # noqa: PLC0415 - only this command needs them
-        APPLICANT_BENEFITS,
         BatchSummary,
+        batch_io,
         evaluate_many,
-        get_benefit,
     )
 
     on = _iso_date(args.on)
-    names = list(dict.fromkeys(args.benefits or APPLICANT_BENEFITS))
-    kinds = {get_benefit(name).record for name in names}
-    if len(kinds) > 1:
-        raise _CommandError(
-            "a batch takes one kind of record: do not mix placement and applicant benefits"
-        )
-    parse = _parser_for(kinds.pop())
+    names, kind = _benefit_names(args.benefits)
     in_format = _format_of(args.input, args.input_format, "input")
     out_format = _format_of(args.output, args.output_format, "output")
+    if args.jobs < 1:
+        raise _CommandError(f"--jobs: expected a positive number, got {args.jobs}")
     if "-" not in (args.input, args.output) and _same_file(args.input, args.output):
         raise _CommandError(f"the output {args.output} is the input: it would be overwritten")
     summary = BatchSummary()
     with contextlib.ExitStack() as stack:
         source = _open_input(args.input, in_format, stack)
-        records = _csv_records(source, args.input) if in_format == "csv" else _jsonl_lines(source)
+        csv_input = in_format == "csv"
+        records = (
+            batch_io.csv_records(source, args.input) if csv_input else batch_io.jsonl_lines(source)
+        )
         sink = _open_output(args.output, stack)
-        write = _csv_writer(sink, names) if out_format == "csv" else _jsonl_writer(sink, names)
+        writer = batch_io.csv_writer if out_format == "csv" else batch_io.jsonl_writer
+        write = writer(sink, names)
         progress = _Progress() if sys.stderr.isatty() else None
-        rows = evaluate_many(
+        batch = evaluate_many(
             records,
             on=on,
             benefits=names,
             policy=policy,
-            parse=_record_parser(parse, csv_rows=in_format == "csv"),
+            parse=batch_io.RecordParser(kind, in_format),
+            decode=None if csv_input else batch_io.decode_jsonl,
+            jobs=args.jobs,
         )
-        for row in rows:
-            write(summary.add(row))
+        for chunk in batch.chunks():
+            write(summary.add_chunk(chunk))
             if progress is not None:
-                progress.tick()
+                progress.add(len(chunk))
         if progress is not None:
             progress.done()
     print(summary.to_text(), file=sys.stderr)
     return 1 if args.fail_on_error and summary.errors else 0
+
+
+def _benefit_names(given: Sequence[str] | None) -> tuple[list[str], str]:
+    """The benefits asked for (by name or Chinese title), as names, and their record kind."""
+    from yantai_policy.benefits import APPLICANT_BENEFITS, get_benefit  # noqa: PLC0415
+
+    formulas = [get_benefit(name) for name in given or APPLICANT_BENEFITS]
+    names = list(dict.fromkeys(f.name for f in formulas))
+    kinds = {f.record for f in formulas}
+    if len(kinds) > 1:
+        raise _CommandError(
+            "a batch takes one kind of record: do not mix placement and applicant benefits"
+        )
+    return names, kinds.pop()
 
 
 def _iso_date(text: str) -> dt.date:
@@ -530,16 +591,21 @@ def _iso_date(text: str) -> dt.date:
         raise _CommandError(f"--on: invalid date {text!r} (expected YYYY-MM-DD)") from None
 
 
-def _format_of(path: str, given: str | None, what: str) -> str:
-    """The format of the input or output: as given, else by the file's suffix."""
+def _format_of(path: str, given: str | None, what: str, formats: Sequence[str] = ()) -> str:
+    """The format of the input or output: as given, else by the file's suffix (batch formats)."""
+    from yantai_policy.benefits.batch_io import FORMATS  # noqa: PLC0415
+
+    formats = formats or FORMATS
     if given is not None:
         return given
     if path == "-":
         raise _CommandError(f"--{what}-format is needed when the {what} is -")
     suffix = Path(path).suffix.lower().lstrip(".")
-    if suffix not in _FORMATS:
+    if suffix not in formats:
+        names = ", .".join(formats[:-1])
         raise _CommandError(
-            f"cannot tell the format of {path}: name it .csv or .jsonl, or give --{what}-format"
+            f"cannot tell the format of {path}: name it .{names} or .{formats[-1]}, "
+            f"or give --{what}-format"
         )
     return suffix
 
@@ -552,18 +618,18 @@ def _same_file(left: str, right: str) -> bool:
 
 
 def _open_input(path: str, fmt: str, stack: contextlib.ExitStack) -> IO[Any]:
-    """Open the input: text (BOM skipped) for CSV, bytes for JSONL (decoded per line)."""
+    """Open the input: text (BOM skipped) for CSV, bytes for JSON and JSONL (decoded per line)."""
     if path == "-":
         binary = getattr(sys.stdin, "buffer", None)
         if binary is None:  # a text-only stand-in for stdin
             return sys.stdin
-        if fmt == "jsonl":
+        if fmt != "csv":
             return cast("IO[Any]", binary)
         text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
         stack.callback(text.detach)  # leave stdin itself open
         return text
     try:
-        if fmt == "jsonl":
+        if fmt != "csv":
             return stack.enter_context(Path(path).open("rb"))
         # Undecodable bytes survive as surrogates, and their row becomes an error row.
         return stack.enter_context(
@@ -582,152 +648,64 @@ def _open_output(path: str, stack: contextlib.ExitStack) -> IO[str]:
         raise _CommandError(f"cannot write {path}: {error.strerror}") from None
 
 
-def _csv_records(source: IO[Any], name: str) -> Iterator[dict[str | Any, str | Any]]:
-    """Yield the CSV's rows as dicts, lazily; an unreadable file stops the command."""
-    reader = csv.DictReader(source)
-    rows = 0
-    try:
-        for rows, row in enumerate(reader, 1):  # noqa: B007 - rows is read after the loop
-            yield row
-    except csv.Error as error:
-        raise _CommandError(f"{name}: line {reader.line_num}: {error}") from None
-    except UnicodeDecodeError as error:  # decoded in blocks: no line to point at
-        raise _CommandError(
-            f"{name}: not UTF-8 text ({error.reason}); stopped after {rows} rows"
-        ) from None
+# --- explain and benefits ----------------------------------------------------------------
+
+_EXPLAIN_FORMATS = ("json", "jsonl", "csv")
+"""What ``explain`` reads: a JSON object besides the batch formats."""
 
 
-class _BadLine:
-    """A JSONL line that holds no JSON value: the parser turns it into a row error."""
+def _explain(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
+    from yantai_policy.benefits import evaluate  # noqa: PLC0415 - only this command needs it
 
-    __slots__ = ("reason",)
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-
-def _jsonl_lines(source: IO[Any]) -> Iterator[object]:
-    """Yield each line's JSON value, or a :class:`_BadLine`: one item per line."""
-    for number, line in enumerate(source, 1):
-        if isinstance(line, bytes):
-            try:
-                text = line.decode("utf-8-sig" if number == 1 else "utf-8")
-            except UnicodeDecodeError as error:
-                yield _BadLine(f"not UTF-8 ({error.reason} at byte {error.start + 1})")
-                continue
-        else:
-            text = line.removeprefix("\ufeff") if number == 1 else line
-        if not text.strip():
-            yield _BadLine("empty line")
-            continue
-        try:
-            yield json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError as error:
-            yield _BadLine(f"invalid JSON: {error.msg} at column {error.colno}")
-        except (ValueError, RecursionError) as error:  # a 5,000-digit number, deep nesting
-            yield _BadLine(f"invalid JSON: {error}"[:200])
-        except ArithmeticError:  # decimal.InvalidOperation: 1e99999999999999999999
-            yield _BadLine("invalid JSON: a number out of range")
+    on = _iso_date(args.on)
+    names, kind = _benefit_names(args.benefits)
+    fmt = _format_of(args.input, args.input_format, "input", _EXPLAIN_FORMATS)
+    with contextlib.ExitStack() as stack:
+        record = _one_record(_open_input(args.input, fmt, stack), fmt, kind, args.input)
+    decisions = [evaluate(name, record, on=on, policy=policy) for name in names]
+    if args.json:
+        _dump([d.to_dict() for d in decisions])
+    else:
+        print("\n\n".join(d.explain(args.lang) for d in decisions))
+    return 0
 
 
-def _parser_for(kind: str) -> Callable[[Mapping[str, Any]], Applicant | Placement]:
-    from yantai_policy.benefits.records import (  # noqa: PLC0415
-        parse_applicant,
-        parse_placement,
-    )
+def _one_record(source: IO[Any], fmt: str, kind: str, name: str) -> Applicant | Placement:
+    """Read the one record of a JSON, JSONL or CSV input; anything else is an error."""
+    from yantai_policy.benefits import batch_io  # noqa: PLC0415
 
-    return parse_placement if kind == "placement" else parse_applicant
-
-
-def _record_parser(
-    parse: Callable[[Mapping[str, Any]], Applicant | Placement], *, csv_rows: bool
-) -> Callable[[Any], Applicant | Placement]:
-    """The ``parse`` for :func:`~yantai_policy.benefits.evaluate_many`: a CSV row or a JSONL value."""
-    from yantai_policy.benefits.records import (  # noqa: PLC0415
-        RecordError,
-        applicant_from_csv_row,
-    )
-
-    if csv_rows:
-
-        def parse_row(row: Mapping[str | None, str | None]) -> Applicant | Placement:
-            for column, cell in row.items():
-                if _undecodable(cell) or _undecodable(column):
-                    raise RecordError("not UTF-8 text", field=_printable(str(column)))
-            return parse(applicant_from_csv_row(row))  # type: ignore[arg-type]
-
-        return parse_row
-
-    def parse_value(value: object) -> Applicant | Placement:
-        if isinstance(value, _BadLine):
-            raise RecordError(value.reason)
-        return parse(value)  # type: ignore[arg-type]  # parse reports a non-object
-
-    return parse_value
+    if fmt == "csv":
+        items: list[object] = list(batch_io.csv_records(source, name))
+    elif fmt == "jsonl":
+        items = [batch_io.decode_jsonl(line) for line in batch_io.jsonl_lines(source)]
+    else:
+        items = [batch_io.decode_jsonl(next(batch_io.jsonl_lines([source.read()]), b""))]
+    if len(items) != 1:
+        raise _CommandError(f"{name}: expected one record, got {len(items)}")
+    return batch_io.RecordParser(kind, "csv" if fmt == "csv" else "jsonl")(items[0])
 
 
-def _undecodable(text: object) -> bool:
-    """Whether text read with ``surrogateescape`` held bytes that are not UTF-8."""
-    if not isinstance(text, str):
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
+def _benefits(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
+    from yantai_policy.benefits import BENEFITS  # noqa: PLC0415 - only this command needs it
 
-
-def _printable(text: str) -> str:
-    """Text safe to write as UTF-8: undecodable bytes shown as U+FFFD."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def _cells(row: Row, names: Iterable[str]) -> tuple[str | None, dict[str, tuple[bool, str | None]]]:
-    """The row's error message and, per benefit, (eligible, amount in yuan or None)."""
-    if row.error is not None:
-        return str(row.error), {}
-    results = {
-        o.benefit: (o.eligible, None if o.amount is None else str(o.amount)) for o in row.outcomes
-    }
-    return None, {name: results[name] for name in names}
-
-
-def _csv_writer(sink: IO[str], names: list[str]) -> Callable[[Row], None]:
-    writer = csv.writer(sink)  # RFC 4180, as the export's CSV: quoted as needed, CRLF
-    writer.writerow(
-        ["row", "id", "error", *(f"{n}.{c}" for n in names for c in ("eligible", "amount"))]
-    )
-
-    def write(row: Row) -> None:
-        error, results = _cells(row, names)
-        cells = [
-            str(row.row),
-            neutralise_cell(_printable(row.id or "")),
-            neutralise_cell(error or ""),
-        ]
-        for name in names:
-            eligible, amount = results.get(name, (None, None))
-            cells.append("" if eligible is None else str(eligible).lower())
-            cells.append(amount or "")
-        writer.writerow(cells)
-
-    return write
-
-
-def _jsonl_writer(sink: IO[str], names: list[str]) -> Callable[[Row], None]:
-    def write(row: Row) -> None:
-        error, results = _cells(row, names)
-        line = {
-            "row": row.row,
-            "id": None if row.id is None else _printable(row.id),
-            "error": error,
-            "results": None
-            if error is not None
-            else {n: {"eligible": e, "amount": a} for n, (e, a) in results.items()},
+    listed = [
+        {
+            "name": b.name,
+            "title": {"zh": b.title.zh, "en": b.title.en},
+            "measure": b.measure,
+            "record": b.record,
         }
-        sink.write(json.dumps(line, ensure_ascii=False) + "\n")
-
-    return write
+        for b in BENEFITS.values()
+    ]
+    if args.json:
+        _dump(listed)
+        return 0
+    width = max(len(name) for name in BENEFITS)
+    for b in BENEFITS.values():
+        print(
+            f"{b.name:<{width}}  measure {b.measure:>2}  {b.record:<9}  {b.title.zh} / {b.title.en}"
+        )
+    return 0
 
 
 class _Progress:
@@ -738,19 +716,20 @@ class _Progress:
         self.rows = 0
         self.started = time.monotonic()
 
-    def tick(self) -> None:
-        self.rows += 1
-        if self.rows % self.every == 0:
-            self._show()
+    def add(self, rows: int) -> None:
+        """Count rows; redraw at every multiple of ``every`` they pass."""
+        before, self.rows = self.rows, self.rows + rows
+        for mark in range((before // self.every + 1) * self.every, self.rows + 1, self.every):
+            self._show(mark)
 
     def done(self) -> None:
         if self.rows:
-            self._show()
+            self._show(self.rows)
             sys.stderr.write("\n")
 
-    def _show(self) -> None:
+    def _show(self, rows: int) -> None:
         elapsed = max(time.monotonic() - self.started, 1e-9)
-        sys.stderr.write(f"\r{self.rows:,} rows, {self.rows / elapsed:,.0f} rows/s   ")
+        sys.stderr.write(f"\r{rows:,} rows, {rows / elapsed:,.0f} rows/s   ")
         sys.stderr.flush()
 
 
@@ -790,5 +769,7 @@ _COMMANDS: dict[str, Callable[[Policy, argparse.Namespace, Lang], int]] = {
     "export": _export,
     "evaluate": _evaluate,
     "schema": _schema,
+    "explain": _explain,
+    "benefits": _benefits,
     "plot": _plot,
 }

@@ -144,20 +144,36 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401 - module attributes of any ki
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+_BY_TITLE: Mapping[str, Benefit[Any, Any]] = {b.title.zh: b for b in BENEFITS.values()}
+"""Every benefit formula by its Chinese title (derived from :data:`BENEFITS`)."""
+
+
 def get_benefit(name: str | Benefit[Any, Any]) -> Benefit[Any, Any]:
-    """Return a benefit formula by name.
+    """Return a benefit formula by name or by its Chinese title.
 
     Raises:
         UnknownNameError: No benefit has that name; the message suggests close ones.
+
+    Examples:
+        >>> get_benefit("一次性创业补贴").name
+        'startup_subsidy'
+        >>> get_benefit("一次性创业补助")
+        Traceback (most recent call last):
+        ...
+        yantai_policy.errors.UnknownNameError: no benefit '一次性创业补助'; did you mean: 一次性创业补贴?
     """
     if isinstance(name, Benefit):
         return name
     try:
         return BENEFITS[name]
     except (KeyError, TypeError):
+        pass
+    try:
+        return _BY_TITLE[name]
+    except (KeyError, TypeError):
         import difflib  # noqa: PLC0415 - only the error path needs it
 
-        close = difflib.get_close_matches(str(name), list(BENEFITS), n=3)
+        close = difflib.get_close_matches(str(name), [*BENEFITS, *_BY_TITLE], n=3)
         raise UnknownNameError(
             f"no benefit {name!r}", name=name, suggestions=tuple(close)
         ) from None
@@ -364,6 +380,12 @@ class Batch:
         """Yield the remaining results chunk by chunk, as arrays."""
         return self._chunks
 
+    def close(self) -> None:
+        """Stop the batch early: no more chunks are computed (worker processes end)."""
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
+
 
 def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
     records: Iterable[Any],
@@ -374,6 +396,8 @@ def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
     parse: Callable[[Any], Applicant | Placement] | None = None,
     start: int = 1,
     chunk_size: int = CHUNK_SIZE,
+    decode: Callable[[Any], Any] | None = None,
+    jobs: int = 1,
 ) -> Batch:
     """Evaluate a stream of records, yielding exactly one row for each, in order.
 
@@ -392,6 +416,12 @@ def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
             :func:`parse_placement` when every benefit takes placements) if not given.
         start: The row number of the first record.
         chunk_size: How many records are computed together.
+        decode: Turns one raw input (a JSONL line, say) into what ``parse`` takes;
+            run with the parsing, in the worker process when ``jobs`` > 1.
+        jobs: How many worker processes parse and compute the chunks
+            (:mod:`~yantai_policy.benefits.parallel`); 1 computes them here. The rows
+            are the same, in the same order, whatever the number. With more than
+            one, ``parse`` and ``decode`` must be picklable where processes are not forked.
 
     Returns:
         An iterator of one :class:`Row` per record (see :class:`Batch`).
@@ -412,10 +442,33 @@ def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
     formulas, parse = _plan(benefits, parse)
     if type(chunk_size) is not int or chunk_size < 1:
         raise PolicyError(f"chunk_size must be a positive integer, not {chunk_size!r}")
+    if type(jobs) is not int or jobs < 1:
+        raise PolicyError(f"jobs must be a positive integer, not {jobs!r}")
     ctx = context(policy if policy is not None else load_policy(), on)
+    if jobs > 1:
+        from yantai_policy.benefits.parallel import parallel_chunks  # noqa: PLC0415
+
+        return Batch(
+            parallel_chunks(
+                records,
+                formulas=formulas,
+                parse=parse,
+                decode=decode,
+                ctx=ctx,
+                start=start,
+                size=chunk_size,
+                jobs=jobs,
+            )
+        )
     return Batch(
         _chunks(
-            records, formulas=formulas, parse=parse, contexts=[ctx], start=start, size=chunk_size
+            records,
+            formulas=formulas,
+            parse=parse,
+            contexts=[ctx],
+            start=start,
+            size=chunk_size,
+            decode=decode,
         )
     )
 
@@ -428,6 +481,7 @@ def _chunks(  # noqa: PLR0913 - the parts of a batch
     contexts: list[Context],
     start: int,
     size: int,
+    decode: Callable[[Any], Any] | None = None,
 ) -> Iterator[Chunk]:
     """Parse records a chunk at a time and compute each chunk's columns (one per context)."""
     it = iter(records)
@@ -437,6 +491,8 @@ def _chunks(  # noqa: PLR0913 - the parts of a batch
         if not raw:
             return
         with gc_paused():
+            if decode is not None:
+                raw = [decode(item) for item in raw]
             chunks = _chunk(raw, number, formulas=formulas, parse=parse, contexts=contexts)
         yield from chunks
         number += len(raw)
@@ -606,18 +662,33 @@ class BatchSummary:
         if row.error is not None:
             self.errors += 1
             return row
-        for outcome in row.outcomes:
-            name = outcome.benefit
-            self.eligible.setdefault(name, 0)
-            self.totals.setdefault(name, 0)
-            self.undetermined.setdefault(name, 0)
-            if outcome.eligible:
-                self.eligible[name] += 1
-                if outcome.fen is None:
-                    self.undetermined[name] += 1
-                else:
-                    self.totals[name] += outcome.fen
+        for o in row.outcomes:
+            unknown = o.eligible and o.fen is None
+            fen = o.fen if o.eligible and o.fen is not None else 0
+            self._count(o.benefit, int(o.eligible), int(unknown), fen)
         return row
+
+    def add_chunk(self, chunk: Chunk) -> Chunk:
+        """Count a chunk's rows from its columns and return it (as :meth:`add` does a row)."""
+        self.rows += len(chunk)
+        self.errors += len(chunk.errors)
+        if len(chunk.parsed) == 0:
+            return chunk
+        for o in chunk.outcomes:
+            # Python ints: a sum of many large amounts may pass the int64 range.
+            self._count(
+                o.benefit,
+                int(np.count_nonzero(o.eligible)),
+                int(np.count_nonzero(o.unknown)),
+                sum(o.fen.tolist()),
+            )
+        return chunk
+
+    def _count(self, name: str, eligible: int, undetermined: int, fen: int) -> None:
+        """Add eligible rows, those with no determinable amount, and the fen of the others."""
+        self.eligible[name] = self.eligible.get(name, 0) + eligible
+        self.undetermined[name] = self.undetermined.get(name, 0) + undetermined
+        self.totals[name] = self.totals.get(name, 0) + fen
 
     def to_text(self) -> str:
         """Return the summary as lines of text."""

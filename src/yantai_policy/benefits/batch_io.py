@@ -1,0 +1,342 @@
+r"""Batch files: read records from CSV or JSONL, write results to CSV or JSONL.
+
+What ``yantai-policy evaluate`` reads and writes, as a library (the command only parses
+its arguments and dispatches here). Reading is in two steps, so that a worker process
+can do the costly one (:mod:`~yantai_policy.benefits.parallel`):
+
+* the reader (:func:`csv_records`, :func:`jsonl_lines`) yields one raw item per input
+  row, lazily: a CSV row as a dict, a JSONL line as its bytes;
+* :func:`decode_jsonl` turns a line into its JSON value (or a :class:`BadLine`), and
+  :class:`RecordParser` turns the value into a record, raising
+  :class:`~yantai_policy.benefits.RecordError` naming the field.
+
+The writers (:func:`csv_writer`, :func:`jsonl_writer`) take the
+:class:`~yantai_policy.benefits.Chunk` objects of
+:meth:`~yantai_policy.benefits.Batch.chunks`: columns, turned into Python lists once
+per chunk, with no object per row.
+
+Examples:
+    >>> import datetime as dt, io
+    >>> from yantai_policy.benefits import evaluate_many
+    >>> source = io.BytesIO(b'{"id": "A", "groups": ["farmer"]}\n{"id": "B", "groups": "farmer"}\n')
+    >>> batch = evaluate_many(jsonl_lines(source), on=dt.date(2021, 6, 1),
+    ...     benefits=["startup_subsidy"], decode=decode_jsonl,
+    ...     parse=RecordParser("applicant", "jsonl"))
+    >>> sink = io.StringIO(newline="")
+    >>> write = csv_writer(sink, ["startup_subsidy"])
+    >>> for chunk in batch.chunks():
+    ...     write(chunk)
+    >>> print(sink.getvalue().replace("\r\n", "\n"), end="")
+    row,id,error,startup_subsidy.eligible,startup_subsidy.amount,startup_subsidy.unmet
+    1,A,,false,0.00,individual_business;first_licence;operated_long_enough;still_operating;pays_employee_insurance
+    2,B,"row 2: groups: expected a list, got a string",,,
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from decimal import Decimal
+from typing import IO, TYPE_CHECKING, Any
+
+import msgspec
+
+from yantai_policy.benefits.periods import fen_to_yuan
+from yantai_policy.benefits.reading import gc_paused
+from yantai_policy.benefits.records import (
+    RecordError,
+    applicant_from_csv_row,
+    parse_applicant,
+    parse_placement,
+)
+from yantai_policy.errors import PolicyError
+from yantai_policy.serialize import neutralise_cell
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+
+    from yantai_policy.benefits import Applicant, Chunk, Placement
+
+__all__ = [
+    "COLUMNS",
+    "FORMATS",
+    "BadInputError",
+    "BadLine",
+    "RecordParser",
+    "csv_records",
+    "csv_writer",
+    "decode_jsonl",
+    "header",
+    "jsonl_lines",
+    "jsonl_writer",
+    "printable",
+]
+
+FORMATS = ("csv", "jsonl")
+"""The batch file formats, by suffix."""
+COLUMNS = ("eligible", "amount", "unmet")
+"""The output columns of each benefit, ``<benefit>.<column>``, in order."""
+_BOM = b"\xef\xbb\xbf"
+_FAST_JSON = msgspec.json.Decoder(float_hook=Decimal)
+"""msgspec reads a valid line about three times as fast as :func:`json.loads`; whatever it
+refuses is read again by :mod:`json`, whose acceptance and messages are the contract."""
+
+
+class BadInputError(PolicyError):
+    """An input that cannot be read at all (not UTF-8, not CSV): the batch stops."""
+
+
+def csv_records(source: IO[Any], name: str) -> Iterator[dict[str | Any, str | Any]]:
+    """Yield the CSV's rows as dicts, lazily.
+
+    Args:
+        source: The text, opened with ``newline=""`` (``surrogateescape`` keeps
+            undecodable bytes, whose row :class:`RecordParser` makes an error row).
+        name: The file's name, for the messages.
+
+    Raises:
+        BadInputError: The CSV reader cannot go on, or the text is not UTF-8.
+    """
+    reader = csv.DictReader(source)
+    rows = 0
+    try:
+        for rows, row in enumerate(reader, 1):  # noqa: B007 - rows is read after the loop
+            yield row
+    except csv.Error as error:
+        raise BadInputError(f"{name}: line {reader.line_num}: {error}") from None
+    except UnicodeDecodeError as error:  # decoded in blocks: no line to point at
+        raise BadInputError(
+            f"{name}: not UTF-8 text ({error.reason}); stopped after {rows} rows"
+        ) from None
+
+
+def jsonl_lines(source: Iterable[bytes | str]) -> Iterator[bytes | str]:
+    """Yield each line of a JSONL file as it is, a byte-order mark on the first skipped."""
+    it = iter(source)
+    first = next(it, None)
+    if first is None:
+        return
+    if isinstance(first, bytes):
+        yield first.removeprefix(_BOM)
+    else:
+        yield first.removeprefix("\ufeff")
+    yield from it
+
+
+class BadLine:
+    """A JSONL line that holds no JSON value: :class:`RecordParser` makes it a row error."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        """Keep the reason, the row error's message."""
+        self.reason = reason
+
+    def __getstate__(self) -> str:
+        """Pickle the reason (a worker process sends bad lines back as values)."""
+        return self.reason
+
+    def __setstate__(self, state: str) -> None:
+        """Restore the reason."""
+        self.reason = state
+
+
+def decode_jsonl(line: bytes | str) -> object:
+    """Return one JSONL line's JSON value (fractions as Decimal), or a :class:`BadLine`.
+
+    Examples:
+        >>> decode_jsonl(b'{"amount": 1.10}')
+        {'amount': Decimal('1.10')}
+        >>> decode_jsonl(b"{not json").reason
+        'invalid JSON: Expecting property name enclosed in double quotes at column 2'
+    """
+    if isinstance(line, bytes):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return BadLine(f"not UTF-8 ({error.reason} at byte {error.start + 1})")
+    else:
+        text = line
+    if not text.strip():
+        return BadLine("empty line")
+    try:
+        return _FAST_JSON.decode(text)
+    except Exception:  # noqa: BLE001, S110 - json decides, and words, what msgspec refuses
+        pass
+    return _json_line(text)
+
+
+def _json_line(text: str) -> object:
+    """Read a line with :mod:`json`: the value, or the :class:`BadLine` that says why not."""
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as error:
+        return BadLine(f"invalid JSON: {error.msg} at column {error.colno}")
+    except (ValueError, RecursionError) as error:  # a 5,000-digit number, deep nesting
+        return BadLine(f"invalid JSON: {error}"[:200])
+    except ArithmeticError:  # decimal.InvalidOperation: 1e99999999999999999999
+        return BadLine("invalid JSON: a number out of range")
+
+
+class RecordParser:
+    """Turn a CSV row or a JSONL value into a record (picklable, for worker processes).
+
+    Args:
+        kind: ``"applicant"`` or ``"placement"``: the record contract.
+        fmt: ``"csv"`` (a row from :func:`csv_records`) or ``"jsonl"`` (a value from
+            :func:`decode_jsonl`).
+    """
+
+    __slots__ = ("fmt", "kind")
+
+    def __init__(self, kind: str, fmt: str) -> None:
+        """Choose the contract and the input format."""
+        self.kind = kind
+        self.fmt = fmt
+
+    def __getstate__(self) -> tuple[str, str]:
+        """Pickle the kind and format."""
+        return self.kind, self.fmt
+
+    def __setstate__(self, state: tuple[str, str]) -> None:
+        """Restore the kind and format."""
+        self.kind, self.fmt = state
+
+    def __call__(self, item: Any) -> Applicant | Placement:  # noqa: ANN401 - a row or a value
+        """Parse one item.
+
+        Raises:
+            RecordError: The item is not a record of the contract; the error names the field.
+        """
+        parse = parse_placement if self.kind == "placement" else parse_applicant
+        if self.fmt == "csv":
+            for column, cell in item.items():
+                if _undecodable(cell) or _undecodable(column):
+                    raise RecordError("not UTF-8 text", field=printable(str(column)))
+            return parse(applicant_from_csv_row(item))
+        if isinstance(item, BadLine):
+            raise RecordError(item.reason)
+        return parse(item)  # parse reports a non-object
+
+
+def _undecodable(text: object) -> bool:
+    """Whether text read with ``surrogateescape`` held bytes that are not UTF-8."""
+    if not isinstance(text, str):
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def printable(text: str) -> str:
+    """Text safe to write as UTF-8: undecodable bytes shown as U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def header(names: Iterable[str]) -> list[str]:
+    """The CSV output's columns: ``row``, ``id``, ``error``, then each benefit's."""
+    return ["row", "id", "error", *(f"{n}.{c}" for n in names for c in COLUMNS)]
+
+
+def _amounts(fen: list[int], unknown: list[bool], cache: dict[int, str]) -> list[str | None]:
+    """Each amount in yuan as text (``None`` where it cannot be determined)."""
+    out: list[str | None] = []
+    for value, missing in zip(fen, unknown, strict=True):
+        if missing:
+            out.append(None)
+            continue
+        text = cache.get(value)
+        if text is None:
+            text = cache[value] = str(fen_to_yuan(value))
+        out.append(text)
+    return out
+
+
+def _columns(
+    chunk: Chunk, names: Sequence[str]
+) -> list[tuple[list[bool], list[str | None], list[str]]]:
+    """Per benefit asked, over the chunk's parsed records: eligible, amount, unmet."""
+    by_name = {o.benefit: o for o in chunk.outcomes}
+    cache: dict[int, str] = {}
+    out = []
+    for name in names:
+        o = by_name[name]
+        out.append(
+            (
+                o.eligible.tolist(),
+                _amounts(o.fen.tolist(), o.unknown.tolist(), cache),
+                o.unmet_texts().tolist(),
+            )
+        )
+    return out
+
+
+"""How many chunks pause the collector now, and whether it was enabled before the first."""
+
+
+def csv_writer(sink: IO[str], names: Sequence[str]) -> Callable[[Chunk], None]:
+    """Write the header now; return a function that writes a chunk's rows.
+
+    RFC 4180 (quoted as needed, CRLF), as the export's CSV; an ``id`` or ``error``
+    that a spreadsheet would run as a formula gets a leading ``'``.
+    """
+    writer = csv.writer(sink)
+    writer.writerow(header(names))
+    blank = ["", "", ""] * len(names)
+
+    def write(chunk: Chunk) -> None:
+        with gc_paused():
+            columns = _columns(chunk, names)
+            rows = []
+            j = 0
+            for i, record_id in enumerate(chunk.ids):
+                row = str(chunk.start + i)
+                shown = neutralise_cell(printable(record_id)) if record_id else ""
+                error = chunk.errors.get(i)
+                if error is not None:
+                    rows.append([row, shown, neutralise_cell(str(error)), *blank])
+                    continue
+                cells = [row, shown, ""]
+                for eligible, amount, unmet in columns:
+                    cells += ("true" if eligible[j] else "false", amount[j] or "", unmet[j])
+                rows.append(cells)
+                j += 1
+            writer.writerows(rows)
+
+    return write
+
+
+def jsonl_writer(sink: IO[str], names: Sequence[str]) -> Callable[[Chunk], None]:
+    """Return a function that writes a chunk's rows as JSON lines (amounts as strings)."""
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+
+    def write(chunk: Chunk) -> None:
+        with gc_paused():
+            columns = list(zip(names, _columns(chunk, names), strict=True))
+            lines = []
+            j = 0
+            for i, record_id in enumerate(chunk.ids):
+                line: Mapping[str, object]
+                error = chunk.errors.get(i)
+                shown = None if record_id is None else printable(record_id)
+                if error is not None:
+                    line = {
+                        "row": chunk.start + i,
+                        "id": shown,
+                        "error": str(error),
+                        "results": None,
+                    }
+                else:
+                    results = {
+                        name: {"eligible": eligible[j], "amount": amount[j], "unmet": unmet[j]}
+                        for name, (eligible, amount, unmet) in columns
+                    }
+                    line = {"row": chunk.start + i, "id": shown, "error": None, "results": results}
+                    j += 1
+                lines.append(dumps(line))
+            lines.append("")
+            sink.write("\n".join(lines))
+
+    return write

@@ -1,0 +1,136 @@
+"""Compute a batch's chunks in worker processes, in order, in constant memory.
+
+What ``evaluate_many(..., jobs=N)`` (and ``yantai-policy evaluate --jobs N``) runs.
+The parent reads the raw records (CSV rows, JSONL lines) a chunk at a time and sends
+each chunk to a worker; the worker decodes, parses and computes the whole chunk with
+the same code as ``jobs=1`` and sends back its columns (a
+:class:`~yantai_policy.benefits.Chunk`). At most ``2 * jobs`` chunks are in flight, so
+memory stays constant however long the input; the chunks come back in the input's
+order, with the same row numbers and error rows.
+
+The plan and the formulas reach each worker once, when it starts.
+
+Examples:
+    >>> import datetime as dt
+    >>> from yantai_policy.benefits import evaluate_many
+    >>> records = [{"id": str(i), "groups": ["farmer"] if i % 2 else "farmer"} for i in range(5)]
+    >>> rows = evaluate_many(records, on=dt.date(2021, 6, 1), benefits=["fee_exemptions"],
+    ...     jobs=2, chunk_size=2)
+    >>> [(row.row, row.id, row.error is None) for row in rows]
+    [(1, '0', False), (2, '1', True), (3, '2', False), (4, '3', True), (5, '4', False)]
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from yantai_policy.benefits.records import RecordError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
+    from yantai_policy.benefits import Chunk
+    from yantai_policy.benefits.base import Benefit, Context
+    from yantai_policy.benefits.records import Applicant, Placement
+
+__all__ = ["IN_FLIGHT", "parallel_chunks"]
+
+IN_FLIGHT = 2
+"""Chunks in flight per worker: one being computed, one waiting."""
+
+_Errors = dict[int, tuple[str, str, int | None]]
+"""A chunk's errors as plain values (an exception pickles only its message)."""
+
+
+@attrs.frozen
+class _Job:
+    """What every worker needs, sent once when it starts."""
+
+    formulas: list[Benefit[Any, Any]]
+    parse: Callable[[Any], Applicant | Placement]
+    decode: Callable[[Any], Any] | None
+    ctx: Context
+
+
+_JOB: list[_Job] = []
+"""The worker's job, set by :func:`_start`."""
+
+
+def _start(job: _Job) -> None:
+    _JOB[:] = [job]
+
+
+def _work(number: int, raw: list[Any]) -> tuple[Chunk, _Errors]:
+    """Decode, parse and compute one chunk in a worker; its errors as plain values."""
+    from yantai_policy.benefits import _chunks  # noqa: PLC0415 - the one definition of a chunk
+
+    job = _JOB[0]
+    (chunk,) = _chunks(
+        raw,
+        formulas=job.formulas,
+        parse=job.parse,
+        contexts=[job.ctx],
+        start=number,
+        size=len(raw),
+        decode=job.decode,
+    )
+    errors = {i: (e.reason, e.field, e.row) for i, e in chunk.errors.items()}
+    return attrs.evolve(chunk, errors={}), errors
+
+
+def _restored(result: tuple[Chunk, _Errors]) -> Chunk:
+    chunk, errors = result
+    return attrs.evolve(
+        chunk,
+        errors={
+            i: RecordError(reason, field=field, row=row)
+            for i, (reason, field, row) in errors.items()
+        },
+    )
+
+
+def parallel_chunks(  # noqa: PLR0913 - the parts of a batch
+    records: Iterable[Any],
+    *,
+    formulas: list[Benefit[Any, Any]],
+    parse: Callable[[Any], Applicant | Placement],
+    decode: Callable[[Any], Any] | None,
+    ctx: Context,
+    start: int,
+    size: int,
+    jobs: int,
+) -> Iterator[Chunk]:
+    """Yield the batch's chunks, computed in ``jobs`` worker processes, in order.
+
+    Raises:
+        PolicyError: As with one process (a worker's error is raised here).
+    """
+    job = _Job(formulas, parse, decode, ctx)
+    it = iter(records)
+    pool = ProcessPoolExecutor(jobs, initializer=_start, initargs=(job,))
+    pending: collections.deque[Future[tuple[Chunk, _Errors]]] = collections.deque()
+    number = start
+    try:
+        while True:
+            while len(pending) < IN_FLIGHT * jobs:
+                try:
+                    raw = list(itertools.islice(it, size))
+                except Exception:
+                    # An unreadable input: the chunks read before it come out first.
+                    while pending:
+                        yield _restored(pending.popleft().result())
+                    raise
+                if not raw:
+                    break
+                pending.append(pool.submit(_work, number, raw))
+                number += len(raw)
+            if not pending:
+                return
+            yield _restored(pending.popleft().result())
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
