@@ -688,7 +688,9 @@ def test_placement_unknown_and_missing_fields() -> None:
     error = _error({"id": "P", "contract_month": 12}, parse_placement)
     assert error.field == "contract_month"
     assert "did you mean 'contract_months'?" in error.reason
-    assert _error({"groups": []}, parse_placement).field == "id"
+    assert _error({"rural_labourer": True}, parse_placement).field == "id"
+    # An unknown field is named before a missing id, as evaluate_frame names its columns.
+    assert _error({"groups": []}, parse_placement).field == "groups"
     assert _error({"id": "P", "groups": ["farmer"]}, parse_placement).field == "groups"
     assert _error([PLACEMENT], parse_placement).field == ""
 

@@ -129,8 +129,6 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -141,26 +139,26 @@ from yantai_policy.benefits import APPLICANT_BENEFITS, BENEFITS, get_benefit
 from yantai_policy.benefits.base import context
 from yantai_policy.benefits.columns import (
     BIT,
-    DATES,
-    FLAGS,
-    MAX_FEN,
     NAT,
     NAT_INT,
     Applicants,
     Entries,
     period_end_days,
 )
-from yantai_policy.benefits.periods import month_index
 from yantai_policy.benefits.records import (
+    APPLICANT_CONTRACT,
     APPLICANT_FIELDS,
-    BUSINESS_TYPES,
-    GROUPS,
-    LOAN_KINDS,
-    PLATFORM_OCCUPATIONS,
-    TAXES,
+    DATE_RANGE,
+    MAX_FEN,
+    Field,
     RecordError,
+    field_parser,
     parse_date,
     parse_fen,
+    parse_id,
+    parse_month,
+    read_cell,
+    unknown_field,
 )
 from yantai_policy.errors import PolicyError
 from yantai_policy.loading import load_policy
@@ -183,13 +181,15 @@ __all__ = ["FRAME_BENEFITS", "MAX_FEN", "evaluate_frame", "period_end_days"]
 FRAME_BENEFITS = tuple(APPLICANT_BENEFITS)
 """The benefits :func:`evaluate_frame` computes: every applicant benefit."""
 _PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
-_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 _MIXED = frozenset({"mixed", "mixed-integer", "mixed-integer-float", "unknown-array"})
 _CENT = Decimal("0.01")
 _UNUSED = object()  # an invalid category that no row uses
 T = TypeVar("T")
-_FLAT = (*(f"tax_due.{tax}" for tax in TAXES), "loan.kind", "loan.amount")
+_FLAT = tuple(
+    f"{f.name}.{sub.name}" for f in APPLICANT_CONTRACT if f.kind == "object" for sub in f.shape
+)
 _COLUMNS = (*APPLICANT_FIELDS, *_FLAT)
+_CELL_KINDS = frozenset({"bool", "groups", "list"})  # a string there is its CSV cell
 
 
 # ---------------------------------------------------------------- reading values
@@ -262,7 +262,7 @@ def _distinct(series: Series, convert: Callable[[Any], T]) -> tuple[Codes, list[
         return _categories(series, convert)
     if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in _MIXED:
         raw_codes, typed = pd.factorize(_typed_keys(series, convert))
-        distinct = [key[1] for key in typed]
+        distinct = [list(value) if kind is list else value for kind, value in typed]
     else:
         raw_codes, uniques = pd.factorize(series)
         distinct = list(uniques)
@@ -331,46 +331,87 @@ def _is_int(series: Series) -> bool:
     )
 
 
-def _group(value: object) -> int:
-    if isinstance(value, str):
-        names: list[object] = [g.strip() for g in value.split(";") if g.strip()]
-    elif isinstance(value, list | tuple | np.ndarray):
-        names = list(value)
-    else:
-        raise _InvalidError(
-            f"expected a list of groups or a ;-separated string, got {_type(value)}"
-        )
-    bits = 0
-    for index, name in enumerate(names):
-        if not isinstance(name, str):
-            raise _InvalidError(f"expected a group name, got {_type(name)}", f"[{index}]")
-        if name not in GROUPS:
-            raise _InvalidError(
-                f"unknown group {name!r}; expected one of {', '.join(sorted(GROUPS))}",
-                f"[{index}]",
-            )
-        bits |= BIT[name]
-    return bits
+def _py(value: object) -> object:
+    """A numpy scalar as the Python value the record contract reads (int64 -> int ...)."""
+    if isinstance(value, np.bool_ | np.number | np.str_):
+        return value.item()
+    return value
+
+
+def _checked(parse: Callable[[object, str], T], value: object) -> T:
+    """Run the contract's parser on one value; its error becomes an ``_InvalidError``."""
+    try:
+        return parse(value, "")
+    except RecordError as error:
+        raise _InvalidError(error.reason, error.field) from None
+
+
+def _as_record_value(field: Field, value: object, where: str = "") -> object:
+    """A frame cell as the dict contract's value.
+
+    Numpy scalars and arrays become Python values, and a string in a boolean, groups
+    or list field is read as its CSV cell.
+    """
+    value = _py(value)
+    if isinstance(value, str) and field.kind in _CELL_KINDS:
+        return read_cell(field, value.strip(), where)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value
+
+
+def _plain(value: object) -> object:
+    """A cell's lists and objects with numpy values made Python values, all the way down."""
+    value = _py(value)
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, dict):
+        return {key: _plain(member) for key, member in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _cell_reader(field: Field) -> Callable[[object], Any]:
+    """The contract's parser of a field, for one frame cell (see :func:`_as_record_value`)."""
+    parse = field_parser(field)
+
+    def read(value: object) -> Any:  # noqa: ANN401 - the field's parsed value
+        try:
+            return parse(_as_record_value(field, value), "")
+        except RecordError as error:
+            raise _InvalidError(error.reason, error.field) from None
+
+    return read
+
+
+def _grouper(field: Field) -> Callable[[object], int]:
+    read = _cell_reader(field)
+
+    def group(value: object) -> int:
+        bits = 0
+        for name in read(value):
+            bits |= BIT[name]
+        return bits
+
+    return group
 
 
 def _day(value: object) -> np.datetime64:
-    if isinstance(value, str) or type(value) is dt.date:
-        try:  # the contract's own check: YYYY-MM-DD, 1900-2999
-            return np.datetime64(parse_date(value, ""), "D")
-        except RecordError as error:
-            raise _InvalidError(error.reason) from None
-    if isinstance(value, dt.datetime):  # pandas Timestamps too
-        if value.tzinfo is not None or value.time() != dt.time():
-            raise _InvalidError("expected a date, got a date-time with a time of day or time zone")
-        return np.datetime64(value.date(), "D")
-    if isinstance(value, dt.date):
-        return np.datetime64(value, "D")
+    """A day, through the contract's :func:`parse_date`; a frame also takes midnight date-times."""
     if isinstance(value, np.datetime64):
         day: np.datetime64 = value.astype("datetime64[D]")
         if day != value:
             raise _InvalidError("expected a date, got a date-time with a time of day")
-        return day
-    raise _InvalidError(f"expected a date (YYYY-MM-DD), got {_type(value)}")
+        item = day.item()
+        value = item if isinstance(item, dt.date) else str(day)  # years past 9999: refused
+    elif isinstance(value, dt.datetime):  # pandas Timestamps too
+        if value.tzinfo is not None or value.time() != dt.time():
+            raise _InvalidError("expected a date, got a date-time with a time of day or time zone")
+        value = value.date()
+    elif isinstance(value, dt.date) and type(value) is not dt.date:
+        value = dt.date(value.year, value.month, value.day)
+    return np.datetime64(_checked(parse_date, _py(value)), "D")
 
 
 def _days(series: Series) -> Days:
@@ -398,74 +439,59 @@ def _days(series: Series) -> Days:
             days = whole.view("datetime64[D]")
         if bad.any():
             raise _BadValueError(_first(bad), "expected a date, got a date-time with a time of day")
+        first, last = (np.datetime64(day, "D") for day in DATE_RANGE)
+        outside = ((days < first) | (days > last)) & ~np.isnat(days)
+        if outside.any():  # the contract's message for the first such day
+            position = _first(outside)
+            try:
+                _day(days[position])
+            except _InvalidError as error:
+                raise _BadValueError(position, error.reason) from None
         return days
     codes, distinct = _distinct(series, _day)
     result: Days = _take(codes, distinct, NAT, "datetime64[D]")
     return result
 
 
-def _flag(value: object) -> bool:
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    raise _InvalidError(f"expected true or false, got {_type(value)}")
-
-
-def _flags(series: Series) -> Bools:
+def _flags(series: Series, field: Field) -> Bools:
     """Read a boolean column: True where the value is True (False or absent otherwise)."""
     if series.dtype == bool:
         return series.to_numpy(dtype=bool)
     if isinstance(series.dtype, pd.BooleanDtype):
         return series.to_numpy(dtype=bool, na_value=False)
-    codes, distinct = _distinct(series, _flag)
+    codes, distinct = _distinct(series, _cell_reader(field))
     result: Bools = _take(codes, distinct, False, bool)  # noqa: FBT003 - the missing value
     return result
 
 
-def _chooser(choices: tuple[str, ...]) -> Callable[[object], int]:
+def _chooser(field: Field) -> Callable[[object], int]:
+    """1 + the index of the value among the field's choices, checked by the contract."""
+    read, choices = _cell_reader(field), field.choices
+
     def choose(value: object) -> int:
-        if isinstance(value, str) and value in choices:
-            return choices.index(value) + 1
-        if not isinstance(value, str):
-            raise _InvalidError(f"expected one of {', '.join(choices)}; got {_type(value)}")
-        raise _InvalidError(f"invalid value {value!r}; expected one of {', '.join(choices)}")
+        return choices.index(read(value)) + 1
 
     return choose
 
 
-def _choices(series: Series, choices: tuple[str, ...]) -> npt.NDArray[np.int8]:
+def _choices(series: Series, field: Field) -> npt.NDArray[np.int8]:
     """Read a column of choices: 1 + the choice's index, 0 where absent."""
-    codes, distinct = _distinct(series, _chooser(choices))
+    codes, distinct = _distinct(series, _chooser(field))
     result: npt.NDArray[np.int8] = _take(codes, distinct, 0, np.int8)
     return result
 
 
-def _platform(value: object) -> bool:
-    if isinstance(value, str) and value.strip():
-        return True
-    raise _InvalidError(f"expected a platform name, got {_type(value)}")
-
-
-def _too_large(value: object) -> NoReturn:
-    raise _InvalidError(
-        f"amount {value} is above evaluate_frame's limit of {MAX_FEN // 100} yuan "
-        "(2**53 fen; the exact integer range of its sums)"
-    )
-
-
 def _fen(value: object) -> int:
-    if isinstance(value, np.bool_):
-        value = bool(value)
-    elif isinstance(value, np.integer):
-        value = int(value)
-    elif isinstance(value, np.floating):
-        value = float(value)
+    return _checked(parse_fen, _py(value))
+
+
+def _refuse(position: int, value: object) -> NoReturn:
+    """Raise the contract's error for an amount the fast path found bad."""
     try:
-        fen = parse_fen(value, "")
-    except RecordError as error:
-        raise _InvalidError(error.reason) from None
-    if fen > MAX_FEN:
-        _too_large(value)
-    return fen
+        _fen(value)
+    except _InvalidError as error:
+        raise _BadValueError(position, error.reason) from None
+    raise AssertionError(value)  # pragma: no cover - the fast path found it bad
 
 
 def _fens(series: Series) -> tuple[Ints, Bools]:
@@ -473,23 +499,13 @@ def _fens(series: Series) -> tuple[Ints, Bools]:
     if _is_int(series):
         given: Bools = series.notna().to_numpy()
         values: Ints = series.to_numpy(dtype=np.int64, na_value=0)
-        negative = values < 0
-        if negative.any():
-            raise _BadValueError(_first(negative), f"negative amount {values[_first(negative)]}")
-        large = values > MAX_FEN // 100
-        if large.any():
-            _bad_too_large(_first(large), values[_first(large)])
+        bad = (values < 0) | (values > MAX_FEN // 100)
+        if bad.any():
+            _refuse(_first(bad), int(values[_first(bad)]))
         return values * 100, given
     codes, distinct = _distinct(series, _fen)
     fen: Ints = _take(codes, distinct, 0, np.int64)
     return fen, codes >= 0
-
-
-def _bad_too_large(position: int, value: object) -> NoReturn:
-    try:
-        _too_large(value)
-    except _InvalidError as error:
-        raise _BadValueError(position, error.reason) from None
 
 
 def _exact_fens(series: Series) -> Ints:
@@ -512,19 +528,17 @@ def _exact_fens(series: Series) -> Ints:
     negative = values < 0
     if negative.any():
         raise _BadValueError(_first(negative), f"negative amount {values[_first(negative)]} fen")
-    large = values > MAX_FEN
-    if large.any():
-        _bad_too_large(_first(large), f"{values[_first(large)]} fen")
-    return values
+    large = _first(values > MAX_FEN)
+    raise _BadValueError(
+        large, f"amount {values[large]} fen is too large (the limit is {MAX_FEN} fen, 2**53 - 1)"
+    )
 
 
 def _month(value: object) -> int:
+    """A month index, through the contract's :func:`parse_month`; also a ``period[M]``."""
     if isinstance(value, pd.Period) and value.freqstr == "M":
-        return month_index(value.year, value.month)
-    match = _MONTH.fullmatch(value) if isinstance(value, str) else None
-    if match is None or not 1 <= int(match.group(2)) <= 12:
-        raise _InvalidError(f"invalid month {value!r} (expected YYYY-MM)")
-    return month_index(int(match.group(1)), int(match.group(2)))
+        value = f"{value.year:04d}-{value.month:02d}"
+    return _checked(parse_month, _py(value))
 
 
 def _months(series: Series) -> tuple[npt.NDArray[Any], npt.NDArray[np.int32] | None]:
@@ -586,7 +600,10 @@ def _column(series: Series, field: str, read: Callable[[Series], T]) -> T:
         raise RecordError(bad.reason, field=field + bad.suffix, row=bad.position + 1) from None
 
 
-def _check_columns(columns: Iterable[object], known: tuple[str, ...], where: str) -> None:
+def _check_columns(
+    columns: Iterable[object], known: tuple[str, ...], where: str, fields: tuple[str, ...] = ()
+) -> None:
+    """Refuse a repeated or unknown column; the suggestion is among ``fields`` if given."""
     seen: set[object] = set()
     for column in columns:
         if column in seen:
@@ -594,26 +611,23 @@ def _check_columns(columns: Iterable[object], known: tuple[str, ...], where: str
         seen.add(column)
         if isinstance(column, str) and (column in known or column.startswith("x_")):
             continue
-        close = difflib.get_close_matches(str(column), known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        _fail(f"unknown field {column!r}{hint}", f"{where}{column}")
+        raise unknown_field(column, fields or known, where)
 
 
 def _check_ids(series: Series) -> None:
-    """Check the id column: a non-empty string or an integer in every row."""
+    """Check the id column: the contract's id in every row (absent: missing)."""
     if _is_int(series):
         missing = series.isna().to_numpy()
         if missing.any():
             _fail("missing required field", "id", _first(missing) + 1)
         return
     for index, value in enumerate(series.to_numpy(dtype=object)):
-        if (isinstance(value, str) and value) or (
-            isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
-        ):
+        if isinstance(value, str) and value:
             continue
-        if _is_na(value):
-            _fail("missing required field", "id", index + 1)
-        _fail(f"expected a non-empty string or an integer, got {_type(value)}", "id", index + 1)
+        try:
+            parse_id(None if _is_na(value) else _py(value), "id")
+        except RecordError as error:
+            raise error.at_row(index + 1) from None
 
 
 def _id_keys(series: Series, *, text: bool) -> npt.NDArray[Any]:
@@ -630,114 +644,140 @@ def _id_keys(series: Series, *, text: bool) -> npt.NDArray[Any]:
 def _read(
     df: pd.DataFrame, contributions: pd.DataFrame | None, premiums: pd.DataFrame | None
 ) -> Applicants:
-    """Check the frame against the record contract and read it into arrays."""
-    _check_columns(df.columns, _COLUMNS, "")
+    """Check the frame against the record contract and read it into arrays.
+
+    The fields are read in the contract's order, each column once per distinct value
+    by the contract's own parser, so the first error is the one the dict path names
+    first (for the first row that has it).
+    """
+    _check_columns(df.columns, _COLUMNS, "", APPLICANT_FIELDS)  # the contract's message
     if "id" not in df.columns:
         _fail("missing required field", "id")
     _check_ids(df["id"])
     facts = Applicants.blank(len(df))
-    present = set(df.columns)
-    if "groups" in present:
-        codes, bits = _column(df["groups"], "groups", lambda s: _distinct(s, _group))
-        facts.groups = _take(codes, bits, 0, np.int64)
-    for name in DATES:
-        facts.dates[name] = (
-            _column(df[name], name, _days) if name in present else np.full(len(df), NAT)
-        )
-    for name in FLAGS:
-        if name in present:
-            facts.flags[name] = _column(df[name], name, _flags)
-    if "platform" in present:
-        codes, _ = _column(df["platform"], "platform", lambda s: _distinct(s, _platform))
-        facts.platform = codes >= 0
-    if "business_type" in present:
-        facts.business_type = _column(
-            df["business_type"], "business_type", lambda s: _choices(s, BUSINESS_TYPES)
-        )
-    if "platform_occupation" in present:
-        facts.platform_occupation = _column(
-            df["platform_occupation"],
-            "platform_occupation",
-            lambda s: _choices(s, PLATFORM_OCCUPATIONS),
-        )
-    _read_tax_due(df, facts)
-    _read_loan(df, facts)
-    facts.contributions = _read_entries(
-        df, contributions, column="contributions", name="contributions", key="month"
-    )
-    facts.premiums = _read_entries(
-        df, premiums, column="accident_premiums", name="premiums", key="paid_on"
-    )
+    long_frames = {"contributions": contributions, "accident_premiums": premiums}
+    for field in APPLICANT_CONTRACT:
+        name = field.name
+        if field.kind == "list":
+            entries = _read_entries(df, long_frames[name], field=field)
+            if name == "contributions":
+                facts.contributions = entries
+            else:
+                facts.premiums = entries
+        elif field.kind == "object":
+            _read_object(df, field, facts)
+        elif name in df.columns and field.kind != "id":
+            _READERS[field.kind](df[name], field, facts)
     return facts
 
 
-def _objects(
-    series: Series,
-    field: str,
-    readers: dict[str, Callable[[Any], object]],
-    required: tuple[str, ...],
-) -> dict[str, Series]:
+def _read_groups(series: Series, field: Field, facts: Applicants) -> None:
+    codes, bits = _column(series, field.name, lambda s: _distinct(s, _grouper(field)))
+    facts.groups = _take(codes, bits, 0, np.int64)
+
+
+def _read_days(series: Series, field: Field, facts: Applicants) -> None:
+    facts.dates[field.name] = _column(series, field.name, _days)
+
+
+def _read_flags(series: Series, field: Field, facts: Applicants) -> None:
+    facts.flags[field.name] = _column(series, field.name, lambda s: _flags(s, field))
+
+
+def _read_platform(series: Series, field: Field, facts: Applicants) -> None:
+    codes, _ = _column(series, field.name, lambda s: _distinct(s, _cell_reader(field)))
+    facts.platform = codes >= 0
+
+
+def _read_choices(series: Series, field: Field, facts: Applicants) -> None:
+    setattr(facts, field.name, _column(series, field.name, lambda s: _choices(s, field)))
+
+
+_READERS: dict[str, Callable[[Series, Field, Applicants], None]] = {
+    "groups": _read_groups,
+    "date": _read_days,
+    "bool": _read_flags,
+    "platform": _read_platform,
+    "enum": _read_choices,
+}
+
+
+def _recheck(field: Field, cell: object, error: RecordError) -> NoReturn:
+    """Raise the dict path's first error for a cell the frame found bad.
+
+    The frame reads a column of lists or objects key by key, so the error it meets
+    first may not be the one the contract names first; the contract's parser, run on
+    the bad row's cell alone, says which that is.
+    """
+    try:
+        field_parser(field)(_plain(_as_record_value(field, cell, field.name)), field.name)
+    except RecordError as first:
+        raise RecordError(first.reason, field=first.field, row=error.row) from None
+    raise error
+
+
+def _objects(series: Series, field: Field) -> dict[str, Series]:
     """Split a column of objects (dicts) into one object column per key."""
     n = len(series)
-    out = {key: np.full(n, None, dtype=object) for key in readers}
+    out = {sub.name: np.full(n, None, dtype=object) for sub in field.shape}
+    required = [sub.name for sub in field.shape if sub.required]
     for index, cell in enumerate(series.to_numpy(dtype=object)):
         if _is_na(cell):
             continue
-        if not isinstance(cell, dict):
-            _fail(f"expected an object, got {_type(cell)}", field, index + 1)
+        if (
+            not isinstance(cell, dict)
+            or not out.keys() >= cell.keys()
+            or any(value is None for value in cell.values())
+            or not cell.keys() >= set(required)
+        ):
+            _recheck(field, cell, RecordError("unexpected value", field=field.name, row=index + 1))
         for key, value in cell.items():
-            if key not in readers:
-                close = difflib.get_close_matches(str(key), list(readers), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                _fail(f"unknown field {key!r}{hint}", f"{field}.{key}", index + 1)
-            if value is None:  # the contract refuses an explicit null inside an object
-                try:
-                    readers[key](None)
-                except _InvalidError as error:
-                    _fail(error.reason, f"{field}.{key}", index + 1)
             out[key][index] = value
-        for key in required:
-            if key not in cell:
-                _fail("missing required field", f"{field}.{key}", index + 1)
     return {key: pd.Series(values, dtype=object) for key, values in out.items()}
 
 
-def _read_tax_due(df: pd.DataFrame, facts: Applicants) -> None:
-    flat = [f"tax_due.{tax}" for tax in TAXES]
-    columns: dict[str, Series] = {}
-    if "tax_due" in df.columns:
-        if any(name in df.columns for name in flat):
-            _fail("given both as a column of objects and as flattened columns", "tax_due")
-        columns = {
-            f"tax_due.{tax}": series
-            for tax, series in _objects(
-                df["tax_due"], "tax_due", dict.fromkeys(TAXES, _fen), ()
-            ).items()
-        }
+def _read_object(df: pd.DataFrame, field: Field, facts: Applicants) -> None:
+    """Read ``tax_due`` or ``loan``: a column of objects, or one flattened column per key."""
+    name = field.name
+    flat = [f"{name}.{sub.name}" for sub in field.shape]
+    if name in df.columns:
+        if any(column in df.columns for column in flat):
+            _fail("given both as a column of objects and as flattened columns", name)
+        columns = {f"{name}.{key}": s for key, s in _objects(df[name], field).items()}
+
+        def cell(row: int) -> object:
+            return df[name].iloc[row]
+
     else:
-        columns = {name: df[name] for name in flat if name in df.columns}
-    for tax in TAXES:
-        name = f"tax_due.{tax}"
-        if name in columns:
-            facts.tax_due[tax], _ = _column(columns[name], name, _fens)
+        columns = {column: df[column] for column in flat if column in df.columns}
+        if not columns:
+            return
+
+        def cell(row: int) -> object:
+            return {
+                column.partition(".")[2]: series.iloc[row]
+                for column, series in columns.items()
+                if not _is_na(series.iloc[row])
+            }
+
+    try:
+        _read_members(field, columns, facts, len(df))
+    except RecordError as error:
+        if error.row is None:
+            raise
+        _recheck(field, cell(error.row - 1), error)
 
 
-def _read_loan(df: pd.DataFrame, facts: Applicants) -> None:
-    if "loan" in df.columns:
-        if "loan.kind" in df.columns or "loan.amount" in df.columns:
-            _fail("given both as a column of objects and as flattened columns", "loan")
-        parts = _objects(
-            df["loan"], "loan", {"kind": _chooser(LOAN_KINDS), "amount": _fen}, ("kind", "amount")
-        )
-        kind_column, amount_column = parts["kind"], parts["amount"]
-    elif "loan.kind" in df.columns or "loan.amount" in df.columns:
-        empty = pd.Series(np.full(len(df), None, dtype=object), dtype=object)
-        kind_column = df["loan.kind"] if "loan.kind" in df.columns else empty
-        amount_column = df["loan.amount"] if "loan.amount" in df.columns else empty
-    else:
+def _read_members(field: Field, columns: dict[str, Series], facts: Applicants, n: int) -> None:
+    """Read the member columns of an object field into the facts."""
+    if field.name == "tax_due":
+        for column, series in columns.items():
+            facts.tax_due[column.partition(".")[2]], _ = _column(series, column, _fens)
         return
-    kind = _column(kind_column, "loan.kind", lambda s: _choices(s, LOAN_KINDS))
-    fen, given = _column(amount_column, "loan.amount", _fens)
+    empty = pd.Series(np.full(n, None, dtype=object), dtype=object)
+    kind_field = field.shape[0]
+    kind = _column(columns.get("loan.kind", empty), "loan.kind", lambda s: _choices(s, kind_field))
+    fen, given = _column(columns.get("loan.amount", empty), "loan.amount", _fens)
     lone = (kind != 0) != given
     if lone.any():
         row = _first(lone)
@@ -746,31 +786,32 @@ def _read_loan(df: pd.DataFrame, facts: Applicants) -> None:
 
 
 def _list_entries(
-    series: Series, column: str, key: str
+    series: Series, field: Field
 ) -> tuple[list[int], list[int], list[object], list[object]]:
-    """Flatten a column of lists of ``{key, amount}`` objects: rows, places, keys, amounts."""
+    """Flatten a column of lists of ``{key, amount}`` objects: rows, places, keys, amounts.
+
+    A string cell is the CSV cell format (``2021-03:512.30;2021-04:512.30``).
+    """
     rows: list[int] = []
     places: list[int] = []
     keys: list[object] = []
     amounts: list[object] = []
+    key = field.shape[0].name
     fields = (key, "amount")
     for row, cell in enumerate(series.to_numpy(dtype=object)):
         if _is_na(cell):
             continue
-        if not isinstance(cell, list | tuple | np.ndarray):
-            _fail(f"expected a list, got {_type(cell)}", column, row + 1)
-        for place, entry in enumerate(cell):
-            where = f"{column}[{place}]"
-            if not isinstance(entry, dict):
-                _fail(f"expected an object, got {_type(entry)}", where, row + 1)
-            for field in entry:
-                if field not in fields:
-                    close = difflib.get_close_matches(str(field), fields, n=1)
-                    hint = f"; did you mean {close[0]!r}?" if close else ""
-                    _fail(f"unknown field {field!r}{hint}", f"{where}.{field}", row + 1)
-            for field in fields:
-                if field not in entry:
-                    _fail("missing required field", f"{where}.{field}", row + 1)
+        try:
+            entries = _as_record_value(field, cell, field.name)
+        except RecordError as error:
+            raise error.at_row(row + 1) from None
+        if not isinstance(entries, list | tuple):
+            _fail("unexpected value", field.name, row + 1)  # _recheck names it
+        for place, entry in enumerate(entries):
+            if not (
+                isinstance(entry, dict) and len(entry) == 2 and all(f in entry for f in fields)
+            ):
+                _fail("unexpected value", f"{field.name}[{place}]", row + 1)  # _recheck names it
             rows.append(row)
             places.append(place)
             keys.append(entry[key])
@@ -778,10 +819,11 @@ def _list_entries(
     return rows, places, keys, amounts
 
 
-def _read_entries(
-    df: pd.DataFrame, frame: pd.DataFrame | None, *, column: str, name: str, key: str
-) -> Entries:
+def _read_entries(df: pd.DataFrame, frame: pd.DataFrame | None, *, field: Field) -> Entries:
     """Read contributions or premiums, from a column of lists or from a long frame."""
+    column = field.name
+    key = field.shape[0].name
+    name = "contributions" if key == "month" else "premiums"
     read_key: Callable[[Series], Any] = (
         _months if key == "month" else lambda series: (_required_days(series), None)
     )
@@ -791,19 +833,31 @@ def _read_entries(
         return _long_entries(df, frame, name=name, key=key, read_key=read_key)
     if column not in df.columns:
         return Entries.empty(np.int32 if key == "month" else "datetime64[D]")
-    rows, places, keys, amounts = _list_entries(df[column], column, key)
+    try:
+        return _column_entries(df, field, read_key)
+    except RecordError as error:
+        if error.row is None:
+            raise
+        _recheck(field, df[column].iloc[error.row - 1], error)
+
+
+def _column_entries(df: pd.DataFrame, field: Field, read_key: Callable[[Series], Any]) -> Entries:
+    """Read a column of lists of dated amounts (or of their CSV cells)."""
+    column = field.name
+    key = field.shape[0].name
+    rows, places, keys, amounts = _list_entries(df[column], field)
     row_array = np.array(rows, dtype=np.intp)
-    for field, values in ((key, keys), ("amount", amounts)):
-        read = read_key if field == key else _required_fens
+    for part, values in ((key, keys), ("amount", amounts)):
+        read = read_key if part == key else _required_fens
         try:
             parsed = read(pd.Series(_object_array(values), dtype=object))
         except _BadValueError as bad:
             raise RecordError(
                 bad.reason,
-                field=f"{column}[{places[bad.position]}].{field}{bad.suffix}",
+                field=f"{column}[{places[bad.position]}].{part}{bad.suffix}",
                 row=rows[bad.position] + 1,
             ) from None
-        if field == key:
+        if part == key:
             key_values, _ = parsed
         else:
             fen = parsed
@@ -811,7 +865,7 @@ def _read_entries(
     entries = Entries(
         key_values, fen, starts, row_array[starts], unique=True, identity=len(starts) == len(df)
     )
-    if key == "month":
+    if field.unique:
         dup = _duplicate(entries)
         if dup is not None:
             month = keys[dup]
@@ -906,11 +960,11 @@ def _rows_of(
 
 
 def _id_value(value: object) -> object:
-    if (isinstance(value, str) and value) or (
-        isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
-    ):
-        return value
-    raise _InvalidError(f"expected a non-empty string or an integer, got {_type(value)}")
+    try:
+        parse_id(_py(value), "")
+    except RecordError as error:
+        raise _InvalidError(error.reason) from None
+    return value
 
 
 def _duplicate(entries: Entries) -> int | None:
