@@ -895,7 +895,7 @@ def test_duplicate_month_in_long_frame() -> None:
         ),
         (
             {"id": ["A"], "contributions": ["2021-01"]},
-            "row 1: contributions[0]: expected month:amount, got '2021-01'",
+            "row 1: contributions[0].amount: missing required field",
         ),
     ],
 )

@@ -14,28 +14,36 @@ module by name::
 
 Input:
     One row per applicant, the columns named as the record contract's fields
-    (:data:`~yantai_policy.benefits.records.APPLICANT_FIELDS`); a missing column,
-    and an empty cell (``None``, ``NaN``, ``NaT``, ``pd.NA``), is an absent field.
-    Columns whose names start with ``x_`` are yours and are ignored; any other
-    unknown column is an error that suggests the close match.
+    (:data:`~yantai_policy.benefits.records.APPLICANT_CONTRACT`, ``docs/records.md``);
+    a missing column, and an empty cell (``None``, ``NaN``, ``NaT``, ``pd.NA``), is
+    an absent field. Columns whose names start with ``x_`` are yours and are
+    ignored; any other unknown column is an error that suggests the close match.
+
+    Each distinct value of a column goes through the contract's own parser
+    (:func:`~yantai_policy.benefits.records.field_parser`), so it is accepted or
+    refused, with the same message, as :func:`~yantai_policy.benefits.records.parse_applicant`
+    would; the fields are read in the contract's order. A frame also takes each
+    field's CSV cell format (a string in a boolean, groups or list column is read
+    as its CSV cell: ``yes``, ``graduate;veteran``, ``2021-03:512.30;2021-04:512.30``),
+    so ``evaluate_frame(pd.read_csv(path), on)`` reads a contract CSV file.
 
     * ``id``: required, a non-empty string or an integer.
-    * ``groups``: a list of group names, or a string of names separated by ``;``.
+    * ``groups``: a list of group names, or its CSV cell, names separated by ``;``.
     * dates (``left_school_on``, ``flexible_since``, ``first_license_on``): ISO
       strings, :class:`datetime.date` objects, or a ``datetime64`` column
       (a value with a time of day other than midnight, or a time zone, is refused).
     * booleans: ``True``/``False`` (a ``bool`` or nullable ``boolean`` column, or
-      objects); anything else is refused, as in the record contract.
+      objects), or the CSV cell's ``true``/``false``, ``1``/``0``, ``yes``/``no``.
     * ``business_type``, ``platform``, ``loan.kind``: strings (object, ``str`` or
       categorical columns).
     * ``tax_due``: a column of objects (dicts), or one flattened column per tax,
       ``tax_due.vat`` ...; ``loan``: a column of objects, or ``loan.kind`` and
       ``loan.amount``.
-    * ``contributions``: a column of lists of ``{"month", "amount"}`` objects, or
-      instead a long frame passed as ``contributions=``, one row per month paid,
+    * ``contributions``: a column of lists of ``{"month", "amount"}`` objects (or
+      their CSV cells, ``month:amount;...``), or instead a long frame passed as ``contributions=``, one row per month paid,
       with columns ``id``, ``month`` (``YYYY-MM`` strings, categorical, or a
       ``period[M]`` column) and ``amount``. Likewise ``accident_premiums``: a column
-      of lists of ``{"paid_on", "amount"}`` objects, or a long frame ``premiums=``
+      of lists of ``{"paid_on", "amount"}`` objects (or ``paid_on:amount;...``), or a long frame ``premiums=``
       with ``id``, ``paid_on`` and ``amount``. A long frame's ``id`` values must be
       ids of the main frame (whose ids must then be unique); an integer id matches
       its decimal string, as in the record contract. Rows of one id need not be
@@ -56,7 +64,7 @@ Input:
     an error row and carries on, the whole frame is refused.
 
     Beyond :func:`~yantai_policy.benefits.records.parse_applicant`, a frame may
-    hold ``;``-separated groups, midnight date-times (pandas turns dates into
+    hold the CSV cell formats, midnight date-times (pandas turns dates into
     them), numpy scalars, and ``amount_fen``; and, since pandas counts
     ``Decimal("NaN")`` as missing, such a cell is an absent value rather than an
     invalid amount.
@@ -78,10 +86,10 @@ Output:
 Exactness:
     Money is int64 fen throughout; ratios are the parameters' Fractions, and a rate
     is applied as ``(2 * paid * numerator + denominator) // (2 * denominator)``
-    (half-up, on whole fen, as the formulas do). Bounds: each amount must be below
-    2**53 fen (about 90 trillion yuan; a larger one is refused), and so must each
-    applicant's sum of contributions or premiums (checked; :class:`PolicyError`
-    otherwise). Sums run in int64 for the usual layout (a run of at most 1,023
+    (half-up, on whole fen, as the formulas do). Bounds: each amount is at most
+    :data:`~yantai_policy.benefits.records.MAX_FEN` (2**53 - 1 fen, about 90 trillion
+    yuan; the record contract refuses a larger one), and so must each applicant's
+    sum of contributions or premiums be (checked; :class:`PolicyError` otherwise). Sums run in int64 for the usual layout (a run of at most 1,023
     entries per applicant cannot overflow) and otherwise through
     :func:`numpy.bincount` in float64, which is exact for integers below 2**53. The
     half-up product runs in int64 when ``2 * max(paid) * numerator + 2 *
@@ -189,6 +197,9 @@ _FLAT = tuple(
     f"{f.name}.{sub.name}" for f in APPLICANT_CONTRACT if f.kind == "object" for sub in f.shape
 )
 _COLUMNS = (*APPLICANT_FIELDS, *_FLAT)
+_OBJECTS = {
+    f.name: tuple(sub.name for sub in f.shape) for f in APPLICANT_CONTRACT if f.kind == "object"
+}
 _CELL_KINDS = frozenset({"bool", "groups", "list"})  # a string there is its CSV cell
 
 
@@ -346,7 +357,7 @@ def _checked(parse: Callable[[object, str], T], value: object) -> T:
         raise _InvalidError(error.reason, error.field) from None
 
 
-def _as_record_value(field: Field, value: object, where: str = "") -> object:
+def _as_record_value(field: Field, value: object) -> object:
     """A frame cell as the dict contract's value.
 
     Numpy scalars and arrays become Python values, and a string in a boolean, groups
@@ -354,7 +365,10 @@ def _as_record_value(field: Field, value: object, where: str = "") -> object:
     """
     value = _py(value)
     if isinstance(value, str) and field.kind in _CELL_KINDS:
-        return read_cell(field, value.strip(), where)
+        text = value.strip()
+        if not text:  # an empty cell is absent: no groups, no entries, not True
+            return False if field.kind == "bool" else []
+        return read_cell(field, text)
     if isinstance(value, np.ndarray):
         return value.tolist()
     return value
@@ -611,6 +625,8 @@ def _check_columns(
         seen.add(column)
         if isinstance(column, str) and (column in known or column.startswith("x_")):
             continue
+        if fields and str(column).partition(".")[0] in _OBJECTS:
+            continue  # a flattened column of an object: its reader checks the key, in turn
         raise unknown_field(column, fields or known, where)
 
 
@@ -710,7 +726,7 @@ def _recheck(field: Field, cell: object, error: RecordError) -> NoReturn:
     the bad row's cell alone, says which that is.
     """
     try:
-        field_parser(field)(_plain(_as_record_value(field, cell, field.name)), field.name)
+        field_parser(field)(_plain(_as_record_value(field, cell)), field.name)
     except RecordError as first:
         raise RecordError(first.reason, field=first.field, row=error.row) from None
     raise error
@@ -741,7 +757,7 @@ def _read_object(df: pd.DataFrame, field: Field, facts: Applicants) -> None:
     name = field.name
     flat = [f"{name}.{sub.name}" for sub in field.shape]
     if name in df.columns:
-        if any(column in df.columns for column in flat):
+        if any(str(column).startswith(f"{name}.") for column in df.columns):
             _fail("given both as a column of objects and as flattened columns", name)
         columns = {f"{name}.{key}": s for key, s in _objects(df[name], field).items()}
 
@@ -749,6 +765,10 @@ def _read_object(df: pd.DataFrame, field: Field, facts: Applicants) -> None:
             return df[name].iloc[row]
 
     else:
+        for column in df.columns:  # as the CSV reader reads them: unknown keys first
+            head, _, tail = str(column).partition(".")
+            if head == name and column not in flat:
+                raise unknown_field(tail, _OBJECTS[name], f"{name}.")
         columns = {column: df[column] for column in flat if column in df.columns}
         if not columns:
             return
@@ -801,10 +821,7 @@ def _list_entries(
     for row, cell in enumerate(series.to_numpy(dtype=object)):
         if _is_na(cell):
             continue
-        try:
-            entries = _as_record_value(field, cell, field.name)
-        except RecordError as error:
-            raise error.at_row(row + 1) from None
+        entries = _as_record_value(field, cell)
         if not isinstance(entries, list | tuple):
             _fail("unexpected value", field.name, row + 1)  # _recheck names it
         for place, entry in enumerate(entries):

@@ -394,7 +394,15 @@ def _shown(value: object) -> str:
 
 
 def _type(value: object) -> str:
-    names = {bool: "a boolean", str: "a string", dict: "an object", list: "a list"}
+    # A JSON number with a fraction is a float, or a Decimal from the JSONL reader: one name.
+    names = {
+        bool: "a boolean",
+        str: "a string",
+        dict: "an object",
+        list: "a list",
+        float: "a number",
+        Decimal: "a number",
+    }
     for cls, name in names.items():
         if isinstance(value, cls):
             return name
@@ -552,7 +560,8 @@ def parse_id(value: object, field: str = "id") -> str:
 def _bool(value: object, field: str) -> bool:
     if value is True or value is False:
         return value
-    _fail(field, f"expected true or false, got {_type(value)}")
+    shown = repr(_shown(value)) if isinstance(value, str) else _type(value)  # a CSV cell's text
+    _fail(field, f"expected true or false, got {shown}")
 
 
 def _choice(value: object, field: str, choices: tuple[str, ...]) -> str:
@@ -624,9 +633,8 @@ def _platform(value: object, field: str) -> str:
 def _months(value: object, field: str) -> int:
     if type(value) is int and value >= 0:
         return value
-    shown = (
-        value if isinstance(value, int | Decimal) and not isinstance(value, bool) else _type(value)
-    )
+    number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    shown = _shown(value) if number else _type(value)
     _fail(field, f"expected a whole number of months, got {shown}")
 
 
@@ -930,6 +938,7 @@ def parse_placement(record: Mapping[str, Any]) -> Placement:
 
 # ---------------------------------------------------------------- CSV cells
 
+_WHOLE = re.compile(r"-?\d{1,18}", re.ASCII)
 _TRUE = frozenset({"true", "1", "yes", "y", "t"})
 _FALSE = frozenset({"false", "0", "no", "n", "f"})
 _BY_NAME: dict[str, Field] = {f.name: f for f in (*APPLICANT_CONTRACT, *PLACEMENT_CONTRACT)}
@@ -941,24 +950,24 @@ _FLAT: dict[str, tuple[Field, Field]] = {
 }
 
 
-def _pairs(text: str, field: str, key: str) -> list[dict[str, str]]:
+def _pairs(text: str, key: str) -> list[dict[str, str]]:
     out = []
-    for index, part in enumerate(p for p in text.split(";") if p.strip()):
-        left, sep, right = part.strip().rpartition(":")
-        if not sep:
-            _fail(f"{field}[{index}]", f"expected {key}:amount, got {part.strip()!r}")
-        out.append({key: left.strip(), "amount": right.strip()})
+    for part in (p.strip() for p in text.split(";")):
+        left, sep, right = part.rpartition(":")
+        if sep:
+            out.append({key: left.strip(), "amount": right.strip()})
+        elif part:  # no amount: the parser names the entry's missing amount
+            out.append({key: part})
     return out
 
 
-def read_cell(field: Field, text: str, where: str | None = None) -> object:
+def read_cell(field: Field, text: str) -> object:
     """Read one CSV cell (stripped, not empty) of a field into the dict contract's value.
 
-    The value still goes through the field's parser; this only undoes the CSV
-    flattening (:data:`KINDS` gives each kind's cell format).
-
-    Raises:
-        RecordError: A boolean that is not true or false, or a list entry without ``:``.
+    The value still goes through the field's parser, which refuses what is wrong
+    with it (a boolean that is neither true nor false is left as text, an entry
+    without ``:`` has no amount), in the contract's order; this only undoes the CSV
+    flattening (:data:`KINDS` gives each kind's cell format). It never raises.
 
     Examples:
         >>> read_cell(APPLICANT_CONTRACT[1], "graduate;veteran")
@@ -966,19 +975,16 @@ def read_cell(field: Field, text: str, where: str | None = None) -> object:
         >>> read_cell(APPLICANT_CONTRACT[5], "Yes")
         True
     """
-    where = field.name if where is None else where
     kind = field.kind
     if kind == "groups":
         return [g.strip() for g in text.split(";") if g.strip()]
     if kind == "list":
-        return _pairs(text, where, field.shape[0].name)
+        return _pairs(text, field.shape[0].name)
     if kind == "bool":
         lowered = text.casefold()
-        if lowered not in _TRUE and lowered not in _FALSE:
-            _fail(where, f"expected true or false, got {text!r}")
-        return lowered in _TRUE
-    if kind == "whole_months" and text.isdecimal():
-        return int(text)
+        return True if lowered in _TRUE else False if lowered in _FALSE else text
+    if kind == "whole_months" and _WHOLE.fullmatch(text):
+        return int(text)  # a negative one too, so the parser names it
     return text
 
 
