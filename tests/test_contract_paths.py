@@ -8,7 +8,8 @@ up to three breaches of one class. Each record goes through
   become Decimal there), then :func:`parse_applicant`;
 * the CSV path: :func:`to_csv_row` (the table's cell formats), a real CSV file
   through :mod:`csv`, :func:`applicant_from_csv_row`, :func:`parse_applicant`;
-* the DataFrame path: a one-row frame of the record's values, :func:`evaluate_frame`;
+* the DataFrame paths: a one-row frame of the record's values, and one with the
+  objects flattened into columns (``tax_due.vat`` ...), through :func:`evaluate_frame`;
 * the DataFrame-of-CSV path: the same CSV file through ``pd.read_csv(dtype=str)``,
   :func:`evaluate_frame`.
 
@@ -18,7 +19,7 @@ because not every value has a representation in every format:
 
 * ``everywhere``: the value means the same in every format (bad date text, bad
   amounts, unknown fields and keys, bad choices, duplicate months, missing keys and
-  id ...): all five paths agree.
+  id ...): all six paths agree.
 * ``typed``: the value's JSON type is the breach (an integer for a boolean, a list
   for a date, a blank string ...). A CSV cell is text, so the type is lost and a
   blank cell is an absent field: the CSV paths have no representation of it, and
@@ -181,15 +182,13 @@ UNKNOWN_KEYS = ["group", "operatin", "zzz", "loan_amount", "contribution"]
 def breach(draw: st.DrawFn, record: dict[str, Any], cls: str) -> None:
     """Break the record once, in place, with a value of the class ``cls``."""
     table = BREACHES[cls]
-    where = draw(
-        st.sampled_from(
-            [
-                *(f.name for f in APPLICANT_CONTRACT if f.kind in table),
-                *(["unknown", "nested", "drop id"] if cls == "everywhere" else []),
-                *(["entry", "loan amount"] if cls == "typed" else []),
-            ]
-        )
-    )
+    fields = [f.name for f in APPLICANT_CONTRACT if f.kind in table]
+    places = {
+        "everywhere": [fields, ["nested"], ["unknown"], ["drop id"]],
+        "typed": [fields, ["entry"], ["loan amount"]],
+        "cell": [fields],
+    }
+    where = draw(st.sampled_from(places[cls]).flatmap(st.sampled_from))
     if where == "drop id":
         record.pop("id", None)
         record.setdefault("x_note", "mine")  # a CSV row of no cells is no row at all
@@ -353,6 +352,22 @@ def frame_path(record: dict[str, Any]) -> Result:
     return _frame_result(pd.DataFrame({k: [v] for k, v in record.items()}, index=[0]))
 
 
+def flat_frame_path(record: dict[str, Any]) -> Result:
+    """A one-row frame with the objects flattened (``tax_due.vat``, ``loan.amount`` ...).
+
+    The members keep their values, so pandas gives integer amounts an int64 column
+    and fractions a float64 one: the frame's numeric fast paths.
+    """
+    columns: dict[str, list[Any]] = {}
+    for name, value in record.items():
+        field = FIELDS.get(name)
+        if field is not None and field.kind == "object" and isinstance(value, dict):
+            columns.update({f"{name}.{key}": [member] for key, member in value.items()})
+        else:
+            columns[name] = [value]
+    return _frame_result(pd.DataFrame(columns, index=[0]))
+
+
 def frame_csv_path(record: dict[str, Any]) -> Result:
     """The CSV file through pd.read_csv, every cell as text (an empty one as NaN).
 
@@ -374,11 +389,39 @@ def _ordered(result: Result) -> Result:
 @given(drawn=records())
 def test_every_path_accepts_and_refuses_alike(drawn: tuple[str, dict[str, Any]]) -> None:
     """Every path that can represent the record accepts it with equal outcomes, or refuses it alike."""
-    cls, record = drawn
+    check_paths(*drawn)
+
+
+@pytest.mark.parametrize(
+    ("amount", "accepted"),
+    [
+        (MAX_FEN // 100, True),
+        (MAX_FEN // 100 + 1, False),
+        ("90071992547409.91", True),
+        ("90071992547409.92", False),
+        (10**15, False),
+        (10**20, False),
+        (-1, False),
+        (0.29, True),
+        (1.005, False),
+    ],
+)
+@pytest.mark.parametrize("where", ["loan", "tax_due"])
+def test_the_amount_bound_is_one_on_every_path(amount: object, accepted: bool, where: str) -> None:
+    """MAX_FEN fen is the bound, with one message, on every path (int64 and float64 columns too)."""
+    record: dict[str, Any] = {"id": "A", where: {"amount" if where == "loan" else "vat": amount}}
+    if where == "loan":
+        record["loan"]["kind"] = "individual"
+    check_paths("valid" if accepted else "everywhere", record)
+
+
+def check_paths(cls: str, record: dict[str, Any]) -> None:
+    """Assert the paths that can represent the record agree on it (see the module's documentation)."""
     results = {
         "dict": dict_path(record),
         "jsonl": jsonl_path(record),
         "frame": frame_path(record),
+        "flat frame": flat_frame_path(record),
     }
     if cls != "typed":  # a typed breach has no CSV cell (see the module's documentation)
         results["csv"] = csv_path(record)
@@ -389,7 +432,9 @@ def test_every_path_accepts_and_refuses_alike(drawn: tuple[str, dict[str, Any]])
     elif cls != "cell":
         assert results["dict"][0] == "error", record  # every breach is refused
     groups = (
-        [["dict", "jsonl"], ["csv", "frame", "frame of csv"]] if cls == "cell" else [list(results)]
+        [["dict", "jsonl"], ["csv", "frame", "flat frame", "frame of csv"]]
+        if cls == "cell"
+        else [list(results)]
     )
     for group in groups:
         first = results[group[0]]
