@@ -225,18 +225,6 @@ class _BadValueError(Exception):
         self.suffix = suffix
 
 
-def _type(value: object) -> str:
-    if isinstance(value, bool | np.bool_):
-        return "a boolean"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    return "null" if value is None else type(value).__name__
-
-
 def _is_na(value: object) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
@@ -317,7 +305,7 @@ def _typed_keys(series: Series, convert: Callable[[Any], object]) -> npt.NDArray
                 convert(value)
             except _InvalidError as error:
                 raise _BadValueError(index, error.reason, error.suffix) from None
-            raise _BadValueError(index, f"unexpected {_type(value)}") from None
+            raise _BadValueError(index, f"unexpected {type(value).__name__}") from None
         keys[index] = key
     return keys
 

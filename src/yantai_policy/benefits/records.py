@@ -152,10 +152,16 @@ Kind = Literal[
 MAX_YUAN = Decimal(MAX_FEN).scaleb(-2)
 """The same bound in yuan: 90071992547409.91."""
 
+_BOOL_CELLS = (("true", "false"), ("1", "0"), ("yes", "no"), ("y", "n"), ("t", "f"))
+"""A CSV boolean cell's true and false texts, in any case."""
+
 KINDS: dict[str, tuple[str, str]] = {
     "id": ("a non-empty string or an integer (echoed back as its decimal text)", "the text"),
     "date": ("`YYYY-MM-DD`, 1900-01-01 to 2999-12-31", "`YYYY-MM-DD`"),
-    "bool": ("`true` or `false`", "`true`/`false`, `1`/`0`, `yes`/`no` (any case)"),
+    "bool": (
+        "`true` or `false`",
+        ", ".join(f"`{true}`/`{false}`" for true, false in _BOOL_CELLS) + " (any case)",
+    ),
     "enum": ("one of the values", "the value"),
     "groups": ("a list of group names", "names separated by `;`: `graduate;veteran`"),
     "platform": ("a non-empty string", "the text"),
@@ -939,8 +945,8 @@ def parse_placement(record: Mapping[str, Any]) -> Placement:
 # ---------------------------------------------------------------- CSV cells
 
 _WHOLE = re.compile(r"-?\d{1,18}", re.ASCII)
-_TRUE = frozenset({"true", "1", "yes", "y", "t"})
-_FALSE = frozenset({"false", "0", "no", "n", "f"})
+_TRUE = frozenset(true for true, _ in _BOOL_CELLS)
+_FALSE = frozenset(false for _, false in _BOOL_CELLS)
 _BY_NAME: dict[str, Field] = {f.name: f for f in (*APPLICANT_CONTRACT, *PLACEMENT_CONTRACT)}
 _FLAT: dict[str, tuple[Field, Field]] = {
     f"{f.name}.{sub.name}": (f, sub)
