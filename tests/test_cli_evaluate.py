@@ -229,7 +229,8 @@ def test_csv_unknown_column_is_named(capsys: pytest.CaptureFixture[str], tmp_pat
     assert code == 0
     rows = _csv_rows(out.read_text(encoding="utf-8"))
     assert rows[0]["error"] == "row 1: group: unknown field 'group'; did you mean 'groups'?"
-    assert rows[1]["error"] == ""  # an empty cell is an absent field
+    # Empty or not: an unknown column is refused in every row, as evaluate_frame refuses it.
+    assert rows[1]["error"] == "row 2: group: unknown field 'group'; did you mean 'groups'?"
 
 
 def test_output_rows_match_input_rows(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -56,7 +56,7 @@ BREAKS: list[tuple[str, Any]] = [
     ("groups", "graduate;nobody"),
     ("business_type", "shop"),
     ("first_license_on", "2021-02-30"),
-    ("operating", "yes"),
+    ("operating", "maybe"),  # not a boolean, nor a CSV cell of one
     ("pays_employee_insurance", 1),
     ("flexible_since", "yesterday"),
     ("tax_due.vat", "-3"),
@@ -148,14 +148,14 @@ def test_many_bad_rows_in_many_columns() -> None:
     bad_dates = np.arange(0, n, 3)  # 1,000 rows, each its own invalid date
     df.loc[bad_dates, "first_license_on"] = [f"2021-02-{30 + i % 70}" for i in bad_dates]
     bad_flags = np.arange(1, n, 3)  # 1,000 rows sharing one invalid value
-    df.loc[bad_flags, "operating"] = "yes"
+    df.loc[bad_flags, "operating"] = "maybe"  # "yes" is a boolean's CSV cell
     bad_paid = np.arange(2, n, 6)  # 500 applicants with a bad contribution each
     paid.loc[3 * bad_paid, "amount"] = [f"-{i}" for i in bad_paid]
     out = evaluate_frame(df, ON, contributions=paid, errors="column")
     errors = out["error"]
     assert errors.iloc[bad_dates].str.contains("first_license_on: invalid date").all()
     assert (
-        errors.iloc[bad_flags].str.endswith("operating: expected true or false, got a string").all()
+        errors.iloc[bad_flags].str.endswith("operating: expected true or false, got 'maybe'").all()
     )
     assert errors.iloc[bad_paid].str.contains("contributions.amount: negative amount").all()
     assert errors.iloc[np.arange(5, n, 6)].isna().all()
@@ -201,14 +201,17 @@ def test_list_columns_and_wide_layout() -> None:
     """Bad entries of a contributions column and bad wide cells mark their rows."""
     lists = pd.DataFrame(
         {
-            "id": ["A", "B", "C", "D"],
+            "id": ["A", "B", "C", "D", "E", "F"],
             "groups": "hard_to_employ",
             "flexible_since": "2021-02-01",
             "contributions": [
                 [{"month": "2021-02", "amount": "100"}],
                 [{"month": "2021-02", "amount": "x"}],
                 [{"month": "2021-02", "amount": "1"}, {"month": "2021-02", "amount": "2"}],
-                "2021-02:100",
+                {"2021-02": "100"},
+                "2021-02:100",  # the CSV cell of a list: good
+                # The frame meets the bad month first; the record contract, the bad amount.
+                [{"month": "2021-02", "amount": "x"}, {"month": "2021-13", "amount": "1"}],
             ],
         }
     )
@@ -217,14 +220,59 @@ def test_list_columns_and_wide_layout() -> None:
         None,
         "row 2: contributions[0].amount: invalid amount 'x' (expected a decimal such as 512.30)",
         "row 3: contributions[1].month: duplicate month 2021-02",
-        "row 4: contributions: expected a list, got a string",
+        "row 4: contributions: expected a list, got an object",
+        None,
+        "row 6: contributions[0].amount: invalid amount 'x' (expected a decimal such as 512.30)",
     ]
+    for row in (1, 2, 3, 5):  # each message is the one the row alone raises
+        with pytest.raises(RecordError) as caught:
+            evaluate_frame(lists.iloc[[row]], ON, benefits="social_insurance_subsidy")
+        assert str(caught.value).partition(": ")[2] == out["error"].iloc[row].partition(": ")[2]
     assert out["social_insurance_subsidy.amount_fen"].tolist()[0] == 6500
-    cells: dict[str, Any] = {"contributions.2021-02": ["100", "1.001", None, "-1"]}
+    assert out["social_insurance_subsidy.amount_fen"].tolist()[4] == 6500
+    cells: dict[str, Any] = {"contributions.2021-02": ["100", "1.001", None, "-1", "100", "1"]}
     wide = lists.drop(columns="contributions").assign(**cells)
     out = evaluate_frame(wide, ON, errors="column", benefits="social_insurance_subsidy")
-    assert out["error"].notna().tolist() == [False, True, False, True]
+    assert out["error"].notna().tolist() == [False, True, False, True, False, False]
     assert out["error"].iloc[1].startswith("row 2: contributions.2021-02: ")
+
+
+def test_object_cells_get_the_contract_first_error() -> None:
+    """A bad object cell, or flattened object, gets the message the row alone raises."""
+    objects = pd.DataFrame(
+        {
+            "id": ["A", "B", "C", "D", "E"],
+            "loan": [
+                {"kind": "individual", "amount": "1"},
+                {"kind": "individual"},
+                {"amount": "-5", "kind": "x"},
+                [1],
+                {"amount": "1", "kind": "partnership", "x": 1},
+            ],
+        }
+    )
+    # The frame reads loan.amount's bad value; the contract names the missing kind first.
+    flat = pd.DataFrame({"id": ["A", "B"], "loan.amount": ["-1", "1"]})
+    for df, expected in (
+        (
+            objects,
+            [
+                None,
+                "row 2: loan.amount: missing required field",
+                "row 3: loan.kind: invalid value 'x'; expected one of individual, partnership",
+                "row 4: loan: expected an object, got a list",
+                "row 5: loan.x: unknown field 'x'",
+            ],
+        ),
+        (flat, [f"row {row}: loan.kind: missing required field" for row in (1, 2)]),
+    ):
+        out = evaluate_frame(df, ON, errors="column")
+        assert out["error"].tolist() == expected
+        for row, message in enumerate(out["error"]):
+            if message is not None:
+                with pytest.raises(RecordError) as caught:
+                    evaluate_frame(df.iloc[[row]], ON)
+                assert str(caught.value).partition(": ")[2] == message.partition(": ")[2]
 
 
 def test_frame_level_problems_still_raise() -> None:

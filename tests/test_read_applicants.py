@@ -142,4 +142,4 @@ def test_csv_cell_the_reader_refuses_is_kept_for_its_row(tmp_path: Path) -> None
     df = read_applicants(path)
     assert df["operating"].tolist() == [True, "maybe"]
     out = evaluate_frame(df, ON, errors="column")
-    assert out["error"].tolist() == [None, "row 2: operating: expected true or false, got a string"]
+    assert out["error"].tolist() == [None, "row 2: operating: expected true or false, got 'maybe'"]

@@ -108,4 +108,4 @@ def test_reader_leaves_odd_shapes_to_the_parser() -> None:
     assert rows[2].error is not None
     assert "duplicate month 2021-03" in str(rows[2].error)
     assert rows[3].error is not None
-    assert str(rows[3].error).startswith("row 4: ")
+    assert str(rows[3].error).startswith("row 4: loan.amount: amount 99999999999999 is too large")

@@ -521,9 +521,14 @@ def test_csv_lists() -> None:
     ],
 )
 def test_csv_pairs_without_amount(column: str, cell: str, field: str) -> None:
-    """A CSV pair without ':amount' gives a RecordError naming the entry."""
-    error = _error({"id": "A", column: cell}, applicant_from_csv_row)
-    assert error.field == field
+    """A CSV pair without ':amount' is an entry without its amount, named in the contract's order."""
+    error = _error({"id": "A", column: cell}, _csv_parse)
+    assert (error.field, error.reason) == (f"{field}.amount", "missing required field")
+
+
+def _csv_parse(row: dict[str, str]) -> Applicant:
+    """The CSV path: the row's cells read, then the record parsed."""
+    return parse_applicant(applicant_from_csv_row(row))
 
 
 def test_csv_nested_columns() -> None:
@@ -578,9 +583,9 @@ def test_csv_booleans(column: str, cell: str, value: bool) -> None:
 
 @pytest.mark.parametrize("cell", ["maybe", "2", "-1", "on", "truee", "是"])
 def test_csv_bad_booleans(cell: str) -> None:
-    """A CSV boolean cell that is not true or false gives a RecordError naming the column."""
-    error = _error({"id": "A", "operating": cell}, applicant_from_csv_row)
-    assert error.field == "operating"
+    """A CSV boolean cell that is not true or false gives a RecordError naming the column and cell."""
+    error = _error({"id": "A", "operating": cell}, _csv_parse)
+    assert (error.field, error.reason) == ("operating", f"expected true or false, got {cell!r}")
 
 
 def test_csv_empty_cells_are_absent() -> None:
@@ -688,7 +693,9 @@ def test_placement_unknown_and_missing_fields() -> None:
     error = _error({"id": "P", "contract_month": 12}, parse_placement)
     assert error.field == "contract_month"
     assert "did you mean 'contract_months'?" in error.reason
-    assert _error({"groups": []}, parse_placement).field == "id"
+    assert _error({"rural_labourer": True}, parse_placement).field == "id"
+    # An unknown field is named before a missing id, as evaluate_frame names its columns.
+    assert _error({"groups": []}, parse_placement).field == "groups"
     assert _error({"id": "P", "groups": ["farmer"]}, parse_placement).field == "groups"
     assert _error([PLACEMENT], parse_placement).field == ""
 

@@ -13,8 +13,8 @@ whole fen with half-up rounding, and Civil Code periods are computed with
 equals :func:`~yantai_policy.benefits.periods.period_end` day for day.
 
 Bounds: each amount, and each applicant's sum of contributions or premiums, must be
-below :data:`MAX_FEN` (2**53 fen, about 90 trillion yuan); the record contract's
-limit of 10**15 yuan per amount is above it, so a larger value or sum raises
+at most :data:`~yantai_policy.benefits.records.MAX_FEN` (2**53 - 1 fen, about 90
+trillion yuan). The record contract refuses a larger amount; a larger sum raises
 :class:`~yantai_policy.errors.PolicyError` rather than lose a fen.
 """
 
@@ -27,9 +27,11 @@ import numpy as np
 
 from yantai_policy.benefits.periods import month_index
 from yantai_policy.benefits.records import (
+    APPLICANT_CONTRACT,
     BUSINESS_TYPES,
     GROUPS,
     LOAN_KINDS,
+    MAX_FEN,
     PLATFORM_OCCUPATIONS,
     TAXES,
 )
@@ -66,25 +68,15 @@ __all__ = [
     "window_sums",
 ]
 
-MAX_FEN = 2**53 - 1
-"""The largest amount (and per-applicant sum) in fen the columns hold exactly."""
 I64_MAX = 2**63 - 1
 NAT = np.datetime64("NaT", "D")
 NAT_INT = np.iinfo(np.int64).min  # NaT's integer value
 EPOCH_MONTH = month_index(1970, 1)  # numpy's month 0 as a month index
 BIT = {name: 1 << index for index, name in enumerate(sorted(GROUPS))}
 """Each group's bit in :attr:`Applicants.groups`."""
-FLAGS = (
-    "employment_registered",
-    "operating",
-    "pays_employee_insurance",
-    "startup_subsidy_received",
-    "injury_pilot_covered",
-    "training_certificate",
-    "pilot_area",
-)
+FLAGS = tuple(f.name for f in APPLICANT_CONTRACT if f.kind == "bool")
 """The applicant's boolean fields."""
-DATES = ("left_school_on", "flexible_since", "first_license_on", "training_completed_on")
+DATES = tuple(f.name for f in APPLICANT_CONTRACT if f.kind == "date")
 """The applicant's date fields."""
 
 

@@ -16,31 +16,40 @@ module by name::
 
 Input:
     One row per applicant, the columns named as the record contract's fields
-    (:data:`~yantai_policy.benefits.records.APPLICANT_FIELDS`); a missing column,
-    and an empty cell (``None``, ``NaN``, ``NaT``, ``pd.NA``), is an absent field.
-    Columns whose names start with ``x_`` are yours and are ignored; any other
-    unknown column is an error that suggests the close match.
+    (:data:`~yantai_policy.benefits.records.APPLICANT_CONTRACT`, ``docs/records.md``);
+    a missing column, and an empty cell (``None``, ``NaN``, ``NaT``, ``pd.NA``), is
+    an absent field. Columns whose names start with ``x_`` are yours and are
+    ignored; any other unknown column is an error that suggests the close match.
+
+    Each distinct value of a column goes through the contract's own parser
+    (:func:`~yantai_policy.benefits.records.field_parser`), so it is accepted or
+    refused, with the same message, as :func:`~yantai_policy.benefits.records.parse_applicant`
+    would; the fields are read in the contract's order. A frame also takes each
+    field's CSV cell format (a string in a boolean, groups or list column is read
+    as its CSV cell: ``yes``, ``graduate;veteran``, ``2021-03:512.30;2021-04:512.30``),
+    so ``evaluate_frame(pd.read_csv(path), on)`` reads a contract CSV file.
 
     * ``id``: required, a non-empty string or an integer.
-    * ``groups``: a list of group names, or a string of names separated by ``;``.
+    * ``groups``: a list of group names, or its CSV cell, names separated by ``;``.
     * dates (``left_school_on``, ``flexible_since``, ``first_license_on``): ISO
       strings, :class:`datetime.date` objects, or a ``datetime64`` column
       (a value with a time of day other than midnight, or a time zone, is refused).
     * booleans: ``True``/``False`` (a ``bool`` or nullable ``boolean`` column, or
-      objects); anything else is refused, as in the record contract.
+      objects), or the CSV cell's ``true``/``false``, ``1``/``0``, ``yes``/``no``.
     * ``business_type``, ``platform``, ``loan.kind``: strings (object, ``str`` or
       categorical columns).
     * ``tax_due``: a column of objects (dicts), or one flattened column per tax,
       ``tax_due.vat`` ...; ``loan``: a column of objects, or ``loan.kind`` and
       ``loan.amount``.
-    * ``contributions``: a column of lists of ``{"month", "amount"}`` objects; or
-      the wide layout, one column per month named ``contributions.YYYY-MM``
-      (``contributions.2021-03``), holding the amount paid that month, an empty
-      cell where none was (read as a (rows, months) matrix: the fastest layout);
-      or instead a long frame passed as ``contributions=``, one row per month paid,
+    * ``contributions``: a column of lists of ``{"month", "amount"}`` objects (or
+      their CSV cells, ``month:amount;...``); or the wide layout, one column per
+      month named ``contributions.YYYY-MM`` (``contributions.2021-03``), holding
+      the amount paid that month, an empty cell where none was (read as a (rows,
+      months) matrix: the fastest layout); or instead a long frame passed as
+      ``contributions=``, one row per month paid,
       with columns ``id``, ``month`` (``YYYY-MM`` strings, categorical, or a
       ``period[M]`` column) and ``amount``. Likewise ``accident_premiums``: a column
-      of lists of ``{"paid_on", "amount"}`` objects, or a long frame ``premiums=``
+      of lists of ``{"paid_on", "amount"}`` objects (or ``paid_on:amount;...``), or a long frame ``premiums=``
       with ``id``, ``paid_on`` and ``amount``. A long frame's ``id`` values must be
       ids of the main frame (whose ids must then be unique); an integer id matches
       its decimal string, as in the record contract. Rows of one id need not be
@@ -72,7 +81,7 @@ Input:
     with ``errors="raise"``.
 
     Beyond :func:`~yantai_policy.benefits.records.parse_applicant`, a frame may
-    hold ``;``-separated groups, midnight date-times (pandas turns dates into
+    hold the CSV cell formats, midnight date-times (pandas turns dates into
     them), numpy scalars, and ``amount_fen``; and, since pandas counts
     ``Decimal("NaN")`` as missing, such a cell is an absent value rather than an
     invalid amount.
@@ -106,10 +115,10 @@ Output:
 Exactness:
     Money is int64 fen throughout; ratios are the parameters' Fractions, and a rate
     is applied as ``(2 * paid * numerator + denominator) // (2 * denominator)``
-    (half-up, on whole fen, as the formulas do). Bounds: each amount must be below
-    2**53 fen (about 90 trillion yuan; a larger one is refused), and so must each
-    applicant's sum of contributions or premiums (checked; :class:`PolicyError`
-    otherwise). Sums run in int64 for the usual layout (a run of at most 1,023
+    (half-up, on whole fen, as the formulas do). Bounds: each amount is at most
+    :data:`~yantai_policy.benefits.records.MAX_FEN` (2**53 - 1 fen, about 90 trillion
+    yuan; the record contract refuses a larger one), and so must each applicant's
+    sum of contributions or premiums be (checked; :class:`PolicyError` otherwise). Sums run in int64 for the usual layout (a run of at most 1,023
     entries per applicant cannot overflow) and otherwise through
     :func:`numpy.bincount` in float64, which is exact for integers below 2**53. The
     half-up product runs in int64 when ``2 * max(paid) * numerator + 2 *
@@ -168,13 +177,12 @@ Examples:
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
-import difflib
 import json
 import os
 import pathlib
-import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
@@ -185,33 +193,33 @@ from yantai_policy.benefits import APPLICANT_BENEFITS, BENEFITS, get_benefit
 from yantai_policy.benefits.base import Outcomes, context
 from yantai_policy.benefits.columns import (
     BIT,
-    DATES,
-    FLAGS,
-    MAX_FEN,
     NAT,
     NAT_INT,
     Applicants,
     Entries,
     period_end_days,
 )
-from yantai_policy.benefits.periods import fens_to_yuan, month_index
+from yantai_policy.benefits.periods import fens_to_yuan
 from yantai_policy.benefits.records import (
+    APPLICANT_CONTRACT,
     APPLICANT_FIELDS,
-    BUSINESS_TYPES,
-    GROUPS,
-    LOAN_KINDS,
-    PLATFORM_OCCUPATIONS,
-    TAXES,
+    DATE_RANGE,
+    MAX_FEN,
+    Field,
     RecordError,
-    applicant_from_csv_row,
+    field_parser,
     parse_date,
     parse_fen,
+    parse_id,
+    parse_month,
+    read_cell,
+    unknown_field,
 )
 from yantai_policy.errors import PolicyError
 from yantai_policy.loading import load_policy
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
 
     import numpy.typing as npt
 
@@ -228,12 +236,18 @@ __all__ = ["FRAME_BENEFITS", "MAX_FEN", "evaluate_frame", "period_end_days", "re
 FRAME_BENEFITS = tuple(APPLICANT_BENEFITS)
 """The benefits :func:`evaluate_frame` computes: every applicant benefit."""
 _PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
-_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 _MIXED = frozenset({"mixed", "mixed-integer", "mixed-integer-float", "unknown-array"})
 _UNUSED = object()  # an invalid category that no row uses
 T = TypeVar("T")
-_FLAT = (*(f"tax_due.{tax}" for tax in TAXES), "loan.kind", "loan.amount")
+_FLAT = tuple(
+    f"{f.name}.{sub.name}" for f in APPLICANT_CONTRACT if f.kind == "object" for sub in f.shape
+)
 _COLUMNS = (*APPLICANT_FIELDS, *_FLAT)
+_OBJECTS = {
+    f.name: tuple(sub.name for sub in f.shape) for f in APPLICANT_CONTRACT if f.kind == "object"
+}
+_CELL_KINDS = frozenset({"bool", "groups", "list"})  # a string there is its CSV cell
+_FIELDS = {f.name: f for f in APPLICANT_CONTRACT}
 _WIDE = "contributions."  # contributions.YYYY-MM: the wide layout, one column per month
 
 
@@ -257,18 +271,6 @@ class _BadValueError(Exception):
         self.position = position
         self.reason = reason
         self.suffix = suffix
-
-
-def _type(value: object) -> str:
-    if isinstance(value, bool | np.bool_):
-        return "a boolean"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    return "null" if value is None else type(value).__name__
 
 
 def _is_na(value: object) -> bool:
@@ -307,7 +309,7 @@ def _distinct(series: Series, convert: Callable[[Any], T]) -> tuple[Codes, list[
         return _categories(series, convert)
     if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in _MIXED:
         raw_codes, typed = pd.factorize(_typed_keys(series, convert))
-        distinct = [key[1] for key in typed]
+        distinct = [list(value) if kind is list else value for kind, value in typed]
     else:
         raw_codes, uniques = pd.factorize(series)
         distinct = list(uniques)
@@ -351,7 +353,7 @@ def _typed_keys(series: Series, convert: Callable[[Any], object]) -> npt.NDArray
                 convert(value)
             except _InvalidError as error:
                 raise _BadValueError(index, error.reason, error.suffix) from None
-            raise _BadValueError(index, f"unexpected {_type(value)}") from None
+            raise _BadValueError(index, f"unexpected {type(value).__name__}") from None
         keys[index] = key
     return keys
 
@@ -376,46 +378,90 @@ def _is_int(series: Series) -> bool:
     )
 
 
-def _group(value: object) -> int:
-    if isinstance(value, str):
-        names: list[object] = [g.strip() for g in value.split(";") if g.strip()]
-    elif isinstance(value, list | tuple | np.ndarray):
-        names = list(value)
-    else:
-        raise _InvalidError(
-            f"expected a list of groups or a ;-separated string, got {_type(value)}"
-        )
-    bits = 0
-    for index, name in enumerate(names):
-        if not isinstance(name, str):
-            raise _InvalidError(f"expected a group name, got {_type(name)}", f"[{index}]")
-        if name not in GROUPS:
-            raise _InvalidError(
-                f"unknown group {name!r}; expected one of {', '.join(sorted(GROUPS))}",
-                f"[{index}]",
-            )
-        bits |= BIT[name]
-    return bits
+def _py(value: object) -> object:
+    """A numpy scalar as the Python value the record contract reads (int64 -> int ...)."""
+    if isinstance(value, np.bool_ | np.number | np.str_):
+        return value.item()
+    return value
+
+
+def _checked(parse: Callable[[object, str], T], value: object) -> T:
+    """Run the contract's parser on one value; its error becomes an ``_InvalidError``."""
+    try:
+        return parse(value, "")
+    except RecordError as error:
+        raise _InvalidError(error.reason, error.field) from None
+
+
+def _as_record_value(field: Field, value: object) -> object:
+    """A frame cell as the dict contract's value.
+
+    Numpy scalars and arrays become Python values, and a string in a boolean, groups
+    or list field is read as its CSV cell.
+    """
+    value = _py(value)
+    if isinstance(value, str) and field.kind in _CELL_KINDS:
+        text = value.strip()
+        if not text:  # an empty cell is absent: no groups, no entries, not True
+            return False if field.kind == "bool" else []
+        return read_cell(field, text)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value
+
+
+def _plain(value: object) -> object:
+    """A cell's lists and objects with numpy values made Python values, all the way down."""
+    value = _py(value)
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, dict):
+        return {key: _plain(member) for key, member in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _cell_reader(field: Field) -> Callable[[object], Any]:
+    """The contract's parser of a field, for one frame cell (see :func:`_as_record_value`)."""
+    parse = field_parser(field)
+
+    def read(value: object) -> Any:  # noqa: ANN401 - the field's parsed value
+        try:
+            return parse(_as_record_value(field, value), "")
+        except RecordError as error:
+            raise _InvalidError(error.reason, error.field) from None
+
+    return read
+
+
+def _grouper(field: Field) -> Callable[[object], int]:
+    read = _cell_reader(field)
+
+    def group(value: object) -> int:
+        bits = 0
+        for name in read(value):
+            bits |= BIT[name]
+        return bits
+
+    return group
 
 
 def _day(value: object) -> np.datetime64:
-    if isinstance(value, str) or type(value) is dt.date:
-        try:  # the contract's own check: YYYY-MM-DD, 1900-2999
-            return np.datetime64(parse_date(value, ""), "D")
-        except RecordError as error:
-            raise _InvalidError(error.reason) from None
-    if isinstance(value, dt.datetime):  # pandas Timestamps too
-        if value.tzinfo is not None or value.time() != dt.time():
-            raise _InvalidError("expected a date, got a date-time with a time of day or time zone")
-        return np.datetime64(value.date(), "D")
-    if isinstance(value, dt.date):
-        return np.datetime64(value, "D")
+    """A day, through the contract's :func:`parse_date`; a frame also takes midnight date-times."""
     if isinstance(value, np.datetime64):
         day: np.datetime64 = value.astype("datetime64[D]")
         if day != value:
             raise _InvalidError("expected a date, got a date-time with a time of day")
-        return day
-    raise _InvalidError(f"expected a date (YYYY-MM-DD), got {_type(value)}")
+        item = day.item()
+        value = item if isinstance(item, dt.date) else str(day)  # years past 9999: refused
+    elif isinstance(value, dt.datetime):  # pandas Timestamps too
+        if value.tzinfo is not None or value.time() != dt.time():
+            raise _InvalidError("expected a date, got a date-time with a time of day or time zone")
+        value = value.date()
+    elif isinstance(value, dt.date) and type(value) is not dt.date:
+        value = dt.date(value.year, value.month, value.day)
+    return np.datetime64(_checked(parse_date, _py(value)), "D")
 
 
 def _days(series: Series) -> Days:
@@ -443,74 +489,59 @@ def _days(series: Series) -> Days:
             days = whole.view("datetime64[D]")
         if bad.any():
             raise _BadValueError(_first(bad), "expected a date, got a date-time with a time of day")
+        first, last = (np.datetime64(day, "D") for day in DATE_RANGE)
+        outside = ((days < first) | (days > last)) & ~np.isnat(days)
+        if outside.any():  # the contract's message for the first such day
+            position = _first(outside)
+            try:
+                _day(days[position])
+            except _InvalidError as error:
+                raise _BadValueError(position, error.reason) from None
         return days
     codes, distinct = _distinct(series, _day)
     result: Days = _take(codes, distinct, NAT, "datetime64[D]")
     return result
 
 
-def _flag(value: object) -> bool:
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    raise _InvalidError(f"expected true or false, got {_type(value)}")
-
-
-def _flags(series: Series) -> Bools:
+def _flags(series: Series, field: Field) -> Bools:
     """Read a boolean column: True where the value is True (False or absent otherwise)."""
     if series.dtype == bool:
         return series.to_numpy(dtype=bool)
     if isinstance(series.dtype, pd.BooleanDtype):
         return series.to_numpy(dtype=bool, na_value=False)
-    codes, distinct = _distinct(series, _flag)
+    codes, distinct = _distinct(series, _cell_reader(field))
     result: Bools = _take(codes, distinct, False, bool)  # noqa: FBT003 - the missing value
     return result
 
 
-def _chooser(choices: tuple[str, ...]) -> Callable[[object], int]:
+def _chooser(field: Field) -> Callable[[object], int]:
+    """1 + the index of the value among the field's choices, checked by the contract."""
+    read, choices = _cell_reader(field), field.choices
+
     def choose(value: object) -> int:
-        if isinstance(value, str) and value in choices:
-            return choices.index(value) + 1
-        if not isinstance(value, str):
-            raise _InvalidError(f"expected one of {', '.join(choices)}; got {_type(value)}")
-        raise _InvalidError(f"invalid value {value!r}; expected one of {', '.join(choices)}")
+        return choices.index(read(value)) + 1
 
     return choose
 
 
-def _choices(series: Series, choices: tuple[str, ...]) -> npt.NDArray[np.int8]:
+def _choices(series: Series, field: Field) -> npt.NDArray[np.int8]:
     """Read a column of choices: 1 + the choice's index, 0 where absent."""
-    codes, distinct = _distinct(series, _chooser(choices))
+    codes, distinct = _distinct(series, _chooser(field))
     result: npt.NDArray[np.int8] = _take(codes, distinct, 0, np.int8)
     return result
 
 
-def _platform(value: object) -> bool:
-    if isinstance(value, str) and value.strip():
-        return True
-    raise _InvalidError(f"expected a platform name, got {_type(value)}")
-
-
-def _too_large(value: object) -> NoReturn:
-    raise _InvalidError(
-        f"amount {value} is above evaluate_frame's limit of {MAX_FEN // 100} yuan "
-        "(2**53 fen; the exact integer range of its sums)"
-    )
-
-
 def _fen(value: object) -> int:
-    if isinstance(value, np.bool_):
-        value = bool(value)
-    elif isinstance(value, np.integer):
-        value = int(value)
-    elif isinstance(value, np.floating):
-        value = float(value)
+    return _checked(parse_fen, _py(value))
+
+
+def _refuse(position: int, value: object) -> NoReturn:
+    """Raise the contract's error for an amount the fast path found bad."""
     try:
-        fen = parse_fen(value, "")
-    except RecordError as error:
-        raise _InvalidError(error.reason) from None
-    if fen > MAX_FEN:
-        _too_large(value)
-    return fen
+        _fen(value)
+    except _InvalidError as error:
+        raise _BadValueError(position, error.reason) from None
+    raise AssertionError(value)  # pragma: no cover - the fast path found it bad
 
 
 def _fens(series: Series) -> tuple[Ints, Bools]:
@@ -518,23 +549,13 @@ def _fens(series: Series) -> tuple[Ints, Bools]:
     if _is_int(series):
         given: Bools = series.notna().to_numpy()
         values: Ints = series.to_numpy(dtype=np.int64, na_value=0)
-        negative = values < 0
-        if negative.any():
-            raise _BadValueError(_first(negative), f"negative amount {values[_first(negative)]}")
-        large = values > MAX_FEN // 100
-        if large.any():
-            _bad_too_large(_first(large), values[_first(large)])
+        bad = (values < 0) | (values > MAX_FEN // 100)
+        if bad.any():
+            _refuse(_first(bad), int(values[_first(bad)]))
         return values * 100, given
     codes, distinct = _distinct(series, _fen)
     fen: Ints = _take(codes, distinct, 0, np.int64)
     return fen, codes >= 0
-
-
-def _bad_too_large(position: int, value: object) -> NoReturn:
-    try:
-        _too_large(value)
-    except _InvalidError as error:
-        raise _BadValueError(position, error.reason) from None
 
 
 def _exact_fens(series: Series) -> Ints:
@@ -557,19 +578,17 @@ def _exact_fens(series: Series) -> Ints:
     negative = values < 0
     if negative.any():
         raise _BadValueError(_first(negative), f"negative amount {values[_first(negative)]} fen")
-    large = values > MAX_FEN
-    if large.any():
-        _bad_too_large(_first(large), f"{values[_first(large)]} fen")
-    return values
+    large = _first(values > MAX_FEN)
+    raise _BadValueError(
+        large, f"amount {values[large]} fen is too large (the limit is {MAX_FEN} fen, 2**53 - 1)"
+    )
 
 
 def _month(value: object) -> int:
+    """A month index, through the contract's :func:`parse_month`; also a ``period[M]``."""
     if isinstance(value, pd.Period) and value.freqstr == "M":
-        return month_index(value.year, value.month)
-    match = _MONTH.fullmatch(value) if isinstance(value, str) else None
-    if match is None or not 1 <= int(match.group(2)) <= 12:
-        raise _InvalidError(f"invalid month {value!r} (expected YYYY-MM)")
-    return month_index(int(match.group(1)), int(match.group(2)))
+        value = f"{value.year:04d}-{value.month:02d}"
+    return _checked(parse_month, _py(value))
 
 
 def _months(series: Series) -> tuple[npt.NDArray[Any], npt.NDArray[np.int32] | None]:
@@ -630,18 +649,23 @@ class _Errors:
         rows: The position in the caller's frame of each row being read (the rows
             read may be a subset: those whose id is valid).
         messages: Each bad row's message, by its position in the caller's frame.
+        recheck: While a list or object field is read (:func:`_rechecked`): a row's
+            error, given its position, as the dict path names it.
     """
 
     def __init__(self, rows: npt.NDArray[np.intp]) -> None:
         self.rows = rows
         self.messages: dict[int, str] = {}
+        self.recheck: Callable[[int, RecordError], RecordError] | None = None
 
     def add(self, position: int, reason: str, field: str, row: int | None = None) -> None:
         """Record a problem of the row at ``position`` (``row``: the row to name, if not it)."""
         at = int(self.rows[position])
         if at not in self.messages:
-            named = at + 1 if row is None else row
-            self.messages[at] = str(RecordError(reason, field=field, row=named))
+            error = RecordError(reason, field=field, row=at + 1 if row is None else row)
+            if self.recheck is not None:
+                error = self.recheck(position, error)
+            self.messages[at] = str(error)
 
 
 _ERRORS: contextvars.ContextVar[_Errors | None] = contextvars.ContextVar(
@@ -751,8 +775,16 @@ def _factor(series: Series) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]
 
 
 def _check_columns(
-    columns: Iterable[object], known: tuple[str, ...], where: str, prefixes: tuple[str, ...] = ()
+    columns: Iterable[object],
+    known: tuple[str, ...],
+    where: str,
+    fields: tuple[str, ...] = (),
+    prefixes: tuple[str, ...] = (),
 ) -> None:
+    """Refuse a repeated or unknown column; the suggestion is among ``fields`` if given.
+
+    A column whose name starts with ``x_`` or one of ``prefixes`` is let through.
+    """
     seen: set[object] = set()
     for column in columns:
         if column in seen:
@@ -760,33 +792,30 @@ def _check_columns(
         seen.add(column)
         if isinstance(column, str) and (column in known or column.startswith(("x_", *prefixes))):
             continue
-        close = difflib.get_close_matches(str(column), known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        _fail(f"unknown field {column!r}{hint}", f"{where}{column}")
+        if fields and str(column).partition(".")[0] in _OBJECTS:
+            continue  # a flattened column of an object: its reader checks the key, in turn
+        raise unknown_field(column, fields or known, where)
 
 
 def _check_ids(series: Series) -> None:
-    """Check the id column: a non-empty string or an integer in every row."""
+    """Check the id column: the contract's id in every row (absent: missing)."""
     _column(series, "id", _ids)
 
 
 def _ids(series: Series) -> None:
-    """Read the id column (raising at the first row that is not a valid id)."""
+    """Read the id column (raising at the first row that is not the contract's id)."""
     if _is_int(series):
         missing = series.isna().to_numpy()
         if missing.any():
             raise _BadValueError(_first(missing), "missing required field")
         return
     for index, value in enumerate(series.to_numpy(dtype=object)):
-        if (isinstance(value, str) and value) or (
-            isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
-        ):
+        if isinstance(value, str) and value:
             continue
-        if _is_na(value):
-            raise _BadValueError(index, "missing required field")
-        raise _BadValueError(
-            index, f"expected a non-empty string or an integer, got {_type(value)}"
-        )
+        try:
+            parse_id(None if _is_na(value) else _py(value), "id")
+        except RecordError as error:
+            raise _BadValueError(index, error.reason) from None
 
 
 def _id_keys(series: Series, *, text: bool) -> npt.NDArray[Any]:
@@ -803,129 +832,168 @@ def _id_keys(series: Series, *, text: bool) -> npt.NDArray[Any]:
 def _read(
     df: pd.DataFrame, contributions: pd.DataFrame | None, premiums: pd.DataFrame | None
 ) -> Applicants:
-    """Check the frame against the record contract and read it into arrays."""
-    _check_columns(df.columns, _COLUMNS, "", (_WIDE,))
+    """Check the frame against the record contract and read it into arrays.
+
+    The fields are read in the contract's order, each column once per distinct value
+    by the contract's own parser, so the first error is the one the dict path names
+    first (for the first row that has it).
+    """
+    _check_columns(df.columns, _COLUMNS, "", APPLICANT_FIELDS, (_WIDE,))  # the contract's words
     if "id" not in df.columns:
         _fail("missing required field", "id")
     _check_ids(df["id"])
     facts = Applicants.blank(len(df))
-    present = set(df.columns)
-    if "groups" in present:
-        codes, bits = _column(df["groups"], "groups", lambda s: _distinct(s, _group))
-        facts.groups = _take(codes, bits, 0, np.int64)
-    for name in DATES:
-        facts.dates[name] = (
-            _column(df[name], name, _days) if name in present else np.full(len(df), NAT)
-        )
-    for name in FLAGS:
-        if name in present:
-            facts.flags[name] = _column(df[name], name, _flags)
-    if "platform" in present:
-        codes, _ = _column(df["platform"], "platform", lambda s: _distinct(s, _platform))
-        facts.platform = codes >= 0
-    if "business_type" in present:
-        facts.business_type = _column(
-            df["business_type"], "business_type", lambda s: _choices(s, BUSINESS_TYPES)
-        )
-    if "platform_occupation" in present:
-        facts.platform_occupation = _column(
-            df["platform_occupation"],
-            "platform_occupation",
-            lambda s: _choices(s, PLATFORM_OCCUPATIONS),
-        )
-    _read_tax_due(df, facts)
-    _read_loan(df, facts)
-    facts.contributions = _read_entries(
-        df, contributions, column="contributions", name="contributions", key="month"
-    )
-    facts.premiums = _read_entries(
-        df, premiums, column="accident_premiums", name="premiums", key="paid_on"
-    )
+    long_frames = {"contributions": contributions, "accident_premiums": premiums}
+    for field in APPLICANT_CONTRACT:
+        name = field.name
+        if field.kind == "list":
+            entries = _read_entries(df, long_frames[name], field=field)
+            if name == "contributions":
+                facts.contributions = entries
+            else:
+                facts.premiums = entries
+        elif field.kind == "object":
+            _read_object(df, field, facts)
+        elif name in df.columns and field.kind != "id":
+            _READERS[field.kind](df[name], field, facts)
     return facts
 
 
-def _objects(
-    series: Series,
-    field: str,
-    readers: dict[str, Callable[[Any], object]],
-    required: tuple[str, ...],
-) -> dict[str, Series]:
+def _read_groups(series: Series, field: Field, facts: Applicants) -> None:
+    codes, bits = _column(series, field.name, lambda s: _distinct(s, _grouper(field)))
+    facts.groups = _take(codes, bits, 0, np.int64)
+
+
+def _read_days(series: Series, field: Field, facts: Applicants) -> None:
+    facts.dates[field.name] = _column(series, field.name, _days)
+
+
+def _read_flags(series: Series, field: Field, facts: Applicants) -> None:
+    facts.flags[field.name] = _column(series, field.name, lambda s: _flags(s, field))
+
+
+def _read_platform(series: Series, field: Field, facts: Applicants) -> None:
+    codes, _ = _column(series, field.name, lambda s: _distinct(s, _cell_reader(field)))
+    facts.platform = codes >= 0
+
+
+def _read_choices(series: Series, field: Field, facts: Applicants) -> None:
+    setattr(facts, field.name, _column(series, field.name, lambda s: _choices(s, field)))
+
+
+_READERS: dict[str, Callable[[Series, Field, Applicants], None]] = {
+    "groups": _read_groups,
+    "date": _read_days,
+    "bool": _read_flags,
+    "platform": _read_platform,
+    "enum": _read_choices,
+}
+
+
+def _first_error(field: Field, cell: object, error: RecordError) -> RecordError:
+    """The dict path's first error for a cell the frame found bad, on the error's row.
+
+    The frame reads a column of lists or objects key by key, so the error it meets
+    first may not be the one the contract names first; the contract's parser, run on
+    the bad row's cell alone, says which that is.
+    """
+    try:
+        field_parser(field)(_plain(_as_record_value(field, cell)), field.name)
+    except RecordError as first:
+        return RecordError(first.reason, field=first.field, row=error.row)
+    return error
+
+
+@contextlib.contextmanager
+def _rechecked(field: Field, cell: Callable[[int], object]) -> Iterator[None]:
+    """Report a bad row of a list or object field with :func:`_first_error`'s message.
+
+    ``cell`` gives the field's cell at a row's position. With ``errors="raise"`` the
+    first error raised is replaced; with ``errors="column"`` each bad row's message
+    is recorded as that one, so a row gets the message it alone would raise.
+    """
+    errors = _ERRORS.get()
+    if errors is None:
+        try:
+            yield
+        except RecordError as error:
+            if error.row is None:
+                raise
+            raise _first_error(field, cell(error.row - 1), error) from None
+        return
+    outer = errors.recheck
+    errors.recheck = lambda position, error: _first_error(field, cell(position), error)
+    try:
+        yield
+    finally:
+        errors.recheck = outer
+
+
+def _objects(series: Series, field: Field) -> dict[str, Series]:
     """Split a column of objects (dicts) into one object column per key."""
     n = len(series)
-    out = {key: np.full(n, None, dtype=object) for key in readers}
+    out = {sub.name: np.full(n, None, dtype=object) for sub in field.shape}
+    required = [sub.name for sub in field.shape if sub.required]
     for index, cell in enumerate(series.to_numpy(dtype=object)):
         if _is_na(cell):
             continue
-        problem = _object_problem(cell, field, readers, required)
-        if problem is not None:
-            _reject(*problem, index)  # a row error: the cell is left absent
-            continue
+        if (
+            not isinstance(cell, dict)
+            or not out.keys() >= cell.keys()
+            or any(value is None for value in cell.values())
+            or not cell.keys() >= set(required)
+        ):
+            _reject("unexpected value", field.name, index)  # _rechecked names the problem
+            continue  # errors="column": the row is bad, and its cell is left absent
         for key, value in cell.items():
             out[key][index] = value
     return {key: pd.Series(values, dtype=object) for key, values in out.items()}
 
 
-def _object_problem(
-    cell: object,
-    field: str,
-    readers: dict[str, Callable[[Any], object]],
-    required: tuple[str, ...],
-) -> tuple[str, str] | None:
-    """What is wrong with one object of a column of objects (reason, field), or None."""
-    if not isinstance(cell, dict):
-        return f"expected an object, got {_type(cell)}", field
-    for key, value in cell.items():
-        if key not in readers:
-            close = difflib.get_close_matches(str(key), list(readers), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            return f"unknown field {key!r}{hint}", f"{field}.{key}"
-        if value is None:  # the contract refuses an explicit null inside an object
-            try:
-                readers[key](None)
-            except _InvalidError as error:
-                return error.reason, f"{field}.{key}"
-    for key in required:
-        if key not in cell:
-            return "missing required field", f"{field}.{key}"
-    return None
+def _read_object(df: pd.DataFrame, field: Field, facts: Applicants) -> None:
+    """Read ``tax_due`` or ``loan``: a column of objects, or one flattened column per key."""
+    name = field.name
+    flat = [f"{name}.{sub.name}" for sub in field.shape]
+    if name in df.columns:
+        if any(str(column).startswith(f"{name}.") for column in df.columns):
+            _fail("given both as a column of objects and as flattened columns", name)
 
+        def cell(row: int) -> object:
+            return df[name].iloc[row]
 
-def _read_tax_due(df: pd.DataFrame, facts: Applicants) -> None:
-    flat = [f"tax_due.{tax}" for tax in TAXES]
-    columns: dict[str, Series] = {}
-    if "tax_due" in df.columns:
-        if any(name in df.columns for name in flat):
-            _fail("given both as a column of objects and as flattened columns", "tax_due")
-        columns = {
-            f"tax_due.{tax}": series
-            for tax, series in _objects(
-                df["tax_due"], "tax_due", dict.fromkeys(TAXES, _fen), ()
-            ).items()
-        }
-    else:
-        columns = {name: df[name] for name in flat if name in df.columns}
-    for tax in TAXES:
-        name = f"tax_due.{tax}"
-        if name in columns:
-            facts.tax_due[tax], _ = _column(columns[name], name, _fens)
-
-
-def _read_loan(df: pd.DataFrame, facts: Applicants) -> None:
-    if "loan" in df.columns:
-        if "loan.kind" in df.columns or "loan.amount" in df.columns:
-            _fail("given both as a column of objects and as flattened columns", "loan")
-        parts = _objects(
-            df["loan"], "loan", {"kind": _chooser(LOAN_KINDS), "amount": _fen}, ("kind", "amount")
-        )
-        kind_column, amount_column = parts["kind"], parts["amount"]
-    elif "loan.kind" in df.columns or "loan.amount" in df.columns:
-        empty = pd.Series(np.full(len(df), None, dtype=object), dtype=object)
-        kind_column = df["loan.kind"] if "loan.kind" in df.columns else empty
-        amount_column = df["loan.amount"] if "loan.amount" in df.columns else empty
-    else:
+        with _rechecked(field, cell):
+            columns = {f"{name}.{key}": s for key, s in _objects(df[name], field).items()}
+            _read_members(field, columns, facts, len(df))
         return
-    kind = _column(kind_column, "loan.kind", lambda s: _choices(s, LOAN_KINDS))
-    fen, given = _column(amount_column, "loan.amount", _fens)
+    for column in df.columns:  # as the CSV reader reads them: unknown keys first
+        head, _, tail = str(column).partition(".")
+        if head == name and column not in flat:
+            raise unknown_field(tail, _OBJECTS[name], f"{name}.")
+    given = {column: df[column] for column in flat if column in df.columns}
+    if not given:
+        return
+
+    def members(row: int) -> object:
+        return {
+            column.partition(".")[2]: series.iloc[row]
+            for column, series in given.items()
+            if not _is_na(series.iloc[row])
+        }
+
+    with _rechecked(field, members):
+        _read_members(field, given, facts, len(df))
+
+
+def _read_members(field: Field, columns: dict[str, Series], facts: Applicants, n: int) -> None:
+    """Read the member columns of an object field into the facts."""
+    if field.name == "tax_due":
+        for column, series in columns.items():
+            facts.tax_due[column.partition(".")[2]], _ = _column(series, column, _fens)
+        return
+    empty = pd.Series(np.full(n, None, dtype=object), dtype=object)
+    kind_field = field.shape[0]
+    kind = _column(columns.get("loan.kind", empty), "loan.kind", lambda s: _choices(s, kind_field))
+    fen, given = _column(columns.get("loan.amount", empty), "loan.amount", _fens)
     lone = (kind != 0) != given
     for row in np.flatnonzero(lone).tolist():
         _reject("missing required field", "loan.amount" if kind[row] else "loan.kind", row)
@@ -933,22 +1001,34 @@ def _read_loan(df: pd.DataFrame, facts: Applicants) -> None:
 
 
 def _list_entries(
-    series: Series, column: str, key: str
+    series: Series, field: Field
 ) -> tuple[list[int], list[int], list[object], list[object]]:
-    """Flatten a column of lists of ``{key, amount}`` objects: rows, places, keys, amounts."""
+    """Flatten a column of lists of ``{key, amount}`` objects: rows, places, keys, amounts.
+
+    A string cell is the CSV cell format (``2021-03:512.30;2021-04:512.30``).
+    """
     rows: list[int] = []
     places: list[int] = []
     keys: list[object] = []
     amounts: list[object] = []
+    key = field.shape[0].name
     fields = (key, "amount")
     for row, cell in enumerate(series.to_numpy(dtype=object)):
         if _is_na(cell):
             continue
-        problem = _list_problem(cell, column, fields)
-        if problem is not None:
-            _reject(*problem, row)  # a row error: the row's entries are left out
+        entries = _as_record_value(field, cell)
+        if not isinstance(entries, list | tuple):
+            _reject("unexpected value", field.name, row)  # _rechecked names the problem
+            continue  # errors="column": the row is bad, and its entries are left out
+        odd = [
+            place
+            for place, entry in enumerate(entries)
+            if not (isinstance(entry, dict) and len(entry) == 2 and all(f in entry for f in fields))
+        ]
+        if odd:
+            _reject("unexpected value", f"{field.name}[{odd[0]}]", row)  # _rechecked names it
             continue
-        for place, entry in enumerate(cell):
+        for place, entry in enumerate(entries):
             rows.append(row)
             places.append(place)
             keys.append(entry[key])
@@ -956,29 +1036,11 @@ def _list_entries(
     return rows, places, keys, amounts
 
 
-def _list_problem(cell: object, column: str, fields: tuple[str, str]) -> tuple[str, str] | None:
-    """What is wrong with one list of ``{key, amount}`` objects (reason, field), or None."""
-    if not isinstance(cell, list | tuple | np.ndarray):
-        return f"expected a list, got {_type(cell)}", column
-    for place, entry in enumerate(cell):
-        where = f"{column}[{place}]"
-        if not isinstance(entry, dict):
-            return f"expected an object, got {_type(entry)}", where
-        for field in entry:
-            if field not in fields:
-                close = difflib.get_close_matches(str(field), fields, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                return f"unknown field {field!r}{hint}", f"{where}.{field}"
-        for field in fields:
-            if field not in entry:
-                return "missing required field", f"{where}.{field}"
-    return None
-
-
-def _read_entries(
-    df: pd.DataFrame, frame: pd.DataFrame | None, *, column: str, name: str, key: str
-) -> Entries:
+def _read_entries(df: pd.DataFrame, frame: pd.DataFrame | None, *, field: Field) -> Entries:
     """Read contributions or premiums, from a column of lists or from a long frame."""
+    column = field.name
+    key = field.shape[0].name
+    name = "contributions" if key == "month" else "premiums"
     read_key: Callable[[Series], Any] = (
         _months if key == "month" else lambda series: (_required_days(series), None)
     )
@@ -991,31 +1053,32 @@ def _read_entries(
         return _long_entries(df, frame, name=name, key=key, read_key=read_key)
     if column not in df.columns:
         return Entries.empty(np.int32 if key == "month" else "datetime64[D]")
-    return _list_column_entries(df, column, key, read_key)
+    with _rechecked(field, lambda row: df[column].iloc[row]):
+        return _column_entries(df, field, read_key)
 
 
-def _list_column_entries(
-    df: pd.DataFrame, column: str, key: str, read_key: Callable[[Series], Any]
-) -> Entries:
-    """Read contributions or premiums from a column of lists of objects."""
-    rows, places, keys, amounts = _list_entries(df[column], column, key)
+def _column_entries(df: pd.DataFrame, field: Field, read_key: Callable[[Series], Any]) -> Entries:
+    """Read a column of lists of dated amounts (or of their CSV cells)."""
+    column = field.name
+    key = field.shape[0].name
+    rows, places, keys, amounts = _list_entries(df[column], field)
     errors = _ERRORS.get()
     if errors is not None:
         rows, places, keys, amounts = _drop_bad_entries(
             (rows, places, keys, amounts), column, key, read_key, errors
         )
     row_array = np.array(rows, dtype=np.intp)
-    for field, values in ((key, keys), ("amount", amounts)):
-        read = read_key if field == key else _required_fens
+    for part, values in ((key, keys), ("amount", amounts)):
+        read = read_key if part == key else _required_fens
         try:
             parsed = read(pd.Series(_object_array(values), dtype=object))
         except _BadValueError as bad:
             raise RecordError(
                 bad.reason,
-                field=f"{column}[{places[bad.position]}].{field}{bad.suffix}",
+                field=f"{column}[{places[bad.position]}].{part}{bad.suffix}",
                 row=rows[bad.position] + 1,
             ) from None
-        if field == key:
+        if part == key:
             key_values, _ = parsed
         else:
             fen = parsed
@@ -1023,9 +1086,10 @@ def _list_column_entries(
     entries = Entries(
         key_values, fen, starts, row_array[starts], unique=True, identity=len(starts) == len(df)
     )
-    if key == "month":
+    if field.unique:
         for dup in _repeats(entries).tolist():
-            _reject(f"duplicate month {keys[dup]}", f"{column}[{places[dup]}].month", rows[dup])
+            where = f"{column}[{places[dup]}].{field.unique}"
+            _reject(f"duplicate {field.unique} {keys[dup]}", where, rows[dup])
     return entries
 
 
@@ -1240,11 +1304,11 @@ def _rows_of(
 
 
 def _id_value(value: object) -> object:
-    if (isinstance(value, str) and value) or (
-        isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
-    ):
-        return value
-    raise _InvalidError(f"expected a non-empty string or an integer, got {_type(value)}")
+    try:
+        parse_id(_py(value), "")
+    except RecordError as error:
+        raise _InvalidError(error.reason) from None
+    return value
 
 
 def _repeats(entries: Entries) -> npt.NDArray[np.intp]:
@@ -1295,15 +1359,16 @@ def read_applicants(path: str | os.PathLike[str]) -> pd.DataFrame:
 
     * **CSV**: every cell is read as text, as :func:`csv.DictReader` reads it (pandas
       guesses no numbers, so an id ``007`` and an amount ``512.30`` stay as written),
-      and each cell goes through the record contract's CSV reader,
-      :func:`~yantai_policy.benefits.records.applicant_from_csv_row`: an empty cell
-      is absent, booleans are ``true``/``false`` (``1``/``0``, ``yes``/``no``),
-      ``groups`` are ``;``-separated, ``contributions`` and ``accident_premiums``
-      are ``month:amount`` pairs separated by ``;``, ``tax_due.*`` and ``loan.*`` are
-      flattened columns. The wide layout's ``contributions.YYYY-MM`` columns are
-      amounts. A cell that reader refuses is kept as its text, so that
-      :func:`evaluate_frame` reports it on its row (with ``errors="column"``, in
-      the row's ``error``). Each distinct cell of a column is read once.
+      and each cell goes through the record contract's CSV cell reader,
+      :func:`~yantai_policy.benefits.records.read_cell`: an empty cell is absent,
+      booleans are ``true``/``false`` (``1``/``0``, ``yes``/``no``), ``groups`` are
+      ``;``-separated, ``contributions`` and ``accident_premiums`` are
+      ``month:amount`` pairs separated by ``;``; ``tax_due.*`` and ``loan.*`` are
+      flattened columns and the wide layout's ``contributions.YYYY-MM`` columns are
+      amounts, kept as text. A cell the contract refuses is left for
+      :func:`evaluate_frame` to report on its row, with the contract's message (with
+      ``errors="column"``, in the row's ``error``). Each distinct cell of a column
+      is read once.
     * **JSONL**: one JSON object per line, numbers with a fraction read as
       :class:`~decimal.Decimal` (as the command line reads them); columns are
       object columns of the values as given (no integer column becomes a float
@@ -1369,16 +1434,16 @@ def _csv_column(column: str, cells: Series) -> npt.NDArray[np.object_]:
 
 
 def _csv_cell(column: str, cell: str) -> object:
-    """One CSV cell as :func:`applicant_from_csv_row` reads it; its text if it refuses it."""
-    try:
-        record = applicant_from_csv_row({column: cell})
-    except RecordError:
-        return cell
-    head, dot, tail = column.partition(".")
-    nested = record.get(head) if dot else None
-    if isinstance(nested, dict):
-        return nested.get(tail)
-    return record.get(column)
+    """One CSV cell as the contract reads it (:func:`read_cell`); an empty one is absent.
+
+    A column that is not a field of the contract (``loan.amount``,
+    ``contributions.2021-03``, ``x_note``) keeps its text, as the CSV reader keeps it.
+    """
+    text = cell.strip()
+    if not text:
+        return None
+    field = _FIELDS.get(column)
+    return text if field is None else read_cell(field, text)
 
 
 def _read_jsonl(where: pathlib.Path) -> pd.DataFrame:
@@ -1517,7 +1582,7 @@ def _read_collecting(
     Rows whose id is bad are left out of the reading (a long frame could not be
     matched to them); the errors' ``rows`` are the positions of the rows read.
     """
-    _check_columns(df.columns, _COLUMNS, "", (_WIDE,))
+    _check_columns(df.columns, _COLUMNS, "", APPLICANT_FIELDS, (_WIDE,))
     if "id" not in df.columns:
         _fail("missing required field", "id")
     found = _Errors(np.arange(len(df), dtype=np.intp))

@@ -26,7 +26,6 @@ from yantai_policy.benefits.columns import (
     BIT,
     DATES,
     FLAGS,
-    MAX_FEN,
     NAT_INT,
     Applicants,
     Entries,
@@ -266,7 +265,7 @@ _TAXES = frozenset(TAXES)
 
 def _remember(amount: object, fen: int) -> None:
     """Cache an amount string the contract's parser accepted."""
-    if type(amount) is str and fen <= MAX_FEN and len(_FEN) < _CACHE_LIMIT:
+    if type(amount) is str and len(_FEN) < _CACHE_LIMIT:
         _FEN[amount] = fen
 
 
@@ -296,9 +295,6 @@ def _tax_due(records: list[dict[str, Any]], bad: set[int]) -> dict[str, npt.NDAr
             bad.add(i)
             continue
         for tax, fen in pairs:
-            if fen > MAX_FEN:
-                bad.add(i)
-                continue
             out[tax][i] = fen
             given.add(tax)
             _remember(value[tax], fen)
@@ -327,9 +323,6 @@ def _loan(
         try:
             kind, fen = parse(value, "loan")
         except RecordError:
-            bad.add(i)
-            continue
-        if fen > MAX_FEN:
             bad.add(i)
             continue
         kinds[i], fens[i] = _LOANS[kind], fen
@@ -400,9 +393,6 @@ def _entry(  # noqa: PLR0913 - one entry and where to note it
         parsed_key = (parsed_key - _EPOCH).days  # numpy's day number
     if len(cache) < _CACHE_LIMIT and type(entry.get(key)) is str:
         cache[entry[key]] = parsed_key
-    if fen > MAX_FEN:
-        bad.add(row)
-        return parsed_key, 0
     _remember(entry.get("amount"), fen)
     return parsed_key, fen
 
