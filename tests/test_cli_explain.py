@@ -120,7 +120,7 @@ def test_explain_placement_from_stdin(
         (
             "a.json",
             '{"id": "A1", "operating": "maybe"}',
-            "operating: expected true or false, got a string",
+            "operating: expected true or false, got 'maybe'",
         ),
         ("a.csv", "id,operating\nA1,maybe\n", "operating: expected true or false, got 'maybe'"),
         ("a.jsonl", '{"id": "A1"}\n{"id": "A2"}\n', "a.jsonl: expected one record, got 2"),

@@ -48,8 +48,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from yantai_policy import cli
-from yantai_policy.benefits import BENEFITS, evaluate_many
+from yantai_policy.benefits import BENEFITS, batch_io, evaluate_many
 from yantai_policy.benefits.frame import FRAME_BENEFITS, evaluate_frame, read_applicants
 from yantai_policy.benefits.records import (
     APPLICANT_CONTRACT,
@@ -312,8 +311,8 @@ def dict_path(record: dict[str, Any]) -> Result:
 
 def jsonl_path(record: dict[str, Any]) -> Result:
     """The record as a JSONL line, read by the CLI's line reader."""
-    (value,) = cli._jsonl_lines(io.StringIO(json.dumps(record) + "\n"))
-    return _outcomes(value)
+    (line,) = batch_io.jsonl_lines(io.StringIO(json.dumps(record) + "\n"))
+    return _outcomes(batch_io.decode_jsonl(line))
 
 
 def csv_text(record: dict[str, Any]) -> str:
@@ -555,7 +554,8 @@ def _placement(record: object) -> Result:
 def test_placement_paths_agree(drawn: tuple[str, dict[str, Any]]) -> None:
     """Placements (no DataFrame reader): dict, JSONL and CSV agree as for applicants."""
     cls, record = drawn
-    (line,) = cli._jsonl_lines(io.StringIO(json.dumps(record) + "\n"))
+    (raw,) = batch_io.jsonl_lines(io.StringIO(json.dumps(record) + "\n"))
+    line = batch_io.decode_jsonl(raw)
     (row,) = csv.DictReader(io.StringIO(csv_text(record)))
     results = {"dict": _placement(record), "jsonl": _placement(line)}
     if cls != "typed":
