@@ -894,3 +894,17 @@ def test_amounts_with_too_many_digits_are_refused(where: str) -> None:
     error = _error(record)
     assert error.field.endswith("amount")
     assert "too large" in error.reason
+
+
+def test_record_error_pickles_with_its_field_and_row() -> None:
+    """A RecordError survives pickling (worker processes send them back) with field and row."""
+    import pickle  # noqa: PLC0415
+
+    error = RecordError("invalid date 'x'", field="left_school_on", row=7)
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own object
+    assert (copy.reason, copy.field, copy.row, str(copy)) == (
+        error.reason,
+        error.field,
+        error.row,
+        "row 7: left_school_on: invalid date 'x'",
+    )

@@ -29,8 +29,6 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from yantai_policy.benefits.records import RecordError
-
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
@@ -42,9 +40,6 @@ __all__ = ["IN_FLIGHT", "parallel_chunks"]
 
 IN_FLIGHT = 2
 """Chunks in flight per worker: one being computed, one waiting."""
-
-_Errors = dict[int, tuple[str, str, int | None]]
-"""A chunk's errors as plain values (an exception pickles only its message)."""
 
 
 @attrs.frozen
@@ -65,8 +60,8 @@ def _start(job: _Job) -> None:
     _JOB[:] = [job]
 
 
-def _work(number: int, raw: list[Any]) -> tuple[Chunk, _Errors]:
-    """Decode, parse and compute one chunk in a worker; its errors as plain values."""
+def _work(number: int, raw: list[Any]) -> Chunk:
+    """Decode, parse and compute one chunk in a worker (its errors pickle whole)."""
     from yantai_policy.benefits import _chunks  # noqa: PLC0415 - the one definition of a chunk
 
     job = _JOB[0]
@@ -79,19 +74,7 @@ def _work(number: int, raw: list[Any]) -> tuple[Chunk, _Errors]:
         size=len(raw),
         decode=job.decode,
     )
-    errors = {i: (e.reason, e.field, e.row) for i, e in chunk.errors.items()}
-    return attrs.evolve(chunk, errors={}), errors
-
-
-def _restored(result: tuple[Chunk, _Errors]) -> Chunk:
-    chunk, errors = result
-    return attrs.evolve(
-        chunk,
-        errors={
-            i: RecordError(reason, field=field, row=row)
-            for i, (reason, field, row) in errors.items()
-        },
-    )
+    return chunk
 
 
 def parallel_chunks(  # noqa: PLR0913 - the parts of a batch
@@ -113,7 +96,7 @@ def parallel_chunks(  # noqa: PLR0913 - the parts of a batch
     job = _Job(formulas, parse, decode, ctx)
     it = iter(records)
     pool = ProcessPoolExecutor(jobs, initializer=_start, initargs=(job,))
-    pending: collections.deque[Future[tuple[Chunk, _Errors]]] = collections.deque()
+    pending: collections.deque[Future[Chunk]] = collections.deque()
     number = start
     try:
         while True:
@@ -123,7 +106,7 @@ def parallel_chunks(  # noqa: PLR0913 - the parts of a batch
                 except Exception:
                     # An unreadable input: the chunks read before it come out first.
                     while pending:
-                        yield _restored(pending.popleft().result())
+                        yield pending.popleft().result()
                     raise
                 if not raw:
                     break
@@ -131,6 +114,6 @@ def parallel_chunks(  # noqa: PLR0913 - the parts of a batch
                 number += len(raw)
             if not pending:
                 return
-            yield _restored(pending.popleft().result())
+            yield pending.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -388,6 +388,14 @@ class RecordError(PolicyError, ValueError):
         """Return this error located at a batch row."""
         return RecordError(self.reason, field=self.field, row=row)
 
+    def __reduce__(self) -> tuple[Any, tuple[str, str, int | None]]:
+        """Pickle the reason, field and row (a worker process sends errors back)."""
+        return (_record_error, (self.reason, self.field, self.row))
+
+
+def _record_error(reason: str, field: str, row: int | None) -> RecordError:
+    return RecordError(reason, field=field, row=row)
+
 
 def _fail(field: str, reason: str) -> NoReturn:
     raise RecordError(reason, field=field)
