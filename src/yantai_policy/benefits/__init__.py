@@ -508,7 +508,8 @@ def _chunk(
 ) -> list[Chunk]:
     """Parse and compute one chunk: one :class:`Chunk` per context."""
     kind = Placement if formulas[0].record == "placement" else Applicant
-    columnar = parse is parse_applicant  # dicts read straight into columns (benefits.reading)
+    # Dicts that parse_applicant would parse are read straight into columns (benefits.reading).
+    columnar = parse is parse_applicant or getattr(parse, "reads_applicant_dicts", False) is True
     ids: list[str | None] = [None] * len(raw)
     errors: dict[int, RecordError] = {}
     groups: list[tuple[list[int], Callable[[], Any]]] = []

@@ -202,6 +202,15 @@ class RecordParser:
         """Restore the kind and format."""
         self.kind, self.fmt = state
 
+    @property
+    def reads_applicant_dicts(self) -> bool:
+        """Whether a dict item is parsed exactly by :func:`parse_applicant`.
+
+        Then :func:`~yantai_policy.benefits.evaluate_many` reads such items straight into
+        columns (:mod:`~yantai_policy.benefits.reading`), as it does for its default parser.
+        """
+        return self.kind == "applicant" and self.fmt == "jsonl"
+
     def __call__(self, item: Any) -> Applicant | Placement:  # noqa: ANN401 - a row or a value
         """Parse one item.
 

@@ -353,8 +353,9 @@ def _entries(records: list[dict[str, Any]], field: str, key: str, bad: set[int])
             fens = list(map(_FEN.get, map(itemgetter("amount"), flat)))
         except (KeyError, TypeError):  # another key, or an unhashable value
             keys, fens = [None] * len(flat), [None] * len(flat)
+    parse = applicant_entry_parser(field)
     for j in [j for j, (k, f) in enumerate(zip(keys, fens, strict=True)) if k is None or f is None]:
-        keys[j], fens[j] = _entry(flat[j], field, key, cache, bad, row=int(rows[j]))
+        keys[j], fens[j] = _entry(flat[j], parse, key, cache, bad, row=int(rows[j]))
     key_array: Any = np.fromiter(keys, np.int32 if month else np.int64, len(keys))
     fen_array = np.fromiter(fens, np.int64, len(fens))
     # Each record's entries in order (by month, or by day then amount), as the parser
@@ -380,11 +381,27 @@ def _entries(records: list[dict[str, Any]], field: str, key: str, bad: set[int])
 
 
 def _entry(  # noqa: PLR0913 - one entry and where to note it
-    entry: object, field: str, key: str, cache: dict[str, Any], bad: set[int], *, row: int
+    entry: object,
+    parse: Callable[[object, str], tuple[Any, ...]],
+    key: str,
+    cache: dict[str, Any],
+    bad: set[int],
+    *,
+    row: int,
 ) -> tuple[Any, int]:
-    """Parse one entry with the contract's parser, remembering its strings."""
+    """Parse one entry with the contract's parser, remembering its strings.
+
+    An entry whose strings an earlier entry of the chunk taught the caches is not
+    parsed again.
+    """
+    if type(entry) is dict and len(entry) == 2:
+        text, amount = entry.get(key), entry.get("amount")
+        if type(text) is str and type(amount) is str:
+            known_key, known_fen = cache.get(text), _FEN.get(amount)
+            if known_key is not None and known_fen is not None:
+                return known_key, known_fen
     try:
-        parsed_key, fen = applicant_entry_parser(field)(entry, field)
+        parsed_key, fen = parse(entry, "")  # an error is worded by the record parser, later
     except RecordError:
         bad.add(row)
         return (0 if key == "month" else NAT_INT), 0
