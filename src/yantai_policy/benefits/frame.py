@@ -171,6 +171,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import difflib
+import itertools
 import json
 import os
 import pathlib
@@ -1292,10 +1293,12 @@ def _decimals(fen: Ints, unknown: Bools) -> npt.NDArray[np.object_]:
     """
     raw_codes, uniques = pd.factorize(fen)
     codes = np.asarray(raw_codes, dtype=np.intp)
-    codes[unknown] = -1
-    table = np.empty(len(uniques) + 1, dtype=object)
-    table[:-1] = fens_to_yuan(np.asarray(uniques).tolist())
-    table[-1] = None
+    if unknown.any():
+        codes[unknown] = -1
+    amounts = fens_to_yuan(np.asarray(uniques).tolist())
+    # fromiter stores the objects as they are: assigning a list to an object array
+    # would first inspect each Decimal as a possible sequence, at several times the cost
+    table = np.fromiter(itertools.chain(amounts, (None,)), dtype=object, count=len(amounts) + 1)
     out: npt.NDArray[np.object_] = table[codes]
     return out
 
