@@ -408,10 +408,13 @@ def scaled(values: Ints, ratio: Fraction, *, half_up: bool) -> Ints:
     num, den = ratio.numerator, ratio.denominator
     top = max(int(values.max(initial=0)), 1)
     if half_up and 2 * top * num + 2 * den <= I64_MAX:
-        up: Ints = (2 * num * values + den) // (2 * den)
+        up: Ints = values * (2 * num)  # in place from here: one array, not three
+        up += den
+        up //= 2 * den
         return up
     if not half_up and top * num + den <= I64_MAX:
-        down: Ints = values * num // den
+        down: Ints = values * num
+        down //= den
         return down
     big = values.astype(object)
     exact = (2 * num * big + den) // (2 * den) if half_up else big * num // den
