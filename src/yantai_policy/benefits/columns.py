@@ -564,19 +564,27 @@ def _aligned_sums(
         first, last = first[entries.run_rows], last[entries.run_rows]
     # The window in columns: lo = the months of the table before first (0..k),
     # hi + 1 = the months up to last (0..k); an empty window has hi + 1 <= lo.
-    if int(table[-1]) - int(table[0]) == k - 1:  # consecutive months: arithmetic
-        base = int(table[0])
-        lo = np.clip(first - base, 0, k).astype(np.intp)
-        upto = np.clip(last - (base - 1), 0, k).astype(np.intp)
+    if int(table[-1]) - int(table[0]) == k - 1:  # consecutive months: arithmetic, in place
+        lo: npt.NDArray[np.integer[Any]] = first - np.int32(table[0])
+        np.clip(lo, 0, k, out=lo)
+        upto: npt.NDArray[np.integer[Any]] = last - np.int32(table[0] - 1)
+        np.clip(upto, 0, k, out=upto)
     else:
-        lo = _codes_of(first, table, "left").astype(np.intp)
-        upto = _codes_of(last, table, "right").astype(np.intp)
+        lo = _codes_of(first, table, "left")
+        upto = _codes_of(last, table, "right")
     np.maximum(upto, lo, out=upto)  # empty windows: the all-zero mask at hi + 1 == lo
+    return _masked_sums(entries.fen.reshape(runs, k), lo, upto, k)
+
+
+def _masked_sums(
+    grid: Ints, lo: npt.NDArray[np.integer[Any]], upto: npt.NDArray[np.integer[Any]], k: int
+) -> Ints:
+    """Each row's sum of its columns ``lo`` to ``upto - 1`` (``lo`` is overwritten), by blocks."""
     window = lo
     window *= k + 1
     window += upto
     masks = _window_masks(k)
-    grid = entries.fen.reshape(runs, k)
+    runs = len(grid)
     out = np.empty(runs, np.int64)
     for start in range(0, runs, _BLOCK):
         stop = min(start + _BLOCK, runs)
