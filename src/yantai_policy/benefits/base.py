@@ -374,7 +374,7 @@ class Benefit(Generic[R, C]):
         else:
             unknown = computed.unknown & eligible
             paid = eligible & ~unknown
-        fen = np.where(paid, computed.fen, 0).astype(np.int64, copy=False)
+        fen = (computed.fen * paid).astype(np.int64, copy=False)  # 0 where not paid
         return Outcomes(self.name, eligible, fen, unknown, unmet, self.codes)
 
     def columns(self, records: Sequence[R]) -> C:
