@@ -125,8 +125,12 @@ Speed:
     Each column is checked and converted once per distinct value (a categorical
     column once per category), calendar arithmetic is done once per distinct day
     through a table over the days present, and the wide layout and the usual
-    layout of a long frame are summed as a matrix. ``bench/compare_openfisca.py`` measures it against
-    OpenFisca-Core on 1,000,000 applicants with 12 months each.
+    layout of a long frame are summed as a matrix: when every applicant has the
+    same months in order (the wide layout always; a long frame with a
+    categorical ``month`` column, each applicant's rows together, one per
+    category in the categories' order), each row's window of counted months is
+    one look-up of a mask. ``bench/compare_openfisca.py`` measures it
+    against OpenFisca-Core on 1,000,000 applicants with 12 months each.
 
 Examples:
     >>> import datetime as dt
