@@ -1088,3 +1088,54 @@ def test_wide_contributions_are_one_matrix() -> None:
         "2021-05",
     ]
     assert entries.fen.tolist() == [0, 100, 200, 0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    k=st.integers(1, 16),
+    gaps=st.booleans(),
+    n=st.integers(1, 40),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_aligned_window_sums_equal_the_entry_sums(k: int, gaps: bool, n: int, seed: int) -> None:
+    """The mask look-up of an aligned matrix sums exactly the entries within each window."""
+    from yantai_policy.benefits.columns import Entries, window_sums  # noqa: PLC0415
+
+    rng = np.random.default_rng(seed)
+    start = 24_240
+    months = (
+        np.arange(start, start + k) if not gaps else rng.choice(np.arange(start, start + 3 * k), k)
+    )
+    table = np.unique(months).astype(np.int32)
+    k = len(table)
+    run_rows = np.sort(rng.choice(n, size=int(rng.integers(1, n + 1)), replace=False))
+    runs = len(run_rows)
+    codes = np.tile(np.arange(k, dtype=np.int8), runs)
+    fen = rng.integers(0, 10**9, size=runs * k, dtype=np.int64)
+    first = rng.integers(start - 5, start + 3 * k + 5, size=n).astype(np.int32)
+    last = (first + rng.integers(-3, 3 * k, size=n)).astype(np.int32)
+    starts = np.arange(runs, dtype=np.intp) * k
+    identity = runs == n
+    aligned = Entries(
+        codes, fen, starts, run_rows, unique=True, identity=identity, table=table, aligned=True
+    )
+    got = window_sums(aligned, n, first, last)
+    rows = np.repeat(run_rows, k)
+    inside = (table[codes] >= first[rows]) & (table[codes] <= last[rows])
+    expected = [0] * n
+    for row, paid, counted in zip(rows.tolist(), fen.tolist(), inside.tolist(), strict=True):
+        expected[row] += paid if counted else 0
+    assert got.tolist() == expected
+    assert window_sums(aligned._replace(aligned=False), n, first, last).tolist() == expected
+
+
+def test_usual_long_frame_is_an_aligned_matrix() -> None:
+    """Each applicant's months of a categorical column, together and in order: the aligned path."""
+    df = pd.DataFrame({"id": [1, 2]})
+    months = pd.Categorical(["2021-01", "2021-02"] * 2, categories=["2021-01", "2021-02"])
+    paid = pd.DataFrame({"id": [1, 1, 2, 2], "month": months, "amount_fen": [1, 2, 3, 4]})
+    assert _read(df, paid, None).contributions.aligned
+    swapped = paid.iloc[[1, 0, 2, 3]].reset_index(drop=True)
+    assert not _read(df, swapped, None).contributions.aligned
+    short = paid.iloc[:3]
+    assert not _read(df, short, None).contributions.aligned

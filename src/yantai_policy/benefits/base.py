@@ -240,11 +240,20 @@ class Outcomes:
 
         Each distinct combination is joined once, so this costs one pass of numpy.
         """
-        bits, inverse = np.unique(self.unmet, return_inverse=True)
-        table = np.array(
-            [";".join(_unmet_codes(self.codes, b)) for b in bits.tolist()], dtype=object
-        )
-        texts: npt.NDArray[np.object_] = table[inverse.reshape(-1)] if len(table) else table
+        unmet = self.unmet
+        if len(unmet) == 0:
+            return np.empty(0, dtype=object)
+        top = int(unmet.max())
+        if top < _TABLE_BITS:  # a table over the few combinations: a count, no sort
+            present = np.flatnonzero(np.bincount(unmet, minlength=top + 1))
+            table = np.empty(top + 1, dtype=object)
+        else:
+            present, inverse = np.unique(unmet, return_inverse=True)
+            unmet = inverse.reshape(-1)
+            table = np.empty(len(present), dtype=object)
+        for at, bits in enumerate(present.tolist()):
+            table[bits if top < _TABLE_BITS else at] = ";".join(_unmet_codes(self.codes, bits))
+        texts: npt.NDArray[np.object_] = table[unmet]
         return texts
 
     def take(self, index: npt.NDArray[np.intp]) -> Outcomes:
@@ -259,6 +268,8 @@ class Outcomes:
         )
 
 
+_TABLE_BITS = 1 << 16
+"""Unmet bit masks below this are looked up in a table indexed by the mask."""
 _CODE_CACHE: dict[tuple[tuple[str, ...], int], tuple[str, ...]] = {}
 
 
@@ -310,25 +321,37 @@ class Benefit(Generic[R, C]):
         return ()
 
     def _eligible(self, held: Mapping[str, Bools], n: int) -> tuple[Bools, Ints]:
-        """Combine the conditions: eligibility, and the bits of the unmet ones."""
-        unmet = np.zeros(n, np.int64)
-        bit = np.empty(n, np.int64)
+        """Combine the conditions: eligibility, and the bits of the unmet ones.
+
+        The bits are gathered in the narrowest unsigned type that holds them (one
+        byte for up to 7 conditions), then widened once to int64.
+        """
+        width = len(self.specs) + 1
+        small = next(
+            t for t in (np.uint8, np.uint16, np.uint32, np.uint64) if width <= 8 * t().itemsize
+        )
+        unmet = np.zeros(n, small)
+        bit = np.empty(n, small)
+        none = np.empty(n, bool)
         groups: dict[str, list[int]] = {}
         for index, spec in enumerate(self.specs, 1):
             if spec.group is None:
-                np.left_shift(~held[spec.code], index, out=bit, dtype=np.int64)
-                unmet |= bit
+                np.logical_not(held[spec.code], out=none)
+                np.left_shift(none, index, out=bit, dtype=small)
+                np.bitwise_or(unmet, bit, out=unmet)
             else:
                 groups.setdefault(spec.group, []).append(index)
         for members in groups.values():
             some = np.zeros(n, bool)
             bits = 0
             for index in members:
-                some |= held[self.specs[index - 1].code]
+                np.logical_or(some, held[self.specs[index - 1].code], out=some)
                 bits |= 1 << index
-            unmet |= np.where(some, 0, bits)
+            np.logical_not(some, out=none)
+            np.multiply(none, small(bits), out=bit, dtype=small)
+            np.bitwise_or(unmet, bit, out=unmet)
         eligible: Bools = unmet == 0
-        return eligible, unmet
+        return eligible, unmet.astype(np.int64)
 
     def run(self, x: C, ctx: Context) -> Outcomes:
         """Decide a batch: eligibility, amounts and unmet conditions as arrays."""
@@ -345,8 +368,13 @@ class Benefit(Generic[R, C]):
         eligible, unmet = self._eligible(computed.held, n)
         if computed.fen is None:
             return Outcomes(self.name, eligible, np.zeros(n, np.int64), eligible, unmet, self.codes)
-        unknown = np.zeros(n, bool) if computed.unknown is None else computed.unknown & eligible
-        fen = np.where(eligible & ~unknown, computed.fen, 0).astype(np.int64, copy=False)
+        if computed.unknown is None:
+            unknown = np.zeros(n, bool)
+            paid = eligible
+        else:
+            unknown = computed.unknown & eligible
+            paid = eligible & ~unknown
+        fen = (computed.fen * paid).astype(np.int64, copy=False)  # 0 where not paid
         return Outcomes(self.name, eligible, fen, unknown, unmet, self.codes)
 
     def columns(self, records: Sequence[R]) -> C:

@@ -104,6 +104,8 @@ class Entries(NamedTuple):
     """Whether the runs are the rows 0, 1, ... n - 1, in order."""
     table: npt.NDArray[np.int32] | None = None
     """For months given as codes: the month of each code (rising), else None."""
+    aligned: bool = False
+    """Whether every run is each code of :attr:`table` once, in order: a (runs, k) matrix."""
 
     def lengths(self) -> npt.NDArray[np.intp]:
         """The number of entries of each run."""
@@ -165,11 +167,16 @@ class Applicants:
 
     @classmethod
     def blank(cls, n: int) -> Applicants:
-        """Return ``n`` records with every field absent."""
+        """Return ``n`` records with every field absent.
+
+        The absent dates are one read-only array of NaT (nothing to write for a
+        field a reader then fills); the other fields are zeros (allocated lazily).
+        """
+        none = np.broadcast_to(NAT, (n,))
         return cls(
             n=n,
             groups=np.zeros(n, np.int64),
-            dates={name: np.full(n, NAT) for name in DATES},
+            dates=dict.fromkeys(DATES, none),
             flags={name: np.zeros(n, bool) for name in FLAGS},
             platform=np.zeros(n, bool),
             business_type=np.zeros(n, np.int8),
@@ -393,10 +400,13 @@ def scaled(values: Ints, ratio: Fraction, *, half_up: bool) -> Ints:
     num, den = ratio.numerator, ratio.denominator
     top = max(int(values.max(initial=0)), 1)
     if half_up and 2 * top * num + 2 * den <= I64_MAX:
-        up: Ints = (2 * num * values + den) // (2 * den)
+        up: Ints = values * (2 * num)  # in place from here: one array, not three
+        up += den
+        up //= 2 * den
         return up
     if not half_up and top * num + den <= I64_MAX:
-        down: Ints = values * num // den
+        down: Ints = values * num
+        down //= den
         return down
     big = values.astype(object)
     exact = (2 * num * big + den) // (2 * den) if half_up else big * num // den
@@ -467,13 +477,18 @@ def window_sums(
     """Per applicant, the fen of the entries whose month is in ``[first, last]`` of its row.
 
     Each applicant's entries in one run (the usual layout) take the fast path: int64
-    sums per run, over a (runs, k) matrix when every run has k entries. Otherwise,
-    or where an int64 sum could overflow, the float64 bincount of :func:`sum_by_row`.
+    sums per run, over a (runs, k) matrix when every run has k entries (with a
+    look-up of each row's window mask when the runs are the same k months in
+    order). Otherwise, or where an int64 sum could overflow, the float64 bincount
+    of :func:`sum_by_row`.
     """
     months, fen = entries.keys, entries.fen
     runs = len(entries.starts)
     if runs == 0:
         return np.zeros(n, np.int64)
+    if entries.aligned and entries.table is not None and len(entries.table) <= _MASK_WIDTH:
+        run_sums = _aligned_sums(entries, first, last)
+        return _placed(entries, run_sums, n)
     if entries.table is not None:  # months as codes: the window as a range of codes
         first = _codes_of(first, entries.table, "left").astype(months.dtype)
         last = (_codes_of(last, entries.table, "right") - 1).astype(months.dtype)
@@ -493,8 +508,78 @@ def window_sums(
     else:
         inside = (months >= np.repeat(low, lengths)) & (months <= np.repeat(high, lengths))
         run_sums = np.add.reduceat(np.where(inside, fen, 0), entries.starts)
-    if identity:
+    return _placed(entries, run_sums, n)
+
+
+def _placed(entries: Entries, run_sums: Ints, n: int) -> Ints:
+    """Each run's sum at its applicant's row (0 for an applicant without entries), checked."""
+    if entries.identity:
         return checked(run_sums.astype(np.int64, copy=False))
     out = np.zeros(n, np.int64)
     out[entries.run_rows] = run_sums
     return checked(out)
+
+
+_MASK_WIDTH = 16
+"""The most months a row's window mask is looked up for (a mask is 16 bytes)."""
+_BLOCK = 32_768
+"""Rows per block of the aligned matrix sum: the masks of a block stay in cache."""
+_MASKS: dict[int, npt.NDArray[np.complex128]] = {}
+
+
+def _window_masks(k: int) -> npt.NDArray[np.complex128]:
+    """The mask of each window ``[lo, hi]`` of k columns, at ``lo * (k + 1) + hi + 1``.
+
+    A mask is 16 bytes (1 where the column is in the window), held as one 16-byte
+    item so that a row's mask is one look-up.
+    """
+    found = _MASKS.get(k)
+    if found is None:
+        masks = np.zeros((k + 1, k + 1, _MASK_WIDTH), np.uint8)
+        for lo in range(k + 1):
+            for hi in range(lo, k):
+                masks[lo, hi + 1, lo : hi + 1] = 1
+        found = masks.reshape(-1, _MASK_WIDTH).view(np.complex128).reshape(-1)
+        _MASKS[k] = found
+    return found
+
+
+def _aligned_sums(
+    entries: Entries, first: npt.NDArray[np.int32], last: npt.NDArray[np.int32]
+) -> Ints:
+    """The window sums of runs that are each code of the table once, in order."""
+    table = entries.table
+    assert table is not None  # noqa: S101 - checked by the caller
+    k = len(table)
+    runs = len(entries.starts)
+    if not entries.identity:
+        first, last = first[entries.run_rows], last[entries.run_rows]
+    # The window in columns: lo = the months of the table before first (0..k),
+    # hi + 1 = the months up to last (0..k); an empty window has hi + 1 <= lo.
+    if int(table[-1]) - int(table[0]) == k - 1:  # consecutive months: arithmetic, in place
+        lo: npt.NDArray[np.integer[Any]] = first - np.int32(table[0])
+        np.clip(lo, 0, k, out=lo)
+        upto: npt.NDArray[np.integer[Any]] = last - np.int32(table[0] - 1)
+        np.clip(upto, 0, k, out=upto)
+    else:
+        lo = _codes_of(first, table, "left")
+        upto = _codes_of(last, table, "right")
+    np.maximum(upto, lo, out=upto)  # empty windows: the all-zero mask at hi + 1 == lo
+    return _masked_sums(entries.fen.reshape(runs, k), lo, upto, k)
+
+
+def _masked_sums(
+    grid: Ints, lo: npt.NDArray[np.integer[Any]], upto: npt.NDArray[np.integer[Any]], k: int
+) -> Ints:
+    """Each row's sum of its columns ``lo`` to ``upto - 1`` (``lo`` is overwritten), by blocks."""
+    window = lo
+    window *= k + 1
+    window += upto
+    masks = _window_masks(k)
+    runs = len(grid)
+    out = np.empty(runs, np.int64)
+    for start in range(0, runs, _BLOCK):
+        stop = min(start + _BLOCK, runs)
+        inside = masks[window[start:stop]].view(np.uint8).reshape(stop - start, _MASK_WIDTH)
+        np.einsum("ij,ij->i", grid[start:stop], inside[:, :k], out=out[start:stop])  # int64, exact
+    return out

@@ -116,32 +116,39 @@ class SocialInsuranceSubsidy(Benefit[Applicant, Applicants]):
         hard = x.has("hard_to_employ")
         left, since = x.dates["left_school_on"], x.dates["flexible_since"]
         window = ctx.values.get(_WINDOW)
-        graduate = (
-            x.has("graduate")
-            & (left <= since)
-            & (since <= per_day(left, lambda day: period_end_days(day, 12 * window)))
-            if isinstance(window, int)
-            else np.zeros(x.n, bool)
-        )
-        # The subsidy period: the longer of the periods that apply (0: none).
-        longest = np.zeros(x.n, np.int32)
+        if isinstance(window, int):
+            graduate = x.has("graduate")
+            graduate &= left <= since
+            graduate &= since <= per_day(left, lambda day: period_end_days(day, 12 * window))
+        else:
+            graduate = np.zeros(x.n, bool)
+        # The subsidy period: the longer of the periods that apply (0: none; a period
+        # of no months or fewer counts no month either way).
         hard_months, graduate_months = ctx.values.get(_HARD), ctx.values.get(_GRAD)
         if isinstance(hard_months, int):
-            longest = np.where(hard, hard_months, longest)
+            longest = hard * np.int32(hard_months)
+        else:
+            longest = np.zeros(x.n, np.int32)
         if isinstance(graduate_months, int):
-            longest = np.where(graduate, np.maximum(longest, graduate_months), longest)
-        counted = ~np.isnat(since) & (longest > 0)
+            np.maximum(longest, graduate * np.int32(graduate_months), out=longest)
+        counted = longest > 0
+        counted &= ~np.isnat(since)
         # 先缴后补 (pay first, then claim): months from flexible_since, up to the month of `on`
         on_month = np.int32(month_of(np.array([on]))[0])
-        first = np.where(counted, per_day(since, month_of), np.int32(1))  # not counted: empty
-        last = np.where(counted, np.minimum(first + (longest - 1), on_month), np.int32(0))
+        first = per_day(since, month_of)
+        first *= counted  # not counted: an empty window, [1, 0] (arithmetic, not a masked write)
+        first += ~counted
+        last = first + longest
+        last -= 1
+        np.minimum(last, on_month, out=last)
+        last *= counted
         paid = window_sums(x.contributions, x.n, first, last)
         rate, cap = ctx.values.get(_RATE), ctx.values.get(_CAP)
         fen = None
         if isinstance(rate, Fraction):
             fen = scaled(paid, rate, half_up=True)
             if isinstance(cap, Fraction) and rate <= cap:  # 不超过 2/3: never above the cap
-                fen = np.minimum(fen, scaled(paid, cap, half_up=False))
+                np.minimum(fen, scaled(paid, cap, half_up=False), out=fen)
         return Computed(
             held={
                 "hard_to_employ": hard,

@@ -28,6 +28,8 @@ Examples:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from yantai_policy.benefits.base import Benefit, Computed, Context, Facts, Spec
@@ -35,6 +37,11 @@ from yantai_policy.benefits.columns import NAT, Applicants, param_fen, per_day, 
 from yantai_policy.benefits.decision import Clause
 from yantai_policy.benefits.records import Applicant
 from yantai_policy.model import Text
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    Days = npt.NDArray[np.datetime64]
 
 __all__ = ["StartupSubsidy"]
 
@@ -121,14 +128,18 @@ class StartupSubsidy(Benefit[Applicant, Applicants]):
         months = ctx.values.get(_MONTHS)
         has_licence = licensed <= on  # NaT (no licence date) compares False
         if isinstance(months, int):
-            # "months or more" holds from the day after the period's last day (arts. 201-202)
-            holds_from = per_day(
-                licensed, lambda day: period_end_days(day, months)
-            ) + np.timedelta64(1, "D")
-            long_enough = has_licence & (on >= holds_from)
+
+            def holds_from(day: Days) -> Days:
+                # "months or more" holds from the day after the period's last day (arts. 201-202)
+                after: Days = period_end_days(day, months) + np.timedelta64(1, "D")
+                return after
+
+            # one look-up per distinct day of the whole condition (no array of days per row)
+            long_enough = has_licence & per_day(licensed, lambda day: on >= holds_from(day))
+            facts: dict[str, object] = {"holds_from": lambda: per_day(licensed, holds_from)}
         else:
-            holds_from = np.full(x.n, NAT)
             long_enough = np.zeros(x.n, bool)
+            facts = {"holds_from": np.full(x.n, NAT)}
         amount = ctx.values.get(_AMOUNT)
         return Computed(
             held={
@@ -140,5 +151,5 @@ class StartupSubsidy(Benefit[Applicant, Applicants]):
                 "first_subsidy": ~x.flags["startup_subsidy_received"],
             },
             fen=None if amount is None else np.full(x.n, param_fen(amount, _AMOUNT), np.int64),
-            facts={"holds_from": holds_from},
+            facts=facts,
         )
