@@ -38,7 +38,7 @@ from yantai_policy.benefits.records import (
 from yantai_policy.errors import PolicyError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
     from fractions import Fraction
 
     import numpy.typing as npt
@@ -58,6 +58,7 @@ __all__ = [
     "Placements",
     "applicants",
     "entries_within",
+    "flat_fen",
     "group_mask",
     "month_of",
     "per_day",
@@ -422,6 +423,16 @@ def param_fen(value: object, name: str) -> int:
     if fen > I64_MAX:
         raise PolicyError(f"parameter {name} = {value} exceeds the int64 range of the columns")
     return fen
+
+
+def flat_fen(values: Mapping[str, object], name: str, n: int) -> Ints | None:
+    """The same amount for every record, from a yuan parameter; ``None`` where it has no value.
+
+    A formula whose amount is a fixed sum (5,000 yuan, or a standard the notice leaves to
+    other rules) reads it this way, so an unsupplied standard means "not determinable".
+    """
+    value = values.get(name)
+    return None if value is None else np.full(n, param_fen(value, name), np.int64)
 
 
 def checked(sums: Ints) -> Ints:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from yantai_policy.benefits.base import Benefit, Computed, Context, Facts, Spec
-from yantai_policy.benefits.columns import Placements, param_fen
+from yantai_policy.benefits.columns import Placements, flat_fen
 from yantai_policy.benefits.decision import Clause
 from yantai_policy.benefits.records import Placement
 from yantai_policy.model import Text
@@ -104,7 +104,6 @@ class LabourIntermediarySubsidy(Benefit[Placement, Placements]):
         """Check the five conditions of action 11.1; the amount is the standard."""
         years = ctx.values.get(_YEARS)
         months = x.contract_months
-        standard = ctx.values.get(_STANDARD)
         return Computed(
             held={
                 "rural_labourer": x.flags["rural_labourer"],
@@ -115,9 +114,7 @@ class LabourIntermediarySubsidy(Benefit[Placement, Placements]):
                 else np.zeros(x.n, bool),
                 "insured": x.flags["employee_insurance_paid"],
             },
-            fen=None
-            if standard is None
-            else np.full(x.n, param_fen(standard, _STANDARD), np.int64),
+            fen=flat_fen(ctx.values, _STANDARD, x.n),
         )
 
     def notes(self, facts: Facts) -> tuple[Text, ...]:

@@ -49,10 +49,8 @@ Examples:
 
 from __future__ import annotations
 
-import numpy as np
-
 from yantai_policy.benefits.base import Benefit, Computed, Context, Facts, Spec
-from yantai_policy.benefits.columns import Applicants, param_fen
+from yantai_policy.benefits.columns import Applicants, flat_fen
 from yantai_policy.benefits.decision import Clause
 from yantai_policy.benefits.records import Applicant
 from yantai_policy.model import Text
@@ -112,16 +110,13 @@ class SkillsUpgradingSubsidy(Benefit[Applicant, Applicants]):
     def compute(self, x: Applicants, ctx: Context) -> Computed:
         """Check flexible employment, training and the certificate; the amount is the standard."""
         on = ctx.day
-        standard = ctx.values.get(_STANDARD)
         return Computed(
             held={
                 "flexibly_employed": x.dates["flexible_since"] <= on,  # NaT compares False
                 "trained": x.dates["training_completed_on"] <= on,
                 "certificate": x.flags["training_certificate"],
             },
-            fen=None
-            if standard is None
-            else np.full(x.n, param_fen(standard, _STANDARD), np.int64),
+            fen=flat_fen(ctx.values, _STANDARD, x.n),
         )
 
     def notes(self, facts: Facts) -> tuple[Text, ...]:

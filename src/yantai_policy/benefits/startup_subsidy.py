@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from yantai_policy.benefits.base import Benefit, Computed, Context, Facts, Spec
-from yantai_policy.benefits.columns import NAT, Applicants, param_fen, per_day, period_end_days
+from yantai_policy.benefits.columns import NAT, Applicants, flat_fen, per_day, period_end_days
 from yantai_policy.benefits.decision import Clause
 from yantai_policy.benefits.records import Applicant
 from yantai_policy.model import Text
@@ -140,7 +140,6 @@ class StartupSubsidy(Benefit[Applicant, Applicants]):
         else:
             long_enough = np.zeros(x.n, bool)
             facts = {"holds_from": np.full(x.n, NAT)}
-        amount = ctx.values.get(_AMOUNT)
         return Computed(
             held={
                 "individual_business": x.is_business("individual_business"),
@@ -150,6 +149,6 @@ class StartupSubsidy(Benefit[Applicant, Applicants]):
                 "pays_employee_insurance": x.flags["pays_employee_insurance"],
                 "first_subsidy": ~x.flags["startup_subsidy_received"],
             },
-            fen=None if amount is None else np.full(x.n, param_fen(amount, _AMOUNT), np.int64),
+            fen=flat_fen(ctx.values, _AMOUNT, x.n),
             facts=facts,
         )

@@ -48,10 +48,8 @@ Examples:
 
 from __future__ import annotations
 
-import numpy as np
-
 from yantai_policy.benefits.base import Benefit, Computed, Context, Facts, Spec
-from yantai_policy.benefits.columns import Applicants, param_fen
+from yantai_policy.benefits.columns import Applicants, flat_fen
 from yantai_policy.benefits.decision import Clause
 from yantai_policy.benefits.records import Applicant
 from yantai_policy.model import Text
@@ -124,7 +122,6 @@ class VocationalTrainingSubsidy(Benefit[Applicant, Applicants]):
 
     def compute(self, x: Applicants, ctx: Context) -> Computed:
         """Check the pilot area, the platform, the key group and training; the amount is the standard."""
-        standard = ctx.values.get(_STANDARD)
         return Computed(
             held={
                 "pilot_area": x.flags["pilot_area"],
@@ -132,9 +129,7 @@ class VocationalTrainingSubsidy(Benefit[Applicant, Applicants]):
                 "key_group": x.platform_occupation > 0,  # 0: not given
                 "trained": x.dates["training_completed_on"] <= ctx.day,  # NaT compares False
             },
-            fen=None
-            if standard is None
-            else np.full(x.n, param_fen(standard, _STANDARD), np.int64),
+            fen=flat_fen(ctx.values, _STANDARD, x.n),
         )
 
     def notes(self, facts: Facts) -> tuple[Text, ...]:
