@@ -981,3 +981,21 @@ def test_compare_difference_is_exact_in_a_low_precision_context() -> None:
         )
         difference = result.benefits[0].difference
     assert difference == Decimal("-18518.52")  # 61728.39 - 80246.91
+
+
+def test_parameter_amounts_are_exact_in_a_low_precision_context() -> None:
+    """A parameter's amount reaches the decision exact even when the caller's context has prec=3."""
+    import decimal  # noqa: PLC0415
+
+    reform = yp.load_policy().with_parameters({"startup_subsidy.amount": "12345.67"})
+    record = {
+        "id": "A1",
+        "business_type": "individual_business",
+        "first_license_on": "2021-01-15",
+        "operating": True,
+        "pays_employee_insurance": True,
+    }
+    with decimal.localcontext(prec=3) as ctx:
+        ctx.traps[decimal.Inexact] = True
+        decision = evaluate("startup_subsidy", record, on=D(2021, 7, 16), policy=reform)
+    assert decision.amount == Decimal("12345.67")

@@ -616,7 +616,7 @@ def frame_rows() -> Callable[[Case], tuple[bool, int | None]]:
 
 @pytest.mark.parametrize("case", APPLICANT_CASES, ids=_ids)
 def test_evaluate_frame(case: Case, frame_rows: Callable[[Case], tuple[bool, int | None]]) -> None:
-    """evaluate_frame gives the expected verdict and fen, as the decision has: alone and in a group.
+    """evaluate_frame gives the expected verdict, fen and unmet codes, as the decision has.
 
     Only applicant cases: evaluate_frame takes applicant records, and the placement
     benefit (labour_intermediary_subsidy) is not a frame benefit (see the next test).
@@ -631,6 +631,7 @@ def test_evaluate_frame(case: Case, frame_rows: Callable[[Case], tuple[bool, int
         if "amount" in case.expected:
             assert fen == _fen(case.expected["amount"])
         assert (eligible, fen) == (decision.eligible, _fen(decision.amount))
+    assert alone[f"{case.benefit}.unmet"].iloc[0] == ";".join(_unmet(decision))
 
 
 def test_placement_benefits_are_not_frame_benefits() -> None:
@@ -685,7 +686,7 @@ def command_rows(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Case], d
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
 def test_command(case: Case, command_rows: Callable[[Case], dict[str, Any]]) -> None:
-    """yantai-policy evaluate writes the expected verdict and amount, as the decision has."""
+    """yantai-policy evaluate writes the expected verdict, amount and unmet codes, as the decision has."""
     decision = _decision(case)
     row = command_rows(case)
     assert row["error"] is None
@@ -697,6 +698,7 @@ def test_command(case: Case, command_rows: Callable[[Case], dict[str, Any]]) -> 
         assert result["amount"] == case.expected["amount"]
     amount = None if decision.amount is None else str(decision.amount)
     assert (result["eligible"], result["amount"]) == (decision.eligible, amount)
+    assert result["unmet"] == ";".join(_unmet(decision))
 
 
 def test_command_runs_once_per_group() -> None:

@@ -1,8 +1,8 @@
 """The ``yantai-policy`` command.
 
-Built on :mod:`argparse` from the standard library: the core package keeps its
-dependencies to attrs, networkx and python-dateutil, and argparse's sub-commands,
-``--help`` and exit code 2 for usage errors are all this tool needs.
+Built on :mod:`argparse` from the standard library: its sub-commands, ``--help`` and
+exit code 2 for usage errors are all this tool needs, so the command adds no dependency.
+It parses arguments and dispatches; reading, computing and writing are the library's.
 
 Exit codes: 0 on success; 1 when ``audit`` finds something at or above ``--fail-on``,
 or when ``evaluate --fail-on-error`` meets a row with an error; 2 for a usage error, an
@@ -55,7 +55,6 @@ from yantai_policy.serialize import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from yantai_policy.benefits import Applicant, Placement
     from yantai_policy.model import Action, Bureau, Measure, Policy, Text
 
 __all__ = ["main"]
@@ -572,16 +571,10 @@ def _evaluate(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # n
 
 def _benefit_names(given: Sequence[str] | None) -> tuple[list[str], str]:
     """The benefits asked for (by name or Chinese title), as names, and their record kind."""
-    from yantai_policy.benefits import APPLICANT_BENEFITS, get_benefit  # noqa: PLC0415
+    from yantai_policy.benefits import batch_formulas  # noqa: PLC0415
 
-    formulas = [get_benefit(name) for name in given or APPLICANT_BENEFITS]
-    names = list(dict.fromkeys(f.name for f in formulas))
-    kinds = {f.record for f in formulas}
-    if len(kinds) > 1:
-        raise _CommandError(
-            "a batch takes one kind of record: do not mix placement and applicant benefits"
-        )
-    return names, kinds.pop()
+    formulas = batch_formulas(given or None)
+    return [f.name for f in formulas], formulas[0].record
 
 
 def _iso_date(text: str) -> dt.date:
@@ -655,34 +648,19 @@ _EXPLAIN_FORMATS = ("json", "jsonl", "csv")
 
 
 def _explain(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
-    from yantai_policy.benefits import evaluate  # noqa: PLC0415 - only this command needs it
+    from yantai_policy.benefits import batch_io, evaluate  # noqa: PLC0415 - only this command
 
     on = _iso_date(args.on)
     names, kind = _benefit_names(args.benefits)
     fmt = _format_of(args.input, args.input_format, "input", _EXPLAIN_FORMATS)
     with contextlib.ExitStack() as stack:
-        record = _one_record(_open_input(args.input, fmt, stack), fmt, kind, args.input)
+        record = batch_io.one_record(_open_input(args.input, fmt, stack), fmt, kind, args.input)
     decisions = [evaluate(name, record, on=on, policy=policy) for name in names]
     if args.json:
         _dump([d.to_dict() for d in decisions])
     else:
         print("\n\n".join(d.explain(args.lang) for d in decisions))
     return 0
-
-
-def _one_record(source: IO[Any], fmt: str, kind: str, name: str) -> Applicant | Placement:
-    """Read the one record of a JSON, JSONL or CSV input; anything else is an error."""
-    from yantai_policy.benefits import batch_io  # noqa: PLC0415
-
-    if fmt == "csv":
-        items: list[object] = list(batch_io.csv_records(source, name))
-    elif fmt == "jsonl":
-        items = [batch_io.decode_jsonl(line) for line in batch_io.jsonl_lines(source)]
-    else:
-        items = [batch_io.decode_jsonl(next(batch_io.jsonl_lines([source.read()]), b""))]
-    if len(items) != 1:
-        raise _CommandError(f"{name}: expected one record, got {len(items)}")
-    return batch_io.RecordParser(kind, "csv" if fmt == "csv" else "jsonl")(items[0])
 
 
 def _benefits(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001

@@ -106,6 +106,7 @@ __all__ = [
     "RecordError",
     "Row",
     "RowDifference",
+    "batch_formulas",
     "compare",
     "evaluate",
     "evaluate_all",
@@ -618,22 +619,46 @@ def _joined(parts: list[Outcomes], order: npt.NDArray[np.intp]) -> Outcomes:
     )
 
 
-def _plan(
-    benefits: Iterable[str] | None, parse: Callable[[Any], Applicant | Placement] | None
-) -> tuple[list[Benefit[Any, Any]], Callable[[Any], Applicant | Placement]]:
-    """Resolve a batch's formulas and its parser; refuse a mix of record kinds."""
+def batch_formulas(benefits: Iterable[str] | str | None) -> list[Benefit[Any, Any]]:
+    """Resolve the benefits a batch runs, by name or Chinese title, each once, in order.
+
+    Args:
+        benefits: Names or titles; :data:`APPLICANT_BENEFITS` if ``None``.
+
+    Raises:
+        UnknownNameError: No benefit has a name given; the message suggests close ones.
+        PolicyError: None is given, or they mix applicant and placement records.
+
+    Examples:
+        >>> [f.name for f in batch_formulas(["一次性创业补贴", "tax_relief", "startup_subsidy"])]
+        ['startup_subsidy', 'tax_relief']
+    """
     if isinstance(benefits, str):  # one name, not its letters
         benefits = [benefits]
-    formulas = [
-        get_benefit(name) for name in (benefits if benefits is not None else APPLICANT_BENEFITS)
-    ]
+    formulas = list(
+        {
+            f.name: f
+            for f in (
+                get_benefit(name)
+                for name in (benefits if benefits is not None else APPLICANT_BENEFITS)
+            )
+        }.values()
+    )
     if not formulas:
         raise PolicyError("no benefits to evaluate")
-    kinds = {f.record for f in formulas}
-    if len(kinds) > 1:
+    if len({f.record for f in formulas}) > 1:
         raise PolicyError(
             "a batch takes one kind of record: do not mix placement and applicant benefits"
         )
+    return formulas
+
+
+def _plan(
+    benefits: Iterable[str] | None, parse: Callable[[Any], Applicant | Placement] | None
+) -> tuple[list[Benefit[Any, Any]], Callable[[Any], Applicant | Placement]]:
+    """Resolve a batch's formulas and its parser."""
+    formulas = batch_formulas(benefits)
+    kinds = {f.record for f in formulas}
     if parse is None:
         parse = parse_placement if kinds == {"placement"} else parse_applicant
     return formulas, parse

@@ -201,6 +201,17 @@ class Facts:
         """Return whether a condition held."""
         return bool(self.computed.held[code][0])
 
+    def dated(self, field: str, code: str) -> str:
+        """Word a date field that condition ``code`` holds when on or before the day.
+
+        Returns ``"<field> not given"``, ``"<field> = <day>"``, or, where the condition
+        did not hold, ``"<field> = <day>, after <on>"``.
+        """
+        day = getattr(self.record, field)
+        if day is None:
+            return f"{field} not given"
+        return f"{field} = {day}" + ("" if self.held(code) else f", after {self.on}")
+
     def value(self, name: str) -> Value | None:
         """Return a parameter's value on the day (``None`` where none is in force)."""
         return self.ctx.values.get(name)

@@ -69,6 +69,7 @@ __all__ = [
     "header",
     "jsonl_lines",
     "jsonl_writer",
+    "one_record",
     "printable",
 ]
 
@@ -228,6 +229,30 @@ class RecordParser:
         return parse(item)  # parse reports a non-object
 
 
+def one_record(source: IO[Any], fmt: str, kind: str, name: str) -> Applicant | Placement:
+    """Read and parse the one record of a JSON, one-line JSONL or one-row CSV input.
+
+    Args:
+        source: The input: text for CSV, bytes for JSON and JSONL (as the CLI opens them).
+        fmt: ``"json"``, ``"jsonl"`` or ``"csv"``.
+        kind: ``"applicant"`` or ``"placement"``.
+        name: The input's name, for the error.
+
+    Raises:
+        PolicyError: The input holds no record or more than one.
+        RecordError: The record breaks the contract; the error names the field.
+    """
+    if fmt == "csv":
+        items: list[object] = list(csv_records(source, name))
+    elif fmt == "jsonl":
+        items = [decode_jsonl(line) for line in jsonl_lines(source)]
+    else:
+        items = [decode_jsonl(next(jsonl_lines([source.read()]), b""))]
+    if len(items) != 1:
+        raise PolicyError(f"{name}: expected one record, got {len(items)}")
+    return RecordParser(kind, "csv" if fmt == "csv" else "jsonl")(items[0])
+
+
 def _undecodable(text: object) -> bool:
     """Whether text read with ``surrogateescape`` held bytes that are not UTF-8."""
     if not isinstance(text, str):
@@ -280,9 +305,6 @@ def _columns(
             )
         )
     return out
-
-
-"""How many chunks pause the collector now, and whether it was enabled before the first."""
 
 
 def csv_writer(sink: IO[str], names: Sequence[str]) -> Callable[[Chunk], None]:

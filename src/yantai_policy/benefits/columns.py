@@ -32,10 +32,12 @@ from yantai_policy.benefits.records import (
     GROUPS,
     LOAN_KINDS,
     MAX_FEN,
+    PLACEMENT_CONTRACT,
     PLATFORM_OCCUPATIONS,
     TAXES,
 )
 from yantai_policy.errors import PolicyError
+from yantai_policy.parameters import EXACT
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -79,6 +81,19 @@ FLAGS = tuple(f.name for f in APPLICANT_CONTRACT if f.kind == "bool")
 """The applicant's boolean fields."""
 DATES = tuple(f.name for f in APPLICANT_CONTRACT if f.kind == "date")
 """The applicant's date fields."""
+
+
+def choice_codes(choices: tuple[str, ...]) -> dict[str, int]:
+    """Each choice's code in a column of choices: 1 + its index (0 is absent)."""
+    return {choice: code for code, choice in enumerate(choices, 1)}
+
+
+BUSINESS_CODES = choice_codes(BUSINESS_TYPES)
+"""``business_type`` codes in :attr:`Applicants.business_type`."""
+OCCUPATION_CODES = choice_codes(PLATFORM_OCCUPATIONS)
+"""``platform_occupation`` codes in :attr:`Applicants.platform_occupation`."""
+LOAN_CODES = choice_codes(LOAN_KINDS)
+"""``loan.kind`` codes in :attr:`Applicants.loan_kind`."""
 
 
 def group_mask(names: Iterable[str]) -> int:
@@ -141,7 +156,7 @@ class Applicants:
         n: The number of records.
         ids: Each record's id, where known (``None`` for a frame read column-wise).
         groups: The groups as bits (:data:`BIT`).
-        dates: ``left_school_on``, ``flexible_since`` and ``first_license_on``.
+        dates: Each date field of the contract (:data:`DATES`): NaT where absent.
         flags: Each boolean field: True where the record says True.
         platform: Whether a platform is given.
         business_type: 1 + the index in ``BUSINESS_TYPES``; 0 where absent.
@@ -201,7 +216,7 @@ class Applicants:
 
     def is_business(self, kind: str) -> Bools:
         """Whether each record's ``business_type`` is ``kind``."""
-        found: Bools = self.business_type == BUSINESS_TYPES.index(kind) + 1
+        found: Bools = self.business_type == BUSINESS_CODES[kind]
         return found
 
 
@@ -257,19 +272,17 @@ def applicants(records: Sequence[Applicant]) -> Applicants:
         name: np.fromiter((getattr(r, name) is True for r in records), bool, n) for name in FLAGS
     }
     x.platform = np.fromiter((r.platform is not None for r in records), bool, n)
-    codes = {kind: code for code, kind in enumerate(BUSINESS_TYPES, 1)}
-    x.business_type = np.fromiter((codes.get(r.business_type, 0) for r in records), np.int8, n)  # type: ignore[arg-type]
-    occupations = {kind: code for code, kind in enumerate(PLATFORM_OCCUPATIONS, 1)}
+    x.business_type = np.fromiter(
+        (BUSINESS_CODES.get(r.business_type or "", 0) for r in records), np.int8, n
+    )
     x.platform_occupation = np.fromiter(
-        (occupations.get(r.platform_occupation, 0) for r in records),  # type: ignore[arg-type]
-        np.int8,
-        n,
+        (OCCUPATION_CODES.get(r.platform_occupation or "", 0) for r in records), np.int8, n
     )
     x.tax_due = _taxes(records)
     loans = [(row, r.loan) for row, r in enumerate(records) if r.loan is not None]
     if loans:
         rows = np.array([row for row, _ in loans], np.intp)
-        x.loan_kind[rows] = [LOAN_KINDS.index(kind) + 1 for _, (kind, _) in loans]
+        x.loan_kind[rows] = [LOAN_CODES[kind] for _, (kind, _) in loans]
         x.loan_fen[rows] = [_exact(fen) for _, (_, fen) in loans]
     x.contributions = _entries(
         [(row, r.contributions) for row, r in enumerate(records) if r.contributions],
@@ -301,12 +314,7 @@ def _taxes(records: Sequence[Applicant]) -> dict[str, Ints]:
     return out
 
 
-PLACEMENT_FLAGS = (
-    "rural_labourer",
-    "village_collective_intermediary",
-    "employer_in_city",
-    "employee_insurance_paid",
-)
+PLACEMENT_FLAGS = tuple(f.name for f in PLACEMENT_CONTRACT if f.kind == "bool")
 """The placement's boolean fields."""
 
 
@@ -418,8 +426,12 @@ def scaled(values: Ints, ratio: Fraction, *, half_up: bool) -> Ints:
 
 
 def param_fen(value: object, name: str) -> int:
-    """A parameter's yuan as fen, refused if beyond int64."""
-    fen = int(value * 100)  # type: ignore[operator]
+    """A parameter's yuan as fen, refused if beyond int64.
+
+    Exact whatever the caller's decimal context: the product is taken in
+    :data:`~yantai_policy.parameters.EXACT`.
+    """
+    fen = int(EXACT.multiply(value, 100))  # type: ignore[arg-type]
     if fen > I64_MAX:
         raise PolicyError(f"parameter {name} = {value} exceeds the int64 range of the columns")
     return fen

@@ -1,14 +1,15 @@
 """Every applicant benefit over a pandas DataFrame at once: vectorised, and exact.
 
 :func:`evaluate_frame` takes one row per applicant and returns, for each applicant
-benefit, whether the row is eligible and the amount. It computes the same thing as
-:func:`~yantai_policy.benefits.evaluate_many` (the reference; the test suite checks
-the two agree on every benefit, row by row), with numpy over whole columns instead of
-a loop over records, so it suits registers of millions of rows.
+benefit, whether the row is eligible, the amount and the conditions not met. This module
+is only a reader: it turns the frame's columns into the columns every formula computes on
+(:mod:`~yantai_policy.benefits.columns`), and each benefit's one definition
+(:meth:`~yantai_policy.benefits.Benefit.run`) does the rest, exactly as for
+:func:`~yantai_policy.benefits.evaluate_many` (the tests check the two agree row by row).
 
-It needs pandas and numpy (the ``analysis`` extra: ``pip install 'yantai-policy[analysis]'``).
-The package :mod:`yantai_policy.benefits` does not import them, so import this
-module by name::
+It needs pandas (the ``analysis`` extra: ``pip install 'yantai-policy[analysis]'``). The
+package :mod:`yantai_policy.benefits` does not import pandas, so import this module by
+name::
 
     from yantai_policy.benefits.frame import evaluate_frame
 
@@ -185,16 +186,14 @@ import contextlib
 import contextvars
 import datetime as dt
 import itertools
-import json
 import os
 import pathlib
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
 import numpy as np
 import pandas as pd
 
-from yantai_policy.benefits import APPLICANT_BENEFITS, BENEFITS, get_benefit
+from yantai_policy.benefits import APPLICANT_BENEFITS, BENEFITS, batch_formulas
 from yantai_policy.benefits.base import Outcomes, context
 from yantai_policy.benefits.columns import (
     BIT,
@@ -202,6 +201,7 @@ from yantai_policy.benefits.columns import (
     NAT_INT,
     Applicants,
     Entries,
+    choice_codes,
     period_end_days,
 )
 from yantai_policy.benefits.periods import fens_to_yuan
@@ -521,10 +521,10 @@ def _flags(series: Series, field: Field) -> Bools:
 
 def _chooser(field: Field) -> Callable[[object], int]:
     """1 + the index of the value among the field's choices, checked by the contract."""
-    read, choices = _cell_reader(field), field.choices
+    read, codes = _cell_reader(field), choice_codes(field.choices)
 
     def choose(value: object) -> int:
-        return choices.index(read(value)) + 1
+        return codes[read(value)]
 
     return choose
 
@@ -1470,17 +1470,16 @@ def _csv_cell(column: str, cell: str) -> object:
 
 
 def _read_jsonl(where: pathlib.Path) -> pd.DataFrame:
+    """Read a JSONL register with the command line's own line reader (:mod:`.batch_io`)."""
+    from yantai_policy.benefits.batch_io import BadLine, decode_jsonl, jsonl_lines  # noqa: PLC0415
+
     values: dict[str, list[object]] = {}
     count = 0
     with where.open("rb") as lines:
-        for number, line in enumerate(lines, 1):
-            try:
-                text = line.decode("utf-8-sig" if number == 1 else "utf-8")
-                record = json.loads(text, parse_float=Decimal) if text.strip() else None
-            except (ValueError, ArithmeticError, RecursionError) as error:
-                raise PolicyError(f"{where}: line {number}: invalid JSON: {error}"[:300]) from None
-            if record is None and not text.strip():
-                continue
+        for number, line in enumerate(jsonl_lines(lines), 1):
+            record = decode_jsonl(line)
+            if isinstance(record, BadLine):
+                raise PolicyError(f"{where}: line {number}: {record.reason}"[:300])
             if not isinstance(record, dict):
                 raise PolicyError(f"{where}: line {number}: expected a JSON object")
             for key, value in record.items():
@@ -1495,18 +1494,12 @@ def _read_jsonl(where: pathlib.Path) -> pd.DataFrame:
 
 
 def _benefit_names(benefits: Iterable[str] | None) -> list[str]:
-    if benefits is None:
-        return list(FRAME_BENEFITS)
-    if isinstance(benefits, str):
-        benefits = [benefits]
-    names = [get_benefit(name).name for name in benefits]
+    names = [f.name for f in batch_formulas(benefits)]
     for name in names:
         if name not in FRAME_BENEFITS:
             raise PolicyError(
                 f"evaluate_frame computes the applicant benefits ({', '.join(FRAME_BENEFITS)}), not {name}"
             )
-    if not names:
-        raise PolicyError("no benefits to evaluate")
     return names
 
 

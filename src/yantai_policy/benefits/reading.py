@@ -24,17 +24,19 @@ import numpy as np
 
 from yantai_policy.benefits.columns import (
     BIT,
+    BUSINESS_CODES,
     DATES,
     FLAGS,
+    LOAN_CODES,
     NAT_INT,
+    OCCUPATION_CODES,
     Applicants,
     Entries,
 )
 from yantai_policy.benefits.records import (
+    AMOUNT_CACHE,
     APPLICANT_FIELDS,
-    BUSINESS_TYPES,
-    LOAN_KINDS,
-    PLATFORM_OCCUPATIONS,
+    MONTH_CACHE,
     TAXES,
     RecordError,
     applicant_entry_parser,
@@ -108,9 +110,6 @@ class _Values:
 
 _EPOCH = dt.date(1970, 1, 1)
 _DAYS = {name: _Values(name, lambda d: (d - _EPOCH).days) for name in DATES}  # numpy's day numbers
-_BUSINESS = {kind: code for code, kind in enumerate(BUSINESS_TYPES, 1)}
-_OCCUPATIONS = {kind: code for code, kind in enumerate(PLATFORM_OCCUPATIONS, 1)}
-_LOANS = {kind: code for code, kind in enumerate(LOAN_KINDS, 1)}
 
 
 def applicant_chunk(
@@ -249,15 +248,12 @@ def _flag(value: object) -> bool:
 
 
 _PLATFORM = _Values("platform", lambda _: True)
-_BUSINESS_TYPE = _Values("business_type", _BUSINESS.__getitem__)
-_OCCUPATION = _Values("platform_occupation", _OCCUPATIONS.__getitem__)
+_BUSINESS_TYPE = _Values("business_type", BUSINESS_CODES.__getitem__)
+_OCCUPATION = _Values("platform_occupation", OCCUPATION_CODES.__getitem__)
 
 
 def _platform(value: object) -> bool:
     return bool(_PLATFORM(value))
-
-
-_FEN: dict[str, int] = {}
 
 
 _TAXES = frozenset(TAXES)
@@ -265,8 +261,8 @@ _TAXES = frozenset(TAXES)
 
 def _remember(amount: object, fen: int) -> None:
     """Cache an amount string the contract's parser accepted."""
-    if type(amount) is str and len(_FEN) < _CACHE_LIMIT:
-        _FEN[amount] = fen
+    if type(amount) is str and len(AMOUNT_CACHE) < _CACHE_LIMIT:
+        AMOUNT_CACHE[amount] = fen
 
 
 def _tax_due(records: list[dict[str, Any]], bad: set[int]) -> dict[str, npt.NDArray[np.int64]]:
@@ -274,7 +270,7 @@ def _tax_due(records: list[dict[str, Any]], bad: set[int]) -> dict[str, npt.NDAr
     n = len(records)
     out = {tax: np.zeros(n, np.int64) for tax in TAXES}
     given: set[str] = set()
-    fen_of = _FEN.get
+    fen_of = AMOUNT_CACHE.get
     for i, r in enumerate(records):
         value = r.get("tax_due")
         if value is None:
@@ -314,9 +310,9 @@ def _loan(
             continue
         if type(value) is dict and len(value) == 2:
             kind = value.get("kind")
-            code = _LOANS.get(kind) if type(kind) is str else None
+            code = LOAN_CODES.get(kind) if type(kind) is str else None
             amount = value.get("amount")
-            known = _FEN.get(amount) if type(amount) is str else None
+            known = AMOUNT_CACHE.get(amount) if type(amount) is str else None
             if code is not None and known is not None:
                 kinds[i], fens[i] = code, known
                 continue
@@ -325,7 +321,7 @@ def _loan(
         except RecordError:
             bad.add(i)
             continue
-        kinds[i], fens[i] = _LOANS[kind], fen
+        kinds[i], fens[i] = LOAN_CODES[kind], fen
         _remember(value["amount"], fen)
     return kinds, fens
 
@@ -342,7 +338,7 @@ def _entries(records: list[dict[str, Any]], field: str, key: str, bad: set[int])
     if not flat:
         return Entries.empty(np.int32 if month else "datetime64[D]")
     rows = np.repeat(np.arange(len(records), dtype=np.intp), lengths)
-    cache = _MONTHS if key == "month" else _DAYS_OF_ENTRIES
+    cache = MONTH_CACHE if key == "month" else _DAYS_OF_ENTRIES
     # The common shape: two-key dicts of strings already seen, looked up at C speed;
     # anything else is parsed (and so checked) by the contract's own entry parser.
     keys: list[Any] = [None] * len(flat)
@@ -350,7 +346,7 @@ def _entries(records: list[dict[str, Any]], field: str, key: str, bad: set[int])
     if set(map(type, flat)) == _DICT and set(map(len, flat)) == _TWO:
         try:
             keys = list(map(cache.get, map(itemgetter(key), flat)))
-            fens = list(map(_FEN.get, map(itemgetter("amount"), flat)))
+            fens = list(map(AMOUNT_CACHE.get, map(itemgetter("amount"), flat)))
         except (KeyError, TypeError):  # another key, or an unhashable value
             keys, fens = [None] * len(flat), [None] * len(flat)
     parse = applicant_entry_parser(field)
@@ -397,7 +393,7 @@ def _entry(  # noqa: PLR0913 - one entry and where to note it
     if type(entry) is dict and len(entry) == 2:
         text, amount = entry.get(key), entry.get("amount")
         if type(text) is str and type(amount) is str:
-            known_key, known_fen = cache.get(text), _FEN.get(amount)
+            known_key, known_fen = cache.get(text), AMOUNT_CACHE.get(amount)
             if known_key is not None and known_fen is not None:
                 return known_key, known_fen
     try:
@@ -425,7 +421,6 @@ def _starts(rows: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
 
 _DICT = {dict}
 _TWO = {2}
-_MONTHS: dict[str, Any] = {}
 _DAYS_OF_ENTRIES: dict[str, Any] = {}
 
 

@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
 __all__ = [
+    "AMOUNT_CACHE",
     "APPLICANT_CONTRACT",
     "APPLICANT_FIELDS",
     "BUSINESS_TYPES",
@@ -73,6 +74,7 @@ __all__ = [
     "LOAN_KINDS",
     "MAX_FEN",
     "MAX_YUAN",
+    "MONTH_CACHE",
     "PLACEMENT_CONTRACT",
     "PLACEMENT_FIELDS",
     "PLATFORM_OCCUPATIONS",
@@ -158,9 +160,11 @@ MAX_YUAN = Decimal(MAX_FEN).scaleb(-2)
 _BOOL_CELLS = (("true", "false"), ("1", "0"), ("yes", "no"), ("y", "n"), ("t", "f"))
 """A CSV boolean cell's true and false texts, in any case."""
 
+DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2999, 12, 31))
+"""The first and last day a date of the contract may be (periods are added to dates: keep room)."""
 KINDS: dict[str, tuple[str, str]] = {
     "id": ("a non-empty string or an integer (echoed back as its decimal text)", "the text"),
-    "date": ("`YYYY-MM-DD`, 1900-01-01 to 2999-12-31", "`YYYY-MM-DD`"),
+    "date": (f"`YYYY-MM-DD`, {DATE_RANGE[0]} to {DATE_RANGE[1]}", "`YYYY-MM-DD`"),
     "bool": (
         "`true` or `false`",
         ", ".join(f"`{true}`/`{false}`" for true, false in _BOOL_CELLS) + " (any case)",
@@ -431,8 +435,6 @@ _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 _NEGATIVE = re.compile(r"-\d+(?:\.\d+)?", re.ASCII)
 _TOO_FINE = re.compile(r"\d+\.\d{3,}", re.ASCII)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2999, 12, 31))
-"""The first and last day a date of the contract may be (periods are added to them)."""
 _FIRST_DAY, _LAST_DAY = DATE_RANGE
 _CENT = Decimal("0.01")
 _SAFE_DIGITS = 13  # whole yuan of 13 digits or fewer are below MAX_FEN fen
@@ -440,8 +442,10 @@ _CACHE_LIMIT = 1 << 16
 # Months and amounts repeat across a register (the same few dozen months, the same
 # contribution bases), so a batch parses each distinct string once. Only strings are
 # cached: no other key can equal a str, so True is never mistaken for "1".
-_FEN_CACHE: dict[str, int] = {}
-_MONTH_CACHE: dict[str, int] = {}
+AMOUNT_CACHE: dict[str, int] = {}
+"""Amount strings the contract has read, as fen (a register repeats a few dozen bases)."""
+MONTH_CACHE: dict[str, int] = {}
+"""Month strings the contract has read, as month indexes."""
 
 
 def _too_large(value: object, field: str) -> NoReturn:
@@ -727,8 +731,8 @@ def _cached(entry: object) -> tuple[int | None, int | None]:
     if type(entry) is dict and len(entry) == 2:
         month, amount = entry.get("month"), entry.get("amount")
         if type(month) is str and type(amount) is str:
-            fen = _FEN_CACHE.get(amount)
-            return _MONTH_CACHE.get(month), _plain_fen(amount) if fen is None else fen
+            fen = AMOUNT_CACHE.get(amount)
+            return MONTH_CACHE.get(month), _plain_fen(amount) if fen is None else fen
     return None, None
 
 
@@ -740,10 +744,10 @@ def _contributions_parser(
     def contribution(entry: object, where: str) -> tuple[int, int]:
         key, fen = item(entry, where)
         month, amount = entry["month"], entry["amount"]  # type: ignore[index]
-        if len(_MONTH_CACHE) < _CACHE_LIMIT:
-            _MONTH_CACHE[month] = key
-        if type(amount) is str and len(_FEN_CACHE) < _CACHE_LIMIT:
-            _FEN_CACHE[amount] = fen
+        if len(MONTH_CACHE) < _CACHE_LIMIT:
+            MONTH_CACHE[month] = key
+        if type(amount) is str and len(AMOUNT_CACHE) < _CACHE_LIMIT:
+            AMOUNT_CACHE[amount] = fen
         return key, fen
 
     def parse_contributions(value: object, field: str) -> tuple[tuple[int, int], ...]:

@@ -64,14 +64,6 @@ def _clause(excerpt: str, action: str | None = "12.1") -> Clause:
     return Clause(excerpt, measure=12, action=action)
 
 
-def _by_the_day(f: Facts, field: str) -> str:
-    """Word a date field against the day of application."""
-    day = getattr(f.record, field)
-    if day is None:
-        return f"{field} not given"
-    return f"{field} = {day}" + (f", after {f.on}" if day > f.on else "")
-
-
 class SkillsUpgradingSubsidy(Benefit[Applicant, Applicants]):
     """The Vocational Skills Upgrading Action subsidy of measure 12, for flexible workers."""
 
@@ -84,7 +76,7 @@ class SkillsUpgradingSubsidy(Benefit[Applicant, Applicants]):
             "flexibly_employed",
             Text("灵活就业人员", "in flexible employment"),
             _clause("积极推进灵活就业人员纳入职业技能提升行动补贴范围"),
-            detail=lambda f: _by_the_day(f, "flexible_since"),
+            detail=lambda f: f.dated("flexible_since", "flexibly_employed"),
         ),
         Spec(
             "trained",
@@ -93,7 +85,7 @@ class SkillsUpgradingSubsidy(Benefit[Applicant, Applicants]):
                 "has completed vocational skills training by the day of application",
             ),
             _clause("扩大灵活就业人员培训规模", action=None),
-            detail=lambda f: _by_the_day(f, "training_completed_on"),
+            detail=lambda f: f.dated("training_completed_on", "trained"),
         ),
         Spec(
             "certificate",

@@ -53,13 +53,6 @@ def _clause(excerpt: str) -> Clause:
     return Clause(excerpt, measure=6, action="6.1")
 
 
-def _licence(f: Facts) -> str:
-    licensed = f.record.first_license_on
-    if licensed is None:
-        return "first_license_on not given"
-    return f"first_license_on = {licensed}" + (f", after {f.on}" if licensed > f.on else "")
-
-
 def _period(f: Facts) -> str:
     licensed, months = f.record.first_license_on, f.value(_MONTHS)
     if licensed is None:
@@ -87,7 +80,7 @@ class StartupSubsidy(Benefit[Applicant, Applicants]):
             "first_licence",
             Text("首次领取营业执照", "holds its first business licence"),
             _clause("首次领取营业执照"),
-            detail=_licence,
+            detail=lambda f: f.dated("first_license_on", "first_licence"),
         ),
         Spec(
             "operated_long_enough",

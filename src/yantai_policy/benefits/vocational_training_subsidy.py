@@ -63,13 +63,6 @@ def _clause(excerpt: str, action: str | None = None) -> Clause:
     return Clause(excerpt, measure=13, action=action)
 
 
-def _trained(f: Facts) -> str:
-    day = f.record.training_completed_on
-    if day is None:
-        return "training_completed_on not given"
-    return f"training_completed_on = {day}" + (f", after {f.on}" if day > f.on else "")
-
-
 class VocationalTrainingSubsidy(Benefit[Applicant, Applicants]):
     """The vocational training subsidy of measure 13, for platform workers in the pilot areas."""
 
@@ -116,7 +109,7 @@ class VocationalTrainingSubsidy(Benefit[Applicant, Applicants]):
                 "has completed vocational skills training by the day of application",
             ),
             _clause("积极推进新业形态从业人员职业技能培训", action="13.1"),
-            detail=_trained,
+            detail=lambda f: f.dated("training_completed_on", "trained"),
         ),
     )
 
