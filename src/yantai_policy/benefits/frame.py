@@ -1392,8 +1392,9 @@ def read_applicants(path: str | os.PathLike[str]) -> pd.DataFrame:
       :func:`evaluate_frame` to report on its row, with the contract's message (with
       ``errors="column"``, in the row's ``error``). Each distinct cell of a column
       is read once.
-    * **JSONL**: one JSON object per line, numbers with a fraction read as
-      :class:`~decimal.Decimal` (as the command line reads them); columns are
+    * **JSONL**: one JSON object per line, read by the command line's own line reader
+      (:func:`~yantai_policy.benefits.batch_io.decode_jsonl`: numbers with a fraction
+      are :class:`~decimal.Decimal`); blank lines are skipped; columns are
       object columns of the values as given (no integer column becomes a float
       because a row lacks it).
     * **Parquet** (needs pyarrow, in the ``analysis`` extra): read with pyarrow;
@@ -1477,6 +1478,8 @@ def _read_jsonl(where: pathlib.Path) -> pd.DataFrame:
     count = 0
     with where.open("rb") as lines:
         for number, line in enumerate(jsonl_lines(lines), 1):
+            if not line.strip():  # no record, and no row to hold an error: skipped
+                continue
             record = decode_jsonl(line)
             if isinstance(record, BadLine):
                 raise PolicyError(f"{where}: line {number}: {record.reason}"[:300])
