@@ -1,21 +1,10 @@
 """The notice's money clauses as exact, explained, date-aware formulas.
 
-One module per formula, each citing the clause it implements:
-
-========================================  =======  ==========================================
-benefit                                   measure  module
-========================================  =======  ==========================================
-``startup_subsidy``                       6        :mod:`.startup_subsidy`
-``guaranteed_loan``                       7        :mod:`.guaranteed_loan`
-``social_insurance_subsidy``              17       :mod:`.social_insurance_subsidy`
-``accident_insurance_subsidy``            18       :mod:`.accident_insurance_subsidy`
-``tax_relief``                            5        :mod:`.tax_relief`
-``fee_exemptions``                        5        :mod:`.fee_exemptions`
-``labour_intermediary_subsidy``           11       :mod:`.labour_intermediary_subsidy`
-``skills_upgrading_subsidy``              12       :mod:`.skills_upgrading_subsidy`
-``vocational_training_subsidy``           13       :mod:`.vocational_training_subsidy`
-(calculator) pension schedule             15       :mod:`.pension_contribution_schedule`
-========================================  =======  ==========================================
+One module per formula, each citing the clause it implements and each written once over
+columns (:mod:`.base`, :mod:`.columns`). :data:`BENEFITS` lists them (so does
+``yantai-policy benefits``; ``docs/formulas.md`` gives each clause by clause); the
+pension contribution schedule of measure 15 is a calculator,
+:func:`pension_contribution_schedule`.
 
 Every number comes from the plan's dated parameters (:mod:`yantai_policy.parameters`);
 money is integer fen inside and Decimal yuan outside, rounded half-up to the fen.
