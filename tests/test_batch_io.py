@@ -26,7 +26,7 @@ from yantai_policy.benefits import (
     get_benefit,
 )
 from yantai_policy.benefits.batch_io import BadLine, RecordParser, decode_jsonl
-from yantai_policy.benefits.reading import gc_paused
+from yantai_policy.benefits.gcpause import gc_paused
 from yantai_policy.cli import main
 from yantai_policy.errors import PolicyError, UnknownNameError
 

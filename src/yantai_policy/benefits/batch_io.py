@@ -41,8 +41,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 import msgspec
 
+from yantai_policy.benefits.gcpause import gc_paused
 from yantai_policy.benefits.periods import fen_to_yuan
-from yantai_policy.benefits.reading import gc_paused
 from yantai_policy.benefits.records import (
     RecordError,
     applicant_from_csv_row,
@@ -55,7 +55,8 @@ from yantai_policy.serialize import neutralise_cell
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
-    from yantai_policy.benefits import Applicant, Chunk, Placement
+    from yantai_policy.benefits.batch import Chunk
+    from yantai_policy.benefits.records import Applicant, Placement
 
 __all__ = [
     "COLUMNS",

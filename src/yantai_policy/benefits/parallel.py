@@ -32,8 +32,8 @@ import attrs
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
-    from yantai_policy.benefits import Chunk
     from yantai_policy.benefits.base import Benefit, Context
+    from yantai_policy.benefits.batch import Chunk
     from yantai_policy.benefits.records import Applicant, Placement
 
 __all__ = ["IN_FLIGHT", "parallel_chunks"]
@@ -62,7 +62,7 @@ def _start(job: _Job) -> None:
 
 def _work(number: int, raw: list[Any]) -> Chunk:
     """Decode, parse and compute one chunk in a worker (its errors pickle whole)."""
-    from yantai_policy.benefits import _chunks  # noqa: PLC0415 - the one definition of a chunk
+    from yantai_policy.benefits.batch import _chunks  # noqa: PLC0415 - the one definition of a chunk
 
     job = _JOB[0]
     (chunk,) = _chunks(

@@ -13,10 +13,7 @@ error exactly as for a single record.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
-import threading
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -44,38 +41,13 @@ from yantai_policy.benefits.records import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Sequence
 
     import numpy.typing as npt
 
-__all__ = ["applicant_chunk", "gc_paused"]
+__all__ = ["applicant_chunk"]
 
 _KNOWN = frozenset(APPLICANT_FIELDS)
-_GC_LOCK = threading.Lock()
-_GC_STATE = {"depth": 0, "was_enabled": False}
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a chunk is read or its rows are built.
-
-    A chunk makes tens of thousands of small objects that hold no cycles; the collector
-    would otherwise scan the whole heap again and again. Nested and concurrent pauses
-    share one count, so the collector is switched back on only by the last to leave, and
-    only if it was on when the first came in.
-    """
-    with _GC_LOCK:
-        if _GC_STATE["depth"] == 0:
-            _GC_STATE["was_enabled"] = gc.isenabled()
-            gc.disable()
-        _GC_STATE["depth"] += 1
-    try:
-        yield
-    finally:
-        with _GC_LOCK:
-            _GC_STATE["depth"] -= 1
-            if _GC_STATE["depth"] == 0 and _GC_STATE["was_enabled"]:
-                gc.enable()
 
 
 _CACHE_LIMIT = 1 << 16
