@@ -46,8 +46,9 @@ Fairness:
 Checks:
     evaluate_frame must be exact: equal to an independent integer computation here
     (scalar :func:`~yantai_policy.benefits.periods.period_end` on the distinct dates,
-    int64 sums over the contribution matrix; the one hand-written statement of the
-    two rules that bench/ keeps, as the reference) on every row, and to
+    int64 sums over the contribution matrix: the independent reference for the two
+    rules; the OpenFisca model above is the other statement bench/ must keep, since it
+    is the engine being compared) on every row, and to
     ``evaluate_many`` on a 10,000-row sample; and meet the speed and memory budgets
     above, comparing like with like: OpenFisca returns numeric arrays, and
     evaluate_frame its int64 fen (``decimals=False``); its default adds a column of
