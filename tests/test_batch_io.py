@@ -165,6 +165,42 @@ def test_chunk_writer_matches_rows(chunk_size: int) -> None:
     assert _write_chunks(records, "csv", chunk_size=chunk_size) == _csv_from_rows(records)
 
 
+def _jsonl_from_rows(records: list[Any]) -> str:
+    """The JSONL output built the slow way, json.dumps of one dict per Row (a reference)."""
+    lines = []
+    for row in evaluate_many(records, on=ON):
+        results = None
+        if row.error is None:
+            results = {
+                o.benefit: {
+                    "eligible": o.eligible,
+                    "amount": None if o.amount is None else str(o.amount),
+                    "unmet": ";".join(o.unmet),
+                }
+                for o in row.outcomes
+            }
+        line = {
+            "row": row.row,
+            "id": None if row.id is None else batch_io.printable(row.id),
+            "error": None if row.error is None else str(row.error),
+            "results": results,
+        }
+        lines.append(json.dumps(line, ensure_ascii=False) + "\n")
+    return "".join(lines)
+
+
+@pytest.mark.parametrize("chunk_size", [1, 3, 4096])
+def test_jsonl_writer_is_json_dumps_of_each_row(chunk_size: int) -> None:
+    """The JSONL lines joined from cached pieces are byte for byte json.dumps of each row."""
+    records = [
+        *RECORDS,
+        {"id": '名字\u2028"q"', "groups": ["farmer"]},
+        {"id": "B2", "groups": "x"},
+        {"groups": ["farmer"]},
+    ] * 3
+    assert _write_chunks(records, "jsonl", chunk_size=chunk_size) == _jsonl_from_rows(records)
+
+
 def test_summary_of_chunks_matches_rows() -> None:
     """BatchSummary.add_chunk counts as BatchSummary.add over the same rows does."""
     by_chunk, by_row = BatchSummary(), BatchSummary()

@@ -53,7 +53,7 @@ from yantai_policy.errors import PolicyError
 from yantai_policy.serialize import neutralise_cell
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from yantai_policy.benefits.batch import Chunk
     from yantai_policy.benefits.records import Applicant, Placement
@@ -341,33 +341,43 @@ def csv_writer(sink: IO[str], names: Sequence[str]) -> Callable[[Chunk], None]:
 
 
 def jsonl_writer(sink: IO[str], names: Sequence[str]) -> Callable[[Chunk], None]:
-    """Return a function that writes a chunk's rows as JSON lines (amounts as strings)."""
+    """Return a function that writes a chunk's rows as JSON lines (amounts as strings).
+
+    Each line is exactly ``json.dumps`` of ``{"row", "id", "error", "results"}`` (with
+    ``ensure_ascii=False``); a benefit's result, which repeats across a register, is
+    encoded once per distinct value and the line is joined from those pieces.
+    """
     dumps = json.JSONEncoder(ensure_ascii=False).encode
+    keys = [dumps(name) + ": " for name in names]
+
+    def piece(key: str, eligible: bool, amount: str | None, unmet: str) -> str:
+        return key + dumps({"eligible": eligible, "amount": amount, "unmet": unmet})
 
     def write(chunk: Chunk) -> None:
         with gc_paused():
-            columns = list(zip(names, _columns(chunk, names), strict=True))
+            pieces = []
+            for key, (eligible, amount, unmet) in zip(keys, _columns(chunk, names), strict=True):
+                cache: dict[tuple[bool, str | None, str], str] = {}
+                column = []
+                for value in zip(eligible, amount, unmet, strict=True):
+                    found = cache.get(value)
+                    if found is None:
+                        found = cache[value] = piece(key, *value)
+                    column.append(found)
+                pieces.append(column)
+            results = iter([", ".join(row) for row in zip(*pieces, strict=True)])
             lines = []
-            j = 0
             for i, record_id in enumerate(chunk.ids):
-                line: Mapping[str, object]
+                shown = "null" if record_id is None else dumps(printable(record_id))
                 error = chunk.errors.get(i)
-                shown = None if record_id is None else printable(record_id)
                 if error is not None:
-                    line = {
-                        "row": chunk.start + i,
-                        "id": shown,
-                        "error": str(error),
-                        "results": None,
-                    }
+                    lines.append(
+                        f'{{"row": {chunk.start + i}, "id": {shown}, "error": {dumps(str(error))}, "results": null}}'
+                    )
                 else:
-                    results = {
-                        name: {"eligible": eligible[j], "amount": amount[j], "unmet": unmet[j]}
-                        for name, (eligible, amount, unmet) in columns
-                    }
-                    line = {"row": chunk.start + i, "id": shown, "error": None, "results": results}
-                    j += 1
-                lines.append(dumps(line))
+                    lines.append(
+                        f'{{"row": {chunk.start + i}, "id": {shown}, "error": null, "results": {{{next(results)}}}}}'
+                    )
             lines.append("")
             sink.write("\n".join(lines))
 
