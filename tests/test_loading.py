@@ -282,9 +282,12 @@ def test_structural_mutations_raise_only_policy_data_error(
 
 
 def test_import_and_load_do_not_import_networkx() -> None:
-    """Import and load leave networkx (and the TOML parser) unimported."""
-    code = "import sys, yantai_policy; yantai_policy.load_policy(); print('networkx' in sys.modules, 'tomllib' in sys.modules)"
+    """Import and load leave networkx, numpy (the formulas' columns) and the TOML parser unimported."""
+    code = (
+        "import sys, yantai_policy; yantai_policy.load_policy(); "
+        "print('networkx' in sys.modules, 'tomllib' in sys.modules, 'numpy' in sys.modules)"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert result.stdout.split() == ["False", "False"]
+    assert result.stdout.split() == ["False", "False", "False"]
