@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from test_cli_evaluate import PLACEMENT
 from yantai_policy.benefits import APPLICANT_BENEFITS, BENEFITS, evaluate
 from yantai_policy.cli import main
 
@@ -23,14 +24,6 @@ RECORD = {
     "first_license_on": "2021-01-15",
     "operating": True,
     "pays_employee_insurance": False,
-}
-PLACEMENT = {
-    "id": "P1",
-    "rural_labourer": True,
-    "village_collective_intermediary": True,
-    "employer_in_city": True,
-    "contract_months": 12,
-    "employee_insurance_paid": True,
 }
 
 

@@ -11,9 +11,6 @@ Examples:
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from yantai_policy.benefits.records import (
     APPLICANT_CONTRACT,
     KINDS,
@@ -106,18 +103,14 @@ def records_markdown() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write the page to the file named by the first argument (or print it).
+    """Write the record contract page (:func:`records_markdown`) with ``write_page``.
 
     Returns:
         The exit status.
     """
-    args = sys.argv[1:] if argv is None else argv
-    page = records_markdown()
-    if args:
-        Path(args[0]).write_text(page, encoding="utf-8")
-    else:
-        sys.stdout.write(page)
-    return 0
+    from yantai_policy.benefits.reference import write_page  # noqa: PLC0415 - only here
+
+    return write_page(records_markdown(), argv)
 
 
 if __name__ == "__main__":

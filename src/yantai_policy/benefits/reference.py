@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from yantai_policy.benefits.decision import Clause
     from yantai_policy.model import Policy, Text
 
-__all__ = ["COMMAND", "formulas_markdown", "main"]
+__all__ = ["COMMAND", "formulas_markdown", "main", "write_page"]
 
 COMMAND = "python -m yantai_policy.benefits.reference docs/formulas.md"
 """The command that regenerates the committed page."""
@@ -198,22 +198,31 @@ def formulas_markdown(policy: Policy) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Write the page to the file named by the first argument (or print it).
+def write_page(page: str, argv: list[str] | None = None) -> int:
+    """Write a generated page to the file named by the first argument (or print it).
 
     Args:
+        page: The page's Markdown.
         argv: The arguments; ``sys.argv[1:]`` if not given.
 
     Returns:
         The exit status.
     """
     args = sys.argv[1:] if argv is None else argv
-    page = formulas_markdown(load_policy())
     if args:
         Path(args[0]).write_text(page, encoding="utf-8")
     else:
         sys.stdout.write(page)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the formulas page (:func:`formulas_markdown`) with :func:`write_page`.
+
+    Returns:
+        The exit status.
+    """
+    return write_page(formulas_markdown(load_policy()), argv)
 
 
 if __name__ == "__main__":
