@@ -36,16 +36,16 @@ Fairness:
     the licence date, the graduate window, the counted months and the rate in numpy.
     Its parameters are the built-in plan's on the day of application (not copied
     here), and the Civil Code period end is the library's own vectorised
-    :func:`~yantai_policy.benefits.columns.period_end_days`. It sums the months that
+    [`period_end_days`][yantai_policy.benefits.columns.period_end_days]. It sums the months that
     hold inputs (``Holder.get_known_periods``), as evaluate_frame sums the rows it is
     given. Timings are the median of 5, the engines taking turns, with the garbage
-    collector off while timing (as :mod:`timeit` does).
+    collector off while timing (as `timeit` does).
 
     One untimed run of each engine comes first (imports, the plan's first load).
 
 Checks:
     evaluate_frame must be exact: equal to an independent integer computation here
-    (scalar :func:`~yantai_policy.benefits.periods.period_end` on the distinct dates,
+    (scalar [`period_end`][yantai_policy.benefits.periods.period_end] on the distinct dates,
     int64 sums over the contribution matrix: the independent reference for the two
     rules; the OpenFisca model above is the other statement bench/ must keep, since it
     is the engine being compared) on every row, and to

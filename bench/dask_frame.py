@@ -1,7 +1,7 @@
 """evaluate_frame over a large synthetic register with Dask, partition by partition.
 
 Each partition is built from its own seed inside the task that evaluates it
-(:func:`dask.dataframe.from_map`), so nothing is held but the partitions being worked
+(`dask.dataframe.from_map`), so nothing is held but the partitions being worked
 on: N applicants with 12 monthly contributions each (2021-01 to 2021-12, a long
 ``contributions`` frame with a categorical ``month`` and ``amount_fen``), every
 applicant benefit decided on 2021-12-31 with ``decimals=False``. The result is

@@ -6,14 +6,14 @@ parsed against the record contract):
 
 * at least 100,000 records/s on one core (this process pinned to one CPU);
 * with ``jobs=2`` (two CPUs), at least 1.7x the one-core rate. ``jobs=`` is used only
-  if :func:`~yantai_policy.benefits.evaluate_many` takes it (its signature is
+  if [`evaluate_many`][yantai_policy.benefits.evaluate_many] takes it (its signature is
   inspected); otherwise the figure is "jobs= not available".
 
 The dicts are all built, and frozen out of the garbage collector's sight
-(:func:`gc.freeze`: they are the input, not the work), before the clock starts; the
+(`gc.freeze`: they are the input, not the work), before the clock starts; the
 clock covers creating the batch and consuming it, both ways a caller can: iterating
-its :class:`~yantai_policy.benefits.Row` objects, and reading
-:meth:`~yantai_policy.benefits.Batch.chunks` (columns, no object per row). Each
+its [`Row`][yantai_policy.benefits.Row] objects, and reading
+[`chunks`][yantai_policy.benefits.Batch.chunks] (columns, no object per row). Each
 figure is the median of ``--repeats`` runs, the ways taking turns. Two populations:
 
 * ``tiers`` (the budgets): contributions drawn from 40 contribution bases, as real

@@ -3,7 +3,7 @@
 Budget (issue "One definition of each rule"): at most 1 ms a call, the median over
 many calls, for a typical applicant record (a dict, parsed on every call) with 12
 monthly contributions, for each applicant benefit (``evaluate(name, record, on=...)``,
-the full :class:`~yantai_policy.benefits.Decision` with its reasons, parameters and
+the full [`Decision`][yantai_policy.benefits.Decision] with its reasons, parameters and
 breakdown) and for ``evaluate_all`` (every applicant benefit at once).
 
 The record is the first of ``evaluate_many``'s population that belongs to a group

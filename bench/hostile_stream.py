@@ -9,7 +9,7 @@ that the output has one line per input line and that the peak stays within budge
 Budget (issue "One definition of each rule"): peak RSS at most 300 MB on a 1 GB
 input. The command's throughput budget (at least 60,000 rows/s on one core, JSONL to
 JSONL, on ``evaluate_many``'s population) is measured by ``bench/run.py`` with
-:func:`evaluate_file` here.
+`evaluate_file` here.
 
 Run: ``python bench/hostile_stream.py --size-mb 1024`` (about 3-4 minutes here);
 ``--size-mb 16`` for a quick run.

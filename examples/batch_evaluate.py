@@ -12,9 +12,9 @@ Run it::
 It reads ``applicants.csv`` beside this script (22 applicants, one or more for each
 benefit, and two rows with deliberate errors, in the CSV conventions of
 docs/benefits-cli.md), decides every applicant benefit for 2021-07-16 with
-:func:`yantai_policy.benefits.evaluate_many`, writes one result row per input row with
-the readers and writers of :mod:`yantai_policy.benefits.batch_io`, and prints the rows
-with errors and the :class:`~yantai_policy.benefits.BatchSummary`. The
+[`yantai_policy.benefits.evaluate_many`][yantai_policy.benefits.evaluate_many], writes one result row per input row with
+the readers and writers of [`yantai_policy.benefits.batch_io`][yantai_policy.benefits.batch_io], and prints the rows
+with errors and the [`BatchSummary`][yantai_policy.benefits.BatchSummary]. The
 command-line equivalent::
 
     yantai-policy evaluate examples/applicants.csv --on 2021-07-16 -o results.csv

@@ -11,7 +11,7 @@ Run it::
 It reads ``applicants.csv`` beside this script, builds two reforms of the plan with
 ``policy.with_parameters`` (the rate cut to 60%, and raised to the cap, 2/3: the cap
 itself, so ``allow_above_cap`` is not needed), runs each against the notice's 65% with
-:func:`yantai_policy.benefits.compare` on 2021-07-16, and prints the eligible counts, the
+[`yantai_policy.benefits.compare`][yantai_policy.benefits.compare] on 2021-07-16, and prints the eligible counts, the
 totals, the cost difference and the applicants whose subsidy changes. A reform can also
 be written to a plan file and evaluated with ``yantai-policy evaluate --plan PATH``.
 """

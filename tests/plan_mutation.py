@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 DELETE = object()
-"""Pass as the value to :func:`mutate` to remove the key instead."""
+"""Pass as the value to `mutate` to remove the key instead."""
 
 
 def mutate(

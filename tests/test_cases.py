@@ -3,16 +3,16 @@
 The cases are data (the format is in ``tests/cases/README.md``); this module loads
 them, refusing a file that breaks the format, and runs each case through:
 
-* :func:`~yantai_policy.benefits.evaluate`: the full decision, every expectation;
-* :func:`~yantai_policy.benefits.evaluate_many`: eligibility, the amount in fen and
-  :attr:`Outcome.unmet <yantai_policy.benefits.Outcome.unmet>`, which must be exactly
+* [`evaluate`][yantai_policy.benefits.evaluate]: the full decision, every expectation;
+* [`evaluate_many`][yantai_policy.benefits.evaluate_many]: eligibility, the amount in fen and
+  [`Outcome.unmet`][yantai_policy.benefits.Outcome.unmet], which must be exactly
   the failed conditions of the full decision;
-* :func:`~yantai_policy.benefits.frame.evaluate_frame`: eligibility and the amount in
+* [`evaluate_frame`][yantai_policy.benefits.frame.evaluate_frame]: eligibility and the amount in
   fen, for the applicant benefits (the frame takes no placement records), in a frame
   of the one record and in a frame of all the records of its group;
 * the ``yantai-policy evaluate`` command, JSONL in and JSONL out: one run for all the
   cases of a group (a day, a policy and a kind of record), in this process through
-  :func:`yantai_policy.cli.main`, with real input and output files.
+  `yantai_policy.cli.main`, with real input and output files.
 
 Each path must give what the case expects and what the full decision says.
 """
@@ -100,10 +100,10 @@ class Case:
         name: The case's name, unique in its file.
         benefit: The benefit it decides.
         on: The day of application.
-        policy: The overrides for :meth:`~yantai_policy.Policy.with_parameters`, as
+        policy: The overrides for [`with_parameters`][yantai_policy.model.Policy.with_parameters], as
             canonical JSON (``"{}"`` for the built-in plan).
         input: The record; dates are ISO strings.
-        expected: The expectations, by key of :data:`EXPECTATIONS`.
+        expected: The expectations, by key of `EXPECTATIONS`.
     """
 
     file: str

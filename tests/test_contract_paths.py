@@ -3,15 +3,15 @@
 Hypothesis draws applicant records from the contract's table: a valid record, then
 up to three breaches of one class. Each record goes through
 
-* the dict path: :func:`parse_applicant`;
+* the dict path: [`parse_applicant`][yantai_policy.benefits.records.parse_applicant];
 * the JSONL path: ``json.dumps`` and the CLI's line reader (numbers with a fraction
-  become Decimal there), then :func:`parse_applicant`;
-* the CSV path: :func:`to_csv_row` (the table's cell formats), a real CSV file
-  through :mod:`csv`, :func:`applicant_from_csv_row`, :func:`parse_applicant`;
+  become Decimal there), then [`parse_applicant`][yantai_policy.benefits.records.parse_applicant];
+* the CSV path: [`to_csv_row`][yantai_policy.benefits.records.to_csv_row] (the table's cell formats), a real CSV file
+  through `csv`, [`applicant_from_csv_row`][yantai_policy.benefits.records.applicant_from_csv_row], [`parse_applicant`][yantai_policy.benefits.records.parse_applicant];
 * the DataFrame paths: a one-row frame of the record's values, and one with the
-  objects flattened into columns (``tax_due.vat`` ...), through :func:`evaluate_frame`;
+  objects flattened into columns (``tax_due.vat`` ...), through [`evaluate_frame`][yantai_policy.benefits.frame.evaluate_frame];
 * the DataFrame-of-CSV paths: the same CSV file through ``pd.read_csv(dtype=str)``,
-  and through :func:`read_applicants`, then :func:`evaluate_frame`.
+  and through [`read_applicants`][yantai_policy.benefits.frame.read_applicants], then [`evaluate_frame`][yantai_policy.benefits.frame.evaluate_frame].
 
 Every DataFrame path also runs with ``errors="column"``, which must give the same
 outcomes, or the row the error ``errors="raise"`` raises, as its message.

@@ -1,7 +1,7 @@
 """Hostile input: random bytes, cut plans, wrong encodings, huge numbers and the like.
 
-Only the library's own errors may escape (:class:`PolicyDataError` from the loader,
-:class:`RecordError` from the record parser, :class:`PolicyError` in general), and
+Only the library's own errors may escape ([`PolicyDataError`][yantai_policy.errors.PolicyDataError] from the loader,
+[`RecordError`][yantai_policy.benefits.records.RecordError] from the record parser, [`PolicyError`][yantai_policy.errors.PolicyError] in general), and
 ``yantai-policy evaluate`` exits 0 or 2, never with a traceback, writing exactly one
 output row per input row when it exits 0. ``docs/hostile-input.md`` records how many
 inputs these tests try.

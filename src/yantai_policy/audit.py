@@ -1,7 +1,7 @@
 """Audits of who is responsible for what: checks that report findings, never raise.
 
-:func:`audit` runs every registered check over a plan and returns an
-:class:`AuditReport` of :class:`Finding` records. Each finding has a code, a severity,
+[`audit`][yantai_policy.audit.audit] runs every registered check over a plan and returns an
+[`AuditReport`][yantai_policy.audit.AuditReport] of [`Finding`][yantai_policy.audit.Finding] records. Each finding has a code, a severity,
 the id of its subject, a message in Chinese and English, and the evidence: the clause
 of the notice it rests on. A report can gate CI: ``report.at_least(Severity.WARNING)``
 lists what would fail the gate, and ``yantai-policy audit --fail-on warning`` exits 1
@@ -36,8 +36,8 @@ code                        severity rationale
 ``erratum``                 info     a typo recorded in the data (kept verbatim).
 =========================== ======== ==================================================
 
-Register your own check with :func:`register_check`; it receives the plan and the
-:class:`AuditConfig` and yields findings.
+Register your own check with [`register_check`][yantai_policy.audit.register_check]; it receives the plan and the
+[`AuditConfig`][yantai_policy.audit.AuditConfig] and yields findings.
 
 Examples:
     >>> import yantai_policy as yp
@@ -122,7 +122,7 @@ class AuditConfig:
         concentration_threshold: The largest share of all actions one unit may hold
             before ``concentration`` reports it (default 3/10).
         formula_measures: Measures whose money a benefit formula computes; ``None``
-            asks :data:`yantai_policy.benefits.MEASURES`.
+            asks [`yantai_policy.benefits.MEASURES`][yantai_policy.benefits.MEASURES].
     """
 
     concentration_threshold: Fraction = Fraction(3, 10)
@@ -242,7 +242,7 @@ class AuditReport:
     def to_dataframe(self) -> pd.DataFrame:
         """Return the findings as a pandas DataFrame (extra ``analysis``).
 
-        See :func:`yantai_policy.frames.findings_frame`.
+        See [`yantai_policy.frames.findings_frame`][yantai_policy.frames.findings_frame].
         """
         from yantai_policy.frames import findings_frame  # noqa: PLC0415 - pandas on demand
 

@@ -1,6 +1,6 @@
 """The ``yantai-policy`` command.
 
-Built on :mod:`argparse` from the standard library: its sub-commands, ``--help`` and
+Built on `argparse` from the standard library: its sub-commands, ``--help`` and
 exit code 2 for usage errors are all this tool needs, so the command adds no dependency.
 It parses arguments and dispatches; reading, computing and writing are the library's.
 
@@ -9,9 +9,9 @@ or when ``evaluate --fail-on-error`` meets a row with an error; 2 for a usage er
 unknown measure, unit or benefit, a bad date, an unreadable input, a record ``explain``
 cannot read or a bad plan file (each with a one-line message on stderr).
 
-``evaluate`` decides the benefits of :mod:`yantai_policy.benefits` for every record of
+``evaluate`` decides the benefits of [`yantai_policy.benefits`][yantai_policy.benefits] for every record of
 a CSV or JSONL file, streaming, one output row per input row (the reading and writing
-is :mod:`yantai_policy.benefits.batch_io`; ``--jobs N`` computes in N processes);
+is [`yantai_policy.benefits.batch_io`][yantai_policy.benefits.batch_io]; ``--jobs N`` computes in N processes);
 ``explain`` prints the full decision for one record; ``benefits`` lists the benefits;
 ``schema`` prints the JSON Schema of a record or of the plan format. See
 ``docs/benefits-cli.md``.

@@ -1,12 +1,12 @@
 """HTML for notebooks: what Jupyter shows for a measure, a unit or a decision.
 
-:class:`~yantai_policy.Measure`, :class:`~yantai_policy.Bureau` and
-:class:`~yantai_policy.benefits.Decision` have a ``_repr_html_`` method that calls the
+[`Measure`][yantai_policy.model.Measure], [`Bureau`][yantai_policy.model.Bureau] and
+[`Decision`][yantai_policy.benefits.Decision] have a ``_repr_html_`` method that calls the
 functions here, so a notebook cell ending in one of them shows a table rather than
 the attrs repr. The model imports this module only when a notebook asks for the
-HTML, and it needs nothing beyond the standard library's :mod:`html`.
+HTML, and it needs nothing beyond the standard library's `html`.
 
-Every piece of text is escaped with :func:`html.escape`, as the audit report's
+Every piece of text is escaped with `html.escape`, as the audit report's
 ``_repr_html_`` does; Chinese is marked ``lang="zh"`` and English ``lang="en"``.
 
 Examples:
@@ -111,9 +111,9 @@ def measure_html(measure: Measure) -> str:
 def bureau_html(bureau: Bureau) -> str:
     """Return a unit as HTML: its id, names, short names and kind.
 
-    A :class:`~yantai_policy.Bureau` does not know its actions (the plan holds them),
+    A [`Bureau`][yantai_policy.model.Bureau] does not know its actions (the plan holds them),
     so only its own fields are shown; ``actions_frame(policy)`` in
-    :mod:`yantai_policy.frames` lists them.
+    [`yantai_policy.frames`][yantai_policy.frames] lists them.
     """
     short = "、".join(bureau.short_names) if bureau.short_names else "—"
     kind = bureau.kind.value

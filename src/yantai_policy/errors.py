@@ -1,6 +1,6 @@
 """The library's errors: one base class, and subclasses that are also built-in errors.
 
-Every error this library raises on purpose is a :class:`PolicyError`, so callers can
+Every error this library raises on purpose is a [`PolicyError`][yantai_policy.errors.PolicyError], so callers can
 catch everything from us with one ``except``. Each subclass also derives from the
 built-in exception a Python programmer would expect, so ``except ValueError`` around
 ``load_policy`` still works.

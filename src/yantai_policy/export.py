@@ -1,14 +1,14 @@
 """Export a plan: back to the plan-file format, as a graph, a diagram, or a spreadsheet.
 
-Every export is a plain function that takes the :class:`~yantai_policy.model.Policy`
+Every export is a plain function that takes the [`Policy`][yantai_policy.model.Policy]
 first and returns the file's contents: ``str`` for text formats, ``bytes`` for CSV
-(UTF-8 with a byte-order mark, so that Excel shows the Chinese). :func:`write`
-picks one by name (see :data:`FORMATS`) and writes the file.
+(UTF-8 with a byte-order mark, so that Excel shows the Chinese). [`write`][yantai_policy.export.write]
+picks one by name (see [`FORMATS`][yantai_policy.export.FORMATS]) and writes the file.
 
-- ``json``: the whole plan in the plan-file format (:func:`to_json`), which
-  :func:`yantai_policy.load_policy` reads back and :func:`plan_schema` describes;
+- ``json``: the whole plan in the plan-file format ([`to_json`][yantai_policy.export.to_json]), which
+  [`yantai_policy.load_policy`][yantai_policy.loading.load_policy] reads back and [`plan_schema`][yantai_policy.export.plan_schema] describes;
 - ``node-link``, ``graphml``, ``gexf``: the responsibility graph
-  (:attr:`Policy.graph <yantai_policy.model.Policy.graph>`) for networkx, Gephi, yEd
+  ([`Policy.graph`][yantai_policy.model.Policy.graph]) for networkx, Gephi, yEd
   and the like;
 - ``dot``, ``mermaid``: diagrams of which unit acts under which measure, for Graphviz
   and for Markdown on GitHub;
@@ -87,7 +87,7 @@ CSV_COLUMNS = (
     "text_en",
     "source_lines",
 )
-"""The header of :func:`to_csv`."""
+"""The header of [`to_csv`][yantai_policy.export.to_csv]."""
 
 _MATRIX_WORDS = {
     "zh": {Role.RESPONSIBLE: "负责", Role.ASSIST: "配合", Role.LEAD: "牵头"},
@@ -181,7 +181,7 @@ def _parameter(param: Parameter) -> dict[str, Any]:
 
 
 def policy_to_plan_dict(policy: Policy) -> dict[str, Any]:
-    """Return the whole plan as a plan-file dictionary, ready for :func:`json.dump`.
+    """Return the whole plan as a plan-file dictionary, ready for `json.dump`.
 
     The keys are those of the shipped plan file (see docs/data-format.md): provenance,
     notice, units, measures with their actions, and parameters. An action with numbered
@@ -189,7 +189,7 @@ def policy_to_plan_dict(policy: Policy) -> dict[str, Any]:
     action's, and every text keeps its errata. Parameters keep the plan's order and are
     written as the file writes them: yuan as ``"5000.00"``, ratios as ``"65%"`` or
     ``"2/3"``, months and years as integers, dates as ``YYYY-MM-DD``, each under the date
-    it takes effect; a changed parameter (:meth:`~yantai_policy.Policy.with_parameters`)
+    it takes effect; a changed parameter ([`with_parameters`][yantai_policy.model.Policy.with_parameters])
     cites its ``reform`` source. ``comment`` says where the file came from.
 
     Args:
@@ -372,7 +372,7 @@ def _plain_graph(policy: Policy, convert: Callable[[object], object]) -> nx.DiGr
 def to_node_link(policy: Policy) -> str:
     """Return the responsibility graph as networkx node-link JSON.
 
-    The shape is :func:`networkx.node_link_data`'s, with edges under ``"edges"``: read it
+    The shape is `networkx.node_link_data`'s, with edges under ``"edges"``: read it
     back with ``nx.node_link_graph(data, edges="edges")``. Each node's model object is
     replaced by ``ref``, its own key; lists (an edge's ``actions`` and ``kinds``) stay lists.
 
@@ -419,7 +419,7 @@ def to_graphml(policy: Policy) -> str:
 def to_gexf(policy: Policy) -> str:
     """Return the responsibility graph as GEXF 1.2, for Gephi.
 
-    Attributes are as in :func:`to_graphml`; each node's GEXF ``label`` (what Gephi
+    Attributes are as in [`to_graphml`][yantai_policy.export.to_graphml]; each node's GEXF ``label`` (what Gephi
     shows) is its Chinese label.
 
     Examples:
@@ -464,7 +464,7 @@ def to_dot(policy: Policy) -> str:
     a measure to a unit per action, labelled with the action's id (and role, where it
     is not 负责, responsible). 配合 (assist) edges are dashed and 牵头 (lead) edges bold; an
     action leads where any of its items does. The district governments and the
-    references between units are left out: :func:`to_graphml` has the whole graph.
+    references between units are left out: [`to_graphml`][yantai_policy.export.to_graphml] has the whole graph.
 
     Examples:
         >>> import yantai_policy as yp
@@ -556,7 +556,7 @@ def _csv_bytes(rows: Iterable[Iterable[object]]) -> bytes:
 
 
 def to_csv(policy: Policy) -> bytes:
-    """Return one CSV row per action (columns: :data:`CSV_COLUMNS`), UTF-8 with a BOM.
+    """Return one CSV row per action (columns: [`CSV_COLUMNS`][yantai_policy.export.CSV_COLUMNS]), UTF-8 with a BOM.
 
     ``role`` is the action's own role; ``source_lines`` is ``first-last``. A cell that
     begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
@@ -656,7 +656,7 @@ def matrix_to_csv(policy: Policy) -> bytes:
     """Return the responsibility matrix as CSV, UTF-8 with a BOM.
 
     The header is ``measure``, ``title_zh``, ``title_en`` and then the units' ids; a cell
-    is a role value or empty. Cells are neutralised against formulas as in :func:`to_csv`.
+    is a role value or empty. Cells are neutralised against formulas as in [`to_csv`][yantai_policy.export.to_csv].
 
     Examples:
         >>> import csv, yantai_policy as yp
@@ -727,13 +727,13 @@ _EXPORTERS: dict[str, Callable[[Policy], str | bytes]] = {
 }
 
 FORMATS: tuple[str, ...] = tuple(_EXPORTERS)
-"""The format names :func:`write` accepts."""
+"""The format names [`write`][yantai_policy.export.write] accepts."""
 
 
 def write(policy: Policy, fmt: str, path: str | os.PathLike[str]) -> None:
-    """Export the plan in a format (one of :data:`FORMATS`) and write it to a file.
+    """Export the plan in a format (one of [`FORMATS`][yantai_policy.export.FORMATS]) and write it to a file.
 
-    Text is written as UTF-8 with LF line ends; CSV as the bytes :func:`to_csv`
+    Text is written as UTF-8 with LF line ends; CSV as the bytes [`to_csv`][yantai_policy.export.to_csv]
     returns. An existing file is replaced.
 
     Args:
@@ -742,7 +742,7 @@ def write(policy: Policy, fmt: str, path: str | os.PathLike[str]) -> None:
         path: The file to write.
 
     Raises:
-        ValueError: ``fmt`` is not one of :data:`FORMATS`; nothing is written.
+        ValueError: ``fmt`` is not one of [`FORMATS`][yantai_policy.export.FORMATS]; nothing is written.
 
     Examples:
         >>> import os, tempfile, yantai_policy as yp

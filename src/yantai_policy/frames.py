@@ -2,8 +2,8 @@
 
 Each function returns a new DataFrame with one row per object, in a fixed order (the
 order printed in the notice, or the order given), so two calls give equal frames.
-Money is :class:`~decimal.Decimal` yuan in an ``object`` column, never a float;
-dates are :class:`datetime.date` objects; counts and line numbers are ``int64``.
+Money is `Decimal` yuan in an ``object`` column, never a float;
+dates are `datetime.date` objects; counts and line numbers are ``int64``.
 
 It needs pandas (the ``analysis`` extra: ``pip install 'yantai-policy[analysis]'``).
 ``import yantai_policy`` does not import this module or pandas; pandas loads when a
@@ -192,7 +192,7 @@ def decisions_frame(decisions: Iterable[Decision] | Mapping[str, Decision]) -> p
     """Return one row per decision, in the order given.
 
     Args:
-        decisions: Decisions, or the mapping :func:`~yantai_policy.benefits.evaluate_all`
+        decisions: Decisions, or the mapping [`evaluate_all`][yantai_policy.benefits.evaluate_all]
             returns (its values are used).
 
     Columns: ``benefit``, ``measure``, ``record_id``, ``on`` (a date), ``eligible``

@@ -1,10 +1,10 @@
 """The responsibility graph, and queries over it in the networkx idiom.
 
-:func:`responsibility_graph` turns a plan into a :class:`networkx.DiGraph`; the queries
+[`responsibility_graph`][yantai_policy.graph.responsibility_graph] turns a plan into a `networkx.DiGraph`; the queries
 are plain functions that take the graph first, are named for what they return, and
 return results in a deterministic order (the order the notice prints things in, unless
 they say otherwise). Wherever a unit is an argument, any name
-:meth:`~yantai_policy.model.Policy.bureau` accepts will do, or the :class:`Bureau` itself.
+[`bureau`][yantai_policy.model.Policy.bureau] accepts will do, or the [`Bureau`][yantai_policy.model.Bureau] itself.
 
 Why a DiGraph and not a MultiDiGraph: every relation here joins a pair of nodes at most
 once (a measure has an action once, an action has one unit), and where several actions'

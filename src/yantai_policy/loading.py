@@ -1,11 +1,11 @@
-"""Load a plan file (JSON or TOML) into a :class:`~yantai_policy.model.Policy`.
+"""Load a plan file (JSON or TOML) into a [`Policy`][yantai_policy.model.Policy].
 
 The built-in Yantai plan ships inside the package as JSON and is read once, then
 cached. JSON because the standard library parses it in C: the cold import-and-load
 budget is 100 ms, and the pure-Python TOML parser alone costs a third of that. Plans
 written by hand may be TOML; both load the same way. Any other plan in the same format loads the
 same way from a path. Every problem in a file is reported as a
-:class:`~yantai_policy.errors.PolicyDataError` that names the file, the key path and,
+[`PolicyDataError`][yantai_policy.errors.PolicyDataError] that names the file, the key path and,
 where the parser gives one, the line.
 
 Examples:
@@ -111,7 +111,7 @@ def read_data_file(name: str) -> bytes:
     """Return the bytes of a file shipped in ``yantai_policy/data``.
 
     Read straight from the package directory, falling back to
-    :mod:`importlib.resources` (which costs more to import) when the package is not
+    `importlib.resources` (which costs more to import) when the package is not
     on the file system, as in a zip.
     """
     here = os.path.join(os.path.dirname(__file__), "data", name)  # noqa: PTH118, PTH120
@@ -318,7 +318,7 @@ def _kind(value: object) -> str:
 def policy_from_dict(
     data: Mapping[str, Any], *, file: str = "<data>", data_sha256: str | None = None
 ) -> Policy:
-    """Validate a parsed plan (as from TOML or JSON) and build the :class:`Policy`.
+    """Validate a parsed plan (as from TOML or JSON) and build the [`Policy`][yantai_policy.model.Policy].
 
     Args:
         data: The parsed plan file.

@@ -1,9 +1,9 @@
 """The notice as typed, immutable objects.
 
-Everything here is a frozen attrs class built by :func:`yantai_policy.load_policy`
+Everything here is a frozen attrs class built by [`yantai_policy.load_policy`][yantai_policy.loading.load_policy]
 from the plan file. Chinese is the key and English the translation: every piece of
-text is a :class:`Text` holding both, and every object that comes from the notice
-says where (a :class:`SourceRef` with the document number and the lines of the
+text is a [`Text`][yantai_policy.model.Text] holding both, and every object that comes from the notice
+says where (a [`SourceRef`][yantai_policy.model.SourceRef] with the document number and the lines of the
 published text).
 
 Examples:
@@ -199,7 +199,7 @@ class Bureau:
         return (self.id, self.name.zh, *self.short_names, self.name.en)
 
     def _repr_html_(self) -> str:
-        """Return the unit as HTML for notebooks (see :mod:`yantai_policy.display`)."""
+        """Return the unit as HTML for notebooks (see [`yantai_policy.display`][yantai_policy.display])."""
         from yantai_policy.display import bureau_html  # noqa: PLC0415 - only notebooks need it
 
         return bureau_html(self)
@@ -292,7 +292,7 @@ class Measure:
         return tuple({a.bureau.id: a.bureau for a in self.actions}.values())
 
     def _repr_html_(self) -> str:
-        """Return the measure as HTML for notebooks (see :mod:`yantai_policy.display`)."""
+        """Return the measure as HTML for notebooks (see [`yantai_policy.display`][yantai_policy.display])."""
         from yantai_policy.display import measure_html  # noqa: PLC0415 - only notebooks need it
 
         return measure_html(self)
@@ -399,7 +399,7 @@ def _key(name: str) -> str:
 class Policy:
     """A whole plan: the notice, its measures and actions, and its units.
 
-    Build it with :func:`yantai_policy.load_policy`.
+    Build it with [`yantai_policy.load_policy`][yantai_policy.loading.load_policy].
 
     Attributes:
         notice: The notice.
@@ -407,7 +407,7 @@ class Policy:
         bureaus: The units, in the order they first appear in the table.
         provenance: Where the data came from.
         data_sha256: The SHA-256 of the plan file's bytes, to tie results to the data;
-            a policy made by :meth:`with_parameters` has its own, derived from both.
+            a policy made by [`with_parameters`][yantai_policy.model.Policy.with_parameters] has its own, derived from both.
         parameters: The dated parameters the benefit formulas use.
         above_cap_allowed: Whether a reform was allowed to set values above their caps
             (later reforms of this policy keep the allowance).
@@ -454,7 +454,7 @@ class Policy:
     def graph(self) -> nx.DiGraph[str]:
         """The responsibility graph, built on first use and cached (networkx loads then).
 
-        See :func:`yantai_policy.graph.responsibility_graph`. Treat it as read-only: it
+        See [`yantai_policy.graph.responsibility_graph`][yantai_policy.graph.responsibility_graph]. Treat it as read-only: it
         is shared by every caller of this property.
         """
         if self._graph is None:
@@ -618,7 +618,7 @@ class Policy:
     def to_dataframe(self) -> pd.DataFrame:
         """Return the actions as a pandas DataFrame, one row each (extra ``analysis``).
 
-        See :func:`yantai_policy.frames.actions_frame`; ``frames`` also has measures,
+        See [`yantai_policy.frames.actions_frame`][yantai_policy.frames.actions_frame]; ``frames`` also has measures,
         units, parameters, decisions and findings.
         """
         from yantai_policy.frames import actions_frame  # noqa: PLC0415 - pandas on demand

@@ -5,8 +5,8 @@ and English, a unit, values keyed by the date each takes effect (``None`` ends t
 previous value), and a source: a clause of the notice quoted verbatim, another
 regulation by document number, or an assumption; the last two carry a note saying why.
 
-Values are exact: money is :class:`~decimal.Decimal` yuan with at most two decimal
-places (the fen), ratios are :class:`~fractions.Fraction` (so 2/3 is 2/3), periods are
+Values are exact: money is `Decimal` yuan with at most two decimal
+places (the fen), ratios are `Fraction` (so 2/3 is 2/3), periods are
 whole months or years, and dates are dates.
 
 Examples:
@@ -87,7 +87,7 @@ class SourceKind(enum.Enum):
     ASSUMPTION = "assumption"
     """Not stated anywhere we cite: a documented default, to be overridden."""
     REFORM = "reform"
-    """Set by :meth:`yantai_policy.Policy.with_parameters` (a what-if)."""
+    """Set by [`yantai_policy.Policy.with_parameters`][yantai_policy.model.Policy.with_parameters] (a what-if)."""
 
 
 @attrs.frozen

@@ -2,12 +2,12 @@
 
 Needs matplotlib, the ``plot`` extra (``pip install 'yantai-policy[plot]'``). It is
 imported only when a picture is drawn, so ``import yantai_policy`` never loads it. The
-figures are :class:`matplotlib.figure.Figure` objects made without pyplot: no backend is
+figures are `matplotlib.figure.Figure` objects made without pyplot: no backend is
 chosen or changed, and they draw the same with or without a display.
 
 Chinese labels (``lang="zh"``, the default) need a CJK font. The first installed family
-of :data:`CJK_FAMILIES` is used (on Debian and Ubuntu, ``apt-get install fonts-noto-cjk``);
-where there is none, the labels are drawn in English instead and a :class:`UserWarning`
+of [`CJK_FAMILIES`][yantai_policy.plot.CJK_FAMILIES] is used (on Debian and Ubuntu, ``apt-get install fonts-noto-cjk``);
+where there is none, the labels are drawn in English instead and a `UserWarning`
 says so: a picture never shows empty boxes for missing glyphs.
 
 Examples:
@@ -53,7 +53,7 @@ __all__ = [
 PlotLang = Literal["zh", "en"]
 
 FORMATS = (".png", ".svg")
-"""The file suffixes :func:`save` writes."""
+"""The file suffixes [`save`][yantai_policy.plot.save] writes."""
 
 INSTALL_HINT = "pip install 'yantai-policy[plot]'"
 """How to install what this module needs."""
@@ -115,7 +115,7 @@ def _matplotlib() -> None:
 
 
 def cjk_font() -> str | None:
-    """Return the first installed font family of :data:`CJK_FAMILIES`, or None.
+    """Return the first installed font family of [`CJK_FAMILIES`][yantai_policy.plot.CJK_FAMILIES], or None.
 
     matplotlib caches the fonts it found; after installing one, clear the cache
     (``matplotlib.get_cachedir()``) or call
@@ -227,7 +227,7 @@ def responsibility_graph(policy: Policy, lang: PlotLang = "zh", ax: Axes | None 
     Args:
         policy: The plan.
         lang: ``"zh"`` or ``"en"``; Chinese falls back to English (with a
-            :class:`UserWarning`) where no CJK font is installed.
+            `UserWarning`) where no CJK font is installed.
         ax: Axes to draw into; by default a new figure is made.
 
     Returns:
@@ -309,12 +309,12 @@ def responsibility_graph(policy: Policy, lang: PlotLang = "zh", ax: Axes | None 
 def workload(policy: Policy, lang: PlotLang = "zh") -> Figure:
     """Draw a horizontal bar per unit: its number of actions, busiest on top.
 
-    The order is that of :func:`yantai_policy.graph.workload`; each bar is labelled with
+    The order is that of [`yantai_policy.graph.workload`][yantai_policy.graph.workload]; each bar is labelled with
     its actions and, in brackets, the number of measures they fall under.
 
     Args:
         policy: The plan.
-        lang: ``"zh"`` or ``"en"``, as for :func:`responsibility_graph`.
+        lang: ``"zh"`` or ``"en"``, as for [`responsibility_graph`][yantai_policy.plot.responsibility_graph].
 
     Returns:
         A new figure.
@@ -350,13 +350,13 @@ def workload(policy: Policy, lang: PlotLang = "zh") -> Figure:
 def matrix(policy: Policy, lang: PlotLang = "zh") -> Figure:
     """Draw the responsibility matrix: measures (rows) by units (columns), coloured by role.
 
-    A cell takes its role's colour from :func:`yantai_policy.export.responsibility_matrix`
+    A cell takes its role's colour from [`yantai_policy.export.responsibility_matrix`][yantai_policy.export.responsibility_matrix]
     (lead, then responsible, then assist where a unit has several actions) and stays
     white where the unit has no action under the measure.
 
     Args:
         policy: The plan.
-        lang: ``"zh"`` or ``"en"``, as for :func:`responsibility_graph`.
+        lang: ``"zh"`` or ``"en"``, as for [`responsibility_graph`][yantai_policy.plot.responsibility_graph].
 
     Returns:
         A new figure.

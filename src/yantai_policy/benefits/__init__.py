@@ -1,12 +1,12 @@
 """The notice's money clauses as exact, explained, date-aware formulas.
 
 One module per formula, each citing the clause it implements and each written once over
-columns (:mod:`.base`, :mod:`.columns`). :data:`BENEFITS` lists them (so does
+columns ([`base`][yantai_policy.benefits.base], [`columns`][yantai_policy.benefits.columns]). [`BENEFITS`][yantai_policy.benefits.BENEFITS] lists them (so does
 ``yantai-policy benefits``; ``docs/formulas.md`` gives each clause by clause); the
 pension contribution schedule of measure 15 is a calculator,
-:func:`pension_contribution_schedule`.
+[`pension_contribution_schedule`][yantai_policy.benefits.pension_contribution_schedule].
 
-Every number comes from the plan's dated parameters (:mod:`yantai_policy.parameters`);
+Every number comes from the plan's dated parameters ([`yantai_policy.parameters`][yantai_policy.parameters]);
 money is integer fen inside and Decimal yuan outside, rounded half-up to the fen.
 
 Examples:
@@ -103,7 +103,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:  # noqa: ANN401 - module attributes of any kind
-    """Load :func:`~yantai_policy.benefits.frame.evaluate_frame` (and pandas) on first use."""
+    """Load [`evaluate_frame`][yantai_policy.benefits.frame.evaluate_frame] (and pandas) on first use."""
     if name == "evaluate_frame":
         from yantai_policy.benefits.frame import evaluate_frame  # noqa: PLC0415
 
@@ -127,12 +127,12 @@ def evaluate(
     """Decide one benefit for one record on the day of application.
 
     Args:
-        benefit: The benefit's name (see :data:`BENEFITS`) or formula.
+        benefit: The benefit's name (see [`BENEFITS`][yantai_policy.benefits.BENEFITS]) or formula.
         record: An applicant record (a placement record for
             ``labour_intermediary_subsidy``), as a dict or already parsed.
         on: The day of application.
         policy: The plan; the built-in one if not given (or a reform from
-            :meth:`~yantai_policy.Policy.with_parameters`).
+            [`with_parameters`][yantai_policy.model.Policy.with_parameters]).
 
     Returns:
         The decision, with its reasons, parameters and breakdown.
@@ -149,7 +149,7 @@ def evaluate(
 def evaluate_all(
     record: Mapping[str, Any] | Applicant, *, on: dt.date, policy: Policy | None = None
 ) -> dict[str, Decision]:
-    """Decide every applicant benefit (:data:`APPLICANT_BENEFITS`) for one record.
+    """Decide every applicant benefit ([`APPLICANT_BENEFITS`][yantai_policy.benefits.APPLICANT_BENEFITS]) for one record.
 
     Raises:
         RecordError: The record breaks the contract.

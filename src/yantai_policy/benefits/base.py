@@ -1,18 +1,18 @@
 """What every benefit formula shares: conditions, context, columns and decisions.
 
-A formula is a :class:`Benefit` subclass, written once. It declares its conditions
-(:class:`Spec`: code, wording, clause, group, and how to word the facts behind it)
+A formula is a [`Benefit`][yantai_policy.benefits.base.Benefit] subclass, written once. It declares its conditions
+([`Spec`][yantai_policy.benefits.base.Spec]: code, wording, clause, group, and how to word the facts behind it)
 and the parameters it reads, and implements one vectorised method,
-:meth:`Benefit.compute`, over a batch of records as columns
-(:mod:`~yantai_policy.benefits.columns`). That one computation returns each
+[`Benefit.compute`][yantai_policy.benefits.base.Benefit.compute], over a batch of records as columns
+([`columns`][yantai_policy.benefits.columns]). That one computation returns each
 condition's result, the amount, and the facts behind them (the dates compared, the
 months counted, the amounts paid).
 
 Everything else is derived from it:
 
-* :meth:`Benefit.run` gives a batch's eligibility, amounts and unmet conditions as
+* [`Benefit.run`][yantai_policy.benefits.base.Benefit.run] gives a batch's eligibility, amounts and unmet conditions as
   arrays (what ``evaluate_many``, ``evaluate_frame``, ``compare`` and the CLI use);
-* :meth:`Benefit.decide` runs one record as a batch of one and words the full
+* [`Benefit.decide`][yantai_policy.benefits.base.Benefit.decide] runs one record as a batch of one and words the full
   decision from the same results and facts: no second pass restates a rule.
 
 The base class adds the first condition of every decision: that the notice is in
@@ -53,7 +53,7 @@ C = TypeVar("C", "Applicants", "Placements")
 
 @attrs.frozen
 class Spec:
-    """A condition a formula checks (see :class:`~yantai_policy.benefits.Condition`).
+    """A condition a formula checks (see [`Condition`][yantai_policy.benefits.Condition]).
 
     Attributes:
         code: A stable identifier, such as ``first_licence``.
@@ -62,7 +62,7 @@ class Spec:
         group: ``None`` for a condition that must hold; otherwise a name shared by
             alternatives, of which at least one must hold.
         detail: Words the facts behind the answer for one record, from the
-            computation's :class:`Facts`; no detail if ``None``.
+            computation's [`Facts`][yantai_policy.benefits.base.Facts]; no detail if ``None``.
     """
 
     code: str
@@ -120,7 +120,7 @@ _CONTEXTS: dict[tuple[int, dt.date], Context] = {}
 
 
 def context(policy: Policy, on: dt.date) -> Context:
-    """Return the :class:`Context` of a plan on a day (cached: a batch resolves it once)."""
+    """Return the [`Context`][yantai_policy.benefits.base.Context] of a plan on a day (cached: a batch resolves it once)."""
     key = (id(policy), on)
     found = _CONTEXTS.get(key)
     if found is not None and found.policy is policy:
@@ -142,10 +142,10 @@ def context(policy: Policy, on: dt.date) -> Context:
 
 @attrs.frozen
 class Computed:
-    """What :meth:`Benefit.compute` returns for a batch: one array entry per record.
+    """What [`Benefit.compute`][yantai_policy.benefits.base.Benefit.compute] returns for a batch: one array entry per record.
 
     Attributes:
-        held: Each condition's result, by code (every code of :attr:`Benefit.specs`).
+        held: Each condition's result, by code (every code of `Benefit.specs`).
         fen: The amount in fen (read where eligible), or ``None`` where the amount
             cannot be determined for any record (a parameter with no value).
         unknown: The records whose amount cannot be determined, if only some.
@@ -171,7 +171,7 @@ def _python(value: object) -> object:
 
 @attrs.frozen
 class Facts:
-    """One record's results and facts, as :meth:`Benefit.decide` words them.
+    """One record's results and facts, as [`Benefit.decide`][yantai_policy.benefits.base.Benefit.decide] words them.
 
     Attributes:
         record: The parsed record (its fields are the inputs).
@@ -243,7 +243,7 @@ class Outcomes:
     codes: tuple[str, ...]
 
     def unmet_codes(self, bits: int) -> tuple[str, ...]:
-        """Return the codes of a bit mask of :attr:`unmet`."""
+        """Return the codes of a bit mask of `unmet`."""
         return _unmet_codes(self.codes, bits)
 
     def unmet_texts(self) -> npt.NDArray[np.object_]:
@@ -295,7 +295,7 @@ def _unmet_codes(codes: tuple[str, ...], bits: int) -> tuple[str, ...]:
 
 
 class Benefit(Generic[R, C]):
-    """A benefit formula. Subclasses set the class attributes and :meth:`compute`.
+    """A benefit formula. Subclasses set the class attributes and [`compute`][yantai_policy.benefits.base.Benefit.compute].
 
     Attributes:
         name: The benefit's identifier, such as ``startup_subsidy``.
@@ -389,7 +389,7 @@ class Benefit(Generic[R, C]):
         return Outcomes(self.name, eligible, fen, unknown, unmet, self.codes)
 
     def columns(self, records: Sequence[R]) -> C:
-        """Return parsed records as the columns :meth:`compute` takes."""
+        """Return parsed records as the columns [`compute`][yantai_policy.benefits.base.Benefit.compute] takes."""
         from yantai_policy.benefits import columns  # noqa: PLC0415 - a sibling module
 
         if self.record == "placement":

@@ -1,11 +1,11 @@
 """Batches: records parsed and computed a chunk at a time, rows built on demand, what-ifs.
 
-:func:`evaluate_many` reads records in chunks (:data:`CHUNK_SIZE`), turns each into
-columns (:mod:`~yantai_policy.benefits.reading` for dicts) and runs every formula's one
-definition over them (:meth:`~yantai_policy.benefits.Benefit.run`); a record that breaks
-the contract becomes an error row. :class:`Batch` yields one :class:`Row` per record, or
-the results as arrays (:meth:`Batch.chunks`). :func:`compare` runs a baseline and a
-reform over the same chunks; :class:`BatchSummary` counts.
+[`evaluate_many`][yantai_policy.benefits.batch.evaluate_many] reads records in chunks ([`CHUNK_SIZE`][yantai_policy.benefits.batch.CHUNK_SIZE]), turns each into
+columns ([`reading`][yantai_policy.benefits.reading] for dicts) and runs every formula's one
+definition over them ([`run`][yantai_policy.benefits.Benefit.run]); a record that breaks
+the contract becomes an error row. [`Batch`][yantai_policy.benefits.batch.Batch] yields one [`Row`][yantai_policy.benefits.batch.Row] per record, or
+the results as arrays ([`Batch.chunks`][yantai_policy.benefits.batch.Batch.chunks]). [`compare`][yantai_policy.benefits.batch.compare] runs a baseline and a
+reform over the same chunks; [`BatchSummary`][yantai_policy.benefits.batch.BatchSummary] counts.
 """
 
 from __future__ import annotations
@@ -187,9 +187,9 @@ def _distinct_outcomes(o: Outcomes) -> tuple[list[Outcome], list[int]]:
 
 
 class Batch:
-    """The rows of :func:`evaluate_many`: an iterator of :class:`Row`, computed by chunk.
+    """The rows of [`evaluate_many`][yantai_policy.benefits.batch.evaluate_many]: an iterator of [`Row`][yantai_policy.benefits.batch.Row], computed by chunk.
 
-    Iterate it for one :class:`Row` per record, or read :meth:`chunks` for the
+    Iterate it for one [`Row`][yantai_policy.benefits.batch.Row] per record, or read [`chunks`][yantai_policy.benefits.batch.Batch.chunks] for the
     results as arrays, with no object per row.
     """
 
@@ -232,29 +232,29 @@ def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
     """Evaluate a stream of records, yielding exactly one row for each, in order.
 
     Nothing is dropped: a record that breaks the contract yields a row holding a
-    :class:`RecordError` with its row number and field; the others yield every
-    benefit's :class:`Outcome`. Records are parsed and computed in chunks of
-    ``chunk_size``, over the same vectorised definitions as :func:`evaluate`, so a
+    [`RecordError`][yantai_policy.benefits.records.RecordError] with its row number and field; the others yield every
+    benefit's [`Outcome`][yantai_policy.benefits.batch.Outcome]. Records are parsed and computed in chunks of
+    ``chunk_size``, over the same vectorised definitions as [`evaluate`][yantai_policy.benefits.evaluate], so a
     stream of any length runs in constant memory.
 
     Args:
         records: Applicant dicts (or parsed records, or whatever ``parse`` takes).
         on: The day of application.
-        benefits: The benefits to run; :data:`APPLICANT_BENEFITS` if not given.
+        benefits: The benefits to run; [`APPLICANT_BENEFITS`][yantai_policy.benefits.registry.APPLICANT_BENEFITS] if not given.
         policy: The plan; the built-in one if not given.
-        parse: Turns one input into a record; :func:`parse_applicant` (or
-            :func:`parse_placement` when every benefit takes placements) if not given.
+        parse: Turns one input into a record; [`parse_applicant`][yantai_policy.benefits.records.parse_applicant] (or
+            [`parse_placement`][yantai_policy.benefits.records.parse_placement] when every benefit takes placements) if not given.
         start: The row number of the first record.
         chunk_size: How many records are computed together.
         decode: Turns one raw input (a JSONL line, say) into what ``parse`` takes;
             run with the parsing, in the worker process when ``jobs`` > 1.
         jobs: How many worker processes parse and compute the chunks
-            (:mod:`~yantai_policy.benefits.parallel`); 1 computes them here. The rows
+            ([`parallel`][yantai_policy.benefits.parallel]); 1 computes them here. The rows
             are the same, in the same order, whatever the number. With more than
             one, ``parse`` and ``decode`` must be picklable where processes are not forked.
 
     Returns:
-        An iterator of one :class:`Row` per record (see :class:`Batch`).
+        An iterator of one [`Row`][yantai_policy.benefits.batch.Row] per record (see [`Batch`][yantai_policy.benefits.batch.Batch]).
 
     Raises:
         UnknownNameError: A benefit does not exist (raised at the call, not on iteration).
@@ -336,7 +336,7 @@ def _chunk(
     parse: Callable[[Any], Applicant | Placement],
     contexts: list[Context],
 ) -> list[Chunk]:
-    """Parse and compute one chunk: one :class:`Chunk` per context."""
+    """Parse and compute one chunk: one [`Chunk`][yantai_policy.benefits.batch.Chunk] per context."""
     kind = Placement if formulas[0].record == "placement" else Applicant
     # Dicts that parse_applicant would parse are read straight into columns (benefits.reading).
     columnar = parse is parse_applicant or getattr(parse, "reads_applicant_dicts", False) is True
@@ -452,7 +452,7 @@ def batch_formulas(benefits: Iterable[str] | str | None) -> list[Benefit[Any, An
     """Resolve the benefits a batch runs, by name or Chinese title, each once, in order.
 
     Args:
-        benefits: Names or titles; :data:`APPLICANT_BENEFITS` if ``None``.
+        benefits: Names or titles; [`APPLICANT_BENEFITS`][yantai_policy.benefits.registry.APPLICANT_BENEFITS] if ``None``.
 
     Raises:
         UnknownNameError: No benefit has a name given; the message suggests close ones.
@@ -495,7 +495,7 @@ def _plan(
 
 @attrs.define
 class BatchSummary:
-    """Counts and totals over a batch's rows: feed it with :meth:`add`.
+    """Counts and totals over a batch's rows: feed it with [`add`][yantai_policy.benefits.batch.BatchSummary.add].
 
     Attributes:
         rows: Rows seen.
@@ -524,7 +524,7 @@ class BatchSummary:
         return row
 
     def add_chunk(self, chunk: Chunk) -> Chunk:
-        """Count a chunk's rows from its columns and return it (as :meth:`add` does a row)."""
+        """Count a chunk's rows from its columns and return it (as [`add`][yantai_policy.benefits.batch.BatchSummary.add] does a row)."""
         self.rows += len(chunk)
         self.errors += len(chunk.errors)
         if len(chunk.parsed) == 0:
@@ -585,7 +585,7 @@ class RowDifference:
 
 @attrs.frozen
 class Comparison:
-    """The result of :func:`compare`.
+    """The result of [`compare`][yantai_policy.benefits.batch.compare].
 
     Attributes:
         rows: Rows compared.

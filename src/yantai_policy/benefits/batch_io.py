@@ -2,17 +2,17 @@ r"""Batch files: read records from CSV or JSONL, write results to CSV or JSONL.
 
 What ``yantai-policy evaluate`` reads and writes, as a library (the command only parses
 its arguments and dispatches here). Reading is in two steps, so that a worker process
-can do the costly one (:mod:`~yantai_policy.benefits.parallel`):
+can do the costly one ([`parallel`][yantai_policy.benefits.parallel]):
 
-* the reader (:func:`csv_records`, :func:`jsonl_lines`) yields one raw item per input
+* the reader ([`csv_records`][yantai_policy.benefits.batch_io.csv_records], [`jsonl_lines`][yantai_policy.benefits.batch_io.jsonl_lines]) yields one raw item per input
   row, lazily: a CSV row as a dict, a JSONL line as its bytes;
-* :func:`decode_jsonl` turns a line into its JSON value (or a :class:`BadLine`), and
-  :class:`RecordParser` turns the value into a record, raising
-  :class:`~yantai_policy.benefits.RecordError` naming the field.
+* [`decode_jsonl`][yantai_policy.benefits.batch_io.decode_jsonl] turns a line into its JSON value (or a [`BadLine`][yantai_policy.benefits.batch_io.BadLine]), and
+  [`RecordParser`][yantai_policy.benefits.batch_io.RecordParser] turns the value into a record, raising
+  [`RecordError`][yantai_policy.benefits.RecordError] naming the field.
 
-The writers (:func:`csv_writer`, :func:`jsonl_writer`) take the
-:class:`~yantai_policy.benefits.Chunk` objects of
-:meth:`~yantai_policy.benefits.Batch.chunks`: columns, turned into Python lists once
+The writers ([`csv_writer`][yantai_policy.benefits.batch_io.csv_writer], [`jsonl_writer`][yantai_policy.benefits.batch_io.jsonl_writer]) take the
+[`Chunk`][yantai_policy.benefits.Chunk] objects of
+[`chunks`][yantai_policy.benefits.Batch.chunks]: columns, turned into Python lists once
 per chunk, with no object per row.
 
 Examples:
@@ -80,8 +80,8 @@ COLUMNS = ("eligible", "amount", "unmet")
 """The output columns of each benefit, ``<benefit>.<column>``, in order."""
 _BOM = b"\xef\xbb\xbf"
 _FAST_JSON = msgspec.json.Decoder(float_hook=Decimal)
-"""msgspec reads a valid line about three times as fast as :func:`json.loads`; whatever it
-refuses is read again by :mod:`json`, whose acceptance and messages are the contract."""
+"""msgspec reads a valid line about three times as fast as `json.loads`; whatever it
+refuses is read again by `json`, whose acceptance and messages are the contract."""
 
 
 class BadInputError(PolicyError):
@@ -93,7 +93,7 @@ def csv_records(source: IO[Any], name: str) -> Iterator[dict[str | Any, str | An
 
     Args:
         source: The text, opened with ``newline=""`` (``surrogateescape`` keeps
-            undecodable bytes, whose row :class:`RecordParser` makes an error row).
+            undecodable bytes, whose row [`RecordParser`][yantai_policy.benefits.batch_io.RecordParser] makes an error row).
         name: The file's name, for the messages.
 
     Raises:
@@ -126,7 +126,7 @@ def jsonl_lines(source: Iterable[bytes | str]) -> Iterator[bytes | str]:
 
 
 class BadLine:
-    """A JSONL line that holds no JSON value: :class:`RecordParser` makes it a row error."""
+    """A JSONL line that holds no JSON value: [`RecordParser`][yantai_policy.benefits.batch_io.RecordParser] makes it a row error."""
 
     __slots__ = ("reason",)
 
@@ -144,7 +144,7 @@ class BadLine:
 
 
 def decode_jsonl(line: bytes | str) -> object:
-    """Return one JSONL line's JSON value (fractions as Decimal), or a :class:`BadLine`.
+    """Return one JSONL line's JSON value (fractions as Decimal), or a [`BadLine`][yantai_policy.benefits.batch_io.BadLine].
 
     Examples:
         >>> decode_jsonl(b'{"amount": 1.10}')
@@ -169,7 +169,7 @@ def decode_jsonl(line: bytes | str) -> object:
 
 
 def _json_line(text: str) -> object:
-    """Read a line with :mod:`json`: the value, or the :class:`BadLine` that says why not."""
+    """Read a line with `json`: the value, or the [`BadLine`][yantai_policy.benefits.batch_io.BadLine] that says why not."""
     try:
         return json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as error:
@@ -185,8 +185,8 @@ class RecordParser:
 
     Args:
         kind: ``"applicant"`` or ``"placement"``: the record contract.
-        fmt: ``"csv"`` (a row from :func:`csv_records`) or ``"jsonl"`` (a value from
-            :func:`decode_jsonl`).
+        fmt: ``"csv"`` (a row from [`csv_records`][yantai_policy.benefits.batch_io.csv_records]) or ``"jsonl"`` (a value from
+            [`decode_jsonl`][yantai_policy.benefits.batch_io.decode_jsonl]).
     """
 
     __slots__ = ("fmt", "kind")
@@ -206,10 +206,10 @@ class RecordParser:
 
     @property
     def reads_applicant_dicts(self) -> bool:
-        """Whether a dict item is parsed exactly by :func:`parse_applicant`.
+        """Whether a dict item is parsed exactly by [`parse_applicant`][yantai_policy.benefits.records.parse_applicant].
 
-        Then :func:`~yantai_policy.benefits.evaluate_many` reads such items straight into
-        columns (:mod:`~yantai_policy.benefits.reading`), as it does for its default parser.
+        Then [`evaluate_many`][yantai_policy.benefits.evaluate_many] reads such items straight into
+        columns ([`reading`][yantai_policy.benefits.reading]), as it does for its default parser.
         """
         return self.kind == "applicant" and self.fmt == "jsonl"
 

@@ -1,21 +1,21 @@
 """Records as columns: the one form every formula computes on.
 
-Each formula (:mod:`yantai_policy.benefits`) is written once, over numpy arrays of a
-batch of records: :class:`Applicants` (or :class:`Placements` for measure 11). One
+Each formula ([`yantai_policy.benefits`][yantai_policy.benefits]) is written once, over numpy arrays of a
+batch of records: [`Applicants`][yantai_policy.benefits.columns.Applicants] (or [`Placements`][yantai_policy.benefits.columns.Placements] for measure 11). One
 record is a batch of one. The arrays come from parsed records
-(:func:`applicants`, :func:`placements`: what :func:`~yantai_policy.benefits.evaluate`
-and :func:`~yantai_policy.benefits.evaluate_many` use) or straight from a DataFrame
-(:mod:`yantai_policy.benefits.frame`).
+([`applicants`][yantai_policy.benefits.columns.applicants], [`placements`][yantai_policy.benefits.columns.placements]: what [`evaluate`][yantai_policy.benefits.evaluate]
+and [`evaluate_many`][yantai_policy.benefits.evaluate_many] use) or straight from a DataFrame
+([`yantai_policy.benefits.frame`][yantai_policy.benefits.frame]).
 
 The arithmetic here is exact: money is int64 fen, ratios are Fractions applied to
 whole fen with half-up rounding, and Civil Code periods are computed with
 ``datetime64[M]`` arithmetic and the day clipped to the month's end (art. 202), which
-equals :func:`~yantai_policy.benefits.periods.period_end` day for day.
+equals [`period_end`][yantai_policy.benefits.periods.period_end] day for day.
 
 Bounds: each amount, and each applicant's sum of contributions or premiums, must be
-at most :data:`~yantai_policy.benefits.records.MAX_FEN` (2**53 - 1 fen, about 90
+at most [`MAX_FEN`][yantai_policy.benefits.records.MAX_FEN] (2**53 - 1 fen, about 90
 trillion yuan). The record contract refuses a larger amount; a larger sum raises
-:class:`~yantai_policy.errors.PolicyError` rather than lose a fen.
+[`PolicyError`][yantai_policy.errors.PolicyError] rather than lose a fen.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ NAT = np.datetime64("NaT", "D")
 NAT_INT = np.iinfo(np.int64).min  # NaT's integer value
 EPOCH_MONTH = month_index(1970, 1)  # numpy's month 0 as a month index
 BIT = {name: 1 << index for index, name in enumerate(sorted(GROUPS))}
-"""Each group's bit in :attr:`Applicants.groups`."""
+"""Each group's bit in `Applicants.groups`."""
 FLAGS = tuple(f.name for f in APPLICANT_CONTRACT if f.kind == "bool")
 """The applicant's boolean fields."""
 DATES = tuple(f.name for f in APPLICANT_CONTRACT if f.kind == "date")
@@ -89,15 +89,15 @@ def choice_codes(choices: tuple[str, ...]) -> dict[str, int]:
 
 
 BUSINESS_CODES = choice_codes(BUSINESS_TYPES)
-"""``business_type`` codes in :attr:`Applicants.business_type`."""
+"""``business_type`` codes in `Applicants.business_type`."""
 OCCUPATION_CODES = choice_codes(PLATFORM_OCCUPATIONS)
-"""``platform_occupation`` codes in :attr:`Applicants.platform_occupation`."""
+"""``platform_occupation`` codes in `Applicants.platform_occupation`."""
 LOAN_CODES = choice_codes(LOAN_KINDS)
-"""``loan.kind`` codes in :attr:`Applicants.loan_kind`."""
+"""``loan.kind`` codes in `Applicants.loan_kind`."""
 
 
 def group_mask(names: Iterable[str]) -> int:
-    """Return the bits of some groups in :attr:`Applicants.groups`."""
+    """Return the bits of some groups in `Applicants.groups`."""
     out = 0
     for name in names:
         out |= BIT[name]
@@ -121,7 +121,7 @@ class Entries(NamedTuple):
     table: npt.NDArray[np.int32] | None = None
     """For months given as codes: the month of each code (rising), else None."""
     aligned: bool = False
-    """Whether every run is each code of :attr:`table` once, in order: a (runs, k) matrix."""
+    """Whether every run is each code of [`table`][yantai_policy.benefits.columns.Entries.table] once, in order: a (runs, k) matrix."""
 
     def lengths(self) -> npt.NDArray[np.intp]:
         """The number of entries of each run."""
@@ -155,8 +155,8 @@ class Applicants:
     Attributes:
         n: The number of records.
         ids: Each record's id, where known (``None`` for a frame read column-wise).
-        groups: The groups as bits (:data:`BIT`).
-        dates: Each date field of the contract (:data:`DATES`): NaT where absent.
+        groups: The groups as bits ([`BIT`][yantai_policy.benefits.columns.BIT]).
+        dates: Each date field of the contract ([`DATES`][yantai_policy.benefits.columns.DATES]): NaT where absent.
         flags: Each boolean field: True where the record says True.
         platform: Whether a platform is given.
         business_type: 1 + the index in ``BUSINESS_TYPES``; 0 where absent.
@@ -337,7 +337,7 @@ def placements(records: Sequence[Placement]) -> Placements:
 
 
 def period_end_days(start: Days, months: int) -> Days:
-    """Vectorised :func:`~yantai_policy.benefits.periods.period_end`: add months, clip the day.
+    """Vectorised [`period_end`][yantai_policy.benefits.periods.period_end]: add months, clip the day.
 
     Args:
         start: Days (``datetime64[D]``); NaT gives NaT.
@@ -429,7 +429,7 @@ def param_fen(value: object, name: str) -> int:
     """A parameter's yuan as fen, refused if beyond int64.
 
     Exact whatever the caller's decimal context: the product is taken in
-    :data:`~yantai_policy.parameters.EXACT`.
+    [`EXACT`][yantai_policy.parameters.EXACT].
     """
     fen = int(EXACT.multiply(value, 100))  # type: ignore[arg-type]
     if fen > I64_MAX:
@@ -448,7 +448,7 @@ def flat_fen(values: Mapping[str, object], name: str, n: int) -> Ints | None:
 
 
 def checked(sums: Ints) -> Ints:
-    """Refuse sums beyond :data:`MAX_FEN`."""
+    """Refuse sums beyond [`MAX_FEN`][yantai_policy.benefits.columns.MAX_FEN]."""
     if len(sums) and int(sums.max()) > MAX_FEN:
         raise PolicyError(
             f"an applicant's amounts sum to more than {MAX_FEN} fen, beyond the exact range"
@@ -487,7 +487,7 @@ def _codes_of(
 def entries_within(
     entries: Entries, first: npt.NDArray[np.int32], last: npt.NDArray[np.int32]
 ) -> Bools:
-    """Whether each entry's month is in ``[first, last]`` of its row (what :func:`window_sums` adds)."""
+    """Whether each entry's month is in ``[first, last]`` of its row (what [`window_sums`][yantai_policy.benefits.columns.window_sums] adds)."""
     rows = entries.rows()
     months = entries.month_keys()
     inside: Bools = (months >= first[rows]) & (months <= last[rows])
@@ -503,7 +503,7 @@ def window_sums(
     sums per run, over a (runs, k) matrix when every run has k entries (with a
     look-up of each row's window mask when the runs are the same k months in
     order). Otherwise, or where an int64 sum could overflow, the float64 bincount
-    of :func:`sum_by_row`.
+    of [`sum_by_row`][yantai_policy.benefits.columns.sum_by_row].
     """
     months, fen = entries.keys, entries.fen
     runs = len(entries.starts)

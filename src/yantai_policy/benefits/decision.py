@@ -3,9 +3,9 @@
 Each condition says whether it held and the clause it comes from; each parameter
 value used says where it comes from; the decision names the data it was made from.
 
-A :class:`Decision` is what :func:`yantai_policy.benefits.evaluate` returns. It is
-frozen, renders itself in prose (:meth:`Decision.explain`) and round-trips through
-JSON (:meth:`Decision.to_dict`, :meth:`Decision.from_dict`).
+A [`Decision`][yantai_policy.benefits.decision.Decision] is what [`yantai_policy.benefits.evaluate`][yantai_policy.benefits.evaluate] returns. It is
+frozen, renders itself in prose ([`Decision.explain`][yantai_policy.benefits.decision.Decision.explain]) and round-trips through
+JSON ([`Decision.to_dict`][yantai_policy.benefits.decision.Decision.to_dict], [`Decision.from_dict`][yantai_policy.benefits.decision.Decision.from_dict]).
 """
 
 from __future__ import annotations
@@ -178,7 +178,7 @@ class Decision:
         return "\n".join(out)
 
     def _repr_html_(self) -> str:
-        """Return the decision as HTML for notebooks (see :mod:`yantai_policy.display`)."""
+        """Return the decision as HTML for notebooks (see [`yantai_policy.display`][yantai_policy.display])."""
         from yantai_policy.display import decision_html  # noqa: PLC0415 - only notebooks need it
 
         return decision_html(self)
@@ -241,7 +241,7 @@ class Decision:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Decision:
-        """Rebuild a decision from :meth:`to_dict` output.
+        """Rebuild a decision from [`to_dict`][yantai_policy.benefits.decision.Decision.to_dict] output.
 
         Raises:
             KeyError: A field is missing.

@@ -1,30 +1,30 @@
 """Every applicant benefit over a pandas DataFrame at once: vectorised, and exact.
 
-:func:`evaluate_frame` takes one row per applicant and returns, for each applicant
+[`evaluate_frame`][yantai_policy.benefits.frame.evaluate_frame] takes one row per applicant and returns, for each applicant
 benefit, whether the row is eligible, the amount and the conditions not met. This module
 is only a reader: it turns the frame's columns into the columns every formula computes on
-(:mod:`~yantai_policy.benefits.columns`), and each benefit's one definition
-(:meth:`~yantai_policy.benefits.Benefit.run`) does the rest, exactly as for
-:func:`~yantai_policy.benefits.evaluate_many` (the tests check the two agree row by row).
+([`columns`][yantai_policy.benefits.columns]), and each benefit's one definition
+([`run`][yantai_policy.benefits.Benefit.run]) does the rest, exactly as for
+[`evaluate_many`][yantai_policy.benefits.evaluate_many] (the tests check the two agree row by row).
 
 It needs pandas (the ``analysis`` extra: ``pip install 'yantai-policy[analysis]'``). The
-package :mod:`yantai_policy.benefits` does not import pandas, so import this module by
+package [`yantai_policy.benefits`][yantai_policy.benefits] does not import pandas, so import this module by
 name::
 
     from yantai_policy.benefits.frame import evaluate_frame
 
-:func:`read_applicants` reads a CSV, JSONL or Parquet register into the frame it takes.
+[`read_applicants`][yantai_policy.benefits.frame.read_applicants] reads a CSV, JSONL or Parquet register into the frame it takes.
 
 Input:
     One row per applicant, the columns named as the record contract's fields
-    (:data:`~yantai_policy.benefits.records.APPLICANT_CONTRACT`, ``docs/records.md``);
+    ([`APPLICANT_CONTRACT`][yantai_policy.benefits.records.APPLICANT_CONTRACT], ``docs/records.md``);
     a missing column, and an empty cell (``None``, ``NaN``, ``NaT``, ``pd.NA``), is
     an absent field. Columns whose names start with ``x_`` are yours and are
     ignored; any other unknown column is an error that suggests the close match.
 
     Each distinct value of a column goes through the contract's own parser
-    (:func:`~yantai_policy.benefits.records.field_parser`), so it is accepted or
-    refused, with the same message, as :func:`~yantai_policy.benefits.records.parse_applicant`
+    ([`field_parser`][yantai_policy.benefits.records.field_parser]), so it is accepted or
+    refused, with the same message, as [`parse_applicant`][yantai_policy.benefits.records.parse_applicant]
     would; the fields are read in the contract's order. A frame also takes each
     field's CSV cell format (a string in a boolean, groups or list column is read
     as its CSV cell: ``yes``, ``graduate;veteran``, ``2021-03:512.30;2021-04:512.30``),
@@ -33,7 +33,7 @@ Input:
     * ``id``: required, a non-empty string or an integer.
     * ``groups``: a list of group names, or its CSV cell, names separated by ``;``.
     * dates (``left_school_on``, ``flexible_since``, ``first_license_on``): ISO
-      strings, :class:`datetime.date` objects, or a ``datetime64`` column
+      strings, `datetime.date` objects, or a ``datetime64`` column
       (a value with a time of day other than midnight, or a time zone, is refused).
     * booleans: ``True``/``False`` (a ``bool`` or nullable ``boolean`` column, or
       objects), or the CSV cell's ``true``/``false``, ``1``/``0``, ``yes``/``no``.
@@ -59,13 +59,13 @@ Input:
       takes the fast path. Give one of the three layouts: two are refused.
 
     Amounts are yuan, as in the record contract: decimal strings, integers,
-    :class:`~decimal.Decimal`, or floats (read as the shortest decimal that prints
-    them, as :func:`~yantai_policy.benefits.records.parse_fen` does). They become
+    `Decimal`, or floats (read as the shortest decimal that prints
+    them, as [`parse_fen`][yantai_policy.benefits.records.parse_fen] does). They become
     integer fen by parsing, never through a float's arithmetic; a negative amount or
     one with more than two decimal places is refused. A long frame may instead give
     ``amount_fen``, an integer column already in fen.
 
-    A value that breaks the contract raises :class:`~yantai_policy.benefits.RecordError`
+    A value that breaks the contract raises [`RecordError`][yantai_policy.benefits.RecordError]
     naming the column and the 1-based row (the row of the long frame, for a value
     in ``contributions=`` or ``premiums=``): by default (``errors="raise"``) the
     whole frame is refused. With ``errors="column"``, as ``evaluate_many`` does,
@@ -81,7 +81,7 @@ Input:
     bad values, not with the rows; a frame with no bad row costs what it costs
     with ``errors="raise"``.
 
-    Beyond :func:`~yantai_policy.benefits.records.parse_applicant`, a frame may
+    Beyond [`parse_applicant`][yantai_policy.benefits.records.parse_applicant], a frame may
     hold the CSV cell formats, midnight date-times (pandas turns dates into
     them), numpy scalars, and ``amount_fen``; and, since pandas counts
     ``Decimal("NaN")`` as missing, such a cell is an absent value rather than an
@@ -94,20 +94,19 @@ Output:
 
     * ``<benefit>.eligible``: ``bool``;
     * ``<benefit>.amount_fen``: ``Int64``, the amount in integer fen; 0 where not
-      eligible (as :class:`~yantai_policy.benefits.Outcome` has it), ``<NA>`` where
+      eligible (as [`Outcome`][yantai_policy.benefits.Outcome] has it), ``<NA>`` where
       eligible but the amount cannot be determined (``fee_exemptions`` always,
       others when a parameter has no value on the day);
-    * ``<benefit>.amount``: :class:`~decimal.Decimal` yuan with two places, or
+    * ``<benefit>.amount``: `Decimal` yuan with two places, or
       ``None`` where the fen are ``<NA>`` (object dtype), equal to
-      :attr:`Outcome.amount <yantai_policy.benefits.Outcome.amount>`. Each
+      [`Outcome.amount`][yantai_policy.benefits.Outcome.amount]. Each
       distinct amount is built once, by
-      :func:`~yantai_policy.benefits.periods.fen_to_yuan` (exact whatever the
+      [`fen_to_yuan`][yantai_policy.benefits.periods.fen_to_yuan] (exact whatever the
       caller's decimal context), and rows of one amount share it; still, a
       register of many distinct amounts pays for them, and ``decimals=False``
       leaves these columns out;
     * ``<benefit>.unmet``: the codes of the conditions that did not hold, joined
-      by ``;`` (:meth:`Outcomes.unmet_texts
-      <yantai_policy.benefits.base.Outcomes.unmet_texts>`, as ``Outcome.unmet``
+      by ``;`` ([`Outcomes.unmet_texts`][yantai_policy.benefits.base.Outcomes.unmet_texts], as ``Outcome.unmet``
       has them), an empty string where eligible (object dtype).
 
     A bad row (``errors="column"``) is not eligible, and its ``amount_fen``,
@@ -117,19 +116,19 @@ Exactness:
     Money is int64 fen throughout; ratios are the parameters' Fractions, and a rate
     is applied as ``(2 * paid * numerator + denominator) // (2 * denominator)``
     (half-up, on whole fen, as the formulas do). Bounds: each amount is at most
-    :data:`~yantai_policy.benefits.records.MAX_FEN` (2**53 - 1 fen, about 90 trillion
+    [`MAX_FEN`][yantai_policy.benefits.records.MAX_FEN] (2**53 - 1 fen, about 90 trillion
     yuan; the record contract refuses a larger one), and so must each applicant's
-    sum of contributions or premiums be (checked; :class:`PolicyError` otherwise). Sums run in int64 for the usual layout (a run of at most 1,023
+    sum of contributions or premiums be (checked; [`PolicyError`][yantai_policy.errors.PolicyError] otherwise). Sums run in int64 for the usual layout (a run of at most 1,023
     entries per applicant cannot overflow) and otherwise through
-    :func:`numpy.bincount` in float64, which is exact for integers below 2**53. The
+    `numpy.bincount` in float64, which is exact for integers below 2**53. The
     half-up product runs in int64 when ``2 * max(paid) * numerator + 2 *
     denominator`` is below 2**63 (with the notice's 65% = 13/20, any paid total
     below 2**53 fen) and in Python integers otherwise: exact either way.
 
-    Civil Code periods (:mod:`~yantai_policy.benefits.periods`) are computed with
+    Civil Code periods ([`periods`][yantai_policy.benefits.periods]) are computed with
     ``datetime64[M]`` arithmetic and the day clipped to the month's end, which is
-    :func:`~yantai_policy.benefits.periods.period_end` (dateutil's relativedelta)
-    exactly (:func:`period_end_days`).
+    [`period_end`][yantai_policy.benefits.periods.period_end] (dateutil's relativedelta)
+    exactly ([`period_end_days`][yantai_policy.benefits.frame.period_end_days]).
 
 Speed:
     Each column is checked and converted once per distinct value (a categorical
@@ -239,7 +238,7 @@ if TYPE_CHECKING:
 __all__ = ["FRAME_BENEFITS", "MAX_FEN", "evaluate_frame", "period_end_days", "read_applicants"]
 
 FRAME_BENEFITS = tuple(APPLICANT_BENEFITS)
-"""The benefits :func:`evaluate_frame` computes: every applicant benefit."""
+"""The benefits [`evaluate_frame`][yantai_policy.benefits.frame.evaluate_frame] computes: every applicant benefit."""
 _PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
 _MIXED = frozenset({"mixed", "mixed-integer", "mixed-integer-float", "unknown-array"})
 _UNUSED = object()  # an invalid category that no row uses
@@ -428,7 +427,7 @@ def _plain(value: object) -> object:
 
 
 def _cell_reader(field: Field) -> Callable[[object], Any]:
-    """The contract's parser of a field, for one frame cell (see :func:`_as_record_value`)."""
+    """The contract's parser of a field, for one frame cell (see `_as_record_value`)."""
     parse = field_parser(field)
 
     def read(value: object) -> Any:  # noqa: ANN401 - the field's parsed value
@@ -453,7 +452,7 @@ def _grouper(field: Field) -> Callable[[object], int]:
 
 
 def _day(value: object) -> np.datetime64:
-    """A day, through the contract's :func:`parse_date`; a frame also takes midnight date-times."""
+    """A day, through the contract's [`parse_date`][yantai_policy.benefits.records.parse_date]; a frame also takes midnight date-times."""
     if isinstance(value, np.datetime64):
         day: np.datetime64 = value.astype("datetime64[D]")
         if day != value:
@@ -590,7 +589,7 @@ def _exact_fens(series: Series) -> Ints:
 
 
 def _month(value: object) -> int:
-    """A month index, through the contract's :func:`parse_month`; also a ``period[M]``."""
+    """A month index, through the contract's [`parse_month`][yantai_policy.benefits.records.parse_month]; also a ``period[M]``."""
     if isinstance(value, pd.Period) and value.freqstr == "M":
         value = f"{value.year:04d}-{value.month:02d}"
     return _checked(parse_month, _py(value))
@@ -653,7 +652,7 @@ class _Errors:
         rows: The position in the caller's frame of each row being read (the rows
             read may be a subset: those whose id is valid).
         messages: Each bad row's message, by its position in the caller's frame.
-        recheck: While a list or object field is read (:func:`_rechecked`): a row's
+        recheck: While a list or object field is read (`_rechecked`): a row's
             error, given its position, as the dict path names it.
     """
 
@@ -756,7 +755,7 @@ def _factor(series: Series) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]
     """Label each row by its distinct value (an absent value too); each label's first row.
 
     Values that compare equal across types (``True`` and ``1``) and unhashable ones
-    (each its own value) are kept apart, as :func:`_distinct` keeps them.
+    (each its own value) are kept apart, as `_distinct` keeps them.
     """
     if isinstance(series.dtype, pd.CategoricalDtype):
         raw: Any = series.array.codes  # type: ignore[attr-defined]
@@ -910,7 +909,7 @@ def _first_error(field: Field, cell: object, error: RecordError) -> RecordError:
 
 @contextlib.contextmanager
 def _rechecked(field: Field, cell: Callable[[int], object]) -> Iterator[None]:
-    """Report a bad row of a list or object field with :func:`_first_error`'s message.
+    """Report a bad row of a list or object field with `_first_error`'s message.
 
     ``cell`` gives the field's cell at a row's position. With ``errors="raise"`` the
     first error raised is replaced; with ``errors="column"`` each bad row's message
@@ -1142,7 +1141,7 @@ def _wide_entries(df: pd.DataFrame, names: list[str]) -> Entries:
     """Read ``contributions.YYYY-MM`` columns (yuan; empty: not paid that month).
 
     Every applicant gets one run of the same months, in month order, so the
-    contributions are a (rows, months) matrix: :func:`window_sums`' fastest path. A
+    contributions are a (rows, months) matrix: [`window_sums`][yantai_policy.benefits.columns.window_sums]' fastest path. A
     month not paid is an entry of 0 fen, which adds nothing to any sum.
     """
     months = []
@@ -1335,7 +1334,7 @@ def _rising(entries: Entries) -> bool:
 def _repeats(entries: Entries, *, rising: bool | None = None) -> npt.NDArray[np.intp]:
     """Return the positions of the entries repeating an earlier entry's applicant and month.
 
-    ``rising``: :func:`_rising` of the entries, if already known.
+    ``rising``: `_rising` of the entries, if already known.
     """
     months = entries.keys
     none = np.zeros(0, np.intp)
@@ -1356,7 +1355,7 @@ def _repeats(entries: Entries, *, rising: bool | None = None) -> npt.NDArray[np.
 def _decimals(fen: Ints, unknown: Bools) -> npt.NDArray[np.object_]:
     """Decimal yuan for each fen value (None where unknown), each distinct value built once.
 
-    The Decimals are :func:`~yantai_policy.benefits.periods.fen_to_yuan`'s, exact
+    The Decimals are [`fen_to_yuan`][yantai_policy.benefits.periods.fen_to_yuan]'s, exact
     whatever the caller's decimal context; rows of one amount share one object.
     """
     raw_codes, uniques = pd.factorize(fen)
@@ -1375,30 +1374,30 @@ def _decimals(fen: Ints, unknown: Bools) -> npt.NDArray[np.object_]:
 
 
 def read_applicants(path: str | os.PathLike[str]) -> pd.DataFrame:
-    r"""Read applicants from a CSV, JSONL or Parquet file into the frame :func:`evaluate_frame` takes.
+    r"""Read applicants from a CSV, JSONL or Parquet file into the frame [`evaluate_frame`][yantai_policy.benefits.frame.evaluate_frame] takes.
 
     The format is the file's suffix: ``.csv``, ``.jsonl`` (or ``.ndjson``), or
     ``.parquet`` (``.pq``).
 
-    * **CSV**: every cell is read as text, as :func:`csv.DictReader` reads it (pandas
+    * **CSV**: every cell is read as text, as `csv.DictReader` reads it (pandas
       guesses no numbers, so an id ``007`` and an amount ``512.30`` stay as written),
       and each cell goes through the record contract's CSV cell reader,
-      :func:`~yantai_policy.benefits.records.read_cell`: an empty cell is absent,
+      [`read_cell`][yantai_policy.benefits.records.read_cell]: an empty cell is absent,
       booleans are ``true``/``false`` (``1``/``0``, ``yes``/``no``), ``groups`` are
       ``;``-separated, ``contributions`` and ``accident_premiums`` are
       ``month:amount`` pairs separated by ``;``; ``tax_due.*`` and ``loan.*`` are
       flattened columns and the wide layout's ``contributions.YYYY-MM`` columns are
       amounts, kept as text. A cell the contract refuses is left for
-      :func:`evaluate_frame` to report on its row, with the contract's message (with
+      [`evaluate_frame`][yantai_policy.benefits.frame.evaluate_frame] to report on its row, with the contract's message (with
       ``errors="column"``, in the row's ``error``). Each distinct cell of a column
       is read once.
     * **JSONL**: one JSON object per line, read by the command line's own line reader
-      (:func:`~yantai_policy.benefits.batch_io.decode_jsonl`: numbers with a fraction
-      are :class:`~decimal.Decimal`); blank lines are skipped; columns are
+      ([`decode_jsonl`][yantai_policy.benefits.batch_io.decode_jsonl]: numbers with a fraction
+      are `Decimal`); blank lines are skipped; columns are
       object columns of the values as given (no integer column becomes a float
       because a row lacks it).
     * **Parquet** (needs pyarrow, in the ``analysis`` extra): read with pyarrow;
-      integers with nulls stay integers and dates are :class:`datetime.date`
+      integers with nulls stay integers and dates are `datetime.date`
       objects, never floats or guesses.
 
     Raises:
@@ -1458,7 +1457,7 @@ def _csv_column(column: str, cells: Series) -> npt.NDArray[np.object_]:
 
 
 def _csv_cell(column: str, cell: str) -> object:
-    """One CSV cell as the contract reads it (:func:`read_cell`); an empty one is absent.
+    """One CSV cell as the contract reads it ([`read_cell`][yantai_policy.benefits.records.read_cell]); an empty one is absent.
 
     A column that is not a field of the contract (``loan.amount``,
     ``contributions.2021-03``, ``x_note``) keeps its text, as the CSV reader keeps it.
@@ -1471,7 +1470,7 @@ def _csv_cell(column: str, cell: str) -> object:
 
 
 def _read_jsonl(where: pathlib.Path) -> pd.DataFrame:
-    """Read a JSONL register with the command line's own line reader (:mod:`.batch_io`)."""
+    """Read a JSONL register with the command line's own line reader ([`batch_io`][yantai_policy.benefits.batch_io])."""
     from yantai_policy.benefits.batch_io import BadLine, decode_jsonl, jsonl_lines  # noqa: PLC0415
 
     values: dict[str, list[object]] = {}
@@ -1519,17 +1518,17 @@ def evaluate_frame(  # noqa: PLR0913 - keyword-only options of a batch
 ) -> pd.DataFrame:
     """Decide the applicant benefits for every row of a DataFrame, vectorised and exact.
 
-    The results equal :func:`~yantai_policy.benefits.evaluate_many`'s outcomes row by
+    The results equal [`evaluate_many`][yantai_policy.benefits.evaluate_many]'s outcomes row by
     row; see the module documentation for the input columns, the output columns and
     the bounds of the integer arithmetic.
 
     Args:
         df: One row per applicant, columns named as the record contract's fields.
         on: The day of application.
-        benefits: The benefits to compute; :data:`FRAME_BENEFITS` (every
+        benefits: The benefits to compute; [`FRAME_BENEFITS`][yantai_policy.benefits.frame.FRAME_BENEFITS] (every
             applicant benefit) if not given.
         policy: The plan; the built-in one if not given (or a reform from
-            :meth:`~yantai_policy.Policy.with_parameters`).
+            [`with_parameters`][yantai_policy.model.Policy.with_parameters]).
         contributions: A long frame of contributions (``id``, ``month``, and
             ``amount`` or ``amount_fen``), instead of a ``contributions`` column or
             ``contributions.YYYY-MM`` columns.

@@ -8,7 +8,7 @@ collective set up, with an employer in the city, on a contract of one year (12
 months) or more, with urban employee social insurance paid. The amount is the
 job-placement subsidy standard (职业介绍补贴标准), which the notice does not state:
 until the parameter ``labour_intermediary_subsidy.standard`` is given a value (with
-:meth:`yantai_policy.Policy.with_parameters`), the amount cannot be determined.
+[`yantai_policy.Policy.with_parameters`][yantai_policy.model.Policy.with_parameters]), the amount cannot be determined.
 
 References:
     烟政办字〔2021〕3号, measure 11, action 11.1 (lines 533-538).

@@ -4,7 +4,7 @@ What ``evaluate_many(..., jobs=N)`` (and ``yantai-policy evaluate --jobs N``) ru
 The parent reads the raw records (CSV rows, JSONL lines) a chunk at a time and sends
 each chunk to a worker; the worker decodes, parses and computes the whole chunk with
 the same code as ``jobs=1`` and sends back its columns (a
-:class:`~yantai_policy.benefits.Chunk`). At most ``2 * jobs`` chunks are in flight, so
+[`Chunk`][yantai_policy.benefits.Chunk]). At most ``2 * jobs`` chunks are in flight, so
 memory stays constant however long the input; the chunks come back in the input's
 order, with the same row numbers and error rows.
 
@@ -53,7 +53,7 @@ class _Job:
 
 
 _JOB: list[_Job] = []
-"""The worker's job, set by :func:`_start`."""
+"""The worker's job, set by `_start`."""
 
 
 def _start(job: _Job) -> None:

@@ -6,7 +6,7 @@ Measure 15 (provincial text): 以个人身份参加企业职工基本养老保�
 This is a calculator, not a benefit: for a year, a frequency (monthly, quarterly,
 half-yearly or yearly) and a monthly base the person chooses within the local lower
 and upper limits (which the caller supplies: the notice does not state them), it
-lists the payment periods (built with :mod:`dateutil.rrule`), the months each covers
+lists the payment periods (built with `dateutil.rrule`), the months each covers
 and the amount due, at the rate ``pension.contribution_rate`` (20%, 国发〔2005〕38号;
 the notice does not state it), rounded half-up to the fen for each period.
 
@@ -121,7 +121,7 @@ def pension_contribution_schedule(  # noqa: PLR0913 - the clause's inputs, all n
 
     Args:
         year: The year to schedule.
-        frequency: One of :data:`FREQUENCIES`.
+        frequency: One of [`FREQUENCIES`][yantai_policy.benefits.pension_contribution_schedule.FREQUENCIES].
         base: The monthly base, in yuan (a decimal string or number).
         lower: The local lower limit of the base, in yuan.
         upper: The local upper limit of the base, in yuan.

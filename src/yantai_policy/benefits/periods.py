@@ -116,7 +116,7 @@ def fen_to_yuan(fen: int) -> Decimal:
 
 
 def fens_to_yuan(fens: Iterable[int]) -> list[Decimal]:
-    """Return :func:`fen_to_yuan` of each value (one loop, for tables of many amounts).
+    """Return [`fen_to_yuan`][yantai_policy.benefits.periods.fen_to_yuan] of each value (one loop, for tables of many amounts).
 
     Examples:
         >>> fens_to_yuan([0, 66599])

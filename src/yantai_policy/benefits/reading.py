@@ -1,13 +1,13 @@
 """Applicant dicts to columns, a chunk at a time, without a record object per row.
 
-:func:`~yantai_policy.benefits.evaluate_many` reads thousands of records at once. Most
+[`evaluate_many`][yantai_policy.benefits.evaluate_many] reads thousands of records at once. Most
 are well formed, and most of their values repeat (the same months, the same dates, the
 same contribution bases), so each field is gathered across the chunk and each distinct
 value goes once through the record contract's own parser for that field
-(:mod:`~yantai_policy.benefits.records`). Nothing here decides what is valid: a value
+([`records`][yantai_policy.benefits.records]). Nothing here decides what is valid: a value
 the parser refuses, or a record of any shape this reader does not take (an ``x_`` field,
 a duplicate month, a non-dict), sends the whole record to
-:func:`~yantai_policy.benefits.records.parse_applicant`, which gives its result or its
+[`parse_applicant`][yantai_policy.benefits.records.parse_applicant], which gives its result or its
 error exactly as for a single record.
 """
 

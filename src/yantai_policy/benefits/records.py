@@ -1,14 +1,14 @@
 """The record contract: what other systems send, checked field by field.
 
 One applicant per record, as a dict (from JSON or JSONL), a CSV row or a DataFrame
-row. The contract is one table, :data:`APPLICANT_CONTRACT` (and
-:data:`PLACEMENT_CONTRACT` for measure 11): each :class:`Field`'s name, kind, bounds,
+row. The contract is one table, [`APPLICANT_CONTRACT`][yantai_policy.benefits.records.APPLICANT_CONTRACT] (and
+[`PLACEMENT_CONTRACT`][yantai_policy.benefits.records.PLACEMENT_CONTRACT] for measure 11): each [`Field`][yantai_policy.benefits.records.Field]'s name, kind, bounds,
 values and shape. Everything else is derived from it: the dict parser
-(:func:`parse_applicant`), the CSV cell formats (:func:`applicant_from_csv_row`), the
-JSON Schema (:func:`applicant_schema`), the page ``docs/records.md``
-(:mod:`~yantai_policy.benefits.records_page`) and the value checks of
-:func:`~yantai_policy.benefits.frame.evaluate_frame`, which call the same per-value
-parsers (:func:`field_parser`) and so give the same messages.
+([`parse_applicant`][yantai_policy.benefits.records.parse_applicant]), the CSV cell formats ([`applicant_from_csv_row`][yantai_policy.benefits.records.applicant_from_csv_row]), the
+JSON Schema ([`applicant_schema`][yantai_policy.benefits.records.applicant_schema]), the page ``docs/records.md``
+(`records_page`) and the value checks of
+[`evaluate_frame`][yantai_policy.benefits.frame.evaluate_frame], which call the same per-value
+parsers ([`field_parser`][yantai_policy.benefits.records.field_parser]) and so give the same messages.
 
 Field names are fixed. Your own fields are welcome if their names start with ``x_``
 (they are kept, and ignored by the formulas); any other unknown field is an error
@@ -17,7 +17,7 @@ silently count as absent. A ``None`` (JSON ``null``) value is an absent field.
 
 Dates are ISO 8601 (``YYYY-MM-DD``, 1900 to 2999); months are ``YYYY-MM``. Amounts
 are yuan, as decimal strings or numbers, with at most two decimal places and at most
-:data:`MAX_FEN` fen; they are held as integer fen, so nothing passes through a float.
+[`MAX_FEN`][yantai_policy.benefits.records.MAX_FEN] fen; they are held as integer fen, so nothing passes through a float.
 
 A record is checked in a fixed order, so every path names the same first error: the
 record is an object; unknown fields (in the record's order); the ``id``; then each
@@ -105,7 +105,7 @@ MAX_FEN = 2**53 - 1
 """The largest amount, in fen, that any entry point accepts (about 90 trillion yuan).
 
 It is the exact integer range of float64 sums, which the columns
-(:mod:`~yantai_policy.benefits.columns`) and :func:`~yantai_policy.benefits.frame.evaluate_frame`
+([`columns`][yantai_policy.benefits.columns]) and [`evaluate_frame`][yantai_policy.benefits.frame.evaluate_frame]
 use; far above any register's figure."""
 
 GROUPS = frozenset(
@@ -190,7 +190,7 @@ class Field:
 
     Attributes:
         name: The field's name in JSON, CSV and DataFrame columns.
-        kind: What the value is (a key of :data:`KINDS`).
+        kind: What the value is (a key of [`KINDS`][yantai_policy.benefits.records.KINDS]).
         doc: What it means, in English.
         zh: The notice's own term, where the field comes from it.
         choices: The allowed values (``enum`` and ``groups``); example values (``platform``).
@@ -331,7 +331,7 @@ APPLICANT_CONTRACT: tuple[Field, ...] = (
         choices=PLATFORM_OCCUPATIONS,
     ),
 )
-"""The applicant record contract: one :class:`Field` per field, in contract order."""
+"""The applicant record contract: one [`Field`][yantai_policy.benefits.records.Field] per field, in contract order."""
 
 PLACEMENT_CONTRACT: tuple[Field, ...] = (
     Field("id", "id", "The caller's identifier, echoed back in every result; required."),
@@ -465,7 +465,7 @@ def parse_fen(value: object, field: str) -> int:
 
     Raises:
         RecordError: The value is not an amount, is negative, has more than two
-            decimal places, or is above :data:`MAX_FEN` fen.
+            decimal places, or is above [`MAX_FEN`][yantai_policy.benefits.records.MAX_FEN] fen.
 
     Examples:
         >>> parse_fen("512.3", "amount"), parse_fen(7, "amount"), parse_fen(0.1, "amount")
@@ -549,7 +549,7 @@ def parse_date(value: object, field: str) -> dt.date:
 
 
 def parse_month(value: object, field: str) -> int:
-    """Parse a month ``YYYY-MM`` into a month index (:func:`~yantai_policy.benefits.periods.month_index`).
+    """Parse a month ``YYYY-MM`` into a month index ([`month_index`][yantai_policy.benefits.periods.month_index]).
 
     Raises:
         RecordError: Anything else; the error names the field.
@@ -796,8 +796,8 @@ def field_parser(field: Field) -> Callable[[object, str], Any]:
     """Return the parser of one field's values: ``parse(value, where)``.
 
     ``where`` names the field in an error (a nested key's error names
-    ``where.key`` or ``where[index].key``). :func:`parse_applicant` and
-    :func:`~yantai_policy.benefits.frame.evaluate_frame` both use it.
+    ``where.key`` or ``where[index].key``). [`parse_applicant`][yantai_policy.benefits.records.parse_applicant] and
+    [`evaluate_frame`][yantai_policy.benefits.frame.evaluate_frame] both use it.
 
     Raises:
         TypeError: The field is of no kind a parser is known for.
@@ -837,11 +837,11 @@ class Applicant:
     """One applicant, checked against the contract.
 
     Absent fields are ``None`` (or empty). Amounts are integer fen; months are month
-    indexes (:func:`~yantai_policy.benefits.periods.month_index`).
+    indexes ([`month_index`][yantai_policy.benefits.periods.month_index]).
 
     Attributes:
         id: The caller's identifier, echoed back in every result.
-        groups: Which of :data:`GROUPS` the person belongs to.
+        groups: Which of [`GROUPS`][yantai_policy.benefits.records.GROUPS] the person belongs to.
         left_school_on: The day a graduate left school.
         flexible_since: The day flexible employment began.
         platform: The platform worked through, if any.
@@ -854,14 +854,14 @@ class Applicant:
         contributions: ``(month index, fen)`` pairs, one per month, in month order.
         accident_premiums: ``(paid on, fen)`` pairs, in date order.
         injury_pilot_covered: Whether covered by the occupational-injury pilot.
-        tax_due: ``(tax, fen)`` pairs in :data:`TAXES` order, for the taxes given.
+        tax_due: ``(tax, fen)`` pairs in [`TAXES`][yantai_policy.benefits.records.TAXES] order, for the taxes given.
         loan: ``(kind, fen)`` requested, if any.
         training_completed_on: The day vocational training was completed (职业技能培训).
         training_certificate: Whether the training ended in a certificate (职业资格证书、
             职业技能等级证书或专项职业能力证书).
         pilot_area: Whether the person works in a pilot area of the skills-upgrading and
             employment-promotion projects for new forms of employment (measure 13).
-        platform_occupation: One of :data:`PLATFORM_OCCUPATIONS`.
+        platform_occupation: One of [`PLATFORM_OCCUPATIONS`][yantai_policy.benefits.records.PLATFORM_OCCUPATIONS].
         extra: The caller's own ``x_`` fields.
     """
 
@@ -913,12 +913,12 @@ class Placement:
 
 
 def applicant_parser(name: str) -> Callable[[object, str], Any]:
-    """Return the contract's parser of one applicant field (see :func:`field_parser`)."""
+    """Return the contract's parser of one applicant field (see [`field_parser`][yantai_policy.benefits.records.field_parser])."""
     return _APPLICANT_PARSERS[name]
 
 
 def applicant_entry_parser(name: str) -> Callable[[object, str], tuple[Any, ...]]:
-    """Return the contract's parser of one item of an applicant list field (:func:`item_parser`)."""
+    """Return the contract's parser of one item of an applicant list field ([`item_parser`][yantai_policy.benefits.records.item_parser])."""
     item = item_parser(_BY_NAME[name])
     return lambda entry, where: item(entry, f"{where}[]")
 
@@ -1013,7 +1013,7 @@ def read_cell(field: Field, text: str) -> object:
     The value still goes through the field's parser, which refuses what is wrong
     with it (a boolean that is neither true nor false is left as text, an entry
     without ``:`` has no amount), in the contract's order; this only undoes the CSV
-    flattening (:data:`KINDS` gives each kind's cell format). It never raises.
+    flattening ([`KINDS`][yantai_policy.benefits.records.KINDS] gives each kind's cell format). It never raises.
 
     Examples:
         >>> read_cell(APPLICANT_CONTRACT[1], "graduate;veteran")
@@ -1039,12 +1039,12 @@ def _known_column(column: str) -> bool:
 
 
 def applicant_from_csv_row(row: Mapping[str, str | None]) -> dict[str, Any]:
-    """Turn a CSV row (as from :class:`csv.DictReader`) into a record dict.
+    """Turn a CSV row (as from `csv.DictReader`) into a record dict.
 
     Empty cells of the contract's columns are absent (a column that is not the
     contract's is kept, so the parser reports it, empty or not); the list and nested
-    fields are unflattened by :func:`read_cell`. The result still goes through
-    :func:`parse_applicant` (or :func:`parse_placement`).
+    fields are unflattened by [`read_cell`][yantai_policy.benefits.records.read_cell]. The result still goes through
+    [`parse_applicant`][yantai_policy.benefits.records.parse_applicant] (or [`parse_placement`][yantai_policy.benefits.records.parse_placement]).
 
     Raises:
         RecordError: A cell cannot be read (a boolean that is not true or false, say).
@@ -1077,7 +1077,7 @@ def applicant_from_csv_row(row: Mapping[str, str | None]) -> dict[str, Any]:
 def to_csv_row(record: Mapping[str, Any]) -> dict[str, str]:
     """Write a record dict as a CSV row in the contract's cell formats.
 
-    The inverse of :func:`applicant_from_csv_row` for records the contract accepts
+    The inverse of [`applicant_from_csv_row`][yantai_policy.benefits.records.applicant_from_csv_row] for records the contract accepts
     (absent and ``None`` fields are empty cells, omitted here).
 
     Examples:
@@ -1182,7 +1182,7 @@ def _record_schema(table: tuple[Field, ...], name: str, title: str, doc: str) ->
 def applicant_schema() -> dict[str, Any]:
     """Return the JSON Schema of an applicant record (``yantai-policy schema applicant``).
 
-    It is derived from :data:`APPLICANT_CONTRACT`; the parser checks more than a
+    It is derived from [`APPLICANT_CONTRACT`][yantai_policy.benefits.records.APPLICANT_CONTRACT]; the parser checks more than a
     schema can say (real calendar days, two decimal places of a number).
     """
     return _record_schema(

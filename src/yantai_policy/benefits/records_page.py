@@ -103,7 +103,7 @@ def records_markdown() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write the record contract page (:func:`records_markdown`) with ``write_page``.
+    """Write the record contract page (`records_markdown`) with ``write_page``.
 
     Returns:
         The exit status.

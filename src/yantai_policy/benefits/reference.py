@@ -1,6 +1,6 @@
 """The formulas, clause by clause: a Markdown page generated from the code and the data.
 
-For each benefit formula in :data:`yantai_policy.benefits.BENEFITS`, and for the
+For each benefit formula in [`yantai_policy.benefits.BENEFITS`][yantai_policy.benefits.BENEFITS], and for the
 pension calculator, the page gives the measure's provincial text and the text of each
 action its clauses cite (Chinese and English), a table of its conditions with the
 clause each comes from, and a table of its parameters with their values on the
@@ -217,7 +217,7 @@ def write_page(page: str, argv: list[str] | None = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write the formulas page (:func:`formulas_markdown`) with :func:`write_page`.
+    """Write the formulas page (`formulas_markdown`) with `write_page`.
 
     Returns:
         The exit status.

@@ -1,7 +1,7 @@
 """The benefit formulas, by name: the one registry every path looks a benefit up in.
 
 A formula is one module (see ``docs/formula-engine.md``); registering it here is what
-makes :func:`~yantai_policy.benefits.evaluate`, batches, ``evaluate_frame``, the CLI, the
+makes [`evaluate`][yantai_policy.benefits.evaluate], batches, ``evaluate_frame``, the CLI, the
 audit's ``money-without-formula`` check and ``yantai-policy benefits`` know it.
 """
 
@@ -42,13 +42,13 @@ BENEFITS: Mapping[str, Benefit[Any, Any]] = {
 }
 """Every benefit formula, by name."""
 APPLICANT_BENEFITS = tuple(name for name, b in BENEFITS.items() if b.record == "applicant")
-"""The benefits that take an applicant record: what :func:`evaluate_all` runs."""
+"""The benefits that take an applicant record: what [`evaluate_all`][yantai_policy.benefits.evaluate_all] runs."""
 MEASURES = frozenset({*(b.measure for b in BENEFITS.values()), 15})
 """The measures with a formula here (15 is the pension calculator); the audit reads it."""
 
 
 _BY_TITLE: Mapping[str, Benefit[Any, Any]] = {b.title.zh: b for b in BENEFITS.values()}
-"""Every benefit formula by its Chinese title (derived from :data:`BENEFITS`)."""
+"""Every benefit formula by its Chinese title (derived from [`BENEFITS`][yantai_policy.benefits.registry.BENEFITS])."""
 
 
 def get_benefit(name: str | Benefit[Any, Any]) -> Benefit[Any, Any]:

@@ -10,7 +10,7 @@ day of application), has completed vocational skills training on or before that 
 (``training_certificate``: 职业资格证书、职业技能等级证书或专项职业能力证书), which is
 what the subsidy rules pay on ("按规定发放"). The notice sets no amount: until the
 parameter ``skills_upgrading_subsidy.standard`` is given a value (with
-:meth:`yantai_policy.Policy.with_parameters`), the amount cannot be determined.
+[`yantai_policy.Policy.with_parameters`][yantai_policy.model.Policy.with_parameters]), the amount cannot be determined.
 
 References:
     烟政办字〔2021〕3号, measure 12, action 12.1 item 1 and action 12.2 (lines 540-564).

@@ -64,7 +64,7 @@ def deduct_columns(quota: int, due: Mapping[str, Ints], n: int) -> tuple[dict[st
         n: The number of records.
 
     Returns:
-        The deduction from each tax, in :data:`~yantai_policy.benefits.records.TAXES`
+        The deduction from each tax, in [`TAXES`][yantai_policy.benefits.records.TAXES]
         order, and the quota left.
     """
     left = np.full(n, min(quota, 2**62), np.int64)
@@ -79,14 +79,14 @@ def deduct_columns(quota: int, due: Mapping[str, Ints], n: int) -> tuple[dict[st
 def deduct(
     quota: int, due: dict[str, int] | tuple[tuple[str, int], ...]
 ) -> tuple[list[tuple[str, int]], int]:
-    """Deduct a quota from taxes due, for one record (:func:`deduct_columns` on a batch of one).
+    """Deduct a quota from taxes due, for one record ([`deduct_columns`][yantai_policy.benefits.tax_relief.deduct_columns] on a batch of one).
 
     Args:
         quota: The quota, in fen.
         due: Tax name to the amount due, in fen; taxes not given are taken as nothing due.
 
     Returns:
-        The deduction for each tax in :data:`~yantai_policy.benefits.records.TAXES`
+        The deduction for each tax in [`TAXES`][yantai_policy.benefits.records.TAXES]
         order, and the quota left.
 
     Examples:

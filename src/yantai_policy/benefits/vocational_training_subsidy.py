@@ -12,14 +12,14 @@ rider, ride-hailing driver or livestream seller, or ``other`` for the rest of th
 notice's 等), and has completed vocational skills training on or before the day of
 application (``training_completed_on``). The notice sets no amount: until the
 parameter ``vocational_training_subsidy.standard`` is given a value (with
-:meth:`yantai_policy.Policy.with_parameters`), the amount cannot be determined.
+[`yantai_policy.Policy.with_parameters`][yantai_policy.model.Policy.with_parameters]), the amount cannot be determined.
 
 References:
     烟政办字〔2021〕3号, measure 13 and its action 13.1 (lines 570-607).
 
 Limitations:
     Which areas are pilot areas, and which other occupations count among the
-    key groups (the ``other`` of :data:`~yantai_policy.benefits.records.PLATFORM_OCCUPATIONS`),
+    key groups (the ``other`` of [`PLATFORM_OCCUPATIONS`][yantai_policy.benefits.records.PLATFORM_OCCUPATIONS]),
     is for the caller's record to say. The pilot's own rules ("按规定") are not
     modelled: as reported for local pilots, they ask for a training-completion
     certificate from the platform's training rather than a vocational qualification
