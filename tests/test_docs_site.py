@@ -264,6 +264,14 @@ def test_site_shows_no_raw_role(site: Path) -> None:
     assert raw == []
 
 
+def _source_files() -> list[Path]:
+    """The files whose docstrings or text the site renders, or could: code, docs, README."""
+    files = [
+        path for top, glob in _SOURCE_DIRS.items() for path in sorted((ROOT / top).rglob(glob))
+    ]
+    return [*files, ROOT / "README.md"]
+
+
 def test_source_has_no_sphinx_role() -> None:
     """No docstring or docs page writes a Sphinx role: cross-references are mkdocstrings'.
 
@@ -272,8 +280,7 @@ def test_source_has_no_sphinx_role() -> None:
     """
     found = [
         f"{path.relative_to(ROOT).as_posix()}:{n}: {m[0]}"
-        for top, pattern in _SOURCE_DIRS.items()
-        for path in sorted((ROOT / top).rglob(pattern))
+        for path in _source_files()
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         for m in _ROLE.finditer(line)
     ]
