@@ -275,8 +275,8 @@ def _source_files() -> list[Path]:
 def test_source_has_no_sphinx_role() -> None:
     """No docstring or docs page writes a Sphinx role: cross-references are mkdocstrings'.
 
-    After a merge that adds some, ``python convert_roles.py REPO`` (kept with the issue's
-    briefs) converts them.
+    Write ``[`title`][full.path]`` for an object the API reference renders, plain code
+    otherwise.
     """
     found = [
         f"{path.relative_to(ROOT).as_posix()}:{n}: {m[0]}"
