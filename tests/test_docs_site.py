@@ -320,6 +320,16 @@ def test_site_has_no_placeholder_link(site: Path) -> None:
     ] == []
 
 
+def test_site_loads_no_third_party_script(site: Path) -> None:
+    """No page loads a script from another host: the site works offline, from disk."""
+    remote = re.compile(r"<script[^>]+src=\"(?:https?:)?//")
+    assert [
+        page.relative_to(site).as_posix()
+        for page, text in _pages(site).items()
+        if remote.search(text)
+    ] == []
+
+
 _FENCE = re.compile(r"^```(\w+)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 
 
