@@ -235,7 +235,9 @@ class _Node:
             node.fail(f"expected a string, got {_kind(node.value)}")
         return node.checked_text(node.value, allow_empty=allow_empty)
 
-    def checked_text(self, value: str, *, allow_empty: bool = False) -> str:
+    def checked_text(
+        self, value: str, *, allow_empty: bool = False, empty: str = "must not be empty"
+    ) -> str:
         """Return this node's text, refusing what no output can hold and, unless allowed, blanks.
 
         The one check of every text field: a lone surrogate or a control character fails
@@ -246,7 +248,7 @@ class _Node:
         if problem is not None:
             self.fail(problem)
         if not allow_empty and is_blank(value):
-            self.fail("must not be empty")
+            self.fail(empty)
         return value
 
     def integer(self, key: str) -> int:
@@ -282,9 +284,9 @@ class _Node:
     def strings(self, key: str) -> tuple[str, ...]:
         out = []
         for node in self.items(key, required=False):
-            if not isinstance(node.value, str) or is_blank(node.value):
+            if not isinstance(node.value, str):
                 node.fail("expected a non-empty string")
-            out.append(node.checked_text(node.value))
+            out.append(node.checked_text(node.value, empty="expected a non-empty string"))
         return tuple(out)
 
     def text(self, key: str) -> Text:
