@@ -120,10 +120,10 @@ def _parser() -> argparse.ArgumentParser:
         "export",
         parents=[copy.deepcopy(common)],  # a copy: the lang default below is export's own
         help="write the plan or its graph in another format",
-        epilog="--lang zh, en or both sets the labels of dot, mermaid, csv and matrix-csv "
-        "(matrix-md: zh or en); by default diagrams and matrix-md are in Chinese and csv "
-        "and matrix-csv carry both. json, node-link, graphml and gexf carry both languages "
-        "as data and take only --lang both.",
+        epilog="--lang sets the labels of dot, mermaid, csv, matrix-csv (zh, en or both) "
+        "and matrix-md (zh or en); by default diagrams and matrix-md are in Chinese, csv "
+        "and matrix-csv in both. The data formats (json, graphml, gexf and node-link) "
+        "always carry both languages: they take only --lang both.",
     )
     export.set_defaults(lang=None)  # each format's own default (see the epilog)
     export.add_argument(
