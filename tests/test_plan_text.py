@@ -394,3 +394,30 @@ def test_cli_export_lang(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert not (tmp_path / "p.json").exists()
     assert main(["export", "dot", "-o", str(path)]) == 0
     assert path.read_text("utf-8") == export.to_dot(yp.load_policy())
+
+
+def test_export_names_the_first_problem_in_file_order(policy: yp.Policy) -> None:
+    """With text spoilt in two places, the export names the one a plan file holds first."""
+    bureau = attrs.evolve(policy.bureaus[2], name=attrs.evolve(policy.bureaus[2].name, zh="\x00"))
+    measure = attrs.evolve(
+        policy.measures[3], title=attrs.evolve(policy.measures[3].title, en="\x01")
+    )
+    hand_built = attrs.evolve(
+        policy,
+        bureaus=(*policy.bureaus[:2], bureau, *policy.bureaus[3:]),
+        measures=(*policy.measures[:3], measure, *policy.measures[4:]),
+    )
+    with pytest.raises(yp.PolicyDataError) as caught:
+        export.to_dot(hand_built)
+    assert caught.value.path == "bureaus[2].name.zh"
+
+
+def test_export_refuses_a_hand_built_parameter_name(policy: yp.Policy) -> None:
+    """A parameter renamed by hand to hold a surrogate: the exports refuse the key."""
+    by_name = dict(policy.parameters.by_name)
+    by_name["startup_subsidy.amount\ud800"] = by_name.pop("startup_subsidy.amount")
+    hand_built = attrs.evolve(policy, parameters=attrs.evolve(policy.parameters, by_name=by_name))
+    with pytest.raises(yp.PolicyDataError) as caught:
+        export.to_json(hand_built)
+    assert caught.value.path == "parameters"
+    assert "a key holds a lone surrogate U+D800" in caught.value.reason

@@ -276,7 +276,7 @@ def policy_to_plan_dict(policy: Policy) -> dict[str, Any]:
     }
 
 
-def _check_writable(policy: Policy) -> None:
+def _check_writable(policy: Policy, plan: dict[str, Any] | None = None) -> None:
     """Refuse a policy holding text that no export can hold, naming where it is.
 
     A plan that loads never does: the loader refuses lone surrogates and control
@@ -288,8 +288,8 @@ def _check_writable(policy: Policy) -> None:
         PolicyDataError: Some text holds a lone surrogate, a control character other than
             tab, LF and CR, U+FFFE or U+FFFF; the message names the key path.
     """
-    stack: list[tuple[str, object]] = [("", policy_to_plan_dict(policy))]
-    while stack:
+    stack: list[tuple[str, object]] = [("", policy_to_plan_dict(policy) if plan is None else plan)]
+    while stack:  # children are pushed last first, so the first problem in the file is named
         path, value = stack.pop()
         if isinstance(value, str):
             problem = text_problem(value)
@@ -298,7 +298,7 @@ def _check_writable(policy: Policy) -> None:
                     f"{problem}; no export can hold it", file="<policy>", path=path
                 )
         elif isinstance(value, dict):
-            for key, child in value.items():
+            for key in value:
                 key_problem = text_problem(str(key))
                 if key_problem is not None:
                     raise PolicyDataError(
@@ -306,9 +306,14 @@ def _check_writable(policy: Policy) -> None:
                         file="<policy>",
                         path=path,
                     )
-                stack.append((f"{path}.{key}" if path else str(key), child))
+            stack.extend(
+                (f"{path}.{key}" if path else str(key), child)
+                for key, child in reversed(value.items())
+            )
         elif isinstance(value, list):
-            stack.extend((f"{path}[{index}]", child) for index, child in enumerate(value))
+            stack.extend(
+                (f"{path}[{index}]", value[index]) for index in reversed(range(len(value)))
+            )
 
 
 def to_json(policy: Policy) -> str:
@@ -320,8 +325,9 @@ def to_json(policy: Policy) -> str:
         >>> data["format"], data["bureaus"][1]["name"]["zh"]
         ('yantai-policy/plan', '市财政局')
     """
-    _check_writable(policy)
-    return json.dumps(policy_to_plan_dict(policy), ensure_ascii=False, indent=2) + "\n"
+    plan = policy_to_plan_dict(policy)
+    _check_writable(policy, plan)
+    return json.dumps(plan, ensure_ascii=False, indent=2) + "\n"
 
 
 def plan_schema() -> dict[str, Any]:
