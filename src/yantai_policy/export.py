@@ -528,8 +528,8 @@ def to_dot(policy: Policy, lang: Lang = "zh") -> str:
     ``zh / en``); there is one edge from a measure to a unit per action, labelled with the
     action's id (and role, where it is not 负责, responsible). 配合 (assist) edges are
     dashed and 牵头 (lead) edges bold; an action leads where any of its items does. The
-    district governments and the references between units are left out: `to_graphml`
-    has the whole graph. Every label is a quoted DOT string, with quotes, backslashes
+    district governments and the references between units are left out:
+    [`to_graphml`][yantai_policy.export.to_graphml] has the whole graph. Every label is a quoted DOT string, with quotes, backslashes
     and line ends escaped.
 
     Raises:
@@ -690,7 +690,7 @@ def _csv_row(measure: Measure, action: Action, lang: Lang) -> tuple[object, ...]
 
 
 def to_csv(policy: Policy, lang: Lang = "both") -> bytes:
-    """Return one CSV row per action (columns: :data:`CSV_COLUMNS`), UTF-8 with a BOM.
+    """Return one CSV row per action (columns: [`CSV_COLUMNS`][yantai_policy.export.CSV_COLUMNS]), UTF-8 with a BOM.
 
     ``role`` is the action's own role; ``source_lines`` is ``first-last``. A cell that
     begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
@@ -811,8 +811,9 @@ def matrix_to_csv(policy: Policy, lang: Lang = "both") -> bytes:
     """Return the responsibility matrix as CSV, UTF-8 with a BOM.
 
     The header is ``measure``, ``title_zh``, ``title_en`` and then the units' ids; a cell
-    is a role value or empty. Cells are neutralised against formulas as in :func:`to_csv`.
-    With ``lang="zh"`` or ``"en"`` it is the table `matrix_to_markdown` draws, in that
+    is a role value or empty. Cells are neutralised against formulas as in [`to_csv`][yantai_policy.export.to_csv].
+    With ``lang="zh"`` or ``"en"`` it is the table
+    [`matrix_to_markdown`][yantai_policy.export.matrix_to_markdown] draws, in that
     language: units by name, cells 负责/配合/牵头 or R/A/L.
 
     Raises:
@@ -890,7 +891,7 @@ _EXPORTERS: dict[str, Callable[..., str | bytes]] = {
 }
 
 FORMATS: tuple[str, ...] = tuple(_EXPORTERS)
-"""The format names :func:`write` accepts."""
+"""The format names [`write`][yantai_policy.export.write] accepts."""
 
 # The languages a format can be written in. The others (json, node-link, graphml, gexf)
 # carry both languages as data, so they take only "both".
@@ -904,9 +905,9 @@ _LANGS: dict[str, tuple[str, ...]] = {
 
 
 def write(policy: Policy, fmt: str, path: str | os.PathLike[str], lang: Lang | None = None) -> None:
-    """Export the plan in a format (one of :data:`FORMATS`) and write it to a file.
+    """Export the plan in a format (one of [`FORMATS`][yantai_policy.export.FORMATS]) and write it to a file.
 
-    Text is written as UTF-8 with LF line ends; CSV as the bytes :func:`to_csv`
+    Text is written as UTF-8 with LF line ends; CSV as the bytes [`to_csv`][yantai_policy.export.to_csv]
     returns. An existing file is replaced.
 
     Args:
@@ -921,7 +922,7 @@ def write(policy: Policy, fmt: str, path: str | os.PathLike[str], lang: Lang | N
             both for the rest.
 
     Raises:
-        ValueError: ``fmt`` is not one of :data:`FORMATS`, or ``lang`` is not one the
+        ValueError: ``fmt`` is not one of [`FORMATS`][yantai_policy.export.FORMATS], or ``lang`` is not one the
             format can be written in; nothing is written.
         PolicyDataError: The policy, built by hand, holds text no export can hold (a
             lone surrogate, a control character); nothing is written.
