@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import datetime as dt
 import io
 import json
@@ -116,8 +117,15 @@ def _parser() -> argparse.ArgumentParser:
         help="largest share of all actions one unit may hold (default 3/10)",
     )
     export = commands.add_parser(
-        "export", parents=[common], help="write the plan or its graph in another format"
+        "export",
+        parents=[copy.deepcopy(common)],  # a copy: the lang default below is export's own
+        help="write the plan or its graph in another format",
+        epilog="--lang sets the labels of dot, mermaid, csv, matrix-csv (zh, en or both) "
+        "and matrix-md (zh or en); by default diagrams and matrix-md are in Chinese, csv "
+        "and matrix-csv in both. The data formats (json, graphml, gexf and node-link) "
+        "always carry both languages: they take only --lang both.",
     )
+    export.set_defaults(lang=None)  # each format's own default (see the epilog)
     export.add_argument(
         "format",
         help="json, node-link, graphml, gexf, dot, mermaid, csv, matrix-csv or matrix-md",
@@ -305,12 +313,12 @@ def _cmd_workload(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
     return _workload(policy, lang, as_json=args.json)
 
 
-def _export(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
+def _export(policy: Policy, args: argparse.Namespace, lang: Lang | None) -> int:
     from yantai_policy.export import write  # noqa: PLC0415 - networkx only when needed
 
     try:
-        write(policy, args.format, args.output)
-    except ValueError as error:  # an unknown format
+        write(policy, args.format, args.output, lang=lang)
+    except ValueError as error:  # an unknown format, or a language the format is not in
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
     except OSError as error:

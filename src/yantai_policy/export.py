@@ -41,10 +41,12 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 import networkx as nx
 
+from yantai_policy._text import text_problem
+from yantai_policy.errors import PolicyDataError
 from yantai_policy.loading import FORMAT, FORMAT_VERSION, read_data_file
 from yantai_policy.model import Action, Bureau, Measure, Role
 from yantai_policy.parameters import Unit, ratio_text
-from yantai_policy.serialize import neutralise_cell, text_to_dict
+from yantai_policy.serialize import Lang, neutralise_cell, text_to_dict
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -274,6 +276,46 @@ def policy_to_plan_dict(policy: Policy) -> dict[str, Any]:
     }
 
 
+def _check_writable(policy: Policy, plan: dict[str, Any] | None = None) -> None:
+    """Refuse a policy holding text that no export can hold, naming where it is.
+
+    A plan that loads never does: the loader refuses lone surrogates and control
+    characters (see `yantai_policy._text.text_problem`). A policy built by hand (with
+    ``attrs.evolve``, say) did not pass the loader, so every export checks it here, by
+    the key path the plan file would have, before writing anything.
+
+    Raises:
+        PolicyDataError: Some text holds a lone surrogate, a control character other than
+            tab, LF and CR, U+FFFE or U+FFFF; the message names the key path.
+    """
+    stack: list[tuple[str, object]] = [("", policy_to_plan_dict(policy) if plan is None else plan)]
+    while stack:  # children are pushed last first, so the first problem in the file is named
+        path, value = stack.pop()
+        if isinstance(value, str):
+            problem = text_problem(value)
+            if problem is not None:
+                raise PolicyDataError(
+                    f"{problem}; no export can hold it", file="<policy>", path=path
+                )
+        elif isinstance(value, dict):
+            for key in value:
+                key_problem = text_problem(str(key))
+                if key_problem is not None:
+                    raise PolicyDataError(
+                        f"a key holds a {key_problem}; no export can hold it",
+                        file="<policy>",
+                        path=path,
+                    )
+            stack.extend(
+                (f"{path}.{key}" if path else str(key), child)
+                for key, child in reversed(value.items())
+            )
+        elif isinstance(value, list):
+            stack.extend(
+                (f"{path}[{index}]", value[index]) for index in reversed(range(len(value)))
+            )
+
+
 def to_json(policy: Policy) -> str:
     """Return the whole plan as a plan file: UTF-8 JSON, Chinese unescaped.
 
@@ -283,7 +325,9 @@ def to_json(policy: Policy) -> str:
         >>> data["format"], data["bureaus"][1]["name"]["zh"]
         ('yantai-policy/plan', '市财政局')
     """
-    return json.dumps(policy_to_plan_dict(policy), ensure_ascii=False, indent=2) + "\n"
+    plan = policy_to_plan_dict(policy)
+    _check_writable(policy, plan)
+    return json.dumps(plan, ensure_ascii=False, indent=2) + "\n"
 
 
 def plan_schema() -> dict[str, Any]:
@@ -358,6 +402,7 @@ def _plain_graph(policy: Policy, convert: Callable[[object], object]) -> nx.DiGr
     Each node's ``obj`` (the model object) becomes ``ref``, its own key (``finance``,
     ``7``, ``7.1``); the plan object on the graph is replaced by ``data_sha256``.
     """
+    _check_writable(policy)
     G = policy.graph
     plain: nx.DiGraph[str] = nx.DiGraph()
     plain.graph.update(_attributes(G.graph, convert))
@@ -448,23 +493,47 @@ def _shown_role(action: Action) -> Role:
     return Role.LEAD if Role.LEAD in action.roles else action.role
 
 
-def _measure_label(measure: Measure, lang: str = "zh") -> str:
-    return f"{measure.number}. {measure.title.get(lang)}"
+def _in(text: Text, lang: Lang) -> str:
+    """Return a label in ``lang``: the Chinese, the English, or both as ``zh / en``."""
+    if lang == "both":
+        return f"{text.zh} / {text.en}"
+    return text.get(lang)
+
+
+def _role_word(role: Role, lang: Lang) -> str:
+    """Return 负责/配合/牵头, responsible/assists/leads, or both as ``zh / en``."""
+    return {"zh": role.zh, "en": role.en, "both": f"{role.zh} / {role.en}"}[lang]
+
+
+def _measure_label(measure: Measure, lang: Lang = "zh") -> str:
+    return f"{measure.number}. {_in(measure.title, lang)}"
+
+
+def _check_lang(lang: str, allowed: tuple[str, ...] = ("zh", "en", "both")) -> None:
+    if lang not in allowed:
+        names = " or ".join(repr(a) for a in allowed)
+        raise ValueError(f"lang must be {names}, not {lang!r}")
 
 
 def _dot_string(value: str) -> str:
+    """Return a DOT double-quoted string: backslashes and quotes escaped, LF as DOT's line break."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return '"' + escaped.replace("\r", "").replace("\n", "\\n") + '"'
 
 
-def to_dot(policy: Policy) -> str:
+def to_dot(policy: Policy, lang: Lang = "zh") -> str:
     """Return a Graphviz DOT digraph of the measures and the units that act under them.
 
-    Measures are boxes and units ellipses, labelled in Chinese; there is one edge from
-    a measure to a unit per action, labelled with the action's id (and role, where it
-    is not 负责, responsible). 配合 (assist) edges are dashed and 牵头 (lead) edges bold; an
-    action leads where any of its items does. The district governments and the
-    references between units are left out: [`to_graphml`][yantai_policy.export.to_graphml] has the whole graph.
+    Measures are boxes and units ellipses, labelled in ``lang`` (``both`` reads
+    ``zh / en``); there is one edge from a measure to a unit per action, labelled with the
+    action's id (and role, where it is not 负责, responsible). 配合 (assist) edges are
+    dashed and 牵头 (lead) edges bold; an action leads where any of its items does. The
+    district governments and the references between units are left out:
+    [`to_graphml`][yantai_policy.export.to_graphml] has the whole graph. Every label is a quoted DOT string, with quotes, backslashes
+    and line ends escaped.
+
+    Raises:
+        ValueError: ``lang`` is not ``"zh"``, ``"en"`` or ``"both"``.
 
     Examples:
         >>> import yantai_policy as yp
@@ -473,25 +542,29 @@ def to_dot(policy: Policy) -> str:
         digraph "烟政办字〔2021〕3号" {
         >>> print(next(line for line in dot.splitlines() if '[label="6.2' in line))
           "measure:6" -> "bureau:finance" [label="6.2 配合", style=dashed];
+        >>> print(next(line for line in to_dot(yp.load_policy(), lang="en").splitlines() if '[label="6.2' in line))
+          "measure:6" -> "bureau:finance" [label="6.2 assists", style=dashed];
     """
+    _check_lang(lang)
+    _check_writable(policy)
     lines = [
         f"digraph {_dot_string(policy.notice.document_number)} {{",
         "  graph [rankdir=LR];",
         "  // measures",
     ]
     lines.extend(
-        f"  {_dot_string(f'measure:{m.number}')} [shape=box, label={_dot_string(_measure_label(m))}];"
+        f"  {_dot_string(f'measure:{m.number}')} [shape=box, label={_dot_string(_measure_label(m, lang))}];"
         for m in policy.measures
     )
     lines.append("  // units (责任单位)")
     lines.extend(
-        f"  {_dot_string(f'bureau:{b.id}')} [shape=ellipse, label={_dot_string(b.name.zh)}];"
+        f"  {_dot_string(f'bureau:{b.id}')} [shape=ellipse, label={_dot_string(_in(b.name, lang))}];"
         for b in policy.bureaus
     )
     lines.append("  // one edge per action")
     for action in policy.actions:
         role = _shown_role(action)
-        label = action.id if role is Role.RESPONSIBLE else f"{action.id} {role.zh}"
+        label = action.id if role is Role.RESPONSIBLE else f"{action.id} {_role_word(role, lang)}"
         style = {Role.ASSIST: ", style=dashed", Role.LEAD: ", style=bold"}.get(role, "")
         lines.append(
             f"  {_dot_string(f'measure:{action.measure}')} -> "
@@ -501,29 +574,46 @@ def to_dot(policy: Policy) -> str:
     return "\n".join(lines) + "\n"
 
 
-_ASCII_ID = re.compile(r"^[A-Za-z0-9_]+$")
+_ASCII_ID = re.compile(r"[A-Za-z0-9_]+")
+_MERMAID_WORD = re.compile(r"\w+")
 
 
 def _mermaid_ids(bureaus: Iterable[Bureau]) -> dict[str, str]:
     """Return an ASCII Mermaid node id for each unit: ``u_<id>``, or ``u<n>`` as a fallback."""
     return {
-        b.id: f"u_{b.id}" if _ASCII_ID.match(b.id) else f"u{index}"
+        b.id: f"u_{b.id}" if _ASCII_ID.fullmatch(b.id) else f"u{index}"
         for index, b in enumerate(bureaus, start=1)
     }
 
 
+# Mermaid's entity codes for what would end a quoted label, start a comment or markup.
+_MERMAID_ENTITIES = (
+    ("#", "#35;"),
+    ('"', "#quot;"),
+    ("<", "#lt;"),
+    (">", "#gt;"),
+    ("`", "#96;"),
+)
+
+
 def _mermaid_label(value: str) -> str:
-    for char, entity in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
+    """Return a quoted Mermaid label on one line, with ``# " < > ``` as entity codes."""
+    for char, entity in _MERMAID_ENTITIES:
         value = value.replace(char, entity)
     return '"' + " ".join(value.split()) + '"'
 
 
-def to_mermaid(policy: Policy) -> str:
+def to_mermaid(policy: Policy, lang: Lang = "zh") -> str:
     """Return a Mermaid ``flowchart LR`` of the measures and the units that act under them.
 
     GitHub renders it inside a ```` ```mermaid ```` block. Each measure (``m7``) has an
     edge to a unit (``u_finance``) per action, labelled 配合 (assists) or 牵头 (leads)
-    where the action is not simply 负责 (responsible); labels are quoted, in Chinese.
+    where the action is not simply 负责 (responsible); labels are quoted, in ``lang``
+    (``both`` reads ``zh / en``), on one line, with ``#``, ``"``, ``<``, ``>`` and the
+    backtick written as Mermaid entity codes.
+
+    Raises:
+        ValueError: ``lang`` is not ``"zh"``, ``"en"`` or ``"both"``.
 
     Examples:
         >>> import yantai_policy as yp
@@ -532,14 +622,22 @@ def to_mermaid(policy: Policy) -> str:
         ['m7 --> u_finance', 'm7 --> u_hrss', 'm7 --> u_pboc']
         >>> [line.strip() for line in lines if line.strip().startswith(("m7[", "u_pboc("))]
         ['m7["7. 提供贷款贴息"]', 'u_pboc("人民银行市中心支行")']
+        >>> [line.strip() for line in to_mermaid(yp.load_policy(), lang="en").splitlines() if "m6 -->|" in line]
+        ['m6 -->|assists| u_finance']
     """
+    _check_lang(lang)
+    _check_writable(policy)
     ids = _mermaid_ids(policy.bureaus)
     lines = ["flowchart LR"]
-    lines.extend(f"    m{m.number}[{_mermaid_label(_measure_label(m))}]" for m in policy.measures)
-    lines.extend(f"    {ids[b.id]}({_mermaid_label(b.name.zh)})" for b in policy.bureaus)
+    lines.extend(
+        f"    m{m.number}[{_mermaid_label(_measure_label(m, lang))}]" for m in policy.measures
+    )
+    lines.extend(f"    {ids[b.id]}({_mermaid_label(_in(b.name, lang))})" for b in policy.bureaus)
     for action in policy.actions:
         role = _shown_role(action)
-        arrow = "-->" if role is Role.RESPONSIBLE else f"-->|{role.zh}|"
+        word = _role_word(role, lang)
+        shown = word if _MERMAID_WORD.fullmatch(word) else _mermaid_label(word)
+        arrow = "-->" if role is Role.RESPONSIBLE else f"-->|{shown}|"
         lines.append(f"    m{action.measure} {arrow} {ids[action.bureau.id]}")
     return "\n".join(lines) + "\n"
 
@@ -555,23 +653,18 @@ def _csv_bytes(rows: Iterable[Iterable[object]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def to_csv(policy: Policy) -> bytes:
-    """Return one CSV row per action (columns: [`CSV_COLUMNS`][yantai_policy.export.CSV_COLUMNS]), UTF-8 with a BOM.
+# The header of `to_csv` in one language: the columns of CSV_COLUMNS without the other's.
+_CSV_HEADERS = {
+    "both": CSV_COLUMNS,
+    "zh": ("编号", "措施", "措施名称", "单位代码", "单位", "职责", "内容", "原文行"),
+    "en": ("action", "measure", "measure title", "unit id", "unit", "role", "text", "source lines"),
+}
 
-    ``role`` is the action's own role; ``source_lines`` is ``first-last``. A cell that
-    begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
-    ``'`` so that a spreadsheet does not run it as a formula.
 
-    Examples:
-        >>> import csv, yantai_policy as yp
-        >>> text = to_csv(yp.load_policy()).decode("utf-8-sig")
-        >>> rows = list(csv.reader(text.splitlines()))
-        >>> rows[0][:4], rows[1][:2], len(rows)
-        (['action_id', 'measure', 'measure_title_zh', 'measure_title_en'], ['1.1', '1'], 50)
-    """
-    rows: list[tuple[object, ...]] = [CSV_COLUMNS]
-    rows.extend(
-        (
+def _csv_row(measure: Measure, action: Action, lang: Lang) -> tuple[object, ...]:
+    lines = f"{action.source.first_line}-{action.source.last_line}"
+    if lang == "both":
+        return (
             action.id,
             measure.number,
             measure.title.zh,
@@ -582,10 +675,51 @@ def to_csv(policy: Policy) -> bytes:
             action.role.value,
             action.text.zh,
             action.text.en,
-            f"{action.source.first_line}-{action.source.last_line}",
+            lines,
         )
-        for measure in policy.measures
-        for action in measure.actions
+    return (
+        action.id,
+        measure.number,
+        measure.title.get(lang),
+        action.bureau.id,
+        action.bureau.name.get(lang),
+        _role_word(action.role, lang),
+        action.text.get(lang),
+        lines,
+    )
+
+
+def to_csv(policy: Policy, lang: Lang = "both") -> bytes:
+    """Return one CSV row per action (columns: [`CSV_COLUMNS`][yantai_policy.export.CSV_COLUMNS]), UTF-8 with a BOM.
+
+    ``role`` is the action's own role; ``source_lines`` is ``first-last``. A cell that
+    begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    ``'`` so that a spreadsheet does not run it as a formula.
+
+    With ``lang="zh"`` or ``"en"`` the sheet is for reading in that language: the header
+    is in it (``编号, 措施, 措施名称, 单位代码, 单位, 职责, 内容, 原文行`` or ``action,
+    measure, measure title, unit id, unit, role, text, source lines``), the other
+    language's columns are left out and the role is a word (负责/配合/牵头 or
+    responsible/assists/leads).
+
+    Raises:
+        ValueError: ``lang`` is not ``"zh"``, ``"en"`` or ``"both"``.
+
+    Examples:
+        >>> import csv, yantai_policy as yp
+        >>> text = to_csv(yp.load_policy()).decode("utf-8-sig")
+        >>> rows = list(csv.reader(text.splitlines()))
+        >>> rows[0][:4], rows[1][:2], len(rows)
+        (['action_id', 'measure', 'measure_title_zh', 'measure_title_en'], ['1.1', '1'], 50)
+        >>> zh = list(csv.reader(to_csv(yp.load_policy(), lang="zh").decode("utf-8-sig").splitlines()))
+        >>> zh[0][:3], next(row for row in zh if row[0] == "6.2")[4:6]
+        (['编号', '措施', '措施名称'], ['市财政局', '配合'])
+    """
+    _check_lang(lang)
+    _check_writable(policy)
+    rows: list[tuple[object, ...]] = [_CSV_HEADERS[lang]]
+    rows.extend(
+        _csv_row(measure, action, lang) for measure in policy.measures for action in measure.actions
     )
     return _csv_bytes(rows)
 
@@ -652,18 +786,52 @@ def responsibility_matrix(policy: Policy) -> ResponsibilityMatrix:
     )
 
 
-def matrix_to_csv(policy: Policy) -> bytes:
+def _matrix_table(policy: Policy, lang: Lang) -> list[list[str]]:
+    """Return the matrix for reading in one language: a header row, then a row per measure.
+
+    The header is 措施/Measure and the units' names in ``lang``; a row is the measure's
+    number and title, then per unit 负责/配合/牵头 (``zh``) or R/A/L (responsible,
+    assists, leads; ``en``), or empty where the unit has no action.
+    """
+    words = _MATRIX_WORDS[lang]
+    matrix = responsibility_matrix(policy)
+    header = ["措施" if lang == "zh" else "Measure", *(b.name.get(lang) for b in matrix.bureaus)]
+    rows = [header]
+    for measure, cells in zip(matrix.measures, matrix.cells, strict=True):
+        rows.append(
+            [
+                _measure_label(measure, lang),
+                *(words[Role(c)] if c is not None else "" for c in cells),
+            ]
+        )
+    return rows
+
+
+def matrix_to_csv(policy: Policy, lang: Lang = "both") -> bytes:
     """Return the responsibility matrix as CSV, UTF-8 with a BOM.
 
     The header is ``measure``, ``title_zh``, ``title_en`` and then the units' ids; a cell
     is a role value or empty. Cells are neutralised against formulas as in [`to_csv`][yantai_policy.export.to_csv].
+    With ``lang="zh"`` or ``"en"`` it is the table
+    [`matrix_to_markdown`][yantai_policy.export.matrix_to_markdown] draws, in that
+    language: units by name, cells 负责/配合/牵头 or R/A/L.
+
+    Raises:
+        ValueError: ``lang`` is not ``"zh"``, ``"en"`` or ``"both"``.
 
     Examples:
         >>> import csv, yantai_policy as yp
         >>> rows = list(csv.reader(matrix_to_csv(yp.load_policy()).decode("utf-8-sig").splitlines()))
         >>> rows[0][:5], rows[7][:2]
         (['measure', 'title_zh', 'title_en', 'commerce', 'finance'], ['7', '提供贷款贴息'])
+        >>> zh = list(csv.reader(matrix_to_csv(yp.load_policy(), lang="zh").decode("utf-8-sig").splitlines()))
+        >>> zh[0][:3], zh[7][:3]
+        (['措施', '市商务局', '市财政局'], ['7. 提供贷款贴息', '', '负责'])
     """
+    _check_lang(lang)
+    _check_writable(policy)
+    if lang != "both":
+        return _csv_bytes(_matrix_table(policy, lang))
     matrix = responsibility_matrix(policy)
     rows: list[list[object]] = [
         ["measure", "title_zh", "title_en", *(b.id for b in matrix.bureaus)]
@@ -674,7 +842,9 @@ def matrix_to_csv(policy: Policy) -> bytes:
 
 
 def _markdown_cell(value: str) -> str:
-    return " ".join(value.split()).replace("|", "\\|")
+    """Return a table cell on one line: backslash and ``|`` escaped, ``&`` and ``<`` as entities."""
+    value = " ".join(value.split()).replace("\\", "\\\\").replace("|", "\\|")
+    return value.replace("&", "&amp;").replace("<", "&lt;")
 
 
 def matrix_to_markdown(policy: Policy, lang: Literal["zh", "en"] = "zh") -> str:
@@ -682,6 +852,7 @@ def matrix_to_markdown(policy: Policy, lang: Literal["zh", "en"] = "zh") -> str:
 
     The header names the units in ``lang``; a cell reads 负责/配合/牵头 (``zh``) or
     R/A/L (responsible, assists, leads; ``en``), and is empty where the unit has no action.
+    A table is in one language: ``"both"`` is refused.
 
     Raises:
         ValueError: ``lang`` is not ``"zh"`` or ``"en"``.
@@ -694,27 +865,20 @@ def matrix_to_markdown(policy: Policy, lang: Literal["zh", "en"] = "zh") -> str:
         >>> table[8].split(" | ")[:4]
         ['| 7. Provide loan interest subsidies', '', 'R', '']
     """
-    if lang not in _MATRIX_WORDS:
-        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
-    words = _MATRIX_WORDS[lang]
-    matrix = responsibility_matrix(policy)
-    header = ["措施" if lang == "zh" else "Measure", *(b.name.get(lang) for b in matrix.bureaus)]
+    _check_lang(lang, ("zh", "en"))
+    _check_writable(policy)
+    header, *rows = _matrix_table(policy, lang)
     lines = [
         "| " + " | ".join(_markdown_cell(h) for h in header) + " |",
         "|" + "---|" * len(header),
     ]
-    for measure, cells in zip(matrix.measures, matrix.cells, strict=True):
-        row = [
-            _measure_label(measure, lang),
-            *(words[Role(c)] if c is not None else "" for c in cells),
-        ]
-        lines.append("| " + " | ".join(_markdown_cell(c) for c in row) + " |")
+    lines.extend("| " + " | ".join(_markdown_cell(c) for c in row) + " |" for row in rows)
     return "\n".join(lines) + "\n"
 
 
 # --- Writing files ---------------------------------------------------------------------
 
-_EXPORTERS: dict[str, Callable[[Policy], str | bytes]] = {
+_EXPORTERS: dict[str, Callable[..., str | bytes]] = {
     "json": to_json,
     "node-link": to_node_link,
     "graphml": to_graphml,
@@ -729,8 +893,18 @@ _EXPORTERS: dict[str, Callable[[Policy], str | bytes]] = {
 FORMATS: tuple[str, ...] = tuple(_EXPORTERS)
 """The format names [`write`][yantai_policy.export.write] accepts."""
 
+# The languages a format can be written in. The others (json, node-link, graphml, gexf)
+# carry both languages as data, so they take only "both".
+_LANGS: dict[str, tuple[str, ...]] = {
+    "dot": ("zh", "en", "both"),
+    "mermaid": ("zh", "en", "both"),
+    "csv": ("zh", "en", "both"),
+    "matrix-csv": ("zh", "en", "both"),
+    "matrix-md": ("zh", "en"),
+}
 
-def write(policy: Policy, fmt: str, path: str | os.PathLike[str]) -> None:
+
+def write(policy: Policy, fmt: str, path: str | os.PathLike[str], lang: Lang | None = None) -> None:
     """Export the plan in a format (one of [`FORMATS`][yantai_policy.export.FORMATS]) and write it to a file.
 
     Text is written as UTF-8 with LF line ends; CSV as the bytes [`to_csv`][yantai_policy.export.to_csv]
@@ -740,9 +914,18 @@ def write(policy: Policy, fmt: str, path: str | os.PathLike[str]) -> None:
         policy: The plan.
         fmt: The format's name, such as ``"graphml"``.
         path: The file to write.
+        lang: The language of the labels, ``"zh"``, ``"en"`` or ``"both"``, for
+            ``dot``, ``mermaid``, ``csv`` and ``matrix-csv`` (``matrix-md``: ``"zh"`` or
+            ``"en"``). ``json``, ``node-link``, ``graphml`` and ``gexf`` carry both
+            languages as data and take only ``"both"``. None (the default) is each
+            format's own default: Chinese for ``dot``, ``mermaid`` and ``matrix-md``,
+            both for the rest.
 
     Raises:
-        ValueError: ``fmt`` is not one of [`FORMATS`][yantai_policy.export.FORMATS]; nothing is written.
+        ValueError: ``fmt`` is not one of [`FORMATS`][yantai_policy.export.FORMATS], or ``lang`` is not one the
+            format can be written in; nothing is written.
+        PolicyDataError: The policy, built by hand, holds text no export can hold (a
+            lone surrogate, a control character); nothing is written.
 
     Examples:
         >>> import os, tempfile, yantai_policy as yp
@@ -760,6 +943,13 @@ def write(policy: Policy, fmt: str, path: str | os.PathLike[str]) -> None:
         exporter = _EXPORTERS[fmt]
     except (KeyError, TypeError):
         raise ValueError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}") from None
-    content = exporter(policy)
+    langs = _LANGS.get(fmt, ("both",))
+    if lang is not None and lang not in langs:
+        if langs == ("both",):
+            raise ValueError(
+                f"{fmt} carries both languages as data; lang applies to {', '.join(_LANGS)}"
+            )
+        raise ValueError(f"{fmt} is written in {' or '.join(langs)}, not {lang!r}")
+    content = exporter(policy) if lang is None or fmt not in _LANGS else exporter(policy, lang)
     data = content.encode("utf-8") if isinstance(content, str) else content
     pathlib.Path(path).write_bytes(data)

@@ -27,6 +27,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
+from yantai_policy._text import escape_forbidden, is_blank, name_key, text_problem
 from yantai_policy.errors import PolicyDataError
 from yantai_policy.model import (
     Action,
@@ -69,7 +70,7 @@ FORMAT_VERSION = 1
 BUILTIN_PLAN = "yantai-2021-3.json"
 """The file name of the built-in Yantai plan inside ``yantai_policy/data``."""
 
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_ID = re.compile(r"[a-z][a-z0-9_]*")
 _E = TypeVar("_E", bound="enum.Enum")
 
 
@@ -193,6 +194,7 @@ class _Node:
     def child_path(self, key: str | int) -> str:
         if isinstance(key, int):
             return f"{self.path}[{key}]"
+        key = escape_forbidden(key)  # a path must print, whatever the key holds
         return f"{self.path}.{key}" if self.path else key
 
     def table(self) -> Mapping[str, object]:
@@ -231,9 +233,23 @@ class _Node:
         node = self.get(key)
         if not isinstance(node.value, str):
             node.fail(f"expected a string, got {_kind(node.value)}")
-        if not allow_empty and not node.value.strip():
-            node.fail("must not be empty")
-        return node.value
+        return node.checked_text(node.value, allow_empty=allow_empty)
+
+    def checked_text(
+        self, value: str, *, allow_empty: bool = False, empty: str = "must not be empty"
+    ) -> str:
+        """Return this node's text, refusing what no output can hold and, unless allowed, blanks.
+
+        The one check of every text field: a lone surrogate or a control character fails
+        with its code point and offset, and text of only whitespace and invisible
+        characters (zero-width spaces, U+3000) counts as empty.
+        """
+        problem = text_problem(value)
+        if problem is not None:
+            self.fail(problem)
+        if not allow_empty and is_blank(value):
+            self.fail(empty)
+        return value
 
     def integer(self, key: str) -> int:
         node = self.get(key)
@@ -268,9 +284,9 @@ class _Node:
     def strings(self, key: str) -> tuple[str, ...]:
         out = []
         for node in self.items(key, required=False):
-            if not isinstance(node.value, str) or not node.value.strip():
+            if not isinstance(node.value, str):
                 node.fail("expected a non-empty string")
-            out.append(node.value)
+            out.append(node.checked_text(node.value, empty="expected a non-empty string"))
         return tuple(out)
 
     def text(self, key: str) -> Text:
@@ -370,7 +386,8 @@ def policy_from_dict(
         root.get("measures").fail("a plan needs at least one measure")
     if data_sha256 is None:
         canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
-        data_sha256 = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        # surrogatepass: a lone surrogate in the ignored ``comment`` must not crash the hash
+        data_sha256 = hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
     return Policy(
         notice=_notice(root.get("notice"), doc),
         measures=tuple(measures),
@@ -382,7 +399,7 @@ def policy_from_dict(
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-_PARAMETER_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+_PARAMETER_NAME = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 
 
 def _measure_texts(measure: Measure) -> list[str]:
@@ -417,7 +434,7 @@ def _parameters(root: _Node, measures: Mapping[int, Measure]) -> ParameterSet:
 
 
 def _parameter(node: _Node, name: str, measures: Mapping[int, Measure]) -> Parameter:
-    if not _PARAMETER_NAME.match(name):
+    if not _PARAMETER_NAME.fullmatch(name):
         node.fail(f"invalid parameter name {name!r}: use dotted lowercase names such as a.b")
     node.only("description", "unit", "values", "source", "cap")
     unit = node.enum("unit", Unit)
@@ -501,7 +518,7 @@ def _bureaus(root: _Node, file: str) -> tuple[Bureau, ...]:
     for node in root.items("bureaus"):
         node.only("id", "name", "short_names", "kind")
         bureau_id = node.string("id")
-        if not _ID.match(bureau_id):
+        if not _ID.fullmatch(bureau_id):
             node.get("id").fail(
                 f"invalid id {bureau_id!r}: use lowercase ASCII letters, digits and underscores"
             )
@@ -518,7 +535,7 @@ def _bureaus(root: _Node, file: str) -> tuple[Bureau, ...]:
         )
     names: dict[str, str] = {}
     for bureau in bureaus:
-        for name in {n.casefold() for n in bureau.names}:
+        for name in {name_key(n) for n in bureau.names}:
             if names.setdefault(name, bureau.id) != bureau.id:
                 raise PolicyDataError(
                     f"units {names[name]!r} and {bureau.id!r} share the name {name!r}",
@@ -538,11 +555,12 @@ def _measure(
     actions = []
     for action_node in node.items("actions"):
         action = _action(action_node, number, doc, bureaus)
-        if action.id in seen_actions:
+        key = name_key(action.id)  # 7.1 and 7.1 with a zero-width space are one id
+        if key in seen_actions:
             action_node.get("id").fail(
-                f"duplicate action id {action.id!r} (first at {seen_actions[action.id]})"
+                f"duplicate action id {action.id!r} (first at {seen_actions[key]})"
             )
-        seen_actions[action.id] = action_node.path
+        seen_actions[key] = action_node.path
         actions.append(action)
     return Measure(
         number=number,

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from yantai_policy._text import name_key
 from yantai_policy.errors import UnknownNameError
 from yantai_policy.parameters import ParameterSet
 
@@ -391,10 +392,6 @@ def _close_matches(word: str, candidates: list[str], cutoff: float = 0.6) -> lis
     return difflib.get_close_matches(word, candidates, n=3, cutoff=cutoff)
 
 
-def _key(name: str) -> str:
-    return name.strip().casefold()
-
-
 @attrs.frozen
 class Policy:
     """A whole plan: the notice, its measures and actions, and its units.
@@ -441,11 +438,11 @@ class Policy:
         by_name: dict[str, Bureau] = {}
         for bureau in self.bureaus:
             for name in bureau.names:
-                by_name.setdefault(_key(name), bureau)
+                by_name.setdefault(name_key(name), bureau)
         for bureau in self.bureaus:  # 财政局 finds 市财政局: the 市 (municipal) prefix is optional
-            for name in (bureau.name.zh, *bureau.short_names):
-                if name.startswith("市"):
-                    by_name.setdefault(_key(name[1:]), bureau)
+            for key in map(name_key, (bureau.name.zh, *bureau.short_names)):
+                if key.startswith("市"):
+                    by_name.setdefault(name_key(key[1:]), bureau)
         object.__setattr__(self, "actions", tuple(a for m in self.measures for a in m.actions))
         object.__setattr__(self, "_by_number", {m.number: m for m in self.measures})
         object.__setattr__(self, "_by_name", by_name)
@@ -505,8 +502,8 @@ class Policy:
             yantai_policy.errors.UnknownNameError: no unit named '财务局'; did you mean: 财政局, 税务局, 商务局?
         """
         try:
-            return self._by_name[_key(name)]
-        except (KeyError, AttributeError):
+            return self._by_name[name_key(name)]
+        except (KeyError, TypeError):  # TypeError: a name that is not a string
             candidates = {n for b in self.bureaus for n in (*b.names, b.name.zh.removeprefix("市"))}
             close = _close_matches(str(name), sorted(candidates), cutoff=0.5)
             raise UnknownNameError(
