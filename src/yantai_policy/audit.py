@@ -58,6 +58,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
+from yantai_policy._reprs import clip, plural
 from yantai_policy.model import Action, Measure, Policy, ReferenceKind, Role, Text
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ class Severity(enum.Enum):
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Finding:
     """One thing an audit found.
 
@@ -112,6 +113,13 @@ class Finding:
     subject: str
     message: Text
     evidence: str
+
+    def __repr__(self) -> str:
+        """Return ``<Finding warning no-lead measure:1: measure 1 has 7 units…>``."""
+        return (
+            f"<Finding {self.severity.value} {clip(self.code, 40)} {clip(self.subject, 40)}: "
+            f"{clip(self.message.en, 40)}>"
+        )
 
 
 @attrs.frozen
@@ -175,7 +183,7 @@ def checks() -> tuple[str, ...]:
     return tuple(_CHECKS)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class AuditReport:
     """The findings of an audit, in the order the checks ran.
 
@@ -188,6 +196,12 @@ class AuditReport:
     findings: tuple[Finding, ...]
     checks: tuple[str, ...]
     data_sha256: str
+
+    def __repr__(self) -> str:
+        """Return ``<AuditReport: 12 findings (0 error, 9 warning, 3 info) from 8 checks>``."""
+        counts = ", ".join(f"{n} {s}" for s, n in self.counts().items())
+        findings = plural(len(self.findings), "finding")
+        return f"<AuditReport: {findings} ({counts}) from {plural(len(self.checks), 'check')}>"
 
     def at_least(self, severity: Severity) -> tuple[Finding, ...]:
         """Return the findings at or above a severity (what a CI gate at that level fails on)."""

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 import attrs
 import numpy as np
 
+from yantai_policy._reprs import clip, plural
 from yantai_policy.benefits.decision import Clause, Condition, Decision, Line, ParameterUse
 from yantai_policy.benefits.periods import fen_to_yuan
 from yantai_policy.errors import PolicyError
@@ -51,7 +52,7 @@ R = TypeVar("R", "Applicant", "Placement")
 C = TypeVar("C", "Applicants", "Placements")
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Spec:
     """A condition a formula checks (see :class:`~yantai_policy.benefits.Condition`).
 
@@ -71,6 +72,10 @@ class Spec:
     group: str | None = None
     detail: Callable[[Facts], str] | None = attrs.field(default=None, eq=False, repr=False)
 
+    def __repr__(self) -> str:
+        """Return ``<Spec first_licence: 首次领取…>``."""
+        return f"<Spec {clip(self.code, 48)}: {clip(self.text.zh)}>"
+
 
 IN_FORCE = Spec(
     "in_force",
@@ -83,7 +88,7 @@ IN_FORCE = Spec(
 """The condition every decision starts with: the notice is in force."""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Context:
     """A plan's parameters resolved for one day, shared by every record of a batch.
 
@@ -98,6 +103,12 @@ class Context:
     on: dt.date
     in_force: bool
     values: Mapping[str, Value | None]
+
+    def __repr__(self) -> str:
+        """Return ``<Context 烟政办字〔2021〕3号 on 2021-05-01: in force, 19 values>``."""
+        force = "in force" if self.in_force else "not in force"
+        document = clip(self.policy.notice.document_number, 40)
+        return f"<Context {document} on {self.on}: {force}, {plural(len(self.values), 'value')}>"
 
     @property
     def day(self) -> np.datetime64:
@@ -313,6 +324,13 @@ class Benefit(Generic[R, C]):
     parameters: ClassVar[tuple[str, ...]]
     record: ClassVar[str] = "applicant"
     codes: ClassVar[tuple[str, ...]]
+
+    def __repr__(self) -> str:
+        """Return ``<Benefit startup_subsidy: 一次性创业补贴 (measure 6, applicant records)>``."""
+        return (
+            f"<Benefit {clip(self.name, 40)}: {clip(self.title.zh)} "
+            f"(measure {self.measure}, {self.record} records)>"
+        )
 
     def __init_subclass__(cls) -> None:
         """Index the condition codes once, ``in_force`` first."""
