@@ -520,10 +520,11 @@ class Policy:
     _by_number: Mapping[int, Measure] = attrs.field(init=False, eq=False, repr=False)
     _by_name: Mapping[str, Bureau] = attrs.field(init=False, eq=False, repr=False)
     _by_id: Mapping[str, Action] = attrs.field(init=False, eq=False, repr=False)
+    _by_bureau: Mapping[str, tuple[Action, ...]] = attrs.field(init=False, eq=False, repr=False)
     _graph: nx.DiGraph[str] | None = attrs.field(init=False, eq=False, repr=False, default=None)
 
     def __attrs_post_init__(self) -> None:
-        """Index the measures and the units' names once."""
+        """Index the measures, actions, units' names and units' actions once."""
         by_name: dict[str, Bureau] = {}
         for bureau in self.bureaus:
             for name in bureau.names:
@@ -536,6 +537,10 @@ class Policy:
         object.__setattr__(self, "_by_number", {m.number: m for m in self.measures})
         object.__setattr__(self, "_by_name", by_name)
         object.__setattr__(self, "_by_id", {a.id: a for a in reversed(self.actions)})
+        by_bureau: dict[str, list[Action]] = {}
+        for action in self.actions:  # a unit's actions in printed order (yantai_policy.queries)
+            by_bureau.setdefault(action.bureau.id, []).append(action)
+        object.__setattr__(self, "_by_bureau", {b: tuple(a) for b, a in by_bureau.items()})
 
     def __repr__(self) -> str:
         """Return ``<Policy 烟政办字〔2021〕3号: 20 measures, 49 actions, 20 units>``.

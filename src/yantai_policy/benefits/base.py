@@ -30,6 +30,7 @@ import numpy as np
 from yantai_policy._reprs import clip, plural
 from yantai_policy.benefits.decision import Clause, Condition, Decision, Line, ParameterUse
 from yantai_policy.benefits.periods import fen_to_yuan
+from yantai_policy.dates import parse_date
 from yantai_policy.errors import PolicyError
 from yantai_policy.model import Text
 
@@ -46,7 +47,17 @@ if TYPE_CHECKING:
     Bools = npt.NDArray[np.bool_]
     Ints = npt.NDArray[np.int64]
 
-__all__ = ["IN_FORCE", "Benefit", "Computed", "Context", "Facts", "Outcomes", "Spec", "context"]
+__all__ = [
+    "IN_FORCE",
+    "Benefit",
+    "Computed",
+    "Context",
+    "Facts",
+    "Outcomes",
+    "Spec",
+    "context",
+    "day_of_application",
+]
 
 R = TypeVar("R", "Applicant", "Placement")
 C = TypeVar("C", "Applicants", "Placements")
@@ -130,14 +141,43 @@ class Context:
 _CONTEXTS: dict[tuple[int, dt.date], Context] = {}
 
 
-def context(policy: Policy, on: dt.date) -> Context:
-    """Return the :class:`Context` of a plan on a day (cached: a batch resolves it once)."""
+def day_of_application(on: object) -> dt.date:
+    """Return the day of application: a date, or an ISO string such as ``"2021-07-16"``.
+
+    Every public function that takes ``on`` converts it here (through `context`), once.
+
+    Raises:
+        TypeError: ``on`` is neither a date nor a string (a datetime is not a day).
+        ValueError: The string is not a day that exists; the message says why.
+
+    Examples:
+        >>> day_of_application("2021-07-16")
+        datetime.date(2021, 7, 16)
+        >>> day_of_application("2021-02-30")
+        Traceback (most recent call last):
+        ...
+        ValueError: on: 2021-02-30: February 2021 has 28 days
+    """
+    if isinstance(on, dt.date) and not isinstance(on, dt.datetime):
+        return on
+    if isinstance(on, str):
+        try:
+            return parse_date(on)
+        except ValueError as error:
+            raise ValueError(f"on: {error}") from None
+    raise TypeError(f"on must be a date or a string such as '2021-07-16', not {type(on).__name__}")
+
+
+def context(policy: Policy, on: dt.date | str) -> Context:
+    """Return the :class:`Context` of a plan on a day (cached: a batch resolves it once).
+
+    ``on`` is a date or an ISO string (see `day_of_application`).
+    """
+    on = day_of_application(on)
     key = (id(policy), on)
     found = _CONTEXTS.get(key)
     if found is not None and found.policy is policy:
         return found
-    if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
-        raise TypeError(f"on must be a date, not {type(on).__name__}")
     params = policy.parameters
     ctx = Context(
         policy=policy,

@@ -20,7 +20,7 @@ import attrs
 import numpy as np
 
 from yantai_policy._reprs import clip, plural
-from yantai_policy.benefits.base import Benefit, Context, Outcomes, context
+from yantai_policy.benefits.base import Benefit, Context, Outcomes, context, day_of_application
 from yantai_policy.benefits.gcpause import gc_paused
 from yantai_policy.benefits.periods import fen_to_yuan
 from yantai_policy.benefits.reading import applicant_chunk
@@ -247,7 +247,7 @@ class Batch:
 def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
     records: Iterable[Any],
     *,
-    on: dt.date,
+    on: dt.date | str,
     benefits: Iterable[str] | None = None,
     policy: Policy | None = None,
     parse: Callable[[Any], Applicant | Placement] | None = None,
@@ -266,7 +266,7 @@ def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
 
     Args:
         records: Applicant dicts (or parsed records, or whatever ``parse`` takes).
-        on: The day of application.
+        on: The day of application: a date, or an ISO string such as ``"2021-07-16"``.
         benefits: The benefits to run; :data:`APPLICANT_BENEFITS` if not given.
         policy: The plan; the built-in one if not given.
         parse: Turns one input into a record; :func:`parse_applicant` (or
@@ -659,7 +659,7 @@ def compare(  # noqa: PLR0913 - keyword-only options of a batch
     baseline: Policy,
     reform: Policy,
     *,
-    on: dt.date,
+    on: dt.date | str,
     benefits: Iterable[str] | None = None,
     parse: Callable[[Any], Applicant | Placement] | None = None,
 ) -> Comparison:
@@ -685,7 +685,8 @@ def compare(  # noqa: PLR0913 - keyword-only options of a batch
         social_insurance_subsidy: eligible 1 -> 1, total 650.00 -> 500.00 (-150.00)
     """
     formulas, parse = _plan(benefits, parse)
-    contexts = [context(baseline, on), context(reform, on)]
+    day = day_of_application(on)  # once, for both contexts
+    contexts = [context(baseline, day), context(reform, day)]
     left, right = BatchSummary(), BatchSummary()
     errors: list[RecordError] = []
     differences: list[RowDifference] = []
