@@ -41,11 +41,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
+from yantai_policy import queries
 from yantai_policy.audit import AuditConfig, Severity, audit
 from yantai_policy.errors import PolicyError
 from yantai_policy.loading import load_policy
 from yantai_policy.model import Role
 from yantai_policy.serialize import (
+    BATCH_FORMATS,
     Lang,
     action_to_dict,
     bureau_to_dict,
@@ -129,8 +131,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_benefit_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from yantai_policy.benefits.batch_io import FORMATS  # noqa: PLC0415 - the batch formats
-
     plan = argparse.ArgumentParser(add_help=False)
     plan.add_argument(
         "--plan", metavar="PATH", help="a plan file to use instead of the built-in Yantai plan"
@@ -162,10 +162,10 @@ def _add_benefit_commands(commands: argparse._SubParsersAction[argparse.Argument
         help="a .csv or .jsonl file, or - for stdout",
     )
     evaluate.add_argument(
-        "--input-format", choices=FORMATS, help="the input's format (needed for -)"
+        "--input-format", choices=BATCH_FORMATS, help="the input's format (needed for -)"
     )
     evaluate.add_argument(
-        "--output-format", choices=FORMATS, help="the output's format (needed for -)"
+        "--output-format", choices=BATCH_FORMATS, help="the output's format (needed for -)"
     )
     evaluate.add_argument(
         "--fail-on-error", action="store_true", help="exit 1 if any row has an error"
@@ -406,13 +406,13 @@ def _bureaus(policy: Policy, lang: Lang, *, as_json: bool) -> int:
         return 0
     width = max(len(b.id) for b in policy.bureaus)
     for bureau in policy.bureaus:
-        count = sum(1 for a in policy.actions if a.bureau is bureau)
+        count = len(queries.actions_of(policy, bureau))
         print(f"{bureau.id:<{width}}  {_name(bureau, lang)}  ({count})")
     return 0
 
 
 def _bureau(policy: Policy, bureau: Bureau, lang: Lang, *, as_json: bool) -> int:
-    actions = [a for a in policy.actions if a.bureau is bureau]
+    actions = queries.actions_of(policy, bureau)
     if as_json:
         out = bureau_to_dict(bureau, lang)
         out["actions"] = [action_to_dict(a, lang) for a in actions]
@@ -433,9 +433,7 @@ def _bureau(policy: Policy, bureau: Bureau, lang: Lang, *, as_json: bool) -> int
 
 
 def _co_owners(policy: Policy, number: int, lang: Lang, *, as_json: bool) -> int:
-    from yantai_policy.graph import co_owners  # noqa: PLC0415 - networkx only when needed
-
-    units = co_owners(policy.graph, number)
+    units = queries.co_owners(policy, number)
     if as_json:
         _dump({"measure": number, "bureaus": [bureau_to_dict(b, lang) for b in units]})
         return 0
@@ -445,9 +443,7 @@ def _co_owners(policy: Policy, number: int, lang: Lang, *, as_json: bool) -> int
 
 
 def _actions(policy: Policy, name: str, role: Role | None, lang: Lang, *, as_json: bool) -> int:
-    from yantai_policy.graph import actions_of  # noqa: PLC0415
-
-    found = actions_of(policy.graph, name, role)
+    found = queries.actions_of(policy, name, role)
     if as_json:
         _dump([action_to_dict(a, lang) for a in found])
         return 0
@@ -458,9 +454,7 @@ def _actions(policy: Policy, name: str, role: Role | None, lang: Lang, *, as_jso
 
 
 def _workload(policy: Policy, lang: Lang, *, as_json: bool) -> int:
-    from yantai_policy.graph import workload  # noqa: PLC0415
-
-    rows = workload(policy.graph)
+    rows = queries.workload(policy)
     if as_json:
         _dump(
             [
@@ -586,9 +580,7 @@ def _iso_date(text: str) -> dt.date:
 
 def _format_of(path: str, given: str | None, what: str, formats: Sequence[str] = ()) -> str:
     """The format of the input or output: as given, else by the file's suffix (batch formats)."""
-    from yantai_policy.benefits.batch_io import FORMATS  # noqa: PLC0415
-
-    formats = formats or FORMATS
+    formats = formats or BATCH_FORMATS
     if given is not None:
         return given
     if path == "-":

@@ -19,8 +19,8 @@ Examples:
 
 from __future__ import annotations
 
+import _thread
 import datetime as dt
-import functools
 import hashlib
 import json
 import os
@@ -124,10 +124,19 @@ def read_data_file(name: str) -> bytes:
         return resources.files("yantai_policy").joinpath("data", name).read_bytes()
 
 
-@functools.cache
+_BUILTIN: list[Policy] = []
+"""The built-in plan once loaded: one object for every caller, in every thread."""
+_BUILTIN_LOCK = _thread.allocate_lock()
+
+
 def _builtin() -> Policy:
-    raw = read_data_file(BUILTIN_PLAN)
-    return _load_bytes(raw, f"<yantai_policy>/data/{BUILTIN_PLAN}", json_format=True)
+    if not _BUILTIN:  # double-checked: threads asking at once wait for the one load
+        with _BUILTIN_LOCK:
+            if not _BUILTIN:
+                raw = read_data_file(BUILTIN_PLAN)
+                name = f"<yantai_policy>/data/{BUILTIN_PLAN}"
+                _BUILTIN.append(_load_bytes(raw, name, json_format=True))
+    return _BUILTIN[0]
 
 
 def _load_bytes(raw: bytes, file: str, *, json_format: bool) -> Policy:

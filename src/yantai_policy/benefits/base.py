@@ -273,7 +273,7 @@ class Facts:
         return self.ctx.on
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Outcomes:
     """One benefit over a batch: eligibility, amounts and unmet conditions as arrays.
 
@@ -292,6 +292,13 @@ class Outcomes:
     unknown: Bools
     unmet: Ints
     codes: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        """Return ``<Outcomes startup_subsidy: 1 of 4096 rows eligible>``."""
+        eligible = int(np.count_nonzero(self.eligible))
+        return (
+            f"<Outcomes {clip(self.benefit, 40)}: {eligible} of {len(self.eligible)} rows eligible>"
+        )
 
     def unmet_codes(self, bits: int) -> tuple[str, ...]:
         """Return the codes of a bit mask of :attr:`unmet`."""
