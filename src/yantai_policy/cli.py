@@ -38,7 +38,6 @@ import json
 import sys
 import time
 from fractions import Fraction
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from yantai_policy import queries
@@ -499,6 +498,8 @@ class _CommandError(PolicyError):
 
 
 def _schema(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
+    from pathlib import Path  # noqa: PLC0415 - pathlib costs start-up time; queries skip it
+
     from yantai_policy.benefits.records import (  # noqa: PLC0415 - only this command needs it
         applicant_schema,
         placement_schema,
@@ -580,6 +581,8 @@ def _iso_date(text: str) -> dt.date:
 
 def _format_of(path: str, given: str | None, what: str, formats: Sequence[str] = ()) -> str:
     """The format of the input or output: as given, else by the file's suffix (batch formats)."""
+    from pathlib import Path  # noqa: PLC0415 - pathlib costs start-up time; queries skip it
+
     formats = formats or BATCH_FORMATS
     if given is not None:
         return given
@@ -596,6 +599,8 @@ def _format_of(path: str, given: str | None, what: str, formats: Sequence[str] =
 
 
 def _same_file(left: str, right: str) -> bool:
+    from pathlib import Path  # noqa: PLC0415 - pathlib costs start-up time; queries skip it
+
     try:
         return Path(left).samefile(right)
     except OSError:  # one of them does not exist (yet)
@@ -604,6 +609,8 @@ def _same_file(left: str, right: str) -> bool:
 
 def _open_input(path: str, fmt: str, stack: contextlib.ExitStack) -> IO[Any]:
     """Open the input: text (BOM skipped) for CSV, bytes for JSON and JSONL (decoded per line)."""
+    from pathlib import Path  # noqa: PLC0415 - pathlib costs start-up time; queries skip it
+
     if path == "-":
         binary = getattr(sys.stdin, "buffer", None)
         if binary is None:  # a text-only stand-in for stdin
@@ -625,6 +632,8 @@ def _open_input(path: str, fmt: str, stack: contextlib.ExitStack) -> IO[Any]:
 
 
 def _open_output(path: str, stack: contextlib.ExitStack) -> IO[str]:
+    from pathlib import Path  # noqa: PLC0415 - pathlib costs start-up time; queries skip it
+
     if path == "-":
         return sys.stdout
     try:
@@ -705,6 +714,7 @@ class _Progress:
 
 def _plot(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
     import warnings  # noqa: PLC0415 - only this command needs it
+    from pathlib import Path  # noqa: PLC0415 - pathlib costs start-up time; queries skip it
 
     from yantai_policy import plot  # noqa: PLC0415 - matplotlib only when drawing
 
