@@ -58,6 +58,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
+from yantai_policy import queries
 from yantai_policy._reprs import clip, plural
 from yantai_policy.model import Action, Measure, Policy, ReferenceKind, Role, Text
 
@@ -408,9 +409,7 @@ def _concentration(policy: Policy, config: AuditConfig) -> Iterable[Finding]:
     total = len(policy.actions)
     if not total:
         return
-    counts: dict[str, int] = {}
-    for action in policy.actions:
-        counts[action.bureau.id] = counts.get(action.bureau.id, 0) + 1
+    counts = {row.bureau.id: row.actions for row in queries.workload(policy)}
     busiest = max(policy.bureaus, key=lambda b: counts.get(b.id, 0))
     share = Fraction(counts.get(busiest.id, 0), total)
     if share > config.concentration_threshold:
