@@ -20,9 +20,12 @@ def parse_date(text: str) -> dt.date:
     """Return the date written ``YYYY-MM-DD`` (ASCII digits, nothing around them).
 
     Raises:
+        TypeError: ``text`` is not a string.
         ValueError: The text is not of that form, or names a day that does not exist;
             the message says which, such as ``2021-02-30: February 2021 has 28 days``.
     """
+    if not isinstance(text, str):
+        raise TypeError(f"a date is a string such as '2021-07-16', not {type(text).__name__}")
     parts = text.split("-")
     if (
         len(text) != 10

@@ -28,7 +28,7 @@ import attrs
 
 from yantai_policy._reprs import clip, plural
 from yantai_policy.errors import UnknownNameError
-from yantai_policy.parameters import ParameterSet
+from yantai_policy.parameters import ParameterSet, SourceKind
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -552,8 +552,6 @@ class Policy:
             >>> yp.load_policy()
             <Policy 烟政办字〔2021〕3号: 20 measures, 49 actions, 20 units>
         """
-        from yantai_policy.parameters import SourceKind  # noqa: PLC0415 - beside model, loaded
-
         counts = ", ".join(
             (
                 plural(len(self.measures), "measure"),
