@@ -375,3 +375,15 @@ def test_query_commands_do_not_load_networkx_or_numpy(argv: list[str]) -> None:
         "print(json.dumps([code, [m for m in heavy if m in sys.modules]]))"
     )
     assert found == [0, []]
+
+
+@pytest.mark.parametrize("kind", ["applicant", "placement"])
+def test_record_schema_does_not_load_networkx(kind: str) -> None:
+    """Schema of a record reads the record contract only: the graph and networkx stay unloaded."""
+    found = _python(
+        "import contextlib, io, json, sys\n"
+        "from yantai_policy.cli import main\n"
+        f"with contextlib.redirect_stdout(io.StringIO()): code = main(['schema', {kind!r}])\n"
+        "print(json.dumps([code, [m for m in ('networkx', 'yantai_policy.export') if m in sys.modules]]))"
+    )
+    assert found == [0, []]

@@ -500,14 +500,14 @@ class _CommandError(PolicyError):
 def _schema(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
     from pathlib import Path  # noqa: PLC0415 - pathlib costs start-up time; queries skip it
 
-    from yantai_policy.benefits.records import (  # noqa: PLC0415 - only this command needs it
-        applicant_schema,
-        placement_schema,
-    )
-    from yantai_policy.export import plan_schema  # noqa: PLC0415 - networkx only when needed
+    schema: Callable[[], dict[str, Any]]
+    if args.kind == "plan":  # the plan's schema ships with the exports (networkx)
+        from yantai_policy.export import plan_schema as schema  # noqa: PLC0415
+    else:  # a record's, with the record contract (the formulas)
+        from yantai_policy.benefits import records  # noqa: PLC0415
 
-    schemas = {"applicant": applicant_schema, "placement": placement_schema, "plan": plan_schema}
-    text = json.dumps(schemas[args.kind](), ensure_ascii=False, indent=2) + "\n"
+        schema = records.applicant_schema if args.kind == "applicant" else records.placement_schema
+    text = json.dumps(schema(), ensure_ascii=False, indent=2) + "\n"
     if args.output is None:
         sys.stdout.write(text)
         return 0
