@@ -1,7 +1,8 @@
 """HTML for notebooks: what Jupyter shows for a plan, a measure, a unit or a decision.
 
-`Policy`, :class:`~yantai_policy.Measure`, :class:`~yantai_policy.Bureau` and
-:class:`~yantai_policy.benefits.Decision` have a ``_repr_html_`` method that calls the
+[`Policy`][yantai_policy.model.Policy], [`Measure`][yantai_policy.model.Measure],
+[`Bureau`][yantai_policy.model.Bureau] and
+[`Decision`][yantai_policy.benefits.Decision] have a ``_repr_html_`` method that calls the
 functions here, so a notebook cell ending in one of them shows a table rather than
 the attrs repr. The model imports this module only when a notebook asks for the
 HTML, and it needs nothing beyond the standard library's :mod:`html`.

@@ -575,7 +575,7 @@ class Policy:
     def graph(self) -> nx.DiGraph[str]:
         """The responsibility graph, built on first use and cached (networkx loads then).
 
-        See :func:`yantai_policy.graph.responsibility_graph`. Treat it as read-only: it
+        See [`yantai_policy.graph.responsibility_graph`][yantai_policy.graph.responsibility_graph]. Treat it as read-only: it
         is shared by every caller of this property, in every thread (threads that ask
         at once wait for the one build).
         """

@@ -169,7 +169,7 @@ def day_of_application(on: object) -> dt.date:
 
 
 def context(policy: Policy, on: dt.date | str) -> Context:
-    """Return the :class:`Context` of a plan on a day (cached: a batch resolves it once).
+    """Return the [`Context`][yantai_policy.benefits.base.Context] of a plan on a day (cached: a batch resolves it once).
 
     ``on`` is a date or an ISO string (see `day_of_application`).
     """
