@@ -387,3 +387,19 @@ def test_record_schema_does_not_load_networkx(kind: str) -> None:
         "print(json.dumps([code, [m for m in ('networkx', 'yantai_policy.export') if m in sys.modules]]))"
     )
     assert found == [0, []]
+
+
+def test_reprs_stay_short_on_hostile_text(policy: yp.Policy) -> None:
+    """Huge titles, ids and names from a custom plan are clipped: reprs stay one bounded line."""
+    huge = "很长的标题\n" * 20_000
+    bureau = attrs.evolve(policy.bureaus[0], id="x" * 10_000, name=yp.Text(huge, huge))
+    action = attrs.evolve(
+        policy.actions[0], id="9" * 10_000, bureau=bureau, text=yp.Text(huge, huge)
+    )
+    measure = attrs.evolve(policy.measures[0], title=yp.Text(huge, huge), actions=(action,))
+    notice = attrs.evolve(policy.notice, document_number=huge)
+    hostile = attrs.evolve(policy, notice=notice, measures=(measure,), bureaus=(bureau,))
+    for obj in (bureau, action, measure, notice, hostile, measure.title, action.text):
+        text = repr(obj)
+        assert len(text) <= LONGEST_REPR, (type(obj).__name__, len(text))
+        assert "\n" not in text
