@@ -2,7 +2,8 @@
 
 Compares, in the same run, the median wall time of a bare ``python -c pass`` with a
 fresh interpreter that imports the package and loads the built-in plan. The budget
-(issue 2) is 100 ms over the bare interpreter on the project's 2-core machines.
+(issue 11; issue 2 set 100 ms) is 40 ms over the bare interpreter on the project's
+2-core machines.
 
 Run: ``python bench/import_load.py [--runs N]``.
 """
@@ -58,7 +59,7 @@ def main() -> None:
     print(f"bare interpreter              {bare:7.1f} ms")
     print(f"import attrs (a core dep)     {attrs:7.1f} ms  ({attrs - bare:+.1f} over bare)")
     print(
-        f"import + load_policy()        {load:7.1f} ms  ({load - bare:+.1f} over bare, budget +100)"
+        f"import + load_policy()        {load:7.1f} ms  ({load - bare:+.1f} over bare, budget +40)"
     )
     print(f"  of which yantai_policy own  {load - attrs:7.1f} ms")
 

@@ -148,3 +148,101 @@ def test_output_is_the_same_under_every_hash_seed(tmp_path: Path, command: list[
             outputs.add(done.stdout)
     assert len(outputs) == 1
     assert len(outputs.pop()) > 100
+
+
+def _at_once(call: Any, threads: int = THREADS) -> list[Any]:
+    """Run call in `threads` threads released together by a barrier; return their results."""
+    import threading  # noqa: PLC0415 - only these tests need it
+
+    barrier = threading.Barrier(threads)
+
+    def run() -> Any:
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(lambda _: run(), range(threads)))
+
+
+def _slowed(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[int]:
+    """Make module.name slow (so a race would show) and count its calls."""
+    import time  # noqa: PLC0415
+
+    calls: list[int] = []
+    original = getattr(module, name)
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        time.sleep(0.05)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, slow)
+    return calls
+
+
+def test_policy_graph_is_built_once_under_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """policy.graph asked for by 8 threads at once is built once: one object, not eight."""
+    import yantai_policy.graph as graph_module  # noqa: PLC0415
+
+    calls = _slowed(monkeypatch, graph_module, "responsibility_graph")
+    policy = attrs.evolve(yp.load_policy())  # a fresh policy: no graph yet
+    graphs = _at_once(lambda: policy.graph)
+    assert len({id(g) for g in graphs}) == 1
+    assert graphs[0] is policy.graph
+    assert len(calls) == 1
+
+
+def test_builtin_policy_is_loaded_once_under_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """load_policy() called by 8 threads before it is cached returns one object, loaded once."""
+    from yantai_policy import loading  # noqa: PLC0415
+
+    monkeypatch.setattr(loading, "_BUILTIN", [])
+    calls = _slowed(monkeypatch, loading, "_load_bytes")
+    policies = _at_once(loading.load_policy)
+    assert len({id(p) for p in policies}) == 1
+    assert len(calls) == 1
+    assert policies[0] is loading.load_policy()
+
+
+def test_lazy_submodules_are_one_module_under_threads() -> None:
+    """8 threads touching yp.graph, yp.audit and yp.export first get one module object each."""
+    code = (
+        "import json, threading\n"
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "import yantai_policy as yp\n"
+        "barrier = threading.Barrier(8)\n"
+        "def run(_):\n"
+        "    barrier.wait()\n"
+        "    return [id(getattr(yp, m)) for m in ('graph', 'audit', 'export', 'benefits')]\n"
+        "with ThreadPoolExecutor(8) as pool:\n"
+        "    found = list(pool.map(run, range(8)))\n"
+        "print(json.dumps(len({tuple(f) for f in found})))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "1"
+
+
+def test_record_caches_under_threads_match_a_serial_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Empty amount and month caches filled by 8 threads at once give the serial run's rows."""
+    from yantai_policy.benefits import records as records_module  # noqa: PLC0415
+
+    data = records(300)
+    serial = [_plain(r) for r in evaluate_many(data, on=ON)]
+    monkeypatch.setattr(records_module, "AMOUNT_CACHE", {})
+    monkeypatch.setattr(records_module, "MONTH_CACHE", {})
+    import yantai_policy.benefits.reading as reading_module  # noqa: PLC0415
+
+    monkeypatch.setattr(reading_module, "AMOUNT_CACHE", records_module.AMOUNT_CACHE)
+    monkeypatch.setattr(reading_module, "MONTH_CACHE", records_module.MONTH_CACHE)
+    results = _at_once(lambda: [_plain(r) for r in evaluate_many(data, on=ON)])
+    assert all(result == serial for result in results)
+    assert records_module.AMOUNT_CACHE  # the threads did fill the caches they shared
+
+
+def test_contexts_under_threads_are_equal(policy: yp.Policy) -> None:
+    """context(policy, day) from 8 threads at once gives equal contexts of that plan and day."""
+    from yantai_policy.benefits.base import context  # noqa: PLC0415
+
+    day = dt.date(2023, 3, 3)
+    found = _at_once(lambda: context(policy, day))
+    assert all(c == found[0] and c.policy is policy and c.on == day for c in found)

@@ -63,19 +63,32 @@ __all__ = [
 
 __version__ = "0.1.0"
 
+_LAZY_MODULES = ("audit", "benefits", "export", "frames", "graph", "plot")
+"""Submodules loaded on first access (``yp.graph``), so ``import yantai_policy`` stays light:
+networkx, numpy, pandas and matplotlib load only when their module is used."""
+
 if TYPE_CHECKING:
-    from yantai_policy import benefits
+    from yantai_policy import audit, benefits, export, frames, graph, plot  # noqa: F401 - lazily, in __getattr__
     from yantai_policy.graph import responsibility_graph
 
 
 def __getattr__(name: str) -> Any:  # noqa: ANN401 - module attributes of any kind
-    """Import networkx-backed names and the benefits on first use, keeping ``import yantai_policy`` light."""
+    """Import a submodule of `_LAZY_MODULES`, or `responsibility_graph`, on first access (PEP 562).
+
+    Python's import lock makes a first access from several threads import the module
+    once; every thread gets the same module object.
+    """
+    if name in _LAZY_MODULES:
+        import importlib  # noqa: PLC0415 - only on first access
+
+        return importlib.import_module(f"yantai_policy.{name}")
     if name == "responsibility_graph":
         from yantai_policy.graph import responsibility_graph  # noqa: PLC0415
 
         return responsibility_graph
-    if name == "benefits":
-        import importlib  # noqa: PLC0415
-
-        return importlib.import_module("yantai_policy.benefits")
     raise AttributeError(f"module 'yantai_policy' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """List the public API: `__all__` and the lazily loaded submodules, sorted."""
+    return sorted({*__all__, *_LAZY_MODULES})

@@ -58,6 +58,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
+from yantai_policy import queries
+from yantai_policy._reprs import clip, plural
 from yantai_policy.model import Action, Measure, Policy, ReferenceKind, Role, Text
 
 if TYPE_CHECKING:
@@ -94,7 +96,7 @@ class Severity(enum.Enum):
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Finding:
     """One thing an audit found.
 
@@ -112,6 +114,13 @@ class Finding:
     subject: str
     message: Text
     evidence: str
+
+    def __repr__(self) -> str:
+        """Return ``<Finding warning no-lead measure:1: measure 1 has 7 units…>``."""
+        return (
+            f"<Finding {self.severity.value} {clip(self.code, 40)} {clip(self.subject, 40)}: "
+            f"{clip(self.message.en, 40)}>"
+        )
 
 
 @attrs.frozen
@@ -175,7 +184,7 @@ def checks() -> tuple[str, ...]:
     return tuple(_CHECKS)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class AuditReport:
     """The findings of an audit, in the order the checks ran.
 
@@ -188,6 +197,12 @@ class AuditReport:
     findings: tuple[Finding, ...]
     checks: tuple[str, ...]
     data_sha256: str
+
+    def __repr__(self) -> str:
+        """Return ``<AuditReport: 12 findings (0 error, 9 warning, 3 info) from 8 checks>``."""
+        counts = ", ".join(f"{n} {s}" for s, n in self.counts().items())
+        findings = plural(len(self.findings), "finding")
+        return f"<AuditReport: {findings} ({counts}) from {plural(len(self.checks), 'check')}>"
 
     def at_least(self, severity: Severity) -> tuple[Finding, ...]:
         """Return the findings at or above a severity (what a CI gate at that level fails on)."""
@@ -394,9 +409,7 @@ def _concentration(policy: Policy, config: AuditConfig) -> Iterable[Finding]:
     total = len(policy.actions)
     if not total:
         return
-    counts: dict[str, int] = {}
-    for action in policy.actions:
-        counts[action.bureau.id] = counts.get(action.bureau.id, 0) + 1
+    counts = {row.bureau.id: row.actions for row in queries.workload(policy)}
     busiest = max(policy.bureaus, key=lambda b: counts.get(b.id, 0))
     share = Fraction(counts.get(busiest.id, 0), total)
     if share > config.concentration_threshold:

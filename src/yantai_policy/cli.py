@@ -39,14 +39,15 @@ import json
 import sys
 import time
 from fractions import Fraction
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
+from yantai_policy import queries
 from yantai_policy.audit import AuditConfig, Severity, audit
 from yantai_policy.errors import PolicyError
 from yantai_policy.loading import load_policy
 from yantai_policy.model import Role
 from yantai_policy.serialize import (
+    BATCH_FORMATS,
     Lang,
     action_to_dict,
     bureau_to_dict,
@@ -137,8 +138,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_benefit_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from yantai_policy.benefits.batch_io import FORMATS  # noqa: PLC0415 - the batch formats
-
     plan = argparse.ArgumentParser(add_help=False)
     plan.add_argument(
         "--plan", metavar="PATH", help="a plan file to use instead of the built-in Yantai plan"
@@ -170,10 +169,10 @@ def _add_benefit_commands(commands: argparse._SubParsersAction[argparse.Argument
         help="a .csv or .jsonl file, or - for stdout",
     )
     evaluate.add_argument(
-        "--input-format", choices=FORMATS, help="the input's format (needed for -)"
+        "--input-format", choices=BATCH_FORMATS, help="the input's format (needed for -)"
     )
     evaluate.add_argument(
-        "--output-format", choices=FORMATS, help="the output's format (needed for -)"
+        "--output-format", choices=BATCH_FORMATS, help="the output's format (needed for -)"
     )
     evaluate.add_argument(
         "--fail-on-error", action="store_true", help="exit 1 if any row has an error"
@@ -414,13 +413,13 @@ def _bureaus(policy: Policy, lang: Lang, *, as_json: bool) -> int:
         return 0
     width = max(len(b.id) for b in policy.bureaus)
     for bureau in policy.bureaus:
-        count = sum(1 for a in policy.actions if a.bureau is bureau)
+        count = len(queries.actions_of(policy, bureau))
         print(f"{bureau.id:<{width}}  {_name(bureau, lang)}  ({count})")
     return 0
 
 
 def _bureau(policy: Policy, bureau: Bureau, lang: Lang, *, as_json: bool) -> int:
-    actions = [a for a in policy.actions if a.bureau is bureau]
+    actions = queries.actions_of(policy, bureau)
     if as_json:
         out = bureau_to_dict(bureau, lang)
         out["actions"] = [action_to_dict(a, lang) for a in actions]
@@ -441,9 +440,7 @@ def _bureau(policy: Policy, bureau: Bureau, lang: Lang, *, as_json: bool) -> int
 
 
 def _co_owners(policy: Policy, number: int, lang: Lang, *, as_json: bool) -> int:
-    from yantai_policy.graph import co_owners  # noqa: PLC0415 - networkx only when needed
-
-    units = co_owners(policy.graph, number)
+    units = queries.co_owners(policy, number)
     if as_json:
         _dump({"measure": number, "bureaus": [bureau_to_dict(b, lang) for b in units]})
         return 0
@@ -453,9 +450,7 @@ def _co_owners(policy: Policy, number: int, lang: Lang, *, as_json: bool) -> int
 
 
 def _actions(policy: Policy, name: str, role: Role | None, lang: Lang, *, as_json: bool) -> int:
-    from yantai_policy.graph import actions_of  # noqa: PLC0415
-
-    found = actions_of(policy.graph, name, role)
+    found = queries.actions_of(policy, name, role)
     if as_json:
         _dump([action_to_dict(a, lang) for a in found])
         return 0
@@ -466,9 +461,7 @@ def _actions(policy: Policy, name: str, role: Role | None, lang: Lang, *, as_jso
 
 
 def _workload(policy: Policy, lang: Lang, *, as_json: bool) -> int:
-    from yantai_policy.graph import workload  # noqa: PLC0415
-
-    rows = workload(policy.graph)
+    rows = queries.workload(policy)
     if as_json:
         _dump(
             [
@@ -513,14 +506,16 @@ class _CommandError(PolicyError):
 
 
 def _schema(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
-    from yantai_policy.benefits.records import (  # noqa: PLC0415 - only this command needs it
-        applicant_schema,
-        placement_schema,
-    )
-    from yantai_policy.export import plan_schema  # noqa: PLC0415 - networkx only when needed
+    from pathlib import Path  # noqa: PLC0415 - pathlib costs start-up time; queries skip it
 
-    schemas = {"applicant": applicant_schema, "placement": placement_schema, "plan": plan_schema}
-    text = json.dumps(schemas[args.kind](), ensure_ascii=False, indent=2) + "\n"
+    schema: Callable[[], dict[str, Any]]
+    if args.kind == "plan":  # the plan's schema ships with the exports (networkx)
+        from yantai_policy.export import plan_schema as schema  # noqa: PLC0415
+    else:  # a record's, with the record contract (the formulas)
+        from yantai_policy.benefits import records  # noqa: PLC0415
+
+        schema = records.applicant_schema if args.kind == "applicant" else records.placement_schema
+    text = json.dumps(schema(), ensure_ascii=False, indent=2) + "\n"
     if args.output is None:
         sys.stdout.write(text)
         return 0
@@ -594,9 +589,9 @@ def _iso_date(text: str) -> dt.date:
 
 def _format_of(path: str, given: str | None, what: str, formats: Sequence[str] = ()) -> str:
     """The format of the input or output: as given, else by the file's suffix (batch formats)."""
-    from yantai_policy.benefits.batch_io import FORMATS  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415 - pathlib costs start-up time; queries skip it
 
-    formats = formats or FORMATS
+    formats = formats or BATCH_FORMATS
     if given is not None:
         return given
     if path == "-":
@@ -612,6 +607,8 @@ def _format_of(path: str, given: str | None, what: str, formats: Sequence[str] =
 
 
 def _same_file(left: str, right: str) -> bool:
+    from pathlib import Path  # noqa: PLC0415 - pathlib costs start-up time; queries skip it
+
     try:
         return Path(left).samefile(right)
     except OSError:  # one of them does not exist (yet)
@@ -620,6 +617,8 @@ def _same_file(left: str, right: str) -> bool:
 
 def _open_input(path: str, fmt: str, stack: contextlib.ExitStack) -> IO[Any]:
     """Open the input: text (BOM skipped) for CSV, bytes for JSON and JSONL (decoded per line)."""
+    from pathlib import Path  # noqa: PLC0415 - pathlib costs start-up time; queries skip it
+
     if path == "-":
         binary = getattr(sys.stdin, "buffer", None)
         if binary is None:  # a text-only stand-in for stdin
@@ -641,6 +640,8 @@ def _open_input(path: str, fmt: str, stack: contextlib.ExitStack) -> IO[Any]:
 
 
 def _open_output(path: str, stack: contextlib.ExitStack) -> IO[str]:
+    from pathlib import Path  # noqa: PLC0415 - pathlib costs start-up time; queries skip it
+
     if path == "-":
         return sys.stdout
     try:
@@ -721,6 +722,7 @@ class _Progress:
 
 def _plot(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
     import warnings  # noqa: PLC0415 - only this command needs it
+    from pathlib import Path  # noqa: PLC0415 - pathlib costs start-up time; queries skip it
 
     from yantai_policy import plot  # noqa: PLC0415 - matplotlib only when drawing
 

@@ -1,6 +1,7 @@
-"""HTML for notebooks: what Jupyter shows for a measure, a unit or a decision.
+"""HTML for notebooks: what Jupyter shows for a plan, a measure, a unit or a decision.
 
-[`Measure`][yantai_policy.model.Measure], [`Bureau`][yantai_policy.model.Bureau] and
+[`Policy`][yantai_policy.model.Policy], [`Measure`][yantai_policy.model.Measure],
+[`Bureau`][yantai_policy.model.Bureau] and
 [`Decision`][yantai_policy.benefits.Decision] have a ``_repr_html_`` method that calls the
 functions here, so a notebook cell ending in one of them shows a table rather than
 the attrs repr. The model imports this module only when a notebook asks for the
@@ -27,9 +28,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from yantai_policy.benefits.decision import Decision
-    from yantai_policy.model import Action, Bureau, Measure, SourceRef, Text
+    from yantai_policy.model import Action, Bureau, Measure, Policy, SourceRef, Text
 
-__all__ = ["bureau_html", "decision_html", "measure_html"]
+__all__ = ["bureau_html", "decision_html", "measure_html", "policy_html"]
 
 # The kinds' Chinese names (BureauKind carries only the English value).
 _KIND_ZH = {
@@ -104,6 +105,33 @@ def measure_html(measure: Measure) -> str:
         f"{_text(measure.title, ' · ')}</h4>"
         f"<p><small>{_e(measure.source)}</small></p>"
         f"<p>{_text(measure.provincial_text)}</p>"
+        f"{table}</div>"
+    )
+
+
+def policy_html(policy: Policy) -> str:
+    """Return a plan as HTML: the notice's number, title and date, and a table of its measures.
+
+    Each measure's row gives its number, title, units and how many actions it has; the
+    measure's own HTML (`policy.measure(7)` in a cell) shows its actions in full.
+    """
+    notice = policy.notice
+    rows = [
+        (
+            _e(m.number),
+            _text(m.title),
+            f'<span lang="zh">{_e("、".join(b.name.zh for b in m.bureaus))}</span>',
+            _e(len(m.actions)),
+        )
+        for m in policy.measures
+    ]
+    table = _table(("measure", "title", "units", "actions"), rows)
+    return (
+        '<div class="yantai-policy policy">'
+        f"<h4>{_e(notice.document_number)} · {_text(notice.title, ' · ')}</h4>"
+        f"<p><small>{_text(notice.issuer, ' · ')}, {_e(notice.issued_on)}: "
+        f"{_e(len(policy.measures))} measures, {_e(len(policy.actions))} actions, "
+        f"{_e(len(policy.bureaus))} units</small></p>"
         f"{table}</div>"
     )
 

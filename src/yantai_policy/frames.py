@@ -127,11 +127,9 @@ def bureaus_frame(policy: Policy) -> pd.DataFrame:
     ``、``; empty where there are none), ``kind``, ``actions`` (how many actions it
     is assigned) and ``measures`` (under how many measures).
     """
-    actions: dict[str, int] = {}
-    measures: dict[str, set[int]] = {}
-    for action in policy.actions:
-        actions[action.bureau.id] = actions.get(action.bureau.id, 0) + 1
-        measures.setdefault(action.bureau.id, set()).add(action.measure)
+    from yantai_policy.queries import workload  # noqa: PLC0415 - the one definition of the counts
+
+    counts = {row.bureau.id: row for row in workload(policy)}
     bs = policy.bureaus
     return _frame(
         {
@@ -140,8 +138,8 @@ def bureaus_frame(policy: Policy) -> pd.DataFrame:
             "name_en": (None, [b.name.en for b in bs]),
             "short_names": (None, ["、".join(b.short_names) for b in bs]),
             "kind": (None, [b.kind.value for b in bs]),
-            "actions": ("int", [actions.get(b.id, 0) for b in bs]),
-            "measures": ("int", [len(measures.get(b.id, ())) for b in bs]),
+            "actions": ("int", [counts[b.id].actions for b in bs]),
+            "measures": ("int", [counts[b.id].measures for b in bs]),
         }
     )
 

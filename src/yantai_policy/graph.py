@@ -6,6 +6,12 @@ return results in a deterministic order (the order the notice prints things in, 
 they say otherwise). Wherever a unit is an argument, any name
 [`bureau`][yantai_policy.model.Policy.bureau] accepts will do, or the [`Bureau`][yantai_policy.model.Bureau] itself.
 
+Each query is defined once, in `yantai_policy.queries`, over the plan's own index; the
+functions here answer it for the graph's plan (``G.graph["policy"]``), which is what
+the graph is built from. So the graph and the command line (which asks `queries`
+without loading networkx) cannot disagree. ``assistants_of`` also reads the graph's
+unit-to-unit ``assists`` edges.
+
 Why a DiGraph and not a MultiDiGraph: every relation here joins a pair of nodes at most
 once (a measure has an action once, an action has one unit), and where several actions'
 texts relate the same two units, the one unit-to-unit edge lists all of those actions.
@@ -39,13 +45,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import attrs
 import networkx as nx
 
-from yantai_policy.model import Action, Bureau, Measure, Policy, ReferenceKind, Role
+from yantai_policy import queries
+from yantai_policy.model import Bureau, Measure, Policy, ReferenceKind, Role
+from yantai_policy.queries import WorkloadRow
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from yantai_policy.model import Action
 
 __all__ = [
     "DISTRICTS",
@@ -142,56 +149,7 @@ def responsibility_graph(policy: Policy) -> nx.DiGraph[str]:
                 a, bureau_node(action.bureau.id), relation="assigned_to", role=action.role.value
             )
             _add_references(graph, action)
-    graph.graph["index"] = _Index.of(graph)
     return graph
-
-
-@attrs.frozen
-class _Index:
-    """Lookups derived from the graph's edges once, so queries cost microseconds.
-
-    Built from the edges (not the plan), so it tells what the graph says. The graph is
-    meant to be read-only; after changing one, build it again.
-    """
-
-    measure_actions: dict[int, tuple[Action, ...]]
-    measure_units: dict[int, tuple[Bureau, ...]]
-    bureau_actions: dict[str, tuple[Action, ...]]
-
-    @classmethod
-    def of(cls, graph: nx.DiGraph[str]) -> _Index:
-        measure_actions: dict[int, list[Action]] = {}
-        unit_of: dict[str, Bureau] = {}
-        bureau_actions: dict[str, list[Action]] = {}
-        for source, target, data in graph.edges(data=True):
-            if data["relation"] == "has_action":
-                number = graph.nodes[source]["obj"].number
-                measure_actions.setdefault(number, []).append(graph.nodes[target]["obj"])
-            elif data["relation"] == "assigned_to":
-                action, unit = graph.nodes[source]["obj"], graph.nodes[target]["obj"]
-                unit_of[action.id] = unit
-                bureau_actions.setdefault(unit.id, []).append(action)
-        ordered = {n: tuple(sorted(a, key=_by_line)) for n, a in measure_actions.items()}
-        return cls(
-            measure_actions=ordered,
-            measure_units={
-                n: _unique(unit_of[a.id] for a in acts if a.id in unit_of)
-                for n, acts in ordered.items()
-            },
-            bureau_actions={b: tuple(sorted(a, key=_by_line)) for b, a in bureau_actions.items()},
-        )
-
-
-def _by_line(action: Action) -> tuple[int, str]:
-    return (action.source.first_line, action.id)
-
-
-def _index(G: nx.DiGraph[str]) -> _Index:
-    index = G.graph.get("index")
-    if not isinstance(index, _Index):
-        index = _Index.of(G)
-        G.graph["index"] = index
-    return index
 
 
 def _add_references(graph: nx.DiGraph[str], action: Action) -> None:
@@ -229,10 +187,6 @@ def _measure(G: nx.DiGraph[str], measure: int | Measure) -> Measure:
     return measure if isinstance(measure, Measure) else policy_of(G).measure(measure)
 
 
-def _unique(bureaus: Iterable[Bureau]) -> tuple[Bureau, ...]:
-    return tuple({b.id: b for b in bureaus}.values())
-
-
 def co_owners(G: nx.DiGraph[str], measure: int | Measure) -> tuple[Bureau, ...]:
     """Return the units with any action under a measure, in printed order.
 
@@ -244,8 +198,7 @@ def co_owners(G: nx.DiGraph[str], measure: int | Measure) -> tuple[Bureau, ...]:
         >>> [b.id for b in co_owners(yp.load_policy().graph, 18)]
         ['hrss', 'finance', 'banking_insurance_regulation']
     """
-    number = _measure(G, measure).number
-    return _index(G).measure_units.get(number, ())
+    return queries.co_owners(policy_of(G), _measure(G, measure))
 
 
 def actions_of(
@@ -266,10 +219,7 @@ def actions_of(
         >>> [a.id for a in actions_of(yp.load_policy().graph, "人社局", role=yp.Role.LEAD)]
         ['14.1', '19.1']
     """
-    actions = _index(G).bureau_actions.get(_bureau(G, bureau).id, ())
-    if role is None:
-        return actions
-    return tuple(a for a in actions if role in a.roles)
+    return queries.actions_of(policy_of(G), _bureau(G, bureau), role)
 
 
 def measures_of(
@@ -284,9 +234,7 @@ def measures_of(
         >>> [m.number for m in measures_of(yp.load_policy().graph, "finance", yp.Role.ASSIST)]
         [6, 12, 13, 15, 18]
     """
-    policy = policy_of(G)
-    numbers = sorted({a.measure for a in actions_of(G, bureau, role)})
-    return tuple(policy.measure(n) for n in numbers)
+    return queries.measures_of(policy_of(G), _bureau(G, bureau), role)
 
 
 def collaborators(G: nx.DiGraph[str], bureau: str | Bureau) -> dict[Bureau, tuple[int, ...]]:
@@ -299,14 +247,7 @@ def collaborators(G: nx.DiGraph[str], bureau: str | Bureau) -> dict[Bureau, tupl
         >>> {b.id: ms for b, ms in collaborators(yp.load_policy().graph, "pboc").items()}
         {'finance': (7,), 'hrss': (7,)}
     """
-    unit = _bureau(G, bureau)
-    index = _index(G)
-    shared: dict[str, list[int]] = {}
-    for number in sorted({a.measure for a in index.bureau_actions.get(unit.id, ())}):
-        for other in index.measure_units[number]:
-            if other.id != unit.id:
-                shared.setdefault(other.id, []).append(number)
-    return {b: tuple(shared[b.id]) for b in policy_of(G).bureaus if b.id in shared}
+    return queries.collaborators(policy_of(G), _bureau(G, bureau))
 
 
 def assistants_of(G: nx.DiGraph[str], bureau: str | Bureau) -> tuple[Bureau, ...]:
@@ -326,15 +267,15 @@ def assistants_of(G: nx.DiGraph[str], bureau: str | Bureau) -> tuple[Bureau, ...
     for source, _, data in G.in_edges(target, data=True):
         if data["relation"] == ReferenceKind.ASSISTS.value and G.nodes[source]["kind"] == "bureau":
             found.add(G.nodes[source]["obj"].id)
-    index = _index(G)
-    for number in sorted({a.measure for a in index.bureau_actions.get(unit.id, ())}):
-        actions = index.measure_actions[number]
+    policy = policy_of(G)
+    for measure in queries.measures_of(policy, unit):
+        actions = measure.actions
         if all(a.role is Role.ASSIST for a in actions if a.bureau.id == unit.id):
             continue
         found.update(
             a.bureau.id for a in actions if a.role is Role.ASSIST and a.bureau.id != unit.id
         )
-    return tuple(b for b in policy_of(G).bureaus if b.id in found)
+    return tuple(b for b in policy.bureaus if b.id in found)
 
 
 def single_owner_measures(G: nx.DiGraph[str]) -> tuple[Measure, ...]:
@@ -345,25 +286,7 @@ def single_owner_measures(G: nx.DiGraph[str]) -> tuple[Measure, ...]:
         >>> [m.number for m in single_owner_measures(yp.load_policy().graph)]
         [4, 8, 9, 11, 14, 17, 20]
     """
-    units = _index(G).measure_units
-    return tuple(m for m in policy_of(G).measures if len(units.get(m.number, ())) == 1)
-
-
-@attrs.frozen
-class WorkloadRow:
-    """One unit's share of the plan.
-
-    Attributes:
-        bureau: The unit.
-        actions: How many actions it has.
-        measures: Under how many measures.
-        share: Its actions as a fraction of all actions, as an exact ratio string ``"16/49"``.
-    """
-
-    bureau: Bureau
-    actions: int
-    measures: int
-    share: str
+    return queries.single_owner_measures(policy_of(G))
 
 
 def workload(G: nx.DiGraph[str]) -> tuple[WorkloadRow, ...]:
@@ -376,27 +299,7 @@ def workload(G: nx.DiGraph[str]) -> tuple[WorkloadRow, ...]:
         >>> [(r.bureau.id, r.actions, r.measures) for r in workload(yp.load_policy().graph)[:3]]
         [('hrss', 16, 16), ('finance', 8, 8), ('market_regulation', 3, 3)]
     """
-    policy = policy_of(G)
-    index = _index(G)
-    total = len(policy.actions)
-    rows = []
-    for order, bureau in enumerate(policy.bureaus):
-        actions = index.bureau_actions.get(bureau.id, ())
-        rows.append(
-            (
-                -len(actions),
-                -len({a.measure for a in actions}),
-                order,
-                WorkloadRow(
-                    bureau=bureau,
-                    actions=len(actions),
-                    measures=len({a.measure for a in actions}),
-                    share=f"{len(actions)}/{total}",
-                ),
-            )
-        )
-    rows.sort(key=lambda row: row[:3])
-    return tuple(row[3] for row in rows)
+    return queries.workload(policy_of(G))
 
 
 def bureau_projection(G: nx.DiGraph[str]) -> nx.Graph[str]:
@@ -415,9 +318,8 @@ def bureau_projection(G: nx.DiGraph[str]) -> nx.Graph[str]:
     projection: nx.Graph[str] = nx.Graph(name=f"{policy.notice.document_number} units")
     for bureau in policy.bureaus:
         projection.add_node(bureau.id, obj=bureau, label_zh=bureau.name.zh, label_en=bureau.name.en)
-    units = _index(G).measure_units
     for measure in policy.measures:
-        owners = units.get(measure.number, ())
+        owners = queries.co_owners(policy, measure)
         for i, first in enumerate(owners):
             for second in owners[i + 1 :]:
                 if projection.has_edge(first.id, second.id):

@@ -19,15 +19,17 @@ Examples:
 
 from __future__ import annotations
 
+import _thread
 import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
 import attrs
 
+from yantai_policy._reprs import clip, plural
 from yantai_policy._text import name_key
 from yantai_policy.errors import UnknownNameError
-from yantai_policy.parameters import ParameterSet
+from yantai_policy.parameters import ParameterSet, SourceKind
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -102,7 +104,7 @@ class ReferenceKind(enum.Enum):
     MENTIONS = "mentions"  # 发挥 X 作用 and other mentions
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Erratum:
     """A typo in the published text, kept verbatim, with its correction beside it.
 
@@ -116,8 +118,12 @@ class Erratum:
     corrected: str
     note: str
 
+    def __repr__(self) -> str:
+        """Return ``<Erratum printed → corrected>``, clipped to one line."""
+        return f"<Erratum {clip(self.printed)} → {clip(self.corrected)}>"
 
-@attrs.frozen
+
+@attrs.frozen(repr=False)
 class Text:
     """A piece of the notice: verbatim Chinese, its English translation, and errata.
 
@@ -156,6 +162,11 @@ class Text:
         """Return the Chinese, the authoritative text."""
         return self.zh
 
+    def __repr__(self) -> str:
+        """Return ``<Text 中文… / English…>``, each side clipped (`str` gives the whole Chinese)."""
+        errata = f" ({plural(len(self.errata), 'erratum')})" if self.errata else ""
+        return f"<Text {clip(self.zh)} / {clip(self.en)}{errata}>"
+
 
 @attrs.frozen
 class SourceRef:
@@ -178,7 +189,7 @@ class SourceRef:
         return f"{self.document}, lines {self.first_line}-{self.last_line}"
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Bureau:
     """A responsible unit (责任单位): a bureau, agency, organisation or office.
 
@@ -199,6 +210,10 @@ class Bureau:
         """Every name the unit is known by: id, Chinese name, short names, English name."""
         return (self.id, self.name.zh, *self.short_names, self.name.en)
 
+    def __repr__(self) -> str:
+        """Return ``<Bureau finance 市财政局>``."""
+        return f"<Bureau {clip(self.id, 40)} {clip(self.name.zh, 40)}>"
+
     def _repr_html_(self) -> str:
         """Return the unit as HTML for notebooks (see [`yantai_policy.display`][yantai_policy.display])."""
         from yantai_policy.display import bureau_html  # noqa: PLC0415 - only notebooks need it
@@ -206,7 +221,7 @@ class Bureau:
         return bureau_html(self)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Reference:
     """A mention, in an action's text, of another unit.
 
@@ -220,8 +235,12 @@ class Reference:
     kind: ReferenceKind
     bureau: str | None = None
 
+    def __repr__(self) -> str:
+        """Return ``<Reference assists 市人社局 → hrss>``."""
+        return f"<Reference {self.kind.value} {clip(self.mention)} → {clip(self.bureau, 40)}>"
 
-@attrs.frozen
+
+@attrs.frozen(repr=False)
 class Item:
     """A numbered sub-item ("1. … 2. …") of an action.
 
@@ -238,8 +257,12 @@ class Item:
     role: Role
     source: SourceRef
 
+    def __repr__(self) -> str:
+        """Return ``<Item 2 lead: 牵头…>``: number, role and the text's start."""
+        return f"<Item {self.number} {self.role.value}: {clip(self.text.zh)}>"
 
-@attrs.frozen
+
+@attrs.frozen(repr=False)
 class Action:
     """One row of the table: what one unit must do under one measure (具体推进措施).
 
@@ -268,8 +291,15 @@ class Action:
         """The action's role together with every item's role."""
         return frozenset({self.role, *(item.role for item in self.items)})
 
+    def __repr__(self) -> str:
+        """Return ``<Action 7.1 finance responsible: 对符合条件的…>``."""
+        return (
+            f"<Action {clip(self.id, 40)} {clip(self.bureau.id, 40)} {self.role.value}: "
+            f"{clip(self.text.zh)}>"
+        )
 
-@attrs.frozen
+
+@attrs.frozen(repr=False)
 class Measure:
     """One of the province's 20 measures, with the city's actions for it.
 
@@ -292,6 +322,10 @@ class Measure:
         """The units with an action under the measure, in the order printed, each once."""
         return tuple({a.bureau.id: a.bureau for a in self.actions}.values())
 
+    def __repr__(self) -> str:
+        """Return ``<Measure 7: 提供贷款贴息 (3 actions)>``."""
+        return f"<Measure {self.number}: {clip(self.title.zh)} ({plural(len(self.actions), 'action')})>"
+
     def _repr_html_(self) -> str:
         """Return the measure as HTML for notebooks (see [`yantai_policy.display`][yantai_policy.display])."""
         from yantai_policy.display import measure_html  # noqa: PLC0415 - only notebooks need it
@@ -299,7 +333,7 @@ class Measure:
         return measure_html(self)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Section:
     """A numbered section (一、二、三、四) of the notice's body.
 
@@ -315,8 +349,12 @@ class Section:
     text: Text
     source: SourceRef
 
+    def __repr__(self) -> str:
+        """Return ``<Section 1: 一、提高站位…>``."""
+        return f"<Section {self.number}: {clip(self.heading.zh)}>"
 
-@attrs.frozen
+
+@attrs.frozen(repr=False)
 class ParentNotice:
     """The provincial notice that this one implements.
 
@@ -328,8 +366,12 @@ class ParentNotice:
     document_number: str
     title: Text
 
+    def __repr__(self) -> str:
+        """Return ``<ParentNotice 鲁政办发〔2020〕19号: 山东省…>``."""
+        return f"<ParentNotice {clip(self.document_number, 40)}: {clip(self.title.zh)}>"
 
-@attrs.frozen
+
+@attrs.frozen(repr=False)
 class Notice:
     """The notice itself: its number, issuer, date, addressees and body.
 
@@ -361,8 +403,13 @@ class Notice:
     parent: ParentNotice
     source: SourceRef
 
+    def __repr__(self) -> str:
+        """Return ``<Notice 烟政办字〔2021〕3号 of 2021-01-11: 4 sections>``."""
+        sections = plural(len(self.sections), "section")
+        return f"<Notice {clip(self.document_number, 40)} of {self.issued_on}: {sections}>"
 
-@attrs.frozen
+
+@attrs.frozen(repr=False)
 class Provenance:
     """Where the data came from, so it can be checked against the published text.
 
@@ -385,6 +432,13 @@ class Provenance:
     furniture_lines: tuple[int, ...]
     note: str
 
+    def __repr__(self) -> str:
+        """Return ``<Provenance 烟政办字〔2021〕3号 from yantai-2021-3.txt, sha256 1a2b3c4d…>``."""
+        return (
+            f"<Provenance {clip(self.document_number, 40)} from {clip(self.source_file, 40)}, "
+            f"sha256 {clip(self.source_sha256, 9)}>"
+        )
+
 
 def _close_matches(word: str, candidates: list[str], cutoff: float = 0.6) -> list[str]:
     import difflib  # noqa: PLC0415 - only the error path needs it
@@ -392,7 +446,38 @@ def _close_matches(word: str, candidates: list[str], cutoff: float = 0.6) -> lis
     return difflib.get_close_matches(word, candidates, n=3, cutoff=cutoff)
 
 
-@attrs.frozen
+_GRAPH_LOCK = _thread.allocate_lock()
+"""Held while a policy's graph is built, so threads asking at once get one graph."""
+
+
+def _measure_number(number: object) -> int | None:
+    """The measure number asked for: an int, or a string of ASCII digits (spaces around allowed).
+
+    None for a string that is not a number: no measure has it.
+    """
+    if isinstance(number, str):
+        digits = number.strip()
+        return int(digits) if digits.isascii() and digits.isdigit() else None
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise TypeError(
+            f'a measure number is an int or a string of digits, such as 7 or "7", '
+            f"not {type(number).__name__} {number!r}"
+        )
+    return number
+
+
+def _action_id(action_id: object) -> str:
+    """The action id asked for: a string such as ``"7.1"`` (spaces around allowed)."""
+    if isinstance(action_id, str):
+        return action_id.strip()
+    if isinstance(action_id, int | float) and not isinstance(action_id, bool):
+        raise TypeError(f'an action id is a string: write "{action_id}", not {action_id!r}')
+    raise TypeError(
+        f'an action id is a string such as "7.1", not {type(action_id).__name__} {action_id!r}'
+    )
+
+
+@attrs.frozen(repr=False)
 class Policy:
     """A whole plan: the notice, its measures and actions, and its units.
 
@@ -431,10 +516,12 @@ class Policy:
     actions: tuple[Action, ...] = attrs.field(init=False, eq=False, repr=False)
     _by_number: Mapping[int, Measure] = attrs.field(init=False, eq=False, repr=False)
     _by_name: Mapping[str, Bureau] = attrs.field(init=False, eq=False, repr=False)
+    _by_id: Mapping[str, Action] = attrs.field(init=False, eq=False, repr=False)
+    _by_bureau: Mapping[str, tuple[Action, ...]] = attrs.field(init=False, eq=False, repr=False)
     _graph: nx.DiGraph[str] | None = attrs.field(init=False, eq=False, repr=False, default=None)
 
     def __attrs_post_init__(self) -> None:
-        """Index the measures and the units' names once."""
+        """Index the measures, actions, units' names and units' actions once."""
         by_name: dict[str, Bureau] = {}
         for bureau in self.bureaus:
             for name in bureau.names:
@@ -446,40 +533,82 @@ class Policy:
         object.__setattr__(self, "actions", tuple(a for m in self.measures for a in m.actions))
         object.__setattr__(self, "_by_number", {m.number: m for m in self.measures})
         object.__setattr__(self, "_by_name", by_name)
+        object.__setattr__(self, "_by_id", {a.id: a for a in reversed(self.actions)})
+        by_bureau: dict[str, list[Action]] = {}
+        for action in self.actions:  # a unit's actions in printed order (yantai_policy.queries)
+            by_bureau.setdefault(action.bureau.id, []).append(action)
+        object.__setattr__(self, "_by_bureau", {b: tuple(a) for b, a in by_bureau.items()})
+
+    def __repr__(self) -> str:
+        """Return ``<Policy 烟政办字〔2021〕3号: 20 measures, 49 actions, 20 units>``.
+
+        A policy made by `with_parameters` also says how many parameters the reform set.
+
+        Examples:
+            >>> import yantai_policy as yp
+            >>> yp.load_policy()
+            <Policy 烟政办字〔2021〕3号: 20 measures, 49 actions, 20 units>
+        """
+        counts = ", ".join(
+            (
+                plural(len(self.measures), "measure"),
+                plural(len(self.actions), "action"),
+                plural(len(self.bureaus), "unit"),
+            )
+        )
+        reformed = sum(
+            1 for p in self.parameters.by_name.values() if p.source.kind is SourceKind.REFORM
+        )
+        reform = f"; {plural(reformed, 'parameter')} set by a reform" if reformed else ""
+        return f"<Policy {clip(self.notice.document_number, 40)}: {counts}{reform}>"
+
+    def _repr_html_(self) -> str:
+        """Return the plan as HTML for notebooks: the notice and a table of its measures."""
+        from yantai_policy.display import policy_html  # noqa: PLC0415 - only notebooks need it
+
+        return policy_html(self)
 
     @property
     def graph(self) -> nx.DiGraph[str]:
         """The responsibility graph, built on first use and cached (networkx loads then).
 
         See [`yantai_policy.graph.responsibility_graph`][yantai_policy.graph.responsibility_graph]. Treat it as read-only: it
-        is shared by every caller of this property.
+        is shared by every caller of this property, in every thread (threads that ask
+        at once wait for the one build).
         """
-        if self._graph is None:
-            from yantai_policy.graph import responsibility_graph  # noqa: PLC0415 - lazy
+        graph = self._graph
+        if graph is None:
+            with _GRAPH_LOCK:  # double-checked: another thread may have built it meanwhile
+                graph = self._graph
+                if graph is None:
+                    from yantai_policy.graph import responsibility_graph  # noqa: PLC0415 - lazy
 
-            object.__setattr__(self, "_graph", responsibility_graph(self))
-        assert self._graph is not None  # noqa: S101 - narrows the type for mypy
-        return self._graph
+                    graph = responsibility_graph(self)
+                    object.__setattr__(self, "_graph", graph)
+        return graph
 
-    def measure(self, number: int) -> Measure:
-        """Return the measure with this number.
+    def measure(self, number: int | str) -> Measure:
+        """Return the measure with this number: ``7``, or ``"7"`` as typed or read from a file.
 
         Raises:
             UnknownNameError: The plan has no such measure.
+            TypeError: ``number`` is neither an int nor a string (a bool is not a number).
 
         Examples:
             >>> import yantai_policy as yp
             >>> yp.load_policy().measure(6).title.en
             'Grant start-up subsidies'
+            >>> yp.load_policy().measure("7")
+            <Measure 7: 提供贷款贴息 (3 actions)>
         """
-        try:
-            return self._by_number[number]
-        except (KeyError, TypeError):
-            numbers = sorted(self._by_number)
-            span = f"{numbers[0]}-{numbers[-1]}" if numbers else "none"
-            raise UnknownNameError(
-                f"no measure {number}; the plan has measures {span}", name=number
-            ) from None
+        key = _measure_number(number)
+        found = None if key is None else self._by_number.get(key)
+        if found is not None:
+            return found
+        numbers = sorted(self._by_number)
+        span = f"{numbers[0]}-{numbers[-1]}" if numbers else "none"
+        shown = number if isinstance(number, int) else repr(number)
+        raise UnknownNameError(f"no measure {shown}; the plan has measures {span}", name=number)
 
     def bureau(self, name: str) -> Bureau:
         """Return the unit known by this name.
@@ -515,10 +644,21 @@ class Policy:
 
         Raises:
             UnknownNameError: No action has that id.
+            TypeError: ``action_id`` is not a string (``7.1`` is a float: write ``"7.1"``).
+
+        Examples:
+            >>> import yantai_policy as yp
+            >>> yp.load_policy().action(" 7.1 ")
+            <Action 7.1 finance responsible: 1.通过公开招标优选邮储银行、建设银行、中信银…>
+            >>> yp.load_policy().action(7.1)
+            Traceback (most recent call last):
+            ...
+            TypeError: an action id is a string: write "7.1", not 7.1
         """
-        for action in self.actions:
-            if action.id == action_id:
-                return action
+        action_id = _action_id(action_id)
+        found = self._by_id.get(action_id)
+        if found is not None:
+            return found
         close = _close_matches(action_id, [a.id for a in self.actions])
         raise UnknownNameError(f"no action {action_id!r}", name=action_id, suggestions=tuple(close))
 

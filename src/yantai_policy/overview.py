@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from yantai_policy import queries
 from yantai_policy.loading import load_policy
 from yantai_policy.model import Role
 
@@ -89,10 +90,9 @@ def _action_row(action: Action) -> str:
 def _unit_roles(policy: Policy, bureau: Bureau) -> list[tuple[int, list[Role]]]:
     """The measures a unit has actions under, in order, each with its roles there."""
     by_measure: dict[int, list[Role]] = {}
-    for action in policy.actions:
-        if action.bureau.id == bureau.id:
-            roles = by_measure.setdefault(action.measure, [])
-            roles.extend(role for role in Role if role in action.roles and role not in roles)
+    for action in queries.actions_of(policy, bureau):
+        roles = by_measure.setdefault(action.measure, [])
+        roles.extend(role for role in Role if role in action.roles and role not in roles)
     return sorted(by_measure.items())
 
 

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from yantai_policy._reprs import clip, plural
 from yantai_policy.errors import PolicyError, UnknownNameError
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class SourceKind(enum.Enum):
     """Set by [`yantai_policy.Policy.with_parameters`][yantai_policy.model.Policy.with_parameters] (a what-if)."""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Source:
     """Where a parameter's value comes from.
 
@@ -147,6 +148,10 @@ class Source:
         if self.kind is SourceKind.REGULATION:
             return str(self.document)
         return str(self.kind.value)
+
+    def __repr__(self) -> str:
+        """Return ``<Source notice, measure 6: 「给予 5000元一次性创业补贴」>``, clipped."""
+        return f"<Source {clip(self, 48)}>"
 
 
 EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
@@ -249,7 +254,7 @@ def parse_value(unit: Unit, raw: object) -> Value:
     return Decimal(value.numerator * (100 // value.denominator)).scaleb(-2, EXACT)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Parameter:
     """A dated parameter.
 
@@ -270,6 +275,15 @@ class Parameter:
     values: tuple[tuple[dt.date, Value | None], ...]
     source: Source
     cap: str | None = None
+
+    def __repr__(self) -> str:
+        """Return ``<Parameter startup_subsidy.amount: 5000.00 from 2021-01-11>``: the last value."""
+        if not self.values:
+            return f"<Parameter {clip(self.name, 60)}: no values>"
+        since, value = self.values[-1]
+        earlier = len(self.values) - 1
+        more = f" ({plural(earlier, 'earlier value')})" if earlier else ""
+        return f"<Parameter {clip(self.name, 60)}: {clip(self.render(value))} from {since}{more}>"
 
     def at(self, on: dt.date) -> Value | None:
         """Return the value in force on a date, or ``None`` if none is."""
@@ -292,7 +306,7 @@ class Parameter:
         return str(value)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ParameterSet:
     """A plan's parameters, by name. Iterating yields the names in sorted order.
 
@@ -332,6 +346,10 @@ class ParameterSet:
     def __len__(self) -> int:
         """Return the number of parameters."""
         return len(self.by_name)
+
+    def __repr__(self) -> str:
+        """Return ``<ParameterSet: 25 parameters>``; iterate or index it for the parameters."""
+        return f"<ParameterSet: {plural(len(self.by_name), 'parameter')}>"
 
     def check_caps(self, *, allow_above_cap: bool = False) -> None:
         """Refuse any value above its cap in force on the same day.

@@ -30,6 +30,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from yantai_policy import queries
 from yantai_policy.model import Role
 
 if TYPE_CHECKING:
@@ -258,7 +259,7 @@ def responsibility_graph(policy: Policy, lang: PlotLang = "zh", ax: Axes | None 
     # Units: by the mean height of their measures (highest first), ties in the plan's order.
     mean: dict[str, float] = {}
     for bureau in policy.bureaus:
-        ys = [measure_y[a.measure] for a in policy.actions if a.bureau.id == bureau.id]
+        ys = [measure_y[a.measure] for a in queries.actions_of(policy, bureau)]
         mean[bureau.id] = sum(ys) / len(ys) if ys else -1.0
     units = sorted(policy.bureaus, key=lambda b: -mean[b.id])
     span = max(len(measures) - 1, 1)

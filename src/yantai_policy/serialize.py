@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from yantai_policy.model import Action, Bureau, Item, Measure, Notice, SourceRef, Text
 
 __all__ = [
+    "BATCH_FORMATS",
     "Lang",
     "action_to_dict",
     "bureau_to_dict",
@@ -37,6 +38,11 @@ JSON = dict[str, object]
 
 # Characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+BATCH_FORMATS = ("csv", "jsonl")
+"""The formats of a batch's records and results (``evaluate``): named here, where the
+command line can read them without loading the benefits."""
 
 
 def neutralise_cell(cell: str) -> str:

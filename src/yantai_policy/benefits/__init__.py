@@ -121,7 +121,7 @@ def evaluate(
     benefit: str | Benefit[Any, Any],
     record: Mapping[str, Any] | Applicant | Placement,
     *,
-    on: dt.date,
+    on: dt.date | str,
     policy: Policy | None = None,
 ) -> Decision:
     """Decide one benefit for one record on the day of application.
@@ -130,7 +130,7 @@ def evaluate(
         benefit: The benefit's name (see [`BENEFITS`][yantai_policy.benefits.BENEFITS]) or formula.
         record: An applicant record (a placement record for
             ``labour_intermediary_subsidy``), as a dict or already parsed.
-        on: The day of application.
+        on: The day of application: a date, or an ISO string such as ``"2021-07-16"``.
         policy: The plan; the built-in one if not given (or a reform from
             [`with_parameters`][yantai_policy.model.Policy.with_parameters]).
 
@@ -147,9 +147,11 @@ def evaluate(
 
 
 def evaluate_all(
-    record: Mapping[str, Any] | Applicant, *, on: dt.date, policy: Policy | None = None
+    record: Mapping[str, Any] | Applicant, *, on: dt.date | str, policy: Policy | None = None
 ) -> dict[str, Decision]:
     """Decide every applicant benefit ([`APPLICANT_BENEFITS`][yantai_policy.benefits.APPLICANT_BENEFITS]) for one record.
+
+    ``on`` is the day of application: a date, or an ISO string such as ``"2021-07-16"``.
 
     Raises:
         RecordError: The record breaks the contract.

@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 import attrs
 import numpy as np
 
+from yantai_policy._reprs import clip, plural
 from yantai_policy.benefits.decision import Clause, Condition, Decision, Line, ParameterUse
 from yantai_policy.benefits.periods import fen_to_yuan
+from yantai_policy.dates import parse_date
 from yantai_policy.errors import PolicyError
 from yantai_policy.model import Text
 
@@ -45,13 +47,23 @@ if TYPE_CHECKING:
     Bools = npt.NDArray[np.bool_]
     Ints = npt.NDArray[np.int64]
 
-__all__ = ["IN_FORCE", "Benefit", "Computed", "Context", "Facts", "Outcomes", "Spec", "context"]
+__all__ = [
+    "IN_FORCE",
+    "Benefit",
+    "Computed",
+    "Context",
+    "Facts",
+    "Outcomes",
+    "Spec",
+    "context",
+    "day_of_application",
+]
 
 R = TypeVar("R", "Applicant", "Placement")
 C = TypeVar("C", "Applicants", "Placements")
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Spec:
     """A condition a formula checks (see [`Condition`][yantai_policy.benefits.Condition]).
 
@@ -71,6 +83,10 @@ class Spec:
     group: str | None = None
     detail: Callable[[Facts], str] | None = attrs.field(default=None, eq=False, repr=False)
 
+    def __repr__(self) -> str:
+        """Return ``<Spec first_licence: 首次领取…>``."""
+        return f"<Spec {clip(self.code, 48)}: {clip(self.text.zh)}>"
+
 
 IN_FORCE = Spec(
     "in_force",
@@ -83,7 +99,7 @@ IN_FORCE = Spec(
 """The condition every decision starts with: the notice is in force."""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Context:
     """A plan's parameters resolved for one day, shared by every record of a batch.
 
@@ -98,6 +114,12 @@ class Context:
     on: dt.date
     in_force: bool
     values: Mapping[str, Value | None]
+
+    def __repr__(self) -> str:
+        """Return ``<Context 烟政办字〔2021〕3号 on 2021-05-01: in force, 19 values>``."""
+        force = "in force" if self.in_force else "not in force"
+        document = clip(self.policy.notice.document_number, 40)
+        return f"<Context {document} on {self.on}: {force}, {plural(len(self.values), 'value')}>"
 
     @property
     def day(self) -> np.datetime64:
@@ -119,14 +141,43 @@ class Context:
 _CONTEXTS: dict[tuple[int, dt.date], Context] = {}
 
 
-def context(policy: Policy, on: dt.date) -> Context:
-    """Return the [`Context`][yantai_policy.benefits.base.Context] of a plan on a day (cached: a batch resolves it once)."""
+def day_of_application(on: object) -> dt.date:
+    """Return the day of application: a date, or an ISO string such as ``"2021-07-16"``.
+
+    Every public function that takes ``on`` converts it here (through `context`), once.
+
+    Raises:
+        TypeError: ``on`` is neither a date nor a string (a datetime is not a day).
+        ValueError: The string is not a day that exists; the message says why.
+
+    Examples:
+        >>> day_of_application("2021-07-16")
+        datetime.date(2021, 7, 16)
+        >>> day_of_application("2021-02-30")
+        Traceback (most recent call last):
+        ...
+        ValueError: on: 2021-02-30: February 2021 has 28 days
+    """
+    if isinstance(on, dt.date) and not isinstance(on, dt.datetime):
+        return on
+    if isinstance(on, str):
+        try:
+            return parse_date(on)
+        except ValueError as error:
+            raise ValueError(f"on: {error}") from None
+    raise TypeError(f"on must be a date or a string such as '2021-07-16', not {type(on).__name__}")
+
+
+def context(policy: Policy, on: dt.date | str) -> Context:
+    """Return the [`Context`][yantai_policy.benefits.base.Context] of a plan on a day (cached: a batch resolves it once).
+
+    ``on`` is a date or an ISO string (see `day_of_application`).
+    """
+    on = day_of_application(on)
     key = (id(policy), on)
     found = _CONTEXTS.get(key)
     if found is not None and found.policy is policy:
         return found
-    if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
-        raise TypeError(f"on must be a date, not {type(on).__name__}")
     params = policy.parameters
     ctx = Context(
         policy=policy,
@@ -222,7 +273,7 @@ class Facts:
         return self.ctx.on
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Outcomes:
     """One benefit over a batch: eligibility, amounts and unmet conditions as arrays.
 
@@ -241,6 +292,13 @@ class Outcomes:
     unknown: Bools
     unmet: Ints
     codes: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        """Return ``<Outcomes startup_subsidy: 1 of 4096 rows eligible>``."""
+        eligible = int(np.count_nonzero(self.eligible))
+        return (
+            f"<Outcomes {clip(self.benefit, 40)}: {eligible} of {len(self.eligible)} rows eligible>"
+        )
 
     def unmet_codes(self, bits: int) -> tuple[str, ...]:
         """Return the codes of a bit mask of `unmet`."""
@@ -313,6 +371,13 @@ class Benefit(Generic[R, C]):
     parameters: ClassVar[tuple[str, ...]]
     record: ClassVar[str] = "applicant"
     codes: ClassVar[tuple[str, ...]]
+
+    def __repr__(self) -> str:
+        """Return ``<Benefit startup_subsidy: 一次性创业补贴 (measure 6, applicant records)>``."""
+        return (
+            f"<Benefit {clip(self.name, 40)}: {clip(self.title.zh)} "
+            f"(measure {self.measure}, {self.record} records)>"
+        )
 
     def __init_subclass__(cls) -> None:
         """Index the condition codes once, ``in_force`` first."""

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import attrs
 import numpy as np
 
-from yantai_policy.benefits.base import Benefit, Context, Outcomes, context
+from yantai_policy._reprs import clip, plural
+from yantai_policy.benefits.base import Benefit, Context, Outcomes, context, day_of_application
 from yantai_policy.benefits.gcpause import gc_paused
 from yantai_policy.benefits.periods import fen_to_yuan
 from yantai_policy.benefits.reading import applicant_chunk
@@ -92,6 +93,13 @@ class Outcome(NamedTuple):
         """Hash what ``==`` compares."""
         return hash(self[:3])
 
+    def __repr__(self) -> str:
+        """Return ``<Outcome startup_subsidy: eligible, 5000.00 yuan>`` or ``…: not eligible (5 unmet)``."""
+        if not self.eligible:
+            return f"<Outcome {clip(self.benefit, 40)}: not eligible ({len(self.unmet)} unmet)>"
+        amount = "amount undetermined" if self.fen is None else f"{self.amount} yuan"
+        return f"<Outcome {clip(self.benefit, 40)}: eligible, {amount}>"
+
 
 class Row(NamedTuple):
     """One output row of a batch: the outcomes, or the error, never neither."""
@@ -102,6 +110,14 @@ class Row(NamedTuple):
     """The record's id, where it could be read."""
     outcomes: tuple[Outcome, ...]
     error: RecordError | None
+
+    def __repr__(self) -> str:
+        """Return ``<Row 1 G1: 2 of 9 eligible>``, or ``<Row 3 G7: error: …>``."""
+        head = f"<Row {self.row} {clip(self.id)}"
+        if self.error is not None:
+            return f"{head}: error: {clip(self.error, 60)}>"
+        eligible = sum(1 for o in self.outcomes if o.eligible)
+        return f"{head}: {eligible} of {len(self.outcomes)} eligible>"
 
 
 def _id_of(record: object) -> str | None:
@@ -119,7 +135,7 @@ CHUNK_SIZE = 4096
 """How many records a batch parses and computes at a time."""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Chunk:
     """The results of a run of consecutive records of a batch, as columns.
 
@@ -140,6 +156,13 @@ class Chunk:
     def __len__(self) -> int:
         """The number of records in the chunk."""
         return len(self.ids)
+
+    def __repr__(self) -> str:
+        """Return ``<Chunk of 4096 rows from row 1: 3 errors, 9 benefits>``."""
+        return (
+            f"<Chunk of {plural(len(self.ids), 'row')} from row {self.start}: "
+            f"{plural(len(self.errors), 'error')}, {plural(len(self.outcomes), 'benefit')}>"
+        )
 
     def rows(self) -> Iterator[Row]:
         """Yield the chunk's rows, in order (built when first asked for, for the chunk)."""
@@ -193,6 +216,10 @@ class Batch:
     results as arrays, with no object per row.
     """
 
+    def __repr__(self) -> str:
+        """Return ``<Batch: rows computed by chunk as they are read>``."""
+        return "<Batch: rows computed by chunk as they are read>"
+
     def __init__(self, chunks: Iterator[Chunk]) -> None:
         """Wrap the chunks (computed as they are read)."""
         self._chunks = chunks
@@ -220,7 +247,7 @@ class Batch:
 def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
     records: Iterable[Any],
     *,
-    on: dt.date,
+    on: dt.date | str,
     benefits: Iterable[str] | None = None,
     policy: Policy | None = None,
     parse: Callable[[Any], Applicant | Placement] | None = None,
@@ -239,7 +266,7 @@ def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
 
     Args:
         records: Applicant dicts (or parsed records, or whatever ``parse`` takes).
-        on: The day of application.
+        on: The day of application: a date, or an ISO string such as ``"2021-07-16"``.
         benefits: The benefits to run; [`APPLICANT_BENEFITS`][yantai_policy.benefits.registry.APPLICANT_BENEFITS] if not given.
         policy: The plan; the built-in one if not given.
         parse: Turns one input into a record; [`parse_applicant`][yantai_policy.benefits.records.parse_applicant] (or
@@ -266,7 +293,7 @@ def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
         ...     on=dt.date(2021, 6, 1), benefits=["fee_exemptions"])
         >>> for row in rows:
         ...     print(row.row, row.id, row.outcomes, row.error)
-        1 A (Outcome(benefit='fee_exemptions', eligible=True, fen=None, unmet=()),) None
+        1 A (<Outcome fee_exemptions: eligible, amount undetermined>,) None
         2 B () row 2: groups: expected a list, got a string
     """
     formulas, parse = _plan(benefits, parse)
@@ -493,7 +520,7 @@ def _plan(
     return formulas, parse
 
 
-@attrs.define
+@attrs.define(repr=False)
 class BatchSummary:
     """Counts and totals over a batch's rows: feed it with [`add`][yantai_policy.benefits.batch.BatchSummary.add].
 
@@ -510,6 +537,13 @@ class BatchSummary:
     eligible: dict[str, int] = attrs.field(factory=dict)
     totals: dict[str, int] = attrs.field(factory=dict)
     undetermined: dict[str, int] = attrs.field(factory=dict)
+
+    def __repr__(self) -> str:
+        """Return ``<BatchSummary 1000 rows, 3 errors, 9 benefits>``; `to_text` has the totals."""
+        return (
+            f"<BatchSummary {plural(self.rows, 'row')}, {plural(self.errors, 'error')}, "
+            f"{plural(len(self.eligible), 'benefit')}>"
+        )
 
     def add(self, row: Row) -> Row:
         """Count one row and return it (so this can sit in a pipeline)."""
@@ -583,7 +617,7 @@ class RowDifference:
     reform: Outcome
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Comparison:
     """The result of [`compare`][yantai_policy.benefits.batch.compare].
 
@@ -598,6 +632,14 @@ class Comparison:
     errors: tuple[RecordError, ...]
     benefits: tuple[BenefitComparison, ...]
     differences: tuple[RowDifference, ...]
+
+    def __repr__(self) -> str:
+        """Return ``<Comparison 1000 rows, 2 errors, 9 benefits, 35 differences>``."""
+        return (
+            f"<Comparison {plural(self.rows, 'row')}, {plural(len(self.errors), 'error')}, "
+            f"{plural(len(self.benefits), 'benefit')}, "
+            f"{plural(len(self.differences), 'difference')}>"
+        )
 
     def to_text(self) -> str:
         """Return the comparison as a table of text."""
@@ -617,7 +659,7 @@ def compare(  # noqa: PLR0913 - keyword-only options of a batch
     baseline: Policy,
     reform: Policy,
     *,
-    on: dt.date,
+    on: dt.date | str,
     benefits: Iterable[str] | None = None,
     parse: Callable[[Any], Applicant | Placement] | None = None,
 ) -> Comparison:
@@ -643,7 +685,8 @@ def compare(  # noqa: PLR0913 - keyword-only options of a batch
         social_insurance_subsidy: eligible 1 -> 1, total 650.00 -> 500.00 (-150.00)
     """
     formulas, parse = _plan(benefits, parse)
-    contexts = [context(baseline, on), context(reform, on)]
+    day = day_of_application(on)  # once, for both contexts
+    contexts = [context(baseline, day), context(reform, day)]
     left, right = BatchSummary(), BatchSummary()
     errors: list[RecordError] = []
     differences: list[RowDifference] = []

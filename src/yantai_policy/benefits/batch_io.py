@@ -50,7 +50,7 @@ from yantai_policy.benefits.records import (
     parse_placement,
 )
 from yantai_policy.errors import PolicyError
-from yantai_policy.serialize import neutralise_cell
+from yantai_policy.serialize import BATCH_FORMATS, neutralise_cell
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -74,7 +74,7 @@ __all__ = [
     "printable",
 ]
 
-FORMATS = ("csv", "jsonl")
+FORMATS = BATCH_FORMATS  # named in yantai_policy.serialize, for the command line
 """The batch file formats, by suffix."""
 COLUMNS = ("eligible", "amount", "unmet")
 """The output columns of each benefit, ``<benefit>.<column>``, in order."""

@@ -16,13 +16,14 @@ from typing import Any
 
 import attrs
 
+from yantai_policy._reprs import clip
 from yantai_policy.model import Text
 from yantai_policy.parameters import Source, SourceKind
 
 __all__ = ["Clause", "Condition", "Decision", "Line", "ParameterUse"]
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Clause:
     """A clause of the notice, quoted verbatim.
 
@@ -38,6 +39,10 @@ class Clause:
     action: str | None = None
     section: int | None = None
 
+    def __repr__(self) -> str:
+        """Return ``<Clause measure 6, action 6.1: 「给予 5000元…」>``, clipped."""
+        return f"<Clause {self.cite()}: 「{clip(self.excerpt)}」>"
+
     def cite(self, lang: str = "en") -> str:
         """Return where the clause is: ``measure 6, action 6.1``, ``section 3``, ``notice``."""
         zh = lang == "zh"
@@ -51,7 +56,7 @@ class Clause:
         return "通知" if zh else "notice"
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Condition:
     """One condition of a decision, and whether it held.
 
@@ -72,8 +77,12 @@ class Condition:
     detail: str = ""
     group: str | None = None
 
+    def __repr__(self) -> str:
+        """Return ``<Condition first_licence: held>`` or ``… not held``."""
+        return f"<Condition {clip(self.code, 48)}: {'held' if self.held else 'not held'}>"
 
-@attrs.frozen
+
+@attrs.frozen(repr=False)
 class ParameterUse:
     """A parameter value a decision used.
 
@@ -90,8 +99,12 @@ class ParameterUse:
     effective: dt.date | None
     source: Source
 
+    def __repr__(self) -> str:
+        """Return ``<ParameterUse startup_subsidy.amount = 5000.00>``."""
+        return f"<ParameterUse {clip(self.name, 60)} = {clip(self.value)}>"
 
-@attrs.frozen
+
+@attrs.frozen(repr=False)
 class Line:
     """One line of a decision's breakdown: a tax's deduction, a year's subsidy.
 
@@ -110,8 +123,13 @@ class Line:
     counted: bool = True
     detail: str = ""
 
+    def __repr__(self) -> str:
+        """Return ``<Line vat: 1200.00>`` (``not counted`` where it is not part of the amount)."""
+        counted = "" if self.counted else " not counted"
+        return f"<Line {clip(self.key, 40)}: {self.amount}{counted}>"
 
-@attrs.frozen
+
+@attrs.frozen(repr=False)
 class Decision:
     """A benefit decision for one record on one day, with its reasons.
 
@@ -143,6 +161,19 @@ class Decision:
     lines: tuple[Line, ...]
     notes: tuple[Text, ...]
     policy_sha256: str
+
+    def __repr__(self) -> str:
+        """Return ``<Decision social_insurance_subsidy G1 on 2021-05-01: eligible, 665.99 yuan>``.
+
+        A decision that is not eligible names the first conditions that failed; `explain`
+        gives it in full.
+        """
+        head = f"<Decision {clip(self.benefit, 40)} {clip(self.record_id)} on {self.on}"
+        amount = "amount undetermined" if self.amount is None else f"{self.amount} yuan"
+        if self.eligible:
+            return f"{head}: eligible, {amount}>"
+        unmet = [r.code for r in self.reasons if not r.held]
+        return f"{head}: not eligible (unmet: {clip(', '.join(unmet), 60)})>"
 
     def explain(self, lang: str = "en") -> str:
         """Render the decision in prose, in ``"en"`` or ``"zh"``.

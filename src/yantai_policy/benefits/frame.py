@@ -1507,7 +1507,7 @@ def _benefit_names(benefits: Iterable[str] | None) -> list[str]:
 
 def evaluate_frame(  # noqa: PLR0913 - keyword-only options of a batch
     df: pd.DataFrame,
-    on: dt.date,
+    on: dt.date | str,
     *,
     benefits: Iterable[str] | None = None,
     policy: Policy | None = None,
@@ -1524,7 +1524,7 @@ def evaluate_frame(  # noqa: PLR0913 - keyword-only options of a batch
 
     Args:
         df: One row per applicant, columns named as the record contract's fields.
-        on: The day of application.
+        on: The day of application: a date, or an ISO string such as ``"2021-07-16"``.
         benefits: The benefits to compute; [`FRAME_BENEFITS`][yantai_policy.benefits.frame.FRAME_BENEFITS] (every
             applicant benefit) if not given.
         policy: The plan; the built-in one if not given (or a reform from
@@ -1552,7 +1552,8 @@ def evaluate_frame(  # noqa: PLR0913 - keyword-only options of a batch
         UnknownNameError: No benefit has a name given.
         PolicyError: A benefit is not an applicant benefit, ``errors`` is neither
             ``"raise"`` nor ``"column"``, or an amount is beyond the exact range.
-        TypeError: ``on`` is not a date.
+        TypeError: ``on`` is neither a date nor a string.
+        ValueError: ``on`` is a string that is not a day that exists.
     """
     names = _benefit_names(benefits)
     if errors not in {"raise", "column"}:

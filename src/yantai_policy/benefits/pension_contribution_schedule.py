@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 import attrs
 from dateutil.rrule import MONTHLY, rrule
 
-from yantai_policy.benefits.base import context
+from yantai_policy.benefits.base import context, day_of_application
 from yantai_policy.benefits.decision import Clause, ParameterUse
 from yantai_policy.benefits.periods import fen_to_yuan, round_half_up_fen
 from yantai_policy.benefits.records import RecordError, parse_fen
@@ -114,7 +114,7 @@ def pension_contribution_schedule(  # noqa: PLR0913 - the clause's inputs, all n
     *,
     lower: object,
     upper: object,
-    on: dt.date | None = None,
+    on: dt.date | str | None = None,
     policy: Policy | None = None,
 ) -> ContributionSchedule:
     """Return the payment schedule of a year's pension contributions.
@@ -125,8 +125,8 @@ def pension_contribution_schedule(  # noqa: PLR0913 - the clause's inputs, all n
         base: The monthly base, in yuan (a decimal string or number).
         lower: The local lower limit of the base, in yuan.
         upper: The local upper limit of the base, in yuan.
-        on: The day whose parameter values apply; if not given, January 1 of ``year``
-            or the notice's issue date, whichever is later.
+        on: The day whose parameter values apply (a date or an ISO string); if not given,
+            January 1 of ``year`` or the notice's issue date, whichever is later.
         policy: The plan; the built-in one if not given.
 
     Returns:
@@ -163,8 +163,7 @@ def pension_contribution_schedule(  # noqa: PLR0913 - the clause's inputs, all n
             field="base",
         )
     policy = policy if policy is not None else load_policy()
-    if on is None:
-        on = max(dt.date(year, 1, 1), policy.notice.issued_on)
+    on = max(dt.date(year, 1, 1), policy.notice.issued_on) if on is None else day_of_application(on)
     if year < policy.notice.issued_on.year or on < policy.notice.issued_on:
         raise PolicyError(
             f"the notice is in force from {policy.notice.issued_on}: no schedule for {year} on {on}"

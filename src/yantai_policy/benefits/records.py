@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import attrs
 
+from yantai_policy._reprs import clip, plural
 from yantai_policy.benefits.periods import month_index
 from yantai_policy.errors import PolicyError
 
@@ -832,7 +833,18 @@ def field_parser(field: Field) -> Callable[[object, str], Any]:
     return simple[kind]
 
 
-@attrs.frozen(slots=True)
+def _record_repr(record: Applicant | Placement) -> str:
+    """``<Applicant G1: 5 fields given>``: the id and how many fields differ from their default."""
+    given = sum(
+        1
+        for a in attrs.fields(type(record))
+        if a.name not in {"id", "extra"} and getattr(record, a.name) != a.default
+    )
+    extra = f", {len(record.extra)} x_ fields" if record.extra else ""
+    return f"<{type(record).__name__} {clip(record.id)}: {plural(given, 'field')} given{extra}>"
+
+
+@attrs.frozen(slots=True, repr=False)
 class Applicant:
     """One applicant, checked against the contract.
 
@@ -887,8 +899,12 @@ class Applicant:
     platform_occupation: str | None = None
     extra: tuple[tuple[str, object], ...] = attrs.field(default=(), eq=False)
 
+    def __repr__(self) -> str:
+        """Return ``<Applicant G1: 5 fields given>``; the fields are its attributes."""
+        return _record_repr(self)
 
-@attrs.frozen(slots=True)
+
+@attrs.frozen(slots=True, repr=False)
 class Placement:
     """One placement by a labour intermediary (measure 11), checked against its contract.
 
@@ -910,6 +926,10 @@ class Placement:
     contract_months: int | None = None
     employee_insurance_paid: bool | None = None
     extra: tuple[tuple[str, object], ...] = attrs.field(default=(), eq=False)
+
+    def __repr__(self) -> str:
+        """Return ``<Placement P1: 5 fields given>``; the fields are its attributes."""
+        return _record_repr(self)
 
 
 def applicant_parser(name: str) -> Callable[[object, str], Any]:

@@ -1,0 +1,141 @@
+"""Who does what, answered from the plan's own index: the one definition of each query.
+
+Each question about the division of labour (the units under a measure, a unit's
+actions in a role, each unit's workload) is defined here once, over the plan's
+objects and its lookups, without networkx. The graph functions of
+`yantai_policy.graph` (``co_owners(G, 7)``) answer the same questions for a
+responsibility graph by asking them of the graph's plan, and the command line asks
+them here directly, so ``yantai-policy co-owners 7`` never imports networkx.
+
+Wherever a unit is an argument, any name `Policy.bureau` accepts will do, or the
+`Bureau` itself; wherever a measure is, its number or the `Measure`.
+
+Examples:
+    >>> import yantai_policy as yp
+    >>> from yantai_policy import queries
+    >>> policy = yp.load_policy()
+    >>> [b.id for b in queries.co_owners(policy, 7)]
+    ['finance', 'hrss', 'pboc']
+    >>> [a.id for a in queries.actions_of(policy, "人社局", role=yp.Role.LEAD)]
+    ['14.1', '19.1']
+    >>> [(r.bureau.id, r.actions, r.measures, r.share) for r in queries.workload(policy)[:2]]
+    [('hrss', 16, 16, '16/49'), ('finance', 8, 8, '8/49')]
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from yantai_policy._reprs import clip
+from yantai_policy.model import Action, Bureau, Measure, Policy, Role
+
+__all__ = [
+    "WorkloadRow",
+    "actions_of",
+    "co_owners",
+    "collaborators",
+    "measures_of",
+    "single_owner_measures",
+    "workload",
+]
+
+
+def _bureau(policy: Policy, bureau: str | Bureau) -> Bureau:
+    return bureau if isinstance(bureau, Bureau) else policy.bureau(bureau)
+
+
+def _measure(policy: Policy, measure: int | str | Measure) -> Measure:
+    return measure if isinstance(measure, Measure) else policy.measure(measure)
+
+
+def co_owners(policy: Policy, measure: int | str | Measure) -> tuple[Bureau, ...]:
+    """Return the units with any action under a measure, in printed order, each once.
+
+    Raises:
+        UnknownNameError: The plan has no such measure.
+    """
+    return _measure(policy, measure).bureaus
+
+
+def actions_of(
+    policy: Policy, bureau: str | Bureau, role: Role | None = None
+) -> tuple[Action, ...]:
+    """Return a unit's actions, in printed order; with ``role``, only those in that role.
+
+    An action matches a role when the action or one of its items has it, so
+    ``role=Role.LEAD`` finds the actions with a 牵头 (lead) item.
+
+    Raises:
+        UnknownNameError: No unit has that name.
+    """
+    actions = policy._by_bureau.get(_bureau(policy, bureau).id, ())  # noqa: SLF001 - the plan's index
+    if role is None:
+        return actions
+    return tuple(a for a in actions if role in a.roles)
+
+
+def measures_of(
+    policy: Policy, bureau: str | Bureau, role: Role | None = None
+) -> tuple[Measure, ...]:
+    """Return the measures a unit has actions under (in that role, if given), in order."""
+    numbers = sorted({a.measure for a in actions_of(policy, bureau, role)})
+    return tuple(policy.measure(n) for n in numbers)
+
+
+def collaborators(policy: Policy, bureau: str | Bureau) -> dict[Bureau, tuple[int, ...]]:
+    """Return the units a unit shares measures with, each with the shared measure numbers.
+
+    The units come in the plan's order.
+    """
+    unit = _bureau(policy, bureau)
+    shared: dict[str, list[int]] = {}
+    for measure in measures_of(policy, unit):
+        for other in measure.bureaus:
+            if other.id != unit.id:
+                shared.setdefault(other.id, []).append(measure.number)
+    return {b: tuple(shared[b.id]) for b in policy.bureaus if b.id in shared}
+
+
+def single_owner_measures(policy: Policy) -> tuple[Measure, ...]:
+    """Return the measures that only one unit carries out, in order."""
+    return tuple(m for m in policy.measures if len(m.bureaus) == 1)
+
+
+@attrs.frozen(repr=False)
+class WorkloadRow:
+    """One unit's share of the plan.
+
+    Attributes:
+        bureau: The unit.
+        actions: How many actions it has.
+        measures: Under how many measures.
+        share: Its actions as a fraction of all actions, as an exact ratio string ``"16/49"``.
+    """
+
+    bureau: Bureau
+    actions: int
+    measures: int
+    share: str
+
+    def __repr__(self) -> str:
+        """Return ``<WorkloadRow hrss: 16 actions under 16 measures (16/49)>``."""
+        return (
+            f"<WorkloadRow {clip(self.bureau.id, 40)}: {self.actions} actions under "
+            f"{self.measures} measures ({self.share})>"
+        )
+
+
+def workload(policy: Policy) -> tuple[WorkloadRow, ...]:
+    """Return each unit's actions and measures, busiest first.
+
+    Ties are broken by the number of measures, then by the plan's order.
+    """
+    total = len(policy.actions)
+    rows = []
+    for order, bureau in enumerate(policy.bureaus):
+        actions = actions_of(policy, bureau)
+        measures = len({a.measure for a in actions})
+        row = WorkloadRow(bureau, len(actions), measures, f"{len(actions)}/{total}")
+        rows.append((-row.actions, -measures, order, row))
+    rows.sort(key=lambda row: row[:3])
+    return tuple(row[3] for row in rows)
