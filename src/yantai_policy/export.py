@@ -34,7 +34,7 @@ import json
 import os
 import pathlib
 import re
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -43,7 +43,7 @@ import networkx as nx
 
 from yantai_policy.loading import FORMAT, FORMAT_VERSION, read_data_file
 from yantai_policy.model import Action, Bureau, Measure, Role
-from yantai_policy.parameters import Unit, ratio_text
+from yantai_policy.parameters import EXACT, Unit, ratio_text
 from yantai_policy.serialize import neutralise_cell, text_to_dict
 
 if TYPE_CHECKING:
@@ -156,7 +156,8 @@ def _plan_value(unit: Unit, value: Value | None) -> str | int | None:
     if value is None:
         return None
     if unit is Unit.YUAN and isinstance(value, Decimal):
-        return f"{value:.2f}"
+        with localcontext(EXACT):  # the format rounds in the current context
+            return f"{value:.2f}"
     if unit is Unit.RATIO and isinstance(value, Fraction):
         return ratio_text(value)
     if unit in {Unit.MONTHS, Unit.YEARS} and isinstance(value, int):

@@ -28,7 +28,17 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import enum
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
+from decimal import (
+    MAX_EMAX,
+    MAX_PREC,
+    MIN_EMIN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+)
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -149,8 +159,23 @@ class Source:
         return str(self.kind.value)
 
 
-EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
-"""A decimal context in which money arithmetic is exact, whatever the caller's context."""
+EXACT = Context(
+    prec=MAX_PREC,
+    rounding=ROUND_HALF_UP,
+    Emin=MIN_EMIN,
+    Emax=MAX_EMAX,
+    capitals=1,
+    clamp=0,
+    flags=[],
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+"""A decimal context in which money arithmetic is exact, whatever the caller's context.
+
+Every field is given, so nothing is copied from `decimal.DefaultContext` (which a
+caller may have changed before this module was imported). The library's Decimal
+operations name it (``EXACT.multiply(...)``) or run inside
+``decimal.localcontext(EXACT)``; none reads `decimal.getcontext()`.
+"""
 
 
 def ratio_text(value: Fraction) -> str:
@@ -177,11 +202,11 @@ def _exact(raw: str | int | Decimal | Fraction) -> Fraction:
         raise ValueError(f"write numbers without exponents, got {raw!r}")
     try:
         if text.endswith("%"):
-            return Fraction(Decimal(text[:-1])) / 100
+            return Fraction(EXACT.create_decimal(text[:-1])) / 100
         if "/" in text:
             num, _, den = text.partition("/")
             return Fraction(int(num), int(den))
-        return Fraction(Decimal(text))
+        return Fraction(EXACT.create_decimal(text))
     except (ArithmeticError, ValueError):
         raise ValueError(f"expected a number, got {raw!r}") from None
 

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from yantai_policy.model import Text
-from yantai_policy.parameters import Source, SourceKind
+from yantai_policy.parameters import EXACT, Source, SourceKind
 
 __all__ = ["Clause", "Condition", "Decision", "Line", "ParameterUse"]
 
@@ -254,7 +254,7 @@ class Decision:
             record_id=data["record_id"],
             on=dt.date.fromisoformat(data["on"]),
             eligible=data["eligible"],
-            amount=None if data["amount"] is None else Decimal(data["amount"]),
+            amount=None if data["amount"] is None else EXACT.create_decimal(data["amount"]),
             reasons=tuple(
                 Condition(
                     code=r["code"],
@@ -281,7 +281,7 @@ class Decision:
                 Line(
                     key=line["key"],
                     text=Text(**line["text"]),
-                    amount=Decimal(line["amount"]),
+                    amount=EXACT.create_decimal(line["amount"]),
                     counted=line["counted"],
                     detail=line["detail"],
                 )
