@@ -28,6 +28,7 @@ import re
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from yantai_policy.errors import PolicyDataError
+from yantai_policy.formula_parameters import out_of_bounds, unit_mismatch
 from yantai_policy.model import (
     Action,
     Bureau,
@@ -421,6 +422,9 @@ def _parameter(node: _Node, name: str, measures: Mapping[int, Measure]) -> Param
         node.fail(f"invalid parameter name {name!r}: use dotted lowercase names such as a.b")
     node.only("description", "unit", "values", "source", "cap")
     unit = node.enum("unit", Unit)
+    mismatch = unit_mismatch(name, unit)
+    if mismatch is not None:
+        node.get("unit").fail(mismatch)
     values_node = node.get("values")
     values: list[tuple[dt.date, Value | None]] = []
     for key, raw in values_node.table().items():
@@ -432,9 +436,13 @@ def _parameter(node: _Node, name: str, measures: Mapping[int, Measure]) -> Param
         except ValueError:
             child.fail(f"invalid date {key!r} (expected YYYY-MM-DD)")
         try:
-            values.append((since, None if raw is None else parse_value(unit, raw)))
+            value = None if raw is None else parse_value(unit, raw)
         except ValueError as error:
             child.fail(str(error))
+        refused = out_of_bounds(name, unit, since, value)
+        if refused is not None:
+            child.fail(refused)
+        values.append((since, value))
     values.sort(key=lambda pair: pair[0])
     return Parameter(
         name=name,

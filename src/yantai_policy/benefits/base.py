@@ -30,6 +30,7 @@ import numpy as np
 from yantai_policy.benefits.decision import Clause, Condition, Decision, Line, ParameterUse
 from yantai_policy.benefits.periods import fen_to_yuan
 from yantai_policy.errors import PolicyError
+from yantai_policy.formula_parameters import declared_by
 from yantai_policy.model import Text
 
 if TYPE_CHECKING:
@@ -315,9 +316,21 @@ class Benefit(Generic[R, C]):
     codes: ClassVar[tuple[str, ...]]
 
     def __init_subclass__(cls) -> None:
-        """Index the condition codes once, ``in_force`` first."""
+        """Index the condition codes once, ``in_force`` first; check the declared parameters.
+
+        Raises:
+            TypeError: ``parameters`` are not exactly the parameters declared with
+                this formula's name in `yantai_policy.formula_parameters` (their units
+                and bounds, which the loader and ``with_parameters`` enforce).
+        """
         super().__init_subclass__()
         cls.codes = (IN_FORCE.code, *(s.code for s in cls.specs))
+        declared = declared_by(cls.name)
+        if sorted(cls.parameters) != sorted(declared):
+            raise TypeError(
+                f"{cls.__name__} reads {sorted(cls.parameters)}, but "
+                f"yantai_policy.formula_parameters declares {sorted(declared)} for {cls.name}"
+            )
 
     def compute(self, x: C, ctx: Context) -> Computed:
         """Compute every condition, the amount and their facts over a batch (vectorised)."""
