@@ -428,14 +428,16 @@ _FITTING = {  # values of each unit around its declared bounds: mostly accepted
         st.integers(0, 2 * 10**9).map(yuan),
         st.decimals(min_value=0, max_value=10**8, places=2),
         st.sampled_from(["0", "10000000.00", "100000000.00", "10000000.01"]),
+        st.integers(0, 10**20).map(str),
     ),
     Unit.RATIO: st.one_of(
         st.fractions(min_value=0, max_value=Fraction(11, 10), max_denominator=10**59),
         st.integers(0, 110).map(lambda n: f"{n}%"),
         st.sampled_from(["0", "1", "2/3", "1/99999999999999999999999999999999999999999"]),
+        st.integers(0, 10**20),
     ),
-    Unit.MONTHS: st.integers(1, 1300),
-    Unit.YEARS: st.integers(1, 110),
+    Unit.MONTHS: st.integers(1, 1300) | st.integers(1, 10**20),
+    Unit.YEARS: st.integers(1, 110) | st.integers(1, 10**20),
     Unit.DATE: st.dates(dt.date(1850, 1, 1), dt.date(3100, 12, 31)),
 }
 

@@ -956,3 +956,19 @@ def test_with_parameters_takes_any_mapping(policy: yp.Policy) -> None:
         MappingProxyType({AMOUNT: MappingProxyType({"2022-01-01": "6000"})})
     )
     assert reform.parameters[AMOUNT].values == ((dt.date(2022, 1, 1), Decimal("6000.00")),)
+
+
+def test_a_plan_without_a_formulas_parameters_still_decides(other_city_path: Path) -> None:
+    """Another city's plan with no parameters: each decision is worded, none lists a parameter."""
+    from yantai_policy import benefits  # noqa: PLC0415
+
+    other = yp.load_policy(other_city_path)
+    assert len(other.parameters) == 0
+    on = other.notice.issued_on + dt.timedelta(days=400)
+    record = {"id": "A1", "business_type": "individual_business", "operating": True}
+    for name in benefits.APPLICANT_BENEFITS:
+        decision = benefits.evaluate(name, record, on=on, policy=other)
+        assert decision.parameters == ()
+        assert decision.explain()
+    placement = benefits.evaluate("labour_intermediary_subsidy", {"id": "P1"}, on=on, policy=other)
+    assert placement.parameters == ()

@@ -5,8 +5,8 @@ months, a ratio of 10^50, an amount in the wrong unit. A formula cannot do anyth
 sensible with those, so each parameter a formula reads is declared here, with its
 unit, the least and the greatest value it accepts, and where those bounds come
 from (the notice, the province's cap, or an assumption: a sanity bound). The
-loader ([load_policy][yantai_policy.load_policy]) and
-[Policy.with_parameters][yantai_policy.Policy.with_parameters] read the same
+loader ([load_policy][yantai_policy.loading.load_policy]) and
+[Policy.with_parameters][yantai_policy.model.Policy.with_parameters] read the same
 declarations and refuse a value outside them, naming the parameter, the date and
 the bound; a parameter in another unit than declared is refused at load. Nothing
 can then fail later, inside a formula.
@@ -276,7 +276,7 @@ def _since(name: str, key: object) -> dt.date:
 def override_values(
     param: Parameter, raw: object, issued_on: dt.date
 ) -> tuple[tuple[dt.date, Value | None], ...]:
-    """Parse one override of [Policy.with_parameters][yantai_policy.Policy.with_parameters].
+    """Parse one override of [Policy.with_parameters][yantai_policy.model.Policy.with_parameters].
 
     Args:
         param: The parameter overridden.
@@ -311,7 +311,7 @@ def override_values(
     return tuple(values)
 
 
-_SHORT = 10**15
+_SHORT = 10**30
 """Beyond this, a number is shown by its order of magnitude."""
 
 

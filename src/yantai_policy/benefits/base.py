@@ -475,10 +475,16 @@ class Benefit(Generic[R, C]):
         )
 
     def parameter_uses(self, ctx: Context) -> tuple[ParameterUse, ...]:
-        """Return the parameters this formula reads, with their values on the day."""
+        """Return the parameters this formula reads, with their values on the day.
+
+        A parameter the plan does not have (another city's plan may leave one out) is
+        not listed: the formula reads it as having no value.
+        """
         params = ctx.policy.parameters
         out = []
         for name in self.parameters:
+            if name not in params:
+                continue
             param = params[name]
             out.append(
                 ParameterUse(
