@@ -26,7 +26,7 @@ Examples:
     ('yuan', '10000000.00', 'startup_subsidy')
     >>> yuan, day = Unit.YUAN, dt.date(2021, 1, 11)
     >>> print(out_of_bounds("startup_subsidy.amount", yuan, day, Decimal(10**50)))
-    startup_subsidy.amount = about 10^50 yuan from 2021-01-11 is above its bound 10,000,000.00 yuan (declared by startup_subsidy; assumption: a sanity bound, 2,000 times the notice's 5,000 yuan)
+    startup_subsidy.amount = about 10^50 yuan from 2021-01-11 is above its bound 10,000,000.00 yuan (declared by startup_subsidy; assumption: a sanity bound, far above the notice's one-off subsidy)
     >>> out_of_bounds("startup_subsidy.amount", yuan, day, Decimal(6000)) is None
     True
 """
@@ -91,6 +91,16 @@ class Declared:
         """Return a value of this unit for a message: ``5,000.00 yuan``, ``36 months``, ``2/3``."""
         return _shown(self.unit, value, grouped=True)
 
+    def range(self) -> str:
+        """Return the bounds as text: ``1 to 1,200 months``, ``0% to 100%``.
+
+        Examples:
+            >>> DECLARED["tax_relief.period_months"].range()
+            '1 to 1,200 months'
+        """
+        low, high = _figure(self.low, grouped=True), _figure(self.high, grouped=True)
+        return f"{low} to {high}{_unit(self.unit)}"
+
 
 _MONEY = Decimal("10000000.00")
 _LOANS = Decimal("100000000.00")
@@ -98,6 +108,9 @@ _MONTHS = 1200
 _YEARS = 100
 _SHARE = "assumption: a share of what was paid, at most all of it"
 _PERIOD = "assumption: a sanity bound of 100 years"
+_NO_STANDARD = "assumption: a sanity bound; the notice states no standard"
+# The reasons say where each bound comes from; they do not restate the plan's values,
+# which are data (the plan file) and may be reformed.
 
 
 def _yuan(name: str, by: str, why: str, high: Decimal = _MONEY) -> Declared:
@@ -108,31 +121,31 @@ def _ratio(name: str, by: str, why: str = _SHARE) -> Declared:
     return Declared(name, Unit.RATIO, Fraction(0), Fraction(1), why, by)
 
 
-def _months(name: str, by: str, stated: str) -> Declared:
-    return Declared(name, Unit.MONTHS, 1, _MONTHS, f"{_PERIOD}; {stated}", by)
+def _months(name: str, by: str) -> Declared:
+    return Declared(name, Unit.MONTHS, 1, _MONTHS, _PERIOD, by)
 
 
-def _years(name: str, by: str, stated: str) -> Declared:
-    return Declared(name, Unit.YEARS, 1, _YEARS, f"{_PERIOD}; {stated}", by)
+def _years(name: str, by: str) -> Declared:
+    return Declared(name, Unit.YEARS, 1, _YEARS, _PERIOD, by)
 
 
 _ALL = (
     _yuan(
         "startup_subsidy.amount",
         "startup_subsidy",
-        "assumption: a sanity bound, 2,000 times the notice's 5,000 yuan",
+        "assumption: a sanity bound, far above the notice's one-off subsidy",
     ),
-    _months("startup_subsidy.operating_months", "startup_subsidy", "the notice: 6 months"),
+    _months("startup_subsidy.operating_months", "startup_subsidy"),
     _yuan(
         "guaranteed_loan.cap_individual",
         "guaranteed_loan",
-        "assumption: a sanity bound, over 160 times the notice's caps of 200,000 and 600,000 yuan",
+        "assumption: a sanity bound, far above the notice's loan caps",
         _LOANS,
     ),
     _yuan(
         "guaranteed_loan.cap_partnership",
         "guaranteed_loan",
-        "assumption: a sanity bound, over 160 times the notice's caps of 200,000 and 600,000 yuan",
+        "assumption: a sanity bound, far above the notice's loan caps",
         _LOANS,
     ),
     Declared(
@@ -140,7 +153,7 @@ _ALL = (
         Unit.DATE,
         dt.date(1900, 1, 1),
         dt.date(2999, 12, 31),
-        "assumption: a sanity bound, the years of the record contract's dates",
+        "assumption: a sanity bound",
         "guaranteed_loan",
     ),
     _ratio(
@@ -148,63 +161,31 @@ _ALL = (
         "social_insurance_subsidy",
         f"{_SHARE}; the province's cap, social_insurance_subsidy.rate_cap, bounds it further",
     ),
-    _ratio(
-        "social_insurance_subsidy.rate_cap",
-        "social_insurance_subsidy",
-        f"{_SHARE} (the province's cap: 2/3)",
-    ),
-    _years(
-        "social_insurance_subsidy.graduate_window_years",
-        "social_insurance_subsidy",
-        "the notice: 2 years",
-    ),
-    _months(
-        "social_insurance_subsidy.max_months_hard_to_employ",
-        "social_insurance_subsidy",
-        "财社〔2017〕164号: 36 months",
-    ),
-    _months(
-        "social_insurance_subsidy.max_months_graduate",
-        "social_insurance_subsidy",
-        "财社〔2017〕164号: 24 months",
-    ),
+    _ratio("social_insurance_subsidy.rate_cap", "social_insurance_subsidy"),
+    _years("social_insurance_subsidy.graduate_window_years", "social_insurance_subsidy"),
+    _months("social_insurance_subsidy.max_months_hard_to_employ", "social_insurance_subsidy"),
+    _months("social_insurance_subsidy.max_months_graduate", "social_insurance_subsidy"),
     _ratio("accident_insurance_subsidy.proportion", "accident_insurance_subsidy"),
     _yuan(
         "accident_insurance_subsidy.annual_cap",
         "accident_insurance_subsidy",
-        "assumption: a sanity bound, 100,000 times the notice's 100 yuan a year",
+        "assumption: a sanity bound, far above the notice's yearly cap",
     ),
     _yuan(
         "tax_relief.annual_quota",
         "tax_relief",
-        "assumption: a sanity bound, about 700 times the 14,400 yuan of 财税〔2019〕22号",
+        "assumption: a sanity bound, far above the quota of 财税〔2019〕21号 and 22号",
     ),
-    _months("tax_relief.period_months", "tax_relief", "财税〔2019〕22号: 36 months"),
+    _months("tax_relief.period_months", "tax_relief"),
     _ratio(
         "pension.contribution_rate",
         "pension_contribution_schedule",
         "assumption: a share of the contribution base, at most all of it",
     ),
-    _yuan(
-        "labour_intermediary_subsidy.standard",
-        "labour_intermediary_subsidy",
-        "assumption: a sanity bound (the notice states no standard)",
-    ),
-    _years(
-        "labour_intermediary_subsidy.min_contract_years",
-        "labour_intermediary_subsidy",
-        "the notice: 1 year",
-    ),
-    _yuan(
-        "skills_upgrading_subsidy.standard",
-        "skills_upgrading_subsidy",
-        "assumption: a sanity bound (the notice states no standard)",
-    ),
-    _yuan(
-        "vocational_training_subsidy.standard",
-        "vocational_training_subsidy",
-        "assumption: a sanity bound (the notice states no standard)",
-    ),
+    _yuan("labour_intermediary_subsidy.standard", "labour_intermediary_subsidy", _NO_STANDARD),
+    _years("labour_intermediary_subsidy.min_contract_years", "labour_intermediary_subsidy"),
+    _yuan("skills_upgrading_subsidy.standard", "skills_upgrading_subsidy", _NO_STANDARD),
+    _yuan("vocational_training_subsidy.standard", "vocational_training_subsidy", _NO_STANDARD),
 )
 
 DECLARED: Mapping[str, Declared] = {d.name: d for d in _ALL}
@@ -315,17 +296,24 @@ _SHORT = 10**30
 """Beyond this, a number is shown by its order of magnitude."""
 
 
-def _shown(unit: Unit, value: Value, *, grouped: bool) -> str:
+def _figure(value: Value, *, grouped: bool) -> str:
+    """A value without its unit: ``5,000.00``, ``36``, ``2/3``, a date."""
     if isinstance(value, dt.date):
         return value.isoformat()
     number = Fraction(value)
     if number >= _SHORT:
-        text = magnitude(int(number))
-    elif isinstance(value, Fraction):
+        return magnitude(int(number))
+    if isinstance(value, Fraction):
         return ratio_text(value)
-    elif isinstance(value, Decimal):
+    if isinstance(value, Decimal):
         with localcontext(EXACT):  # the format rounds in the current context
-            text = f"{value:,.2f}" if grouped else f"{value:.2f}"
-    else:
-        text = f"{value:,}" if grouped else str(value)
-    return f"{text} {unit.value}" if unit is not Unit.RATIO else text
+            return f"{value:,.2f}" if grouped else f"{value:.2f}"
+    return f"{value:,}" if grouped else str(value)
+
+
+def _unit(unit: Unit) -> str:
+    return "" if unit in {Unit.RATIO, Unit.DATE} else f" {unit.value}"
+
+
+def _shown(unit: Unit, value: Value, *, grouped: bool) -> str:
+    return _figure(value, grouped=grouped) + _unit(unit)
