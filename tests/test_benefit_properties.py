@@ -6,6 +6,7 @@ as ``"yuan.ff"`` strings, so every amount is exact.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 from decimal import Decimal
@@ -510,8 +511,6 @@ def test_an_override_is_refused_at_once_or_every_formula_runs(
     on: dt.date,
 ) -> None:
     """with_parameters raises ParameterError (or UnknownNameError), or no formula fails later."""
-    from yantai_policy.benefits import evaluate_all, pension_contribution_schedule  # noqa: PLC0415
-    from yantai_policy.benefits.frame import evaluate_frame  # noqa: PLC0415
     from yantai_policy.parameters import ParameterError  # noqa: PLC0415
 
     try:
@@ -520,6 +519,14 @@ def test_an_override_is_refused_at_once_or_every_formula_runs(
         event(f"refused: {type(error).__name__}")
         return
     event("accepted" if policy is not _BASE and overrides else "accepted, nothing changed")
+    every_formula_runs(policy, records, on)
+
+
+def every_formula_runs(policy: yp.Policy, records: list[dict[str, Any]], on: dt.date) -> None:
+    """Run every formula through every path on the records and an extreme one: no error."""
+    from yantai_policy.benefits import evaluate_all, pension_contribution_schedule  # noqa: PLC0415
+    from yantai_policy.benefits.frame import evaluate_frame  # noqa: PLC0415
+
     applicants_ = [*records, _EXTREME]
     for record in applicants_:
         for decision in evaluate_all(record, on=on, policy=policy).values():
@@ -533,6 +540,51 @@ def test_an_override_is_refused_at_once_or_every_formula_runs(
 
     frame = evaluate_frame(pd.DataFrame(applicants_), on, policy=policy)
     assert len(frame) == len(applicants_)
-    pension_contribution_schedule(
-        2022, "monthly", "4567.89", lower="3000", upper="20000", on=max(on, dt.date(2022, 1, 1))
+    rate = policy.parameters["pension.contribution_rate"]
+    year = max(on.year, 2022)
+    if rate.at(dt.date(year, 1, 1)) is not None:
+        schedule = pension_contribution_schedule(
+            year, "monthly", "4567.89", lower="3000", upper="20000", policy=policy
+        )
+        assert len(schedule.periods) == 12
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
+@given(
+    data=st.data(),
+    records=st.lists(applicants(), min_size=1, max_size=2),
+    on=st.dates(dt.date(2021, 1, 11), dt.date(2999, 12, 31)),
+)
+def test_a_plan_is_refused_at_load_or_every_formula_runs(
+    plan_data: dict[str, Any],
+    data: st.DataObject,
+    records: list[dict[str, Any]],
+    on: dt.date,
+) -> None:
+    """A plan with a declared parameter's values spoilt: PolicyDataError at load, or no failure later."""
+    from yantai_policy.loading import policy_from_dict  # noqa: PLC0415
+
+    spoilt = fitting_overrides() | st.dictionaries(
+        st.sampled_from(sorted(DECLARED)),
+        st.dictionaries(st.dates().map(dt.date.isoformat), _VALUES, max_size=2),
+        max_size=2,
     )
+    plan = copy.deepcopy(plan_data)
+    for name, value in data.draw(spoilt).items():
+        values = value if isinstance(value, dict) else {"2021-01-11": value}
+        plan["parameters"][name]["values"] = {str(day): v for day, v in values.items()}
+    try:
+        policy = policy_from_dict(plan)
+    except yp.PolicyDataError as error:
+        event(f"refused at {error.path.split('.')[0]}")
+        return
+    event("loaded")
+    every_formula_runs(policy, records, on)

@@ -369,16 +369,20 @@ def policy_from_dict(
         measures.append(measure)
     if not measures:
         root.get("measures").fail("a plan needs at least one measure")
+    notice = _notice(root.get("notice"), doc)
+    # Before the digest: a parameter value too long to write (a 5,000-digit int) is
+    # refused here, at its key, rather than failing the canonical dump.
+    parameters = _parameters(root, {m.number: m for m in measures})
     if data_sha256 is None:
         canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
         data_sha256 = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     return Policy(
-        notice=_notice(root.get("notice"), doc),
+        notice=notice,
         measures=tuple(measures),
         bureaus=bureaus,
         provenance=provenance,
         data_sha256=data_sha256,
-        parameters=_parameters(root, {m.number: m for m in measures}),
+        parameters=parameters,
     )
 
 
