@@ -972,3 +972,15 @@ def test_a_plan_without_a_formulas_parameters_still_decides(other_city_path: Pat
         assert decision.explain()
     placement = benefits.evaluate("labour_intermediary_subsidy", {"id": "P1"}, on=on, policy=other)
     assert placement.parameters == ()
+
+
+@pytest.mark.parametrize(
+    "value", [10**5000, Fraction(1, 10**5000), 10**61], ids=["10^5000", "1/10^5000", "10^61"]
+)
+def test_the_loader_refuses_a_figure_of_over_60_digits_at_its_key(
+    plan_data: dict[str, Any], value: object
+) -> None:
+    """A 5,000-digit value in a plan dict is a PolicyDataError at its key, not a ValueError."""
+    error = _load_error(plan_data, _set(AMOUNT, "values", {"2021-01-11": value}))
+    assert error.path == f"parameters.{AMOUNT}.values.2021-01-11"
+    assert error.reason.startswith("expected a number of at most 60 digits, got ")
