@@ -6,6 +6,7 @@ as ``"yuan.ff"`` strings, so every amount is exact.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 from decimal import Decimal
@@ -13,13 +14,15 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import yantai_policy as yp
 from yantai_policy.benefits import APPLICANT_BENEFITS, Decision, evaluate, evaluate_many
 from yantai_policy.benefits.records import GROUPS, TAXES
 from yantai_policy.benefits.tax_relief import deduct
+from yantai_policy.formula_parameters import DECLARED
+from yantai_policy.parameters import Unit
 
 FIRST_DAY = dt.date(2019, 1, 1)
 LAST_DAY = dt.date(2026, 12, 31)
@@ -377,3 +380,211 @@ def test_batch_outcomes_agree_with_evaluate(records: list[dict[str, Any]], on: d
         for outcome in row.outcomes:
             decision = evaluate(outcome.benefit, record, on=on)
             assert (outcome.eligible, outcome.amount) == (decision.eligible, decision.amount)
+
+
+# --- Parameter overrides: refused at with_parameters, or every formula runs ------------
+
+_BASE = yp.load_policy()
+_NUMBERS: st.SearchStrategy[Any] = st.one_of(
+    st.integers(-(10**70), 10**70),
+    st.integers(0, 2_000),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.decimals(min_value=0, max_value=10**8, places=2),
+    st.fractions(min_value=0, max_value=2),
+    st.fractions(min_value=0, max_value=1, max_denominator=10**70),
+)
+_HUGE: st.SearchStrategy[Any] = st.one_of(  # built lazily: over 4,300 digits, no repr
+    st.builds(pow, st.just(10), st.just(5000)),
+    st.builds(Fraction, st.just(1), st.builds(pow, st.just(10), st.just(5000))),
+)
+_WRITTEN: st.SearchStrategy[Any] = st.one_of(
+    _NUMBERS.map(str),
+    st.integers(0, 10**9).map(lambda n: f"{n / 100:.2f}"),
+    st.integers(-10, 300).map(lambda n: f"{n}%"),
+    st.from_regex(r"-?\d{1,80}(\.\d{1,5})?(/\d{1,80})?%?", fullmatch=True),
+    st.dates().map(dt.date.isoformat),
+    st.text(max_size=12),
+)
+_VALUES: st.SearchStrategy[Any] = st.one_of(
+    _NUMBERS,
+    _HUGE,
+    _WRITTEN,
+    st.dates(),
+    st.datetimes(),
+    st.booleans(),
+    st.floats(),
+    st.none(),
+    st.lists(st.integers(), max_size=2),
+)
+_KEYS: st.SearchStrategy[Any] = st.one_of(
+    st.dates(),
+    st.dates().map(dt.date.isoformat),
+    st.datetimes(),
+    st.integers(),
+    st.text(max_size=12),
+    st.from_regex(r"\d{4}-\d{2}-\d{2}", fullmatch=True),
+)
+_FITTING = {  # values of each unit around its declared bounds: mostly accepted
+    Unit.YUAN: st.one_of(
+        st.integers(0, 2 * 10**9).map(yuan),
+        st.decimals(min_value=0, max_value=10**8, places=2),
+        st.sampled_from(["0", "10000000.00", "100000000.00", "10000000.01"]),
+        st.integers(0, 10**20).map(str),
+    ),
+    Unit.RATIO: st.one_of(
+        st.fractions(min_value=0, max_value=Fraction(11, 10), max_denominator=10**59),
+        st.integers(0, 110).map(lambda n: f"{n}%"),
+        st.sampled_from(["0", "1", "2/3", "1/99999999999999999999999999999999999999999"]),
+        st.integers(0, 10**20),
+    ),
+    Unit.MONTHS: st.integers(1, 1300) | st.integers(1, 10**20),
+    Unit.YEARS: st.integers(1, 110) | st.integers(1, 10**20),
+    Unit.DATE: st.dates(dt.date(1850, 1, 1), dt.date(3100, 12, 31)),
+}
+
+
+@st.composite
+def fitting_overrides(draw: st.DrawFn) -> dict[str, Any]:
+    """Overrides of declared parameters with values of their unit, near and past the bounds."""
+    names = draw(st.lists(st.sampled_from(sorted(DECLARED)), unique=True, min_size=1, max_size=4))
+    out: dict[str, Any] = {}
+    for name in names:
+        value = _FITTING[DECLARED[name].unit]
+        if draw(st.booleans()):
+            out[name] = draw(value)
+        else:
+            out[name] = draw(st.dictionaries(st.dates(), st.none() | value, max_size=3))
+    return out
+
+
+_OVERRIDES: st.SearchStrategy[Any] = st.one_of(
+    fitting_overrides(),
+    fitting_overrides(),
+    st.dictionaries(
+        st.one_of(st.sampled_from(sorted(_BASE.parameters)), st.text(max_size=20), st.integers()),
+        st.one_of(_VALUES, st.dictionaries(_KEYS, _VALUES, max_size=3)),
+        max_size=4,
+    ),
+    st.text(max_size=5),
+    st.lists(st.text(max_size=5), max_size=2),
+    st.none(),
+)
+_EXTREME: dict[str, Any] = {
+    "id": "edge",
+    "groups": ["graduate", "hard_to_employ"],
+    "left_school_on": "2999-12-30",
+    "flexible_since": "2999-12-31",
+    "business_type": "individual_business",
+    "first_license_on": "1900-01-01",
+    "operating": True,
+    "pays_employee_insurance": True,
+    "contributions": [{"month": "2999-12", "amount": "90071992547409.91"}],
+    "accident_premiums": [{"paid_on": "2999-12-31", "amount": "90071992547409.91"}],
+    "tax_due": dict.fromkeys(TAXES, "90071992547409.91"),
+    "loan": {"kind": "partnership", "amount": "90071992547409.91"},
+}
+_PLACEMENT = {
+    "id": "P1",
+    "rural_labourer": True,
+    "village_collective_intermediary": True,
+    "employer_in_city": True,
+    "contract_months": 2**62,
+    "employee_insurance_paid": True,
+}
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    overrides=_OVERRIDES,
+    allow=st.booleans(),
+    records=st.lists(applicants(), min_size=1, max_size=3),
+    on=st.dates(dt.date(2021, 1, 11), dt.date(2999, 12, 31)),
+)
+def test_an_override_is_refused_at_once_or_every_formula_runs(
+    overrides: Any,
+    allow: bool,
+    records: list[dict[str, Any]],
+    on: dt.date,
+) -> None:
+    """with_parameters raises ParameterError (or UnknownNameError), or no formula fails later."""
+    from yantai_policy.parameters import ParameterError  # noqa: PLC0415
+
+    try:
+        policy = _BASE.with_parameters(overrides, allow_above_cap=allow)
+    except (ParameterError, yp.UnknownNameError) as error:
+        event(f"refused: {type(error).__name__}")
+        return
+    event("accepted" if policy is not _BASE and overrides else "accepted, nothing changed")
+    every_formula_runs(policy, records, on)
+
+
+def every_formula_runs(policy: yp.Policy, records: list[dict[str, Any]], on: dt.date) -> None:
+    """Run every formula through every path on the records and an extreme one: no error."""
+    from yantai_policy.benefits import evaluate_all, pension_contribution_schedule  # noqa: PLC0415
+    from yantai_policy.benefits.frame import evaluate_frame  # noqa: PLC0415
+
+    applicants_ = [*records, _EXTREME]
+    for record in applicants_:
+        for decision in evaluate_all(record, on=on, policy=policy).values():
+            decision.explain()
+            decision.explain("zh")
+            assert Decision.from_dict(decision.to_dict()) == decision
+    rows = list(evaluate_many(applicants_, on=on, policy=policy))
+    assert all(row.error is None for row in rows)
+    evaluate("labour_intermediary_subsidy", _PLACEMENT, on=on, policy=policy).explain()
+    import pandas as pd  # noqa: PLC0415 - pandas only where the frame path runs
+
+    frame = evaluate_frame(pd.DataFrame(applicants_), on, policy=policy)
+    assert len(frame) == len(applicants_)
+    rate = policy.parameters["pension.contribution_rate"]
+    year = max(on.year, 2022)
+    if rate.at(dt.date(year, 1, 1)) is not None:
+        schedule = pension_contribution_schedule(
+            year, "monthly", "4567.89", lower="3000", upper="20000", policy=policy
+        )
+        assert len(schedule.periods) == 12
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
+@given(
+    data=st.data(),
+    records=st.lists(applicants(), min_size=1, max_size=2),
+    on=st.dates(dt.date(2021, 1, 11), dt.date(2999, 12, 31)),
+)
+def test_a_plan_is_refused_at_load_or_every_formula_runs(
+    plan_data: dict[str, Any],
+    data: st.DataObject,
+    records: list[dict[str, Any]],
+    on: dt.date,
+) -> None:
+    """A plan with a declared parameter's values spoilt: PolicyDataError at load, or no failure later."""
+    from yantai_policy.loading import policy_from_dict  # noqa: PLC0415
+
+    spoilt = fitting_overrides() | st.dictionaries(
+        st.sampled_from(sorted(DECLARED)),
+        st.dictionaries(st.dates().map(dt.date.isoformat), _VALUES, max_size=2),
+        max_size=2,
+    )
+    plan = copy.deepcopy(plan_data)
+    for name, value in data.draw(spoilt).items():
+        values = value if isinstance(value, dict) else {"2021-01-11": value}
+        plan["parameters"][name]["values"] = {str(day): v for day, v in values.items()}
+    try:
+        policy = policy_from_dict(plan)
+    except yp.PolicyDataError as error:
+        event(f"refused at {error.path.split('.')[0]}")
+        return
+    event("loaded")
+    every_formula_runs(policy, records, on)

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import yantai_policy as yp
 from plan_mutation import DELETE, mutate, paths
 from yantai_policy import export
+from yantai_policy.formula_parameters import DECLARED, declared_by, out_of_bounds
 from yantai_policy.loading import policy_from_dict
 from yantai_policy.parameters import (
     Parameter,
@@ -581,7 +582,7 @@ def test_with_parameters_unknown_name(policy: yp.Policy) -> None:
         (AMOUNT, "6000.001", "yuan have at most two decimal places (the fen), got '6000.001'"),
         (AMOUNT, 6000.5, "floats are not exact"),
         ("startup_subsidy.operating_months", 0, "expected a positive whole number of months"),
-        (RATE, {"someday": "60%"}, "Invalid isoformat string: 'someday'"),
+        (RATE, {"someday": "60%"}, "invalid date 'someday' (expected a date or YYYY-MM-DD)"),
     ],
 )
 def test_with_parameters_bad_value(
@@ -723,3 +724,263 @@ def test_the_allowance_is_kept_by_later_reforms(policy: yp.Policy) -> None:
     second = first.with_parameters({"accident_insurance_subsidy.proportion": "50%"})
     assert second.parameters["social_insurance_subsidy.rate"].at(ISSUED) == Fraction(7, 10)
     assert second.above_cap_allowed
+
+
+# --- Declared units and bounds (issue 11, item 5) ----------------------------------------
+
+MONTHS = "startup_subsidy.operating_months"
+PROPORTION = "accident_insurance_subsidy.proportion"
+WINDOW = "social_insurance_subsidy.graduate_window_years"
+UNTIL = "guaranteed_loan.expanded_scope_until"
+
+
+def test_every_formula_names_exactly_its_declared_parameters() -> None:
+    """Each formula's parameters are the ones declared for it, and every declaration has a formula."""
+    from yantai_policy.benefits import BENEFITS  # noqa: PLC0415
+    from yantai_policy.benefits.pension_contribution_schedule import _RATE  # noqa: PLC0415
+
+    readers = {name: benefit.parameters for name, benefit in BENEFITS.items()}
+    readers["pension_contribution_schedule"] = (_RATE,)
+    for formula, names in readers.items():
+        assert sorted(declared_by(formula)) == sorted(names), formula
+    assert {d.by for d in DECLARED.values()} <= set(readers)
+
+
+def test_a_formula_that_reads_an_undeclared_parameter_is_refused() -> None:
+    """Defining a Benefit whose parameters differ from its declarations is a TypeError."""
+    from yantai_policy.benefits.base import Benefit  # noqa: PLC0415
+    from yantai_policy.benefits.startup_subsidy import StartupSubsidy  # noqa: PLC0415
+
+    with pytest.raises(TypeError, match="declares"):
+
+        class Spoilt(Benefit[Any, Any]):  # pyright: ignore[reportUnusedClass]
+            name = "startup_subsidy"
+            specs = StartupSubsidy.specs
+            parameters = (AMOUNT, MONTHS, "startup_subsidy.bonus")
+
+
+def test_the_declarations_fit_the_builtin_plan(policy: yp.Policy) -> None:
+    """Each declared parameter is in the plan, in its declared unit, its values within bounds."""
+    for name, declared in DECLARED.items():
+        param = policy.parameters[name]
+        assert param.unit is declared.unit, name
+        assert declared.low <= declared.high  # type: ignore[operator]
+        assert parse_value(declared.unit, export._plan_value(declared.unit, declared.high))
+        for since, value in param.values:
+            assert out_of_bounds(name, param.unit, since, value) is None
+        assert declared.why.startswith(("assumption: ", "the notice", "the province")), name
+
+
+_OUT_OF_BOUNDS = [
+    pytest.param(AMOUNT, "10000000.01", "10,000,000.00 yuan", id="yuan"),
+    pytest.param(MONTHS, 1201, "1,200 months", id="months"),
+    pytest.param(MONTHS, 10**6, "1,200 months", id="a million months"),
+    pytest.param(WINDOW, 101, "100 years", id="years"),
+    pytest.param(PROPORTION, "3/2", "100%", id="ratio"),
+    pytest.param(PROPORTION, 10**50, "100%", id="a ratio of 10^50"),
+    pytest.param(RATE, "100.5%", "100%", id="ratio above one"),
+    pytest.param(UNTIL, "3000-01-01", "2999-12-31", id="date"),
+    pytest.param(UNTIL, "1899-12-31", "1900-01-01", id="date below"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "bound"), _OUT_OF_BOUNDS)
+def test_the_loader_refuses_a_value_outside_its_bounds(
+    plan_data: dict[str, Any], name: str, value: object, bound: str
+) -> None:
+    """A well-formed value past its declared bound is a PolicyDataError naming the value's key."""
+    error = _load_error(plan_data, _set(name, "values", {"2022-03-01": value}))
+    assert error.path == f"parameters.{name}.values.2022-03-01"
+    assert error.reason.startswith(f"{name} = ")
+    assert f" from 2022-03-01 is {'below' if 'below' in error.reason else 'above'} " in error.reason
+    assert f"its bound {bound} (declared by {DECLARED[name].by}; {DECLARED[name].why})" in (
+        error.reason
+    )
+
+
+@pytest.mark.parametrize(("name", "value", "bound"), _OUT_OF_BOUNDS)
+def test_with_parameters_refuses_the_same_values_with_the_same_message(
+    plan_data: dict[str, Any], policy: yp.Policy, name: str, value: object, bound: str
+) -> None:
+    """with_parameters and the loader read one declaration: the same refusal, word for word."""
+    loaded = _load_error(plan_data, _set(name, "values", {"2022-03-01": value}))
+    with pytest.raises(ParameterError) as info:
+        policy.with_parameters({name: {"2022-03-01": value}}, allow_above_cap=True)
+    assert str(info.value) == loaded.reason
+    assert bound in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        (AMOUNT, "10000000.00"),
+        (AMOUNT, "0"),
+        (MONTHS, 1200),
+        (MONTHS, 1),
+        (WINDOW, 100),
+        (PROPORTION, "100%"),
+        (PROPORTION, "1/99999999999999999999999999999999999999999999999999999"),
+        (UNTIL, "2999-12-31"),
+        (UNTIL, "1900-01-01"),
+    ],
+)
+def test_a_value_at_its_bound_is_accepted(
+    plan_data: dict[str, Any], policy: yp.Policy, name: str, value: object
+) -> None:
+    """The bounds are inclusive, in the loader and in with_parameters."""
+    data = copy.deepcopy(plan_data)
+    data["parameters"][name]["values"] = {"2022-03-01": value}
+    loaded = policy_from_dict(data).parameters[name]
+    reformed = policy.with_parameters({name: {"2022-03-01": value}}).parameters[name]
+    assert (
+        loaded.values
+        == reformed.values
+        == ((dt.date(2022, 3, 1), parse_value(loaded.unit, value)),)
+    )
+
+
+def test_the_loader_refuses_a_declared_parameter_in_another_unit(
+    plan_data: dict[str, Any],
+) -> None:
+    """A plan whose startup_subsidy.amount is a ratio is refused at its unit."""
+
+    def spoil(params: dict[str, Any]) -> None:
+        params[AMOUNT]["unit"] = "ratio"
+        params[AMOUNT]["values"] = {"2021-01-11": "50%"}
+
+    error = _load_error(plan_data, spoil)
+    assert error.path == f"parameters.{AMOUNT}.unit"
+    assert error.reason == f"{AMOUNT} is in ratio here, but startup_subsidy reads it in yuan"
+
+
+def test_an_undeclared_parameter_has_no_bounds(plan_data: dict[str, Any]) -> None:
+    """A parameter no formula reads loads with any value its unit allows."""
+    data = copy.deepcopy(plan_data)
+    data["parameters"]["other_city.bonus"] = {
+        **copy.deepcopy(data["parameters"][AMOUNT]),
+        "values": {"2021-01-11": "90000000000000000000.00"},
+    }
+    loaded = policy_from_dict(data).parameters["other_city.bonus"]
+    assert loaded.at(ISSUED) == Decimal("90000000000000000000.00")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        pytest.param(
+            "abc", "overrides must be a mapping of parameter names to values, not str", id="str"
+        ),
+        pytest.param(
+            [AMOUNT],
+            "overrides must be a mapping of parameter names to values, not list",
+            id="list",
+        ),
+        pytest.param(None, "not NoneType", id="None"),
+        pytest.param({5: "1"}, "parameter names are strings, not int: 5", id="int name"),
+        pytest.param({None: "1"}, "parameter names are strings, not NoneType", id="None name"),
+        pytest.param({(AMOUNT,): "1"}, "parameter names are strings, not tuple", id="tuple name"),
+        pytest.param({AMOUNT: {20210111: "1"}}, f"{AMOUNT}: invalid date 20210111", id="int key"),
+        pytest.param(
+            {AMOUNT: {"2021-02-30": "1"}}, f"{AMOUNT}: invalid date '2021-02-30'", id="no such day"
+        ),
+        pytest.param(
+            {AMOUNT: {"20210111": "1"}}, f"{AMOUNT}: invalid date '20210111'", id="basic ISO"
+        ),
+        pytest.param(
+            {AMOUNT: {"2021-W02-1": "1"}}, f"{AMOUNT}: invalid date '2021-W02-1'", id="ISO week"
+        ),
+        pytest.param({AMOUNT: {"2021-01-11\n": "1"}}, f"{AMOUNT}: invalid date", id="newline"),
+        pytest.param(
+            {AMOUNT: {dt.datetime(2021, 1, 11, tzinfo=dt.UTC): "1"}},
+            f"{AMOUNT}: invalid date datetime",
+            id="datetime",
+        ),
+        pytest.param({AMOUNT: {None: "1"}}, f"{AMOUNT}: invalid date None", id="None key"),
+        pytest.param(
+            {AMOUNT: {"2021-01-11": "1", dt.date(2021, 1, 11): "2"}},
+            f"{AMOUNT}: two values from 2021-01-11",
+            id="one day twice",
+        ),
+        pytest.param({AMOUNT: True}, f"{AMOUNT}: expected a yuan value, got a boolean", id="bool"),
+        pytest.param({AMOUNT: float("nan")}, f"{AMOUNT}: floats are not exact", id="NaN"),
+        pytest.param({AMOUNT: Decimal("NaN")}, f"{AMOUNT}: expected a number", id="Decimal NaN"),
+        pytest.param(
+            {AMOUNT: [1]},
+            f"{AMOUNT}: expected a number written as a string, got list",
+            id="list value",
+        ),
+        pytest.param(
+            {MONTHS: [1]}, f"{MONTHS}: expected a positive whole number of months", id="list months"
+        ),
+        pytest.param({UNTIL: [1]}, f"{UNTIL}: expected a date, got list", id="list date"),
+        pytest.param(
+            {AMOUNT: 10**5000},
+            f"{AMOUNT}: expected a number of at most 60 digits, got about 10^5000",
+            id="10^5000 yuan",
+        ),
+        pytest.param(
+            {MONTHS: 10**5000},
+            f"{MONTHS}: expected a number of at most 60 digits, got about 10^5000",
+            id="10^5000 months",
+        ),
+        pytest.param(
+            {PROPORTION: 10**5000},
+            f"{PROPORTION}: expected a number of at most 60 digits",
+            id="ratio of 10^5000",
+        ),
+        pytest.param(
+            {PROPORTION: Fraction(1, 10**5000)},
+            f"{PROPORTION}: expected a number of at most 60 digits, got Fraction whose denominator is about 10^5000",
+            id="ratio of 1/10^5000",
+        ),
+    ],
+)
+def test_with_parameters_refuses_bad_arguments_with_a_parameter_error(
+    policy: yp.Policy,
+    overrides: Any,
+    message: str,
+) -> None:
+    """Every bad argument is a ParameterError with a clear message, never an error from inside."""
+    with pytest.raises(ParameterError) as info:
+        policy.with_parameters(overrides)
+    assert type(info.value) is ParameterError
+    assert message in str(info.value)
+    assert len(str(info.value)) < 300
+
+
+def test_with_parameters_takes_any_mapping(policy: yp.Policy) -> None:
+    """A read-only mapping is a mapping: of overrides, and of dated values."""
+    from types import MappingProxyType  # noqa: PLC0415
+
+    reform = policy.with_parameters(
+        MappingProxyType({AMOUNT: MappingProxyType({"2022-01-01": "6000"})})
+    )
+    assert reform.parameters[AMOUNT].values == ((dt.date(2022, 1, 1), Decimal("6000.00")),)
+
+
+def test_a_plan_without_a_formulas_parameters_still_decides(other_city_path: Path) -> None:
+    """Another city's plan with no parameters: each decision is worded, none lists a parameter."""
+    from yantai_policy import benefits  # noqa: PLC0415
+
+    other = yp.load_policy(other_city_path)
+    assert len(other.parameters) == 0
+    on = other.notice.issued_on + dt.timedelta(days=400)
+    record = {"id": "A1", "business_type": "individual_business", "operating": True}
+    for name in benefits.APPLICANT_BENEFITS:
+        decision = benefits.evaluate(name, record, on=on, policy=other)
+        assert decision.parameters == ()
+        assert decision.explain()
+    placement = benefits.evaluate("labour_intermediary_subsidy", {"id": "P1"}, on=on, policy=other)
+    assert placement.parameters == ()
+
+
+@pytest.mark.parametrize(
+    "value", [10**5000, Fraction(1, 10**5000), 10**61], ids=["10^5000", "1/10^5000", "10^61"]
+)
+def test_the_loader_refuses_a_figure_of_over_60_digits_at_its_key(
+    plan_data: dict[str, Any], value: object
+) -> None:
+    """A 5,000-digit value in a plan dict is a PolicyDataError at its key, not a ValueError."""
+    error = _load_error(plan_data, _set(AMOUNT, "values", {"2021-01-11": value}))
+    assert error.path == f"parameters.{AMOUNT}.values.2021-01-11"
+    assert error.reason.startswith("expected a number of at most 60 digits, got ")

@@ -34,7 +34,7 @@ import json
 import os
 import pathlib
 import re
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -45,7 +45,7 @@ from yantai_policy._text import text_problem
 from yantai_policy.errors import PolicyDataError
 from yantai_policy.loading import FORMAT, FORMAT_VERSION, read_data_file
 from yantai_policy.model import Action, Bureau, Measure, Role
-from yantai_policy.parameters import Unit, ratio_text
+from yantai_policy.parameters import EXACT, Unit, ratio_text
 from yantai_policy.serialize import Lang, neutralise_cell, text_to_dict
 
 if TYPE_CHECKING:
@@ -158,7 +158,8 @@ def _plan_value(unit: Unit, value: Value | None) -> str | int | None:
     if value is None:
         return None
     if unit is Unit.YUAN and isinstance(value, Decimal):
-        return f"{value:.2f}"
+        with localcontext(EXACT):  # the format rounds in the current context
+            return f"{value:.2f}"
     if unit is Unit.RATIO and isinstance(value, Fraction):
         return ratio_text(value)
     if unit in {Unit.MONTHS, Unit.YEARS} and isinstance(value, int):

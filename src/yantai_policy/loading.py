@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from yantai_policy._text import escape_forbidden, is_blank, name_key, text_problem
 from yantai_policy.errors import PolicyDataError
+from yantai_policy.formula_parameters import out_of_bounds, unit_mismatch
 from yantai_policy.model import (
     Action,
     Bureau,
@@ -400,17 +401,21 @@ def policy_from_dict(
         measures.append(measure)
     if not measures:
         root.get("measures").fail("a plan needs at least one measure")
+    notice = _notice(root.get("notice"), doc)
+    # Before the digest: a parameter value too long to write (a 5,000-digit int) is
+    # refused here, at its key, rather than failing the canonical dump.
+    parameters = _parameters(root, {m.number: m for m in measures})
     if data_sha256 is None:
         canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
         # surrogatepass: a lone surrogate in the ignored ``comment`` must not crash the hash
         data_sha256 = sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
     return Policy(
-        notice=_notice(root.get("notice"), doc),
+        notice=notice,
         measures=tuple(measures),
         bureaus=bureaus,
         provenance=provenance,
         data_sha256=data_sha256,
-        parameters=_parameters(root, {m.number: m for m in measures}),
+        parameters=parameters,
     )
 
 
@@ -454,6 +459,9 @@ def _parameter(node: _Node, name: str, measures: Mapping[int, Measure]) -> Param
         node.fail(f"invalid parameter name {name!r}: use dotted lowercase names such as a.b")
     node.only("description", "unit", "values", "source", "cap")
     unit = node.enum("unit", Unit)
+    mismatch = unit_mismatch(name, unit)
+    if mismatch is not None:
+        node.get("unit").fail(mismatch)
     values_node = node.get("values")
     values: list[tuple[dt.date, Value | None]] = []
     for key, raw in values_node.table().items():
@@ -465,9 +473,13 @@ def _parameter(node: _Node, name: str, measures: Mapping[int, Measure]) -> Param
         except ValueError:
             child.fail(f"invalid date {key!r} (expected YYYY-MM-DD)")
         try:
-            values.append((since, None if raw is None else parse_value(unit, raw)))
+            value = None if raw is None else parse_value(unit, raw)
         except ValueError as error:
             child.fail(str(error))
+        refused = out_of_bounds(name, unit, since, value)
+        if refused is not None:
+            child.fail(refused)
+        values.append((since, value))
     values.sort(key=lambda pair: pair[0])
     return Parameter(
         name=name,

@@ -682,7 +682,10 @@ class Policy:
 
         Raises:
             UnknownNameError: No parameter has that name.
-            ParameterError: A value does not fit the parameter's unit, or exceeds its cap.
+            ParameterError: ``overrides`` is not a mapping, a name is not a string, a
+                date key is not a date or ``YYYY-MM-DD`` (or names a day twice), a
+                value does not fit the parameter's unit, is outside the bounds its
+                formula declares (`yantai_policy.formula_parameters`), or exceeds its cap.
 
         Examples:
             >>> import datetime as dt
@@ -700,35 +703,36 @@ class Policy:
         """
         import hashlib  # noqa: PLC0415 - only reforms need these
         import json  # noqa: PLC0415
+        from collections.abc import Mapping  # noqa: PLC0415
 
+        from yantai_policy.formula_parameters import override_values  # noqa: PLC0415
         from yantai_policy.parameters import (  # noqa: PLC0415
             Parameter,
             ParameterError,
             Source,
             SourceKind,
-            parse_value,
         )
 
+        if not isinstance(overrides, Mapping):
+            raise ParameterError(
+                "overrides must be a mapping of parameter names to values, "
+                f"not {type(overrides).__name__}"
+            )
         allow = allow_above_cap or self.above_cap_allowed
         changed = dict(self.parameters.by_name)
         canonical: dict[str, object] = {}
         caps = {p.cap: p.name for p in self.parameters.by_name.values() if p.cap is not None}
         for name, raw in overrides.items():
+            if not isinstance(name, str):
+                raise ParameterError(
+                    f"parameter names are strings, not {type(name).__name__}: {name!r:.60}"
+                )
             param = self.parameters[name]
             if name in caps and not allow:
                 raise ParameterError(
                     f"{name} is the cap on {caps[name]}; pass allow_above_cap=True to change it"
                 )
-            dated = raw if isinstance(raw, dict) else {self.notice.issued_on: raw}
-            values = []
-            for key, value in dated.items():
-                try:
-                    since = key if isinstance(key, dt.date) else dt.date.fromisoformat(str(key))
-                    parsed = None if value is None else parse_value(param.unit, value)
-                except ValueError as error:
-                    raise ParameterError(f"{name}: {error}") from None
-                values.append((since, parsed))
-            values.sort(key=lambda pair: pair[0])
+            values = override_values(param, raw, self.notice.issued_on)
             note = f"Set by with_parameters; the plan's value came from: {param.source}"
             changed[name] = Parameter(
                 name=name,

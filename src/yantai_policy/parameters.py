@@ -28,7 +28,17 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import enum
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
+from decimal import (
+    MAX_EMAX,
+    MAX_PREC,
+    MIN_EMIN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+)
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -154,8 +164,23 @@ class Source:
         return f"<Source {clip(self, 48)}>"
 
 
-EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
-"""A decimal context in which money arithmetic is exact, whatever the caller's context."""
+EXACT = Context(
+    prec=MAX_PREC,
+    rounding=ROUND_HALF_UP,
+    Emin=MIN_EMIN,
+    Emax=MAX_EMAX,
+    capitals=1,
+    clamp=0,
+    flags=[],
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+"""A decimal context in which money arithmetic is exact, whatever the caller's context.
+
+Every field is given, so nothing is copied from `decimal.DefaultContext` (which a
+caller may have changed before this module was imported). The library's Decimal
+operations name it (``EXACT.multiply(...)``) or run inside
+``decimal.localcontext(EXACT)``; none reads `decimal.getcontext()`.
+"""
 
 
 def ratio_text(value: Fraction) -> str:
@@ -171,22 +196,59 @@ def ratio_text(value: Fraction) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
+_DIGITS = 60
+"""The most digits of a figure: its text, and a ratio's numerator and denominator."""
+
+
+def magnitude(number: int) -> str:
+    """Return the order of magnitude of a non-negative integer, without printing it.
+
+    A 5,000-digit integer cannot even be converted to text (Python's limit on int
+    to str conversion), so messages show such numbers this way.
+
+    Examples:
+        >>> magnitude(10**5000), magnitude(999), magnitude(0)
+        ('about 10^5000', 'about 10^2', 'about 10^0')
+    """
+    digits = int(number.bit_length() * 0.30103)  # log10(2), rounded down or one over
+    while digits and 10**digits > number:
+        digits -= 1
+    while 10 ** (digits + 1) <= number:
+        digits += 1
+    return f"about 10^{digits}"
+
+
+def _short(value: Fraction, raw: object) -> Fraction:
+    """Refuse a number with more than 60 digits above or below its fraction bar."""
+    limit = 10**_DIGITS
+    if abs(value.numerator) >= limit:
+        shown = magnitude(abs(value.numerator) // value.denominator)
+        raise ValueError(f"expected a number of at most {_DIGITS} digits, got {shown}")
+    if value.denominator >= limit:
+        shown = magnitude(value.denominator)
+        raise ValueError(
+            f"expected a number of at most {_DIGITS} digits, got {type(raw).__name__} "
+            f"whose denominator is {shown}"
+        )
+    return value
+
+
 def _exact(raw: str | int | Decimal | Fraction) -> Fraction:
     """Read ``"0.65"``, ``"65%"``, ``"2/3"``, an int, a Decimal or a Fraction exactly."""
     if isinstance(raw, Fraction | int):
-        return Fraction(raw)
+        return _short(Fraction(raw), raw)
     text = str(raw).strip()
-    if len(text) > 60:  # a plan's figures are short; a long one is a typo or an attack
+    if len(text) > _DIGITS:  # a plan's figures are short; a long one is a typo or an attack
         raise ValueError(f"expected a number of at most 60 characters, got {len(text)}")
     if "e" in text.casefold():
         raise ValueError(f"write numbers without exponents, got {raw!r}")
     try:
         if text.endswith("%"):
-            return Fraction(Decimal(text[:-1])) / 100
+            return Fraction(EXACT.create_decimal(text[:-1])) / 100
         if "/" in text:
             num, _, den = text.partition("/")
             return Fraction(int(num), int(den))
-        return Fraction(Decimal(text))
+        return Fraction(EXACT.create_decimal(text))
     except (ArithmeticError, ValueError):
         raise ValueError(f"expected a number, got {raw!r}") from None
 
@@ -203,9 +265,10 @@ def _date(raw: object) -> dt.date:
 
 def _count(unit: Unit, raw: object) -> int:
     if isinstance(raw, int) and raw > 0:
-        return raw
-    if isinstance(raw, str) and raw.strip().isdecimal() and int(raw) > 0:
-        return int(raw)
+        return int(_short(Fraction(raw), raw))
+    text = raw.strip() if isinstance(raw, str) else ""
+    if text.isdecimal() and len(text) <= _DIGITS and int(text) > 0:
+        return int(text)
     raise ValueError(f"expected a positive whole number of {unit.value}, got {raw!r}")
 
 

@@ -32,6 +32,7 @@ from yantai_policy.benefits.decision import Clause, Condition, Decision, Line, P
 from yantai_policy.benefits.periods import fen_to_yuan
 from yantai_policy.dates import parse_date
 from yantai_policy.errors import PolicyError
+from yantai_policy.formula_parameters import declared_by
 from yantai_policy.model import Text
 
 if TYPE_CHECKING:
@@ -380,9 +381,21 @@ class Benefit(Generic[R, C]):
         )
 
     def __init_subclass__(cls) -> None:
-        """Index the condition codes once, ``in_force`` first."""
+        """Index the condition codes once, ``in_force`` first; check the declared parameters.
+
+        Raises:
+            TypeError: ``parameters`` are not exactly the parameters declared with
+                this formula's name in `yantai_policy.formula_parameters` (their units
+                and bounds, which the loader and ``with_parameters`` enforce).
+        """
         super().__init_subclass__()
         cls.codes = (IN_FORCE.code, *(s.code for s in cls.specs))
+        declared = declared_by(cls.name)
+        if sorted(cls.parameters) != sorted(declared):
+            raise TypeError(
+                f"{cls.__name__} reads {sorted(cls.parameters)}, but "
+                f"yantai_policy.formula_parameters declares {sorted(declared)} for {cls.name}"
+            )
 
     def compute(self, x: C, ctx: Context) -> Computed:
         """Compute every condition, the amount and their facts over a batch (vectorised)."""
@@ -527,10 +540,16 @@ class Benefit(Generic[R, C]):
         )
 
     def parameter_uses(self, ctx: Context) -> tuple[ParameterUse, ...]:
-        """Return the parameters this formula reads, with their values on the day."""
+        """Return the parameters this formula reads, with their values on the day.
+
+        A parameter the plan does not have (another city's plan may leave one out) is
+        not listed: the formula reads it as having no value.
+        """
         params = ctx.policy.parameters
         out = []
         for name in self.parameters:
+            if name not in params:
+                continue
             param = params[name]
             out.append(
                 ParameterUse(

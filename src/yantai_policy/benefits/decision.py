@@ -18,7 +18,7 @@ import attrs
 
 from yantai_policy._reprs import clip
 from yantai_policy.model import Text
-from yantai_policy.parameters import Source, SourceKind
+from yantai_policy.parameters import EXACT, Source, SourceKind
 
 __all__ = ["Clause", "Condition", "Decision", "Line", "ParameterUse"]
 
@@ -285,7 +285,7 @@ class Decision:
             record_id=data["record_id"],
             on=dt.date.fromisoformat(data["on"]),
             eligible=data["eligible"],
-            amount=None if data["amount"] is None else Decimal(data["amount"]),
+            amount=None if data["amount"] is None else EXACT.create_decimal(data["amount"]),
             reasons=tuple(
                 Condition(
                     code=r["code"],
@@ -312,7 +312,7 @@ class Decision:
                 Line(
                     key=line["key"],
                     text=Text(**line["text"]),
-                    amount=Decimal(line["amount"]),
+                    amount=EXACT.create_decimal(line["amount"]),
                     counted=line["counted"],
                     detail=line["detail"],
                 )

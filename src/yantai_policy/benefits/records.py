@@ -59,6 +59,7 @@ import attrs
 from yantai_policy._reprs import clip, plural
 from yantai_policy.benefits.periods import month_index
 from yantai_policy.errors import PolicyError
+from yantai_policy.parameters import EXACT
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -155,7 +156,7 @@ Kind = Literal[
     "object",
 ]
 
-MAX_YUAN = Decimal(MAX_FEN).scaleb(-2)
+MAX_YUAN = EXACT.scaleb(Decimal(MAX_FEN), -2)
 """The same bound in yuan: 90071992547409.91."""
 
 _BOOL_CELLS = (("true", "false"), ("1", "0"), ("yes", "no"), ("y", "n"), ("t", "f"))
@@ -485,7 +486,7 @@ def parse_fen(value: object, field: str) -> int:
     else:
         _fail(field, f"expected an amount in yuan, got {_type(value)}")
     try:
-        amount = Decimal(text)
+        amount = EXACT.create_decimal(text)
     except InvalidOperation:
         _fail(field, f"invalid amount {value!r}")
     if not amount.is_finite():
@@ -494,11 +495,12 @@ def parse_fen(value: object, field: str) -> int:
         _fail(field, f"negative amount {value}")
     if amount > MAX_YUAN:
         _too_large(value, field)
-    # Exact: amount * 100 would round to the context's 28 digits, so 1.000...0001 passed.
-    cents = amount.quantize(_CENT)
+    # In EXACT, not the caller's context: amount * 100 would round to the context's
+    # 28 digits (so 1.000...0001 passed), and a quantize in a context of 3 digits fails.
+    cents = EXACT.quantize(amount, _CENT)
     if cents != amount:
         _fail(field, f"amount {value} has more than two decimal places (fen)")
-    return int(cents.scaleb(2))
+    return int(EXACT.scaleb(cents, 2))
 
 
 def _fen_int(value: int, field: str) -> int:

@@ -30,6 +30,7 @@ from yantai_policy.benefits import BENEFITS
 from yantai_policy.benefits.base import IN_FORCE
 from yantai_policy.benefits.pension_contribution_schedule import CLAUSE as PENSION_CLAUSE
 from yantai_policy.benefits.pension_contribution_schedule import TITLE as PENSION_TITLE
+from yantai_policy.formula_parameters import DECLARED
 from yantai_policy.loading import load_policy
 
 if TYPE_CHECKING:
@@ -130,14 +131,16 @@ def _parameters(policy: Policy, names: Iterable[str]) -> list[str]:
         return ["This formula reads no parameters.", ""]
     on = policy.notice.issued_on
     out = [
-        f"| parameter | value on {on} | unit | source |",
-        "|---|---|---|---|",
+        f"| parameter | value on {on} | unit | source | bounds |",
+        "|---|---|---|---|---|",
     ]
     for name in names:
         param = policy.parameters[name]
+        declared = DECLARED[name]
+        bounds = declared.range()
         out.append(
             f"| `{name}` | {_cell(param.render(param.at(on)))} | {param.unit.value} "
-            f"| {_cell(param.source.cite('en'))} |"
+            f"| {_cell(param.source.cite('en'))} | {_cell(f'{bounds} ({declared.why})')} |"
         )
     return [*out, ""]
 
