@@ -25,6 +25,17 @@ if TYPE_CHECKING:
 
 BOM = b"\xef\xbb\xbf"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""OWASP's list of how a cell a spreadsheet runs as a formula starts."""
+WIDE_STARTS = ("＝", "＋", "－", "＠")
+"""Full-width forms a spreadsheet reads the same way."""
+
+
+def _formula_like(cell: str) -> bool:
+    """Whether a cell starts like a formula: OWASP's list, the full-width forms, or either after white space."""
+    stripped = cell.lstrip()
+    return cell.startswith(FORMULA_STARTS) or stripped.startswith(
+        ("=", "+", "-", "@", *WIDE_STARTS)
+    )
 
 
 def _same_plan(a: yp.Policy, b: yp.Policy) -> bool:
@@ -395,7 +406,7 @@ def test_csv_cells_carry_the_actions(policy: yp.Policy) -> None:
         assert (first, last) == (action.source.first_line, action.source.last_line)
 
 
-@pytest.mark.parametrize("start", FORMULA_STARTS)
+@pytest.mark.parametrize("start", [*FORMULA_STARTS, *WIDE_STARTS, " =", "\u3000+", " ＠"])
 def test_csv_neutralises_formulas_in_text(plan_data: dict[str, Any], start: str) -> None:
     """An action text that a spreadsheet would run as a formula gets a leading quote."""
     action = plan_data["measures"][0]["actions"][1]
@@ -413,17 +424,29 @@ def test_csv_leaves_harmless_cells_alone(policy: yp.Policy) -> None:
     """Cells that do not start like a formula are written exactly as they are."""
     rows = _csv_rows(export.to_csv(policy))
     texts = [a.text.zh for a in policy.actions]
-    harmless = [t for t in texts if not t.startswith(FORMULA_STARTS)]
+    harmless = [t for t in texts if not _formula_like(t)]
     assert harmless
     assert {r[8] for r in rows[1:]} >= set(harmless)
 
 
-@given(st.lists(st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"))))
+_FORMULA_TEXT = st.text(
+    st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
+) | st.builds(
+    "".join,
+    st.tuples(
+        st.text(" \t\r\n\u3000\x0b\x0c\x1c\x85\u2028", max_size=3),
+        st.sampled_from(["=", "+", "-", "@", *WIDE_STARTS, "1", "a"]),
+        st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=5),
+    ),
+)
+
+
+@given(st.lists(_FORMULA_TEXT))
 def test_csv_cells_never_start_like_a_formula(cells: list[str]) -> None:
     """Any cell reads back as itself, quoted where it would start a formula, never as one."""
     (row,) = _csv_rows(export._csv_bytes([cells]))
-    assert row == [("'" + c if c.startswith(FORMULA_STARTS) else c) for c in cells]
-    assert not any(c.startswith(FORMULA_STARTS) for c in row)
+    assert row == [("'" + c if _formula_like(c) else c) for c in cells]
+    assert not any(_formula_like(c) for c in row)
 
 
 def test_matrix_is_measures_by_units(policy: yp.Policy) -> None:
@@ -539,13 +562,25 @@ EXPORTERS: dict[str, Callable[[yp.Policy], str | bytes]] = {
     "dot": export.to_dot,
     "mermaid": export.to_mermaid,
     "csv": export.to_csv,
+    "xlsx": export.to_xlsx,
     "matrix-csv": export.matrix_to_csv,
+    "matrix-xlsx": export.matrix_to_xlsx,
     "matrix-md": export.matrix_to_markdown,
 }
 
 
+def _xlsx_cells(data: bytes | str) -> list[list[object]]:
+    """The cells of a workbook's one sheet, read back with openpyxl."""
+    import openpyxl  # noqa: PLC0415 - the xlsx extra
+
+    assert isinstance(data, bytes)
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert sheet is not None
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
 def test_formats_are_the_documented_ones() -> None:
-    """FORMATS lists the nine format names, in order."""
+    """FORMATS lists the eleven format names, in order."""
     assert tuple(EXPORTERS) == export.FORMATS
 
 
@@ -554,6 +589,9 @@ def test_write_writes_the_export(policy: yp.Policy, tmp_path: Path, fmt: str) ->
     """write() puts the named export in the file: text as UTF-8, CSV as its bytes."""
     path = tmp_path / f"plan.{fmt}"
     export.write(policy, fmt, path)
+    if fmt.endswith("xlsx"):  # a workbook's bytes hold the time it was saved: compare cells
+        assert _xlsx_cells(path.read_bytes()) == _xlsx_cells(EXPORTERS[fmt](policy))
+        return
     content = EXPORTERS[fmt](policy)
     expected = content.encode("utf-8") if isinstance(content, str) else content
     assert path.read_bytes() == expected
@@ -561,8 +599,8 @@ def test_write_writes_the_export(policy: yp.Policy, tmp_path: Path, fmt: str) ->
 
 def test_write_rejects_an_unknown_format(policy: yp.Policy, tmp_path: Path) -> None:
     """An unknown format is a ValueError naming every accepted format, and nothing is written."""
-    path = tmp_path / "plan.xlsx"
-    with pytest.raises(ValueError, match="xlsx") as caught:
-        export.write(policy, "xlsx", path)
+    path = tmp_path / "plan.xls"
+    with pytest.raises(ValueError, match="xls") as caught:
+        export.write(policy, "xls", path)
     assert all(fmt in str(caught.value) for fmt in export.FORMATS)
     assert not path.exists()

@@ -204,10 +204,10 @@ def test_missing_matplotlib_gives_install_hint(
 def test_cli_writes_pictures(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str, suffix: str
 ) -> None:
-    """`plot KIND -o FILE` writes a valid PNG or SVG and exits 0."""
+    """`plot KIND -o FILE` writes a valid PNG or SVG and exits 0; the status goes to stderr."""
     out = tmp_path / f"{kind}{suffix}"
     assert main(["plot", kind, "-o", str(out), "--lang", "en"]) == 0
-    assert f"wrote the {kind} picture to {out}" in capsys.readouterr().out
+    assert capsys.readouterr().err.endswith(f"wrote the {kind} picture to {out}\n")
     if suffix == ".png":
         _check_png(out)
     else:

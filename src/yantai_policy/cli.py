@@ -36,6 +36,7 @@ import copy
 import datetime as dt
 import io
 import json
+import os
 import sys
 import time
 from fractions import Fraction
@@ -48,6 +49,7 @@ from yantai_policy.loading import load_policy
 from yantai_policy.model import Role
 from yantai_policy.serialize import (
     BATCH_FORMATS,
+    BATCH_OUTPUT_FORMATS,
     Lang,
     action_to_dict,
     bureau_to_dict,
@@ -55,8 +57,9 @@ from yantai_policy.serialize import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
+    from yantai_policy.benefits.batch import Chunk
     from yantai_policy.model import Action, Bureau, Measure, Policy, Text
 
 __all__ = ["main"]
@@ -129,9 +132,12 @@ def _parser() -> argparse.ArgumentParser:
     export.set_defaults(lang=None)  # each format's own default (see the epilog)
     export.add_argument(
         "format",
-        help="json, node-link, graphml, gexf, dot, mermaid, csv, matrix-csv or matrix-md",
+        help="json, node-link, graphml, gexf, dot, mermaid, csv, xlsx, matrix-csv, "
+        "matrix-xlsx or matrix-md",
     )
-    export.add_argument("-o", "--output", required=True, metavar="PATH", help="the file to write")
+    export.add_argument(
+        "-o", "--output", required=True, metavar="PATH", help="the file to write, or - for stdout"
+    )
     _add_benefit_commands(commands)
     _add_plot_command(commands)
     return parser
@@ -166,13 +172,15 @@ def _add_benefit_commands(commands: argparse._SubParsersAction[argparse.Argument
         "--output",
         required=True,
         metavar="OUT",
-        help="a .csv or .jsonl file, or - for stdout",
+        help="a .csv, .jsonl or .xlsx file, or - for stdout",
     )
     evaluate.add_argument(
         "--input-format", choices=BATCH_FORMATS, help="the input's format (needed for -)"
     )
     evaluate.add_argument(
-        "--output-format", choices=BATCH_FORMATS, help="the output's format (needed for -)"
+        "--output-format",
+        choices=BATCH_OUTPUT_FORMATS,
+        help="the output's format (needed for -)",
     )
     evaluate.add_argument(
         "--fail-on-error", action="store_true", help="exit 1 if any row has an error"
@@ -227,7 +235,9 @@ def _add_benefit_commands(commands: argparse._SubParsersAction[argparse.Argument
         "schema", help="print the JSON Schema of a record or of the plan format"
     )
     schema.add_argument("kind", choices=("applicant", "placement", "plan"), help="which schema")
-    schema.add_argument("-o", "--output", metavar="PATH", help="write it to this file")
+    schema.add_argument(
+        "-o", "--output", metavar="PATH", help="write it to this file (default, or -: stdout)"
+    )
     schema.set_defaults(lang="both", json=False, plan=None)
 
 
@@ -240,7 +250,10 @@ def _add_plot_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
     plot.add_argument("kind", choices=("graph", "workload", "matrix"), help="which picture")
     plot.add_argument(
-        "-o", "--output", required=True, metavar="FILE", help="a .png or .svg file to write"
+        "-o", "--output", required=True, metavar="FILE", help="a .png or .svg file, or - for stdout"
+    )
+    plot.add_argument(
+        "--format", choices=("png", "svg"), help="the picture's format (default: by the suffix)"
     )
     plot.add_argument(
         "--lang",
@@ -261,14 +274,75 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments, without the program name; ``None`` reads ``sys.argv``.
 
     Returns:
-        0 on success, 2 for an unknown name or number or a bad plan file.
+        0 on success, 2 for an unknown name or number, a bad plan file or an output
+        that cannot be written (a full disk, a closed pipe), 130 after Ctrl-C and 143
+        after SIGTERM (an output file being written is then left as it was).
     """
     args = _parser().parse_args(argv)
+    with _stop_signals():
+        try:
+            code = _run(args)
+            sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
+        except KeyboardInterrupt:
+            return _fail("interrupted", 130)
+        except _Terminated:
+            return _fail("terminated", 143)
+        except OSError as error:  # writing stdout failed: `| head` went away, a full disk
+            return _fail(_os_error(error), 2)
+    return code
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived: unwind (removing a partial output) and exit 143."""
+
+
+def _on_signal(signum: int, frame: object) -> None:  # noqa: ARG001 - a signal handler's signature
+    import signal  # noqa: PLC0415 - loaded by _stop_signals
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # one message, however often it is sent
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if signum == signal.SIGTERM:
+        raise _Terminated
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _stop_signals() -> Iterator[None]:
+    """Turn SIGINT and SIGTERM into exceptions while the command runs (main thread only)."""
+    import signal  # noqa: PLC0415 - about 0.4 ms, kept off the import of the module
+
     try:
-        return _run(args)
-    except BrokenPipeError:  # the reader went away (`| head`): not an error of ours
-        sys.stderr.close()
-        return 0
+        before = {n: signal.signal(n, _on_signal) for n in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread (main() called from a thread): leave them be
+        before = {}
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
+
+
+def _os_error(error: OSError) -> str:
+    import errno  # noqa: PLC0415 - only a failed write needs it
+
+    if error.filename is not None:
+        return f"{error.filename}: {error.strerror}"
+    if error.errno in (errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+        return f"cannot write to stdout: {error.strerror}"
+    return str(error.strerror or error)
+
+
+def _fail(message: str, code: int) -> int:
+    """Say why the command stopped, on one line, and silence stdout (nothing more reaches it)."""
+    with contextlib.suppress(OSError, ValueError):
+        print(f"{PROG}: error: {message}", file=sys.stderr)
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation, AttributeError):
+        # What stays buffered would fail again at exit ("Exception ignored ..."): the
+        # Python documentation's recipe for a broken pipe is to point stdout at devnull.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return code
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -279,7 +353,9 @@ def _run(args: argparse.Namespace) -> int:
         policy = load_policy(args.plan)
         return _COMMANDS[args.command](policy, args, lang)
     except PolicyError as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
+        from yantai_policy.outfile import printable  # noqa: PLC0415 - only the error path
+
+        print(f"{PROG}: error: {printable(str(error))}", file=sys.stderr)
         return 2
 
 
@@ -314,24 +390,23 @@ def _cmd_workload(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
 
 def _export(policy: Policy, args: argparse.Namespace, lang: Lang | None) -> int:
     from yantai_policy.export import write  # noqa: PLC0415 - networkx only when needed
+    from yantai_policy.outfile import refuse_input  # noqa: PLC0415 - only writing needs it
 
+    refuse_input(args.output, [args.plan])
     try:
         write(policy, args.format, args.output, lang=lang)
     except ValueError as error:  # an unknown format, or a language the format is not in
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
-    except OSError as error:
-        print(f"{PROG}: error: cannot write {args.output}: {error.strerror}", file=sys.stderr)
-        return 2
     if args.json:
-        _dump({"format": args.format, "output": args.output})
+        _dump({"format": args.format, "output": args.output}, file=sys.stderr)
     else:
-        print(f"wrote {args.format} to {args.output}")
+        print(f"wrote {args.format} to {args.output}", file=sys.stderr)
     return 0
 
 
-def _dump(value: object) -> None:
-    print(json.dumps(value, ensure_ascii=False, indent=2))
+def _dump(value: object, file: IO[str] | None = None) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2), file=file)
 
 
 def _say(text: Text, lang: Lang, indent: str = "") -> None:
@@ -506,7 +581,6 @@ class _CommandError(PolicyError):
 
 
 def _schema(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
-    from pathlib import Path  # noqa: PLC0415 - pathlib costs start-up time; queries skip it
 
     schema: Callable[[], dict[str, Any]]
     if args.kind == "plan":  # the plan's schema ships with the exports (networkx)
@@ -516,14 +590,13 @@ def _schema(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noq
 
         schema = records.applicant_schema if args.kind == "applicant" else records.placement_schema
     text = json.dumps(schema(), ensure_ascii=False, indent=2) + "\n"
-    if args.output is None:
+    from yantai_policy.outfile import STDOUT, write_text  # noqa: PLC0415 - only writing needs it
+
+    if args.output in (None, STDOUT):
         sys.stdout.write(text)
         return 0
-    try:
-        Path(args.output).write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise _CommandError(f"cannot write {args.output}: {error.strerror}") from None
-    print(f"wrote the {args.kind} schema to {args.output}")
+    write_text(args.output, text)
+    print(f"wrote the {args.kind} schema to {args.output}", file=sys.stderr)
     return 0
 
 
@@ -537,11 +610,12 @@ def _evaluate(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # n
     on = _iso_date(args.on)
     names, kind = _benefit_names(args.benefits)
     in_format = _format_of(args.input, args.input_format, "input")
-    out_format = _format_of(args.output, args.output_format, "output")
+    from yantai_policy.outfile import refuse_input  # noqa: PLC0415 - only writing needs it
+
+    out_format = _format_of(args.output, args.output_format, "output", BATCH_OUTPUT_FORMATS)
     if args.jobs < 1:
         raise _CommandError(f"--jobs: expected a positive number, got {args.jobs}")
-    if "-" not in (args.input, args.output) and _same_file(args.input, args.output):
-        raise _CommandError(f"the output {args.output} is the input: it would be overwritten")
+    refuse_input(args.output, [args.input, args.plan])
     summary = BatchSummary()
     with contextlib.ExitStack() as stack:
         source = _open_input(args.input, in_format, stack)
@@ -549,9 +623,7 @@ def _evaluate(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # n
         records = (
             batch_io.csv_records(source, args.input) if csv_input else batch_io.jsonl_lines(source)
         )
-        sink = _open_output(args.output, stack)
-        writer = batch_io.csv_writer if out_format == "csv" else batch_io.jsonl_writer
-        write = writer(sink, names)
+        write = _open_output(args.output, out_format, names, stack)
         progress = _Progress() if sys.stderr.isatty() else None
         batch = evaluate_many(
             records,
@@ -606,15 +678,6 @@ def _format_of(path: str, given: str | None, what: str, formats: Sequence[str] =
     return suffix
 
 
-def _same_file(left: str, right: str) -> bool:
-    from pathlib import Path  # noqa: PLC0415 - pathlib costs start-up time; queries skip it
-
-    try:
-        return Path(left).samefile(right)
-    except OSError:  # one of them does not exist (yet)
-        return False
-
-
 def _open_input(path: str, fmt: str, stack: contextlib.ExitStack) -> IO[Any]:
     """Open the input: text (BOM skipped) for CSV, bytes for JSON and JSONL (decoded per line)."""
     from pathlib import Path  # noqa: PLC0415 - pathlib costs start-up time; queries skip it
@@ -639,15 +702,19 @@ def _open_input(path: str, fmt: str, stack: contextlib.ExitStack) -> IO[Any]:
         raise _CommandError(f"cannot read {path}: {error.strerror}") from None
 
 
-def _open_output(path: str, stack: contextlib.ExitStack) -> IO[str]:
-    from pathlib import Path  # noqa: PLC0415 - pathlib costs start-up time; queries skip it
+def _open_output(
+    path: str, fmt: str, names: Sequence[str], stack: contextlib.ExitStack
+) -> Callable[[Chunk], None]:
+    """Open the output (replaced only when the batch completes) and its writer of chunks."""
+    from yantai_policy.benefits import batch_io  # noqa: PLC0415
+    from yantai_policy.outfile import open_output  # noqa: PLC0415
 
-    if path == "-":
-        return sys.stdout
-    try:
-        return stack.enter_context(Path(path).open("w", encoding="utf-8", newline=""))
-    except OSError as error:
-        raise _CommandError(f"cannot write {path}: {error.strerror}") from None
+    if fmt == "xlsx":
+        return stack.enter_context(
+            batch_io.xlsx_writer(stack.enter_context(open_output(path, binary=True)), names)
+        )
+    sink = stack.enter_context(open_output(path, newline=""))
+    return (batch_io.csv_writer if fmt == "csv" else batch_io.jsonl_writer)(sink, names)
 
 
 # --- explain and benefits ----------------------------------------------------------------
@@ -658,6 +725,7 @@ _EXPLAIN_FORMATS = ("json", "jsonl", "csv")
 
 def _explain(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
     from yantai_policy.benefits import batch_io, evaluate  # noqa: PLC0415 - only this command
+    from yantai_policy.outfile import printable  # noqa: PLC0415
 
     on = _iso_date(args.on)
     names, kind = _benefit_names(args.benefits)
@@ -665,10 +733,10 @@ def _explain(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # no
     with contextlib.ExitStack() as stack:
         record = batch_io.one_record(_open_input(args.input, fmt, stack), fmt, kind, args.input)
     decisions = [evaluate(name, record, on=on, policy=policy) for name in names]
-    if args.json:
-        _dump([d.to_dict() for d in decisions])
+    if args.json:  # an id or a key that is not text (a lone surrogate) is shown as U+FFFD
+        print(printable(json.dumps([d.to_dict() for d in decisions], ensure_ascii=False, indent=2)))
     else:
-        print("\n\n".join(d.explain(args.lang) for d in decisions))
+        print(printable("\n\n".join(d.explain(args.lang) for d in decisions)))
     return 0
 
 
@@ -725,9 +793,13 @@ def _plot(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
     from pathlib import Path  # noqa: PLC0415 - pathlib costs start-up time; queries skip it
 
     from yantai_policy import plot  # noqa: PLC0415 - matplotlib only when drawing
+    from yantai_policy.outfile import refuse_input  # noqa: PLC0415
 
-    if Path(args.output).suffix.lower() not in plot.FORMATS:
-        raise _CommandError(f"cannot tell the format of {args.output}: name it .png or .svg")
+    refuse_input(args.output, [args.plan])
+    if args.format is None and Path(args.output).suffix.lower() not in plot.FORMATS:
+        raise _CommandError(
+            f"cannot tell the format of {args.output}: name it .png or .svg, or give --format"
+        )
     draw = {"graph": plot.responsibility_graph, "workload": plot.workload, "matrix": plot.matrix}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
@@ -735,13 +807,10 @@ def _plot(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
             figure = draw[args.kind](policy, lang="en" if lang == "en" else "zh")
         except ImportError:
             raise _CommandError(f"the plot command needs matplotlib: {plot.INSTALL_HINT}") from None
-        try:
-            plot.save(figure, args.output)
-        except OSError as error:
-            raise _CommandError(f"cannot write {args.output}: {error.strerror}") from None
+        plot.save(figure, args.output, args.format)
     for warning in caught:
         print(f"{PROG}: warning: {warning.message}", file=sys.stderr)
-    print(f"wrote the {args.kind} picture to {args.output}")
+    print(f"wrote the {args.kind} picture to {args.output}", file=sys.stderr)
     return 0
 
 

@@ -27,12 +27,10 @@ Examples:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
 import os
-import pathlib
 import re
 from decimal import Decimal, localcontext
 from fractions import Fraction
@@ -45,6 +43,7 @@ from yantai_policy._text import text_problem
 from yantai_policy.errors import PolicyDataError
 from yantai_policy.loading import FORMAT, FORMAT_VERSION, read_data_file
 from yantai_policy.model import Action, Bureau, Measure, Role
+from yantai_policy.outfile import start_csv, write_bytes, xlsx_sheet
 from yantai_policy.parameters import EXACT, Unit, ratio_text
 from yantai_policy.serialize import Lang, neutralise_cell, text_to_dict
 
@@ -60,6 +59,7 @@ __all__ = [
     "ResponsibilityMatrix",
     "matrix_to_csv",
     "matrix_to_markdown",
+    "matrix_to_xlsx",
     "plan_schema",
     "policy_to_plan_dict",
     "responsibility_matrix",
@@ -70,6 +70,7 @@ __all__ = [
     "to_json",
     "to_mermaid",
     "to_node_link",
+    "to_xlsx",
     "write",
 ]
 
@@ -648,10 +649,21 @@ def to_mermaid(policy: Policy, lang: Lang = "zh") -> str:
 
 def _csv_bytes(rows: Iterable[Iterable[object]]) -> bytes:
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)  # RFC 4180: quoted as needed, CRLF line ends
+    writer = start_csv(buffer)  # UTF-8 with a BOM; RFC 4180: quoted as needed, CRLF line ends
     for row in rows:
         writer.writerow([neutralise_cell(str(cell)) for cell in row])
-    return buffer.getvalue().encode("utf-8-sig")
+    return buffer.getvalue().encode("utf-8")
+
+
+def _xlsx_bytes(rows: Iterable[Iterable[object]], title: str) -> bytes:
+    """The CSV's rows as one sheet: numbers stay numbers, text is neutralised as in CSV."""
+    buffer = io.BytesIO()
+    with xlsx_sheet(buffer, title) as append:
+        append(
+            [c if isinstance(c, int) else neutralise_cell(str(c)) if c != "" else None for c in row]
+            for row in rows
+        )
+    return buffer.getvalue()
 
 
 # The header of `to_csv` in one language: the columns of CSV_COLUMNS without the other's.
@@ -716,13 +728,30 @@ def to_csv(policy: Policy, lang: Lang = "both") -> bytes:
         >>> zh[0][:3], next(row for row in zh if row[0] == "6.2")[4:6]
         (['编号', '措施', '措施名称'], ['市财政局', '配合'])
     """
+    return _csv_bytes(_action_rows(policy, lang))
+
+
+def to_xlsx(policy: Policy, lang: Lang = "both") -> bytes:
+    """Return the rows of [`to_csv`][yantai_policy.export.to_csv] as an ``.xlsx`` workbook.
+
+    Needs openpyxl (the ``xlsx`` extra). The cells are the CSV's: the measure is a
+    number, every other cell a string, never a formula.
+
+    Raises:
+        ValueError: ``lang`` is not ``"zh"``, ``"en"`` or ``"both"``.
+        OutputError: openpyxl is not installed.
+    """
+    return _xlsx_bytes(_action_rows(policy, lang), "actions")
+
+
+def _action_rows(policy: Policy, lang: Lang) -> list[tuple[object, ...]]:
     _check_lang(lang)
     _check_writable(policy)
     rows: list[tuple[object, ...]] = [_CSV_HEADERS[lang]]
     rows.extend(
         _csv_row(measure, action, lang) for measure in policy.measures for action in measure.actions
     )
-    return _csv_bytes(rows)
+    return rows
 
 
 @attrs.frozen
@@ -829,17 +858,33 @@ def matrix_to_csv(policy: Policy, lang: Lang = "both") -> bytes:
         >>> zh[0][:3], zh[7][:3]
         (['措施', '市商务局', '市财政局'], ['7. 提供贷款贴息', '', '负责'])
     """
+    return _csv_bytes(_matrix_rows(policy, lang))
+
+
+def matrix_to_xlsx(policy: Policy, lang: Lang = "both") -> bytes:
+    """Return the rows of [`matrix_to_csv`][yantai_policy.export.matrix_to_csv] as an ``.xlsx`` workbook.
+
+    Needs openpyxl (the ``xlsx`` extra); an empty cell is empty, a measure a number.
+
+    Raises:
+        ValueError: ``lang`` is not ``"zh"``, ``"en"`` or ``"both"``.
+        OutputError: openpyxl is not installed.
+    """
+    return _xlsx_bytes(_matrix_rows(policy, lang), "matrix")
+
+
+def _matrix_rows(policy: Policy, lang: Lang) -> list[list[object]]:
     _check_lang(lang)
     _check_writable(policy)
     if lang != "both":
-        return _csv_bytes(_matrix_table(policy, lang))
+        return [list[object](row) for row in _matrix_table(policy, lang)]
     matrix = responsibility_matrix(policy)
     rows: list[list[object]] = [
         ["measure", "title_zh", "title_en", *(b.id for b in matrix.bureaus)]
     ]
     for measure, cells in zip(matrix.measures, matrix.cells, strict=True):
         rows.append([measure.number, measure.title.zh, measure.title.en, *(c or "" for c in cells)])
-    return _csv_bytes(rows)
+    return rows
 
 
 def _markdown_cell(value: str) -> str:
@@ -887,7 +932,9 @@ _EXPORTERS: dict[str, Callable[..., str | bytes]] = {
     "dot": to_dot,
     "mermaid": to_mermaid,
     "csv": to_csv,
+    "xlsx": to_xlsx,
     "matrix-csv": matrix_to_csv,
+    "matrix-xlsx": matrix_to_xlsx,
     "matrix-md": matrix_to_markdown,
 }
 
@@ -900,7 +947,9 @@ _LANGS: dict[str, tuple[str, ...]] = {
     "dot": ("zh", "en", "both"),
     "mermaid": ("zh", "en", "both"),
     "csv": ("zh", "en", "both"),
+    "xlsx": ("zh", "en", "both"),
     "matrix-csv": ("zh", "en", "both"),
+    "matrix-xlsx": ("zh", "en", "both"),
     "matrix-md": ("zh", "en"),
 }
 
@@ -908,15 +957,17 @@ _LANGS: dict[str, tuple[str, ...]] = {
 def write(policy: Policy, fmt: str, path: str | os.PathLike[str], lang: Lang | None = None) -> None:
     """Export the plan in a format (one of [`FORMATS`][yantai_policy.export.FORMATS]) and write it to a file.
 
-    Text is written as UTF-8 with LF line ends; CSV as the bytes [`to_csv`][yantai_policy.export.to_csv]
-    returns. An existing file is replaced.
+    Text is written as UTF-8 with LF line ends; CSV and ``.xlsx`` as the bytes
+    [`to_csv`][yantai_policy.export.to_csv] and [`to_xlsx`][yantai_policy.export.to_xlsx]
+    return. An existing file is replaced only once the new one is complete
+    (`yantai_policy.outfile.write_bytes`); ``-`` is stdout.
 
     Args:
         policy: The plan.
         fmt: The format's name, such as ``"graphml"``.
-        path: The file to write.
+        path: The file to write, or ``-`` for stdout.
         lang: The language of the labels, ``"zh"``, ``"en"`` or ``"both"``, for
-            ``dot``, ``mermaid``, ``csv`` and ``matrix-csv`` (``matrix-md``: ``"zh"`` or
+            ``dot``, ``mermaid``, ``csv``, ``xlsx``, ``matrix-csv`` and ``matrix-xlsx`` (``matrix-md``: ``"zh"`` or
             ``"en"``). ``json``, ``node-link``, ``graphml`` and ``gexf`` carry both
             languages as data and take only ``"both"``. None (the default) is each
             format's own default: Chinese for ``dot``, ``mermaid`` and ``matrix-md``,
@@ -927,6 +978,7 @@ def write(policy: Policy, fmt: str, path: str | os.PathLike[str], lang: Lang | N
             format can be written in; nothing is written.
         PolicyDataError: The policy, built by hand, holds text no export can hold (a
             lone surrogate, a control character); nothing is written.
+        OutputError: The file cannot be written (an `OSError`); an existing file is kept.
 
     Examples:
         >>> import os, tempfile, yantai_policy as yp
@@ -935,10 +987,10 @@ def write(policy: Policy, fmt: str, path: str | os.PathLike[str], lang: Lang | N
         ...     write(yp.load_policy(), "json", path)
         ...     yp.load_policy(path).measures == yp.load_policy().measures
         True
-        >>> write(yp.load_policy(), "xlsx", "plan.xlsx")
+        >>> write(yp.load_policy(), "xls", "plan.xls")
         Traceback (most recent call last):
         ...
-        ValueError: unknown format 'xlsx'; expected one of: json, node-link, graphml, gexf, dot, mermaid, csv, matrix-csv, matrix-md
+        ValueError: unknown format 'xls'; expected one of: json, node-link, graphml, gexf, dot, mermaid, csv, xlsx, matrix-csv, matrix-xlsx, matrix-md
     """
     try:
         exporter = _EXPORTERS[fmt]
@@ -953,4 +1005,4 @@ def write(policy: Policy, fmt: str, path: str | os.PathLike[str], lang: Lang | N
         raise ValueError(f"{fmt} is written in {' or '.join(langs)}, not {lang!r}")
     content = exporter(policy) if lang is None or fmt not in _LANGS else exporter(policy, lang)
     data = content.encode("utf-8") if isinstance(content, str) else content
-    pathlib.Path(path).write_bytes(data)
+    write_bytes(path, data)

@@ -408,25 +408,30 @@ def matrix(policy: Policy, lang: PlotLang = "zh") -> Figure:
     return _finish(fig, families, tight=True)
 
 
-def save(fig: Figure, path: str | Path) -> Path:
+def save(fig: Figure, path: str | Path, fmt: str | None = None) -> Path:
     """Write a figure to a ``.png`` or ``.svg`` file, the format by the suffix.
 
     The whole drawing is kept (``bbox_inches="tight"``), labels outside the axes included.
 
     Args:
         fig: The figure.
-        path: Where to write it.
+        path: Where to write it; ``-`` for stdout.
+        fmt: ``"png"`` or ``"svg"``, if not by the suffix (needed for ``-``).
 
     Returns:
         The path written.
 
     Raises:
-        ValueError: The suffix is neither ``.png`` nor ``.svg``.
-        OSError: The file cannot be written.
+        ValueError: The format (or the suffix) is neither png nor svg.
+        OSError: The file cannot be written (an `yantai_policy.outfile.OutputError`);
+            an existing file is kept.
     """
     target = Path(path)
-    suffix = target.suffix.lower()
+    suffix = target.suffix.lower() if fmt is None else f".{fmt}"
     if suffix not in FORMATS:
         raise ValueError(f"cannot tell the format of {target}: name it .png or .svg")
-    fig.savefig(target, format=suffix[1:], bbox_inches="tight", dpi=150)
+    from yantai_policy.outfile import open_output  # noqa: PLC0415 - only saving needs it
+
+    with open_output(path, binary=True) as out:  # the old file stays until the new is whole
+        fig.savefig(out, format=suffix[1:], bbox_inches="tight", dpi=150)
     return target

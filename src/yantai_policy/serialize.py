@@ -14,6 +14,7 @@ Examples:
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BATCH_FORMATS",
+    "BATCH_OUTPUT_FORMATS",
     "Lang",
     "action_to_dict",
     "bureau_to_dict",
@@ -36,23 +38,33 @@ Lang = Literal["zh", "en", "both"]
 
 JSON = dict[str, object]
 
-# Characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# How a cell a spreadsheet would read as a formula starts: OWASP's = + - @ tab and
+# carriage return (CSV injection), the full-width ＝＋－＠, and either after white space.
+_FORMULA_LIKE = re.compile(r"[\t\r]|\s*[=+\-@＝＋－＠]")
 
 
 BATCH_FORMATS = ("csv", "jsonl")
 """The formats of a batch's records and results (``evaluate``): named here, where the
 command line can read them without loading the benefits."""
+BATCH_OUTPUT_FORMATS = (*BATCH_FORMATS, "xlsx")
+"""What a batch's results can be written as, by suffix (``.xlsx`` needs openpyxl)."""
 
 
 def neutralise_cell(cell: str) -> str:
-    """Prefix ``'`` to a CSV cell a spreadsheet would read as a formula (OWASP CSV injection).
+    r"""Prefix ``'`` to a cell a spreadsheet would read as a formula (CSV injection).
+
+    The one rule for every CSV and ``.xlsx`` cell this library writes: a cell that begins
+    with OWASP's ``=``, ``+``, ``-``, ``@``, tab or carriage return; with their full-width
+    forms ``＝``, ``＋``, ``－``, ``＠``; or with either after white space (a space, a
+    newline, an ideographic space).
 
     Examples:
         >>> neutralise_cell("=HYPERLINK(1)"), neutralise_cell("市财政局")
         ("'=HYPERLINK(1)", '市财政局')
+        >>> neutralise_cell(" =1"), neutralise_cell("\n@A1"), neutralise_cell("＝1+1"), neutralise_cell(" 1")
+        ("' =1", "'\n@A1", "'＝1+1", ' 1')
     """
-    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+    return "'" + cell if _FORMULA_LIKE.match(cell) else cell
 
 
 def text_to_dict(text: Text, lang: Lang = "both") -> JSON:

@@ -26,7 +26,10 @@ Examples:
     >>> write = csv_writer(sink, ["startup_subsidy"])
     >>> for chunk in batch.chunks():
     ...     write(chunk)
-    >>> print(sink.getvalue().replace("\r\n", "\n"), end="")
+    >>> text = sink.getvalue()
+    >>> text[0] == "\ufeff"  # a BOM, as every CSV output
+    True
+    >>> print(text[1:].replace("\r\n", "\n"), end="")
     row,id,error,startup_subsidy.eligible,startup_subsidy.amount,startup_subsidy.unmet
     1,A,,false,0.00,individual_business;first_licence;operated_long_enough;still_operating;pays_employee_insurance
     2,B,"row 2: groups: expected a list, got a string",,,
@@ -34,10 +37,11 @@ Examples:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 from decimal import Decimal
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import msgspec
 
@@ -50,7 +54,8 @@ from yantai_policy.benefits.records import (
     parse_placement,
 )
 from yantai_policy.errors import PolicyError
-from yantai_policy.serialize import BATCH_FORMATS, neutralise_cell
+from yantai_policy.outfile import jsonl_safe, printable, start_csv, xlsx_sheet
+from yantai_policy.serialize import BATCH_FORMATS, BATCH_OUTPUT_FORMATS, neutralise_cell
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -61,6 +66,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COLUMNS",
     "FORMATS",
+    "OUTPUT_FORMATS",
     "BadInputError",
     "BadLine",
     "RecordParser",
@@ -72,10 +78,13 @@ __all__ = [
     "jsonl_writer",
     "one_record",
     "printable",
+    "xlsx_writer",
 ]
 
 FORMATS = BATCH_FORMATS  # named in yantai_policy.serialize, for the command line
 """The batch file formats, by suffix."""
+OUTPUT_FORMATS = BATCH_OUTPUT_FORMATS
+"""What a batch's results can be written as, by suffix (``.xlsx`` needs openpyxl)."""
 COLUMNS = ("eligible", "amount", "unmet")
 """The output columns of each benefit, ``<benefit>.<column>``, in order."""
 _BOM = b"\xef\xbb\xbf"
@@ -265,11 +274,6 @@ def _undecodable(text: object) -> bool:
     return False
 
 
-def printable(text: str) -> str:
-    """Text safe to write as UTF-8: undecodable bytes shown as U+FFFD."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
 def header(names: Iterable[str]) -> list[str]:
     """The CSV output's columns: ``row``, ``id``, ``error``, then each benefit's."""
     return ["row", "id", "error", *(f"{n}.{c}" for n in names for c in COLUMNS)]
@@ -308,43 +312,77 @@ def _columns(
     return out
 
 
-def csv_writer(sink: IO[str], names: Sequence[str]) -> Callable[[Chunk], None]:
-    """Write the header now; return a function that writes a chunk's rows.
-
-    RFC 4180 (quoted as needed, CRLF), as the export's CSV; an ``id`` or ``error``
-    that a spreadsheet would run as a formula gets a leading ``'``.
-    """
-    writer = csv.writer(sink)
-    writer.writerow(header(names))
+def _csv_rows(chunk: Chunk, names: Sequence[str]) -> list[list[str]]:
+    """A chunk's CSV rows: ids and errors made printable and neutralised against formulas."""
+    columns = _columns(chunk, names)
     blank = ["", "", ""] * len(names)
+    rows = []
+    j = 0
+    for i, record_id in enumerate(chunk.ids):
+        row = str(chunk.start + i)
+        shown = neutralise_cell(printable(record_id)) if record_id else ""
+        error = chunk.errors.get(i)
+        if error is not None:
+            rows.append([row, shown, neutralise_cell(printable(str(error))), *blank])
+            continue
+        cells = [row, shown, ""]
+        for eligible, amount, unmet in columns:
+            cells += ("true" if eligible[j] else "false", amount[j] or "", unmet[j])
+        rows.append(cells)
+        j += 1
+    return rows
+
+
+def csv_writer(sink: IO[str], names: Sequence[str]) -> Callable[[Chunk], None]:
+    """Write the BOM and the header now; return a function that writes a chunk's rows.
+
+    UTF-8 with a BOM and RFC 4180 (quoted as needed, CRLF), as the export's CSV
+    (`yantai_policy.outfile.start_csv`); an ``id`` or ``error`` that a spreadsheet would
+    run as a formula gets a leading ``'`` (`yantai_policy.serialize.neutralise_cell`).
+    """
+    writer = start_csv(sink)
+    writer.writerow(header(names))
 
     def write(chunk: Chunk) -> None:
         with gc_paused():
-            columns = _columns(chunk, names)
-            rows = []
-            j = 0
-            for i, record_id in enumerate(chunk.ids):
-                row = str(chunk.start + i)
-                shown = neutralise_cell(printable(record_id)) if record_id else ""
-                error = chunk.errors.get(i)
-                if error is not None:
-                    rows.append([row, shown, neutralise_cell(str(error)), *blank])
-                    continue
-                cells = [row, shown, ""]
-                for eligible, amount, unmet in columns:
-                    cells += ("true" if eligible[j] else "false", amount[j] or "", unmet[j])
-                rows.append(cells)
-                j += 1
-            writer.writerows(rows)
+            writer.writerows(_csv_rows(chunk, names))
 
     return write
+
+
+@contextlib.contextmanager
+def xlsx_writer(sink: IO[bytes], names: Sequence[str]) -> Iterator[Callable[[Chunk], None]]:
+    """Yield a function that writes a chunk's rows to an ``.xlsx`` sheet; save it at the end.
+
+    The columns and cells are the CSV output's (`csv_writer`), streamed with
+    `yantai_policy.outfile.xlsx_sheet`: ``row`` and the amounts are numbers, every other
+    cell a string (never a formula). Needs openpyxl (the ``xlsx`` extra).
+
+    Raises:
+        OutputError: openpyxl is not installed.
+    """
+    amounts = range(4, 3 + len(COLUMNS) * len(names), len(COLUMNS))
+    with xlsx_sheet(sink, "evaluate") as append:
+        append([header(names)])
+
+        def write(chunk: Chunk) -> None:
+            rows: list[list[object]] = [list(row) for row in _csv_rows(chunk, names)]
+            for row in rows:
+                row[0] = int(cast("str", row[0]))
+                for k in amounts:
+                    row[k] = Decimal(cast("str", row[k])) if row[k] else None
+            append(rows)
+
+        yield write
 
 
 def jsonl_writer(sink: IO[str], names: Sequence[str]) -> Callable[[Chunk], None]:
     """Return a function that writes a chunk's rows as JSON lines (amounts as strings).
 
     Each line is exactly ``json.dumps`` of ``{"row", "id", "error", "results"}`` (with
-    ``ensure_ascii=False``); a benefit's result, which repeats across a register, is
+    ``ensure_ascii=False``), with U+0085, U+2028 and U+2029 escaped
+    (`yantai_policy.outfile.jsonl_safe`) and undecodable text shown as U+FFFD
+    (`printable`); a benefit's result, which repeats across a register, is
     encoded once per distinct value and the line is joined from those pieces.
     """
     dumps = json.JSONEncoder(ensure_ascii=False).encode
@@ -372,13 +410,13 @@ def jsonl_writer(sink: IO[str], names: Sequence[str]) -> Callable[[Chunk], None]
                 error = chunk.errors.get(i)
                 if error is not None:
                     lines.append(
-                        f'{{"row": {chunk.start + i}, "id": {shown}, "error": {dumps(str(error))}, "results": null}}'
+                        f'{{"row": {chunk.start + i}, "id": {shown}, "error": {dumps(printable(str(error)))}, "results": null}}'
                     )
                 else:
                     lines.append(
                         f'{{"row": {chunk.start + i}, "id": {shown}, "error": null, "results": {{{next(results)}}}}}'
                     )
             lines.append("")
-            sink.write("\n".join(lines))
+            sink.write(jsonl_safe("\n".join(lines)))
 
     return write

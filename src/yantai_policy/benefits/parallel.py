@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import collections
 import itertools
+import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +58,11 @@ _JOB: list[_Job] = []
 
 
 def _start(job: _Job) -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the batch, and a
+    # worker, which may have inherited the command's handlers, neither stops on it nor
+    # prints a traceback; SIGTERM ends a worker quietly.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _JOB[:] = [job]
 
 
