@@ -46,7 +46,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, overload
 
@@ -128,9 +127,8 @@ def refuse_input(
         return
     for source in inputs:
         if source is not None and _identity(source, sys.stdin) == target:
-            raise OutputError(
-                f"the output {os.fspath(output)} is the input: it would be overwritten"
-            )
+            shown = "- (stdout)" if os.fspath(output) == STDOUT else os.fspath(output)
+            raise OutputError(f"the output {shown} is the input: it would be overwritten")
 
 
 # --- Writing a file whole or not at all -------------------------------------------------
@@ -229,6 +227,8 @@ def _create(path: str) -> tuple[int, Path | None, Path]:
     Returns:
         The descriptor, the temporary file (None for a device) and the target.
     """
+    import tempfile  # noqa: PLC0415 - only writing a file needs it
+
     target = Path(path)
     if target.is_symlink():
         target = Path(os.path.realpath(target))
@@ -271,7 +271,7 @@ def write_text(path: str | os.PathLike[str], text: str, newline: str | None = "\
 
 # --- Text that is safe in its format ----------------------------------------------------
 
-_LONE_SURROGATE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
+_LONE_SURROGATE = "[\ud800-\udc7f\udd00-\udfff]"
 """A surrogate that is not an undecodable byte kept by ``surrogateescape`` (U+DC80-U+DCFF)."""
 
 
@@ -291,7 +291,7 @@ def printable(text: str) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        text = _LONE_SURROGATE.sub("\ufffd", text)
+        text = re.sub(_LONE_SURROGATE, "\ufffd", text)
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return text
 
@@ -333,7 +333,7 @@ def start_csv(sink: IO[str]) -> Any:  # noqa: ANN401 - csv's writer type is priv
 
 
 # Characters XML 1.0 cannot hold at all (the .xlsx cells are XML).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_XML = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
 _XLSX_CELL = 32767
 """The most characters a spreadsheet cell holds."""
 
@@ -364,11 +364,12 @@ def xlsx_sheet(
         raise OutputError(f".xlsx output needs openpyxl: {XLSX_HINT}") from None
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title)
+    not_xml = re.compile(_NOT_XML)
 
     def cell(value: object) -> object:
         if not isinstance(value, str):
             return value
-        text = _NOT_XML.sub("\ufffd", printable(value))
+        text = not_xml.sub("\ufffd", printable(value))
         if len(text) > _XLSX_CELL:
             text = text[: _XLSX_CELL - 1] + "…"
         out = WriteOnlyCell(sheet, value=text)
@@ -379,5 +380,35 @@ def xlsx_sheet(
         for row in rows:
             sheet.append([cell(value) for value in row])
 
-    yield append
-    book.save(sink)
+    try:
+        yield append
+        _save(book, sink)
+    except BaseException:
+        _abandon(book)
+        raise
+
+
+def _save(book: Any, sink: IO[bytes]) -> None:  # noqa: ANN401 - an openpyxl Workbook
+    """Save the workbook to ``sink`` as `openpyxl.Workbook.save` does, closing the zip on failure."""
+    import zipfile  # noqa: PLC0415
+
+    from openpyxl.writer.excel import ExcelWriter  # noqa: PLC0415
+
+    archive = zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    try:
+        ExcelWriter(book, archive).save()
+    except BaseException:
+        with contextlib.suppress(Exception):  # the sink failed: nothing more reaches it
+            archive.close()
+        raise
+
+
+def _abandon(book: Any) -> None:  # noqa: ANN401 - an openpyxl Workbook
+    """Close what a failed workbook holds open, so that nothing complains when it is collected."""
+    for sheet in book.worksheets:
+        for part in (getattr(sheet, "_rows", None), getattr(sheet, "_writer", None)):
+            with contextlib.suppress(Exception):
+                if part is not None:
+                    part.close()
+        with contextlib.suppress(Exception):
+            sheet._writer.cleanup()  # noqa: SLF001 - openpyxl's temporary file of the rows

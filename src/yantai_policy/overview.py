@@ -20,7 +20,6 @@ Examples:
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from yantai_policy import queries
@@ -179,7 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     text = overview_markdown(load_policy())
     if args:
-        Path(args[0]).write_text(text, encoding="utf-8", newline="\n")
+        from yantai_policy.outfile import write_text  # noqa: PLC0415 - only writing needs it
+
+        write_text(args[0], text)  # replaced whole, only once it is complete
     else:
         if hasattr(sys.stdout, "reconfigure"):
             sys.stdout.reconfigure(encoding="utf-8")

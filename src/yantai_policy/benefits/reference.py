@@ -23,7 +23,6 @@ Examples:
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from yantai_policy.benefits import BENEFITS
@@ -213,7 +212,9 @@ def write_page(page: str, argv: list[str] | None = None) -> int:
     """
     args = sys.argv[1:] if argv is None else argv
     if args:
-        Path(args[0]).write_text(page, encoding="utf-8")
+        from yantai_policy.outfile import write_text  # noqa: PLC0415 - only writing needs it
+
+        write_text(args[0], page, newline=None)  # replaced whole, only once it is complete
     else:
         sys.stdout.write(page)
     return 0
