@@ -2,23 +2,23 @@ r"""Writing output: ``-`` for stdout, a file replaced whole or not at all, and s
 
 Every command that writes a file (``evaluate``, ``export``, ``schema``, ``plot``) and
 every library function that does (`yantai_policy.export.write`, `yantai_policy.plot.save`)
-goes through [open_output][yantai_policy.outfile.open_output]:
+goes through [`open_output`][yantai_policy.outfile.open_output]:
 
 * ``-`` means stdout;
 * otherwise the output is written to a hidden temporary file beside the target and
   renamed onto it (`os.replace`) only once it is complete. A failure or an interruption
   (an exception, Ctrl-C, SIGTERM) removes the temporary file and leaves an existing
   target as it was;
-* a write that fails (a full disk, EIO) raises [OutputError][yantai_policy.outfile.OutputError],
+* a write that fails (a full disk, EIO) raises [`OutputError`][yantai_policy.outfile.OutputError],
   whose message names the file.
 
-[refuse_input][yantai_policy.outfile.refuse_input] refuses an output that is one of the
+[`refuse_input`][yantai_policy.outfile.refuse_input] refuses an output that is one of the
 inputs before anything is opened for writing. The cell and line helpers make what a
 writer puts in a cell or a line safe in its format:
-[printable][yantai_policy.outfile.printable] (valid UTF-8),
-[jsonl_safe][yantai_policy.outfile.jsonl_safe] (one JSON value per line),
-[start_csv][yantai_policy.outfile.start_csv] (the BOM and the dialect of every CSV
-output) and [xlsx_sheet][yantai_policy.outfile.xlsx_sheet] (cells that are never
+[`printable`][yantai_policy.outfile.printable] (valid UTF-8),
+[`jsonl_safe`][yantai_policy.outfile.jsonl_safe] (one JSON value per line),
+[`start_csv`][yantai_policy.outfile.start_csv] (the BOM and the dialect of every CSV
+output) and [`xlsx_sheet`][yantai_policy.outfile.xlsx_sheet] (cells that are never
 formulas). Formula-like cells are neutralised by `yantai_policy.serialize.neutralise_cell`.
 
 Examples:
@@ -135,7 +135,7 @@ def refuse_input(
 
 
 class _Raw(io.FileIO):
-    """A file whose failed writes raise [OutputError][yantai_policy.outfile.OutputError]."""
+    """A file whose failed writes raise [`OutputError`][yantai_policy.outfile.OutputError]."""
 
     shown = ""
 
@@ -351,7 +351,7 @@ def xlsx_sheet(
     undecodable bytes) is shown as U+FFFD, and text longer than a cell holds is cut short.
 
     Args:
-        sink: The binary output (as [open_output][yantai_policy.outfile.open_output] opens it).
+        sink: The binary output (as [`open_output`][yantai_policy.outfile.open_output] opens it).
         title: The sheet's name.
 
     Raises:
