@@ -29,6 +29,7 @@ import tempfile
 
 from yantai_policy import benefits
 from yantai_policy.benefits import batch_io
+from yantai_policy.outfile import open_output
 
 APPLICANTS = pathlib.Path(__file__).with_name("applicants.csv")
 """The sample register shipped beside this script."""
@@ -52,7 +53,7 @@ def main(argv: list[str]) -> int:
 
     with (
         APPLICANTS.open(encoding="utf-8-sig", newline="") as source,
-        out.open("w", encoding="utf-8", newline="") as sink,
+        open_output(out, newline="") as sink,  # replaced only once it is complete
     ):
         write = batch_io.csv_writer(sink, names)
         batch = benefits.evaluate_many(

@@ -145,7 +145,7 @@ def test_batch_evaluate(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     with (EXAMPLES / "applicants.csv").open(encoding="utf-8", newline="") as source:
         ids = [row["id"] for row in csv.DictReader(source)]
-    with out.open(encoding="utf-8", newline="") as sink:
+    with out.open(encoding="utf-8-sig", newline="") as sink:  # the CSV output has a BOM
         results = list(csv.DictReader(sink))
     assert [r["id"] for r in results] == ids
     assert [r["row"] for r in results] == [str(n) for n in range(1, len(ids) + 1)]

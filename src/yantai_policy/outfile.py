@@ -193,6 +193,8 @@ def open_output(
 @contextlib.contextmanager
 def _open_output(path: str, *, binary: bool, newline: str | None) -> Iterator[IO[Any]]:
     if path == STDOUT:
+        if binary:
+            sys.stdout.flush()  # text printed before comes before the bytes
         stream: IO[Any] = sys.stdout.buffer if binary else sys.stdout
         yield stream
         stream.flush()
@@ -241,7 +243,8 @@ def _create(path: str) -> tuple[int, Path | None, Path]:
     except OSError as error:
         raise _write_error(path, error) from None
     try:
-        os.fchmod(fd, _mode(target))
+        if hasattr(os, "fchmod"):  # not on Windows before Python 3.13
+            os.fchmod(fd, _mode(target))
     except OSError:
         os.close(fd)
         Path(temp).unlink(missing_ok=True)
