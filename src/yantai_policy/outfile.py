@@ -375,6 +375,8 @@ def xlsx_sheet(
         text = not_xml.sub("\ufffd", printable(value))
         if len(text) > _XLSX_CELL:
             text = text[: _XLSX_CELL - 1] + "…"
+        if not text.startswith("="):
+            return text
         out = WriteOnlyCell(sheet, value=text)
         out.data_type = "s"  # openpyxl would read a leading = as a formula
         return out
