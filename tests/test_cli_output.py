@@ -691,3 +691,44 @@ def test_export_csv_cells_are_printable() -> None:
     """The export's CSV cells pass through printable: a lone surrogate cannot stop the export."""
     data = export._csv_bytes([["\ud800", "=x", 7]])
     assert data.decode("utf-8") == "\ufeff\ufffd,'=x,7\r\n"
+
+
+_ANY_TEXT = st.text(
+    st.characters(codec=None)  # every code point, lone surrogates and line separators included
+    | st.sampled_from(["\ud800", "\udc80", "\udfff", "\x85", "\u2028", "\u2029", "=", "＠", " "]),
+    min_size=1,
+)
+
+
+@given(ids=st.lists(_ANY_TEXT, min_size=1, max_size=5), key=_ANY_TEXT)
+@settings(max_examples=200, deadline=None)
+def test_writers_take_any_text(ids: list[str], key: str) -> None:
+    """Any id or unknown key: CSV, JSONL and .xlsx stay valid, one row per record, the id shown."""
+    records: list[Any] = [dict(RECORD, id=i) for i in ids] + [{"id": "K", key: 1}]
+    chunks = list(
+        evaluate_many(records, on=dt.date(2021, 7, 16), benefits=["startup_subsidy"]).chunks()
+    )
+    text, lines = io.StringIO(newline=""), io.StringIO()
+    write_csv = batch_io.csv_writer(text, ["startup_subsidy"])
+    write_jsonl = batch_io.jsonl_writer(lines, ["startup_subsidy"])
+    book = io.BytesIO()
+    with batch_io.xlsx_writer(book, ["startup_subsidy"]) as write_xlsx:
+        for chunk in chunks:
+            write_csv(chunk)
+            write_jsonl(chunk)
+            write_xlsx(chunk)
+    shown = [outfile.printable(i) for i in ids]
+    table = _csv(text.getvalue().encode("utf-8"))  # strict: valid UTF-8
+    jsonl = lines.getvalue().encode("utf-8").decode("utf-8")
+    assert len(jsonl.splitlines()) == len(table) == len(records)  # no raw line separator
+    rows = [json.loads(line) for line in jsonl.splitlines()]
+    for expected, row, cells in zip(shown, rows, table, strict=False):
+        if row["error"] is None:  # a valid id is echoed (an id the parser refuses may not be)
+            assert (row["id"], cells["id"]) == (expected, neutralise_cell(expected))
+        else:
+            assert row["id"] in (None, expected)
+    assert rows[-1]["error"] is not None
+    assert rows[-1]["error"].startswith("row ")
+    sheet = _xlsx(book.getvalue())
+    assert len(sheet) == len(records) + 1
+    assert [row[0] for row in sheet[1:]] == list(range(1, len(records) + 1))
