@@ -28,6 +28,10 @@ LANGS = {
     "csv": ("zh", "en", "both"),
     "matrix-csv": ("zh", "en", "both"),
     "matrix-md": ("zh", "en"),
+    # A sheet holds the CSV's rows (one row function per table), so one language reads
+    # the .xlsx cell writer back; the rows of each language are checked through the CSV.
+    "xlsx": ("both",),
+    "matrix-xlsx": ("both",),
 }
 
 
@@ -169,6 +173,37 @@ def check_matrix_csv(policy: Policy, lang: str) -> None:
             assert row[0] == neutralise_cell(f"{measure.number}. {measure.title.get(lang)}")
 
 
+def _xlsx(data: bytes) -> list[list[str]]:
+    """A workbook's one sheet read back with openpyxl, as text cells; no cell is a formula."""
+    import openpyxl  # noqa: PLC0415 - the xlsx extra
+
+    sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True).active
+    assert sheet is not None
+    rows = []
+    for row in sheet.iter_rows():
+        assert all(cell.data_type != "f" for cell in row)
+        rows.append(["" if cell.value is None else str(cell.value) for cell in row])
+    width = max(map(len, rows))  # read-only mode leaves out a row's trailing empty cells
+    return [row + [""] * (width - len(row)) for row in rows]
+
+
+def _as_read_from_xml(rows: list[list[str]]) -> list[list[str]]:
+    """The CSV's cells as a sheet's XML reads them back (CR LF and a lone CR as LF)."""
+    return [[_xml_text(cell) for cell in row] for row in rows]
+
+
+def check_xlsx(policy: Policy, lang: str) -> None:
+    """The action sheet reads back with openpyxl to the CSV's cells, none a formula."""
+    sheet = _xlsx(export.to_xlsx(policy, lang=lang))  # type: ignore[arg-type]
+    assert sheet == _as_read_from_xml(_csv(export.to_csv(policy, lang=lang)))  # type: ignore[arg-type]
+
+
+def check_matrix_xlsx(policy: Policy, lang: str) -> None:
+    """The matrix sheet reads back with openpyxl to the matrix CSV's cells, none a formula."""
+    sheet = _xlsx(export.matrix_to_xlsx(policy, lang=lang))  # type: ignore[arg-type]
+    assert sheet == _as_read_from_xml(_csv(export.matrix_to_csv(policy, lang=lang)))  # type: ignore[arg-type]
+
+
 def _markdown_cells(line: str) -> list[str]:
     """Split a GitHub Markdown table row on its unescaped pipes."""
     assert line.startswith("| "), line
@@ -211,7 +246,9 @@ def check_every_export(policy: Policy, *, loads_back: bool = True) -> int:
         "dot": check_dot,
         "mermaid": check_mermaid,
         "csv": check_csv,
+        "xlsx": check_xlsx,
         "matrix-csv": check_matrix_csv,
+        "matrix-xlsx": check_matrix_xlsx,
         "matrix-md": check_matrix_md,
     }
     assert set(checks) | {"json", "node-link", "graphml", "gexf"} == set(export.FORMATS)

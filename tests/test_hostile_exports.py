@@ -135,7 +135,7 @@ def _at(data: dict[str, Any], path: tuple[str | int, ...]) -> Any:
     return node
 
 
-EXPORTS = 18  # json, node-link, graphml, gexf; dot, mermaid, csv, matrix-csv in 3 languages; matrix-md in 2
+EXPORTS = 20  # json, node-link, graphml, gexf; dot, mermaid, csv, matrix-csv in 3 languages; matrix-md in 2; xlsx, matrix-xlsx
 SMALL_STRINGS = _string_paths(SMALL)
 PLAN_STRINGS = _string_paths(PLAN)
 
