@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import errno
@@ -346,18 +347,22 @@ def test_eio_on_stdout_exits_2_with_one_line(
 
 @pytest.fixture(scope="module")
 def big_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """200,000 applicants: long enough to be interrupted mid-way."""
+    """300,000 applicants: long enough to be interrupted mid-way."""
     path = tmp_path_factory.mktemp("big") / "big.jsonl"
     line = json.dumps(RECORD).encode() + b"\n"
-    path.write_bytes(line * 200_000)
+    path.write_bytes(line * 300_000)
     return path
 
 
 def _wait_for_temp(folder: Path, process: subprocess.Popen[bytes]) -> None:
-    """Wait until the output's temporary file exists: the run is writing."""
+    """Wait until the output's temporary file holds rows: the run is writing."""
     for _ in range(6000):
-        if _leftovers(folder) or process.poll() is not None:
+        if process.poll() is not None:
             return
+        for name in _leftovers(folder):
+            with contextlib.suppress(OSError):
+                if (folder / name).stat().st_size > 0:
+                    return
         time.sleep(0.01)
 
 
@@ -397,7 +402,7 @@ def test_a_signal_leaves_the_old_output(
             process.send_signal(sig)
         assert process.stderr is not None
         err = process.stderr.read()
-        assert process.wait() == code
+        assert process.wait() == code, err
     assert _one_line_error(err) == f"yantai-policy: error: {word}"
     assert target.read_text() == "old\n"
     assert _leftovers(tmp_path) == []

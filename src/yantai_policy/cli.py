@@ -296,9 +296,17 @@ class _Terminated(BaseException):
     """SIGTERM arrived: unwind (removing a partial output) and exit 143."""
 
 
+_SIGNALLED: list[int] = []
+"""The process that installed the handlers (a forked worker inherits them)."""
+
+
 def _on_signal(signum: int, frame: object) -> None:  # noqa: ARG001 - a signal handler's signature
     import signal  # noqa: PLC0415 - loaded by _stop_signals
 
+    if _SIGNALLED and os.getpid() != _SIGNALLED[-1]:  # a worker not yet started: not ours
+        if signum == signal.SIGTERM:
+            os._exit(128 + signum)
+        return
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # one message, however often it is sent
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if signum == signal.SIGTERM:
@@ -315,9 +323,11 @@ def _stop_signals() -> Iterator[None]:
         before = {n: signal.signal(n, _on_signal) for n in (signal.SIGINT, signal.SIGTERM)}
     except ValueError:  # not the main thread (main() called from a thread): leave them be
         before = {}
+    _SIGNALLED.append(os.getpid())
     try:
         yield
     finally:
+        _SIGNALLED.pop()
         for number, handler in before.items():
             signal.signal(number, handler)
 
