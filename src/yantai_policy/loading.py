@@ -27,6 +27,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
+from yantai_policy import jsonkeys
 from yantai_policy.errors import PolicyDataError
 from yantai_policy.model import (
     Action,
@@ -163,7 +164,9 @@ def _parse_toml(text: str, file: str) -> dict[str, Any]:
 
 def _parse_json(text: str, file: str) -> dict[str, Any]:
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = jsonkeys.loads(text, parse_constant=_reject_constant)
+    except jsonkeys.DuplicateKeyError as error:
+        raise PolicyDataError(jsonkeys.REASON, file=file, path=error.path) from None
     except json.JSONDecodeError as error:
         raise PolicyDataError(f"invalid JSON: {error.msg}", file=file, line=error.lineno) from None
     except (RecursionError, ValueError) as error:

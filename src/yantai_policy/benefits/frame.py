@@ -184,6 +184,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import csv
 import datetime as dt
 import itertools
 import os
@@ -208,10 +209,13 @@ from yantai_policy.benefits.periods import fens_to_yuan
 from yantai_policy.benefits.records import (
     APPLICANT_CONTRACT,
     APPLICANT_FIELDS,
+    BOTH_WAYS,
     DATE_RANGE,
     MAX_FEN,
+    REPEATED_COLUMN,
     Field,
     RecordError,
+    check_csv_header,
     field_parser,
     parse_date,
     parse_fen,
@@ -222,6 +226,7 @@ from yantai_policy.benefits.records import (
 )
 from yantai_policy.errors import PolicyError
 from yantai_policy.loading import load_policy
+from yantai_policy.textio import SNIFF_BYTES, bom_encoding
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -792,7 +797,7 @@ def _check_columns(
     seen: set[object] = set()
     for column in columns:
         if column in seen:
-            _fail("the column appears twice", f"{where}{column}")
+            _fail(REPEATED_COLUMN, f"{where}{column}")
         seen.add(column)
         if isinstance(column, str) and (column in known or column.startswith(("x_", *prefixes))):
             continue
@@ -960,7 +965,7 @@ def _read_object(df: pd.DataFrame, field: Field, facts: Applicants) -> None:
     flat = [f"{name}.{sub.name}" for sub in field.shape]
     if name in df.columns:
         if any(str(column).startswith(f"{name}.") for column in df.columns):
-            _fail("given both as a column of objects and as flattened columns", name)
+            _fail(BOTH_WAYS, name)
 
         def cell(row: int) -> object:
             return df[name].iloc[row]
@@ -1434,11 +1439,14 @@ def read_applicants(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 
 def _read_csv(where: pathlib.Path) -> pd.DataFrame:
+    codec = _encoding(where)
     try:
-        text = pd.read_csv(
-            where, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
-        )
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        with where.open(encoding=codec, errors="replace", newline="") as header:
+            check_csv_header(next(csv.reader(header), []))
+        text = pd.read_csv(where, dtype=str, keep_default_na=False, na_filter=False, encoding=codec)
+    except RecordError as error:
+        raise PolicyError(f"{where}: line 1: {error}") from None
+    except (pd.errors.ParserError, UnicodeError, csv.Error) as error:
         raise PolicyError(f"{where}: {error}") from None
     return pd.DataFrame(
         {
@@ -1446,6 +1454,16 @@ def _read_csv(where: pathlib.Path) -> pd.DataFrame:
             for column in text.columns
         },
     )
+
+
+def _encoding(where: pathlib.Path) -> str:
+    """The file's encoding, by its byte-order mark ([yantai_policy.textio][yantai_policy.textio])."""
+    with where.open("rb") as binary:
+        head = binary.read(SNIFF_BYTES)
+    try:
+        return bom_encoding(head)
+    except ValueError as error:
+        raise PolicyError(f"{where}: {error}") from None
 
 
 def _csv_column(column: str, cells: Series) -> npt.NDArray[np.object_]:
@@ -1472,17 +1490,24 @@ def _csv_cell(column: str, cell: str) -> object:
 
 def _read_jsonl(where: pathlib.Path) -> pd.DataFrame:
     """Read a JSONL register with the command line's own line reader (:mod:`.batch_io`)."""
-    from yantai_policy.benefits.batch_io import BadLine, decode_jsonl, jsonl_lines  # noqa: PLC0415
+    from yantai_policy.benefits.batch_io import (  # noqa: PLC0415
+        BadLine,
+        decode_jsonl,
+        jsonl_lines,
+        text_input,
+    )
 
     values: dict[str, list[object]] = {}
     count = 0
-    with where.open("rb") as lines:
+    with where.open("rb") as binary:
+        lines = text_input(binary, "jsonl", str(where))
         for number, line in enumerate(jsonl_lines(lines), 1):
-            if not line.strip():  # no record, and no row to hold an error: skipped
+            if not isinstance(line, BadLine) and not line.strip():  # no record, no row: skipped
                 continue
             record = decode_jsonl(line)
             if isinstance(record, BadLine):
-                raise PolicyError(f"{where}: line {number}: {record.reason}"[:300])
+                field = f"{record.field}: " if record.field else ""
+                raise PolicyError(f"{where}: line {number}: {field}{record.reason}"[:300])
             if not isinstance(record, dict):
                 raise PolicyError(f"{where}: line {number}: expected a JSON object")
             for key, value in record.items():
