@@ -252,7 +252,7 @@ def csv_records(
         >>> rows = csv_records(["id,groups\r\n", "A1,farmer\r\n", "B1," + "x" * 99 + "\r\n"],
         ...     "a.csv", max_line_bytes=50)
         >>> [row if isinstance(row, dict) else row.reason for row in rows]
-        [{'id': 'A1', 'groups': 'farmer'}, 'the record is longer than 50 characters']
+        [{'id': 'A1', 'groups': 'farmer'}, 'a line or cell is longer than 50 characters']
         >>> next(csv_records(["id,groups,groups\r\n"], "b.csv"))
         Traceback (most recent call last):
         ...
@@ -309,7 +309,7 @@ def _csv_rows(
     reader: Iterator[list[str]], lines: _CsvLines, bound: int
 ) -> Iterator[list[str] | BadLine]:
     """The rows after the header (blank lines skipped, as csv.DictReader skips them)."""
-    too_long = BadLine(f"the record is longer than {bound:,} characters")
+    too_long = BadLine(f"a line or cell is longer than {bound:,} characters")
     while True:
         lines.new_record()
         try:
@@ -329,7 +329,7 @@ def _csv_rows(
         if not row:
             continue
         if max(map(len, row)) > bound:  # the csv module's limit was higher
-            yield BadLine(f"a cell is longer than {bound:,} characters")
+            yield too_long
             continue
         yield row
 

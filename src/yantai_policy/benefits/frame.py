@@ -246,6 +246,8 @@ __all__ = ["FRAME_BENEFITS", "MAX_FEN", "evaluate_frame", "period_end_days", "re
 FRAME_BENEFITS = tuple(APPLICANT_BENEFITS)
 """The benefits :func:`evaluate_frame` computes: every applicant benefit."""
 _PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
+_NESTED = tuple(f.name for f in APPLICANT_CONTRACT if f.kind in {"object", "list"})
+"""The fields whose cells hold objects: ``tax_due``, ``loan`` and the lists of entries."""
 _MIXED = frozenset({"mixed", "mixed-integer", "mixed-integer-float", "unknown-array"})
 _UNUSED = object()  # an invalid category that no row uses
 T = TypeVar("T")
@@ -851,6 +853,7 @@ def _read(
     if "id" not in df.columns:
         _fail("missing required field", "id")
     _check_ids(df["id"])
+    df = _struct_nulls_absent(df)
     facts = Applicants.blank(len(df))
     long_frames = {"contributions": contributions, "accident_premiums": premiums}
     for field in APPLICANT_CONTRACT:
@@ -866,6 +869,41 @@ def _read(
         elif name in df.columns and field.kind != "id":
             _READERS[field.kind](df[name], field, facts)
     return facts
+
+
+def _struct_nulls_absent(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame with null members of its objects (and list entries) left out: absent.
+
+    A struct column (from Parquet, say) cannot leave a key out of one row: it holds a
+    null there. So ``loan`` ``{"kind": "individual", "amount": None}`` reads as
+    ``{"kind": "individual"}``, and a contributions entry's null ``note`` as no note.
+    """
+    cleaned = {}
+    for name in _NESTED:
+        if name in df.columns:
+            values = df[name].to_numpy(dtype=object)
+            out = [_members(cell) for cell in values]
+            if any(new is not old for new, old in zip(out, values, strict=True)):
+                cleaned[name] = pd.Series(_object_array(out), index=df.index, dtype=object)
+    if not cleaned:
+        return df
+    df = df.copy(deep=False)
+    for name, series in cleaned.items():
+        df[name] = series
+    return df
+
+
+def _members(cell: object) -> object:
+    """A cell with the null members of its objects left out (the cell itself if it has none)."""
+    if isinstance(cell, dict):
+        if any(_is_na(value) for value in cell.values()):
+            return {key: value for key, value in cell.items() if not _is_na(value)}
+        return cell
+    if isinstance(cell, list | tuple | np.ndarray):
+        items = [_members(item) for item in cell]
+        if any(new is not old for new, old in zip(items, cell, strict=True)):
+            return items
+    return cell
 
 
 def _read_groups(series: Series, field: Field, facts: Applicants) -> None:
