@@ -473,8 +473,9 @@ def _every_key_kept(text: bytes | str, value: object) -> bool:
     Without a ``\`` in the text, no string holds an escaped colon, so the value
     encoded again has as many ``:`` exactly when no key (with its value's strings)
     was dropped, and fewer otherwise. With one, the value's keys are counted instead:
-    as many as the text's colons means none was dropped. Where the counts cannot
-    tell, :mod:`json` reads the line again and names the repeated key.
+    as many as the text's colons means none was dropped (so too, at once, for an
+    object with as many keys as colons). Where the counts cannot tell, :mod:`json`
+    reads the line again and names the repeated key.
     """
     if not isinstance(value, (dict, list)):  # the tuple: a faster test
         return True
@@ -482,6 +483,8 @@ def _every_key_kept(text: bytes | str, value: object) -> bool:
         colons, escaped = text.count(b":"), b"\\" in text
     else:
         colons, escaped = text.count(":"), "\\" in text
+    if isinstance(value, dict) and len(value) == colons:  # a flat record: its keys are all
+        return True
     if not escaped:
         return _ENCODE(value).count(b":") == colons
     return _count_keys(value) == colons
