@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -75,7 +76,7 @@ def _objects_in(value: object, path: str = "") -> list[tuple[str, dict[str, Any]
     if isinstance(value, dict):
         found.append((path, value))
         for key, child in value.items():
-            found += _objects_in(child, f"{path}.{key}" if path else key)
+            found += _objects_in(child, _child(path, key))
     elif isinstance(value, list):
         for index, child in enumerate(value):
             found += _objects_in(child, f"{path}[{index}]")
@@ -100,9 +101,14 @@ def repeated_keys(draw: st.DrawFn) -> tuple[str, str]:
     value = draw(OBJECTS)
     objects = [(p, o) for p, o in _objects_in(value) if o]
     path, target = draw(st.sampled_from(objects))
-    key = next(iter(target))
     text = _dumps_repeating(value, target, draw(SCALARS))
-    return text, f"{path}.{key}" if path else key
+    return text, _child(path, next(iter(target)))
+
+
+def _child(path: str, key: str) -> str:
+    """A key's path as the readers write it: dotted, an empty key as ``""``."""
+    name = key or '""'
+    return f"{path}.{name}" if path else name
 
 
 # --- keys given twice ---------------------------------------------------------------
@@ -533,3 +539,70 @@ def test_parquet_struct_nulls_read_as_absent(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(result.iloc[:4].drop(columns="error"), expected)
     with pytest.raises(RecordError, match=r"^row 5: loan.amount: missing required field$"):
         evaluate_frame(frame, dt.date.fromisoformat(ON))
+
+
+# --- the same properties, through the other entry points ------------------------------
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(repeated_keys())
+def test_repeated_key_through_explain_and_read_applicants(
+    tmp_path: Path, case: tuple[str, str]
+) -> None:
+    """Explain's .json and .jsonl readers and read_applicants name the same repeated key."""
+    text, path = case
+    line = text.replace("\n", "\\n").replace("\u2028", "\\u2028")  # one line: no raw newline
+    for fmt in ("json", "jsonl"):
+        with pytest.raises(RecordError) as caught:
+            batch_io.one_record(io.BytesIO(line.encode() + b"\n"), fmt, "applicant", f"a.{fmt}")
+        assert (caught.value.field, caught.value.reason) == (path, jsonkeys.REASON)
+    source = tmp_path / "a.jsonl"
+    source.write_bytes(line.encode() + b"\n")
+    with pytest.raises(PolicyError, match=f"line 1: {re.escape(path)}: {jsonkeys.REASON}"):
+        read_applicants(source)
+
+
+NAMES = st.text(alphabet=st.sampled_from("abg_.x"), min_size=1, max_size=6)
+
+
+@CASES
+@given(st.lists(NAMES, min_size=1, max_size=6, unique=True), st.data())
+def test_repeated_csv_column_is_named(names: list[str], data: st.DataObject) -> None:
+    """A header with one name given again anywhere is refused by the CSV reader, naming it."""
+    repeated = data.draw(st.sampled_from(names))
+    header = list(names)
+    header.insert(data.draw(st.integers(0, len(header))), repeated)
+    first_twice = next(n for i, n in enumerate(header) if n in header[:i])
+    text = ",".join(header) + "\r\n" + ",".join("v" for _ in header) + "\r\n"
+    with pytest.raises(BadInputError) as caught:
+        list(batch_io.csv_records(io.StringIO(text, newline=""), "a.csv"))
+    assert str(caught.value).startswith("a.csv: line 1: ")
+    assert first_twice in str(caught.value)
+
+
+UNICODE = st.text(
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\r\x00"), max_size=30
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(UNICODE, min_size=1, max_size=4), st.sampled_from(MARKED), st.booleans())
+def test_random_text_reads_alike_in_every_marked_encoding(
+    tmp_path: Path, cells: list[str], encoding: str, as_csv: bool
+) -> None:
+    """Any text, as CSV cells or JSONL ids, gives the same output in UTF-16/32 with a mark."""
+    if as_csv:
+        sink = io.StringIO(newline="")
+        csv.writer(sink).writerows([["id", "x_note"], *([cell, cell] for cell in cells)])
+        text, suffix = sink.getvalue(), ".csv"
+    else:
+        text, suffix = (
+            "".join(json.dumps({"id": c}, ensure_ascii=False) + "\n" for c in cells),
+            ".jsonl",
+        )
+    expected = evaluate_lines(tmp_path, text.encode(), suffix)
+    assert evaluate_lines(tmp_path, _encode(text, encoding), suffix) == expected

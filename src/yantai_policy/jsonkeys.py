@@ -30,7 +30,8 @@ class DuplicateKeyError(ValueError):
 
     Attributes:
         path: The repeated key's path, as the record contract names fields
-            (``contributions[0].month``; a top-level key is its name).
+            (``contributions[0].month``; a top-level key is its name, an empty key
+            ``""``).
     """
 
     def __init__(self, path: str) -> None:
@@ -81,17 +82,21 @@ def loads(text: str, **kwargs: Any) -> Any:  # noqa: ANN401 - any JSON value
     return value
 
 
+def _child(path: str, key: str) -> str:
+    """The path of a key of the object at ``path`` (an empty key shown as ``""``)."""
+    name = key or '""'
+    return f"{path}.{name}" if path else name
+
+
 def _first_repeated(value: object) -> str:
     """The path of the first repeated key, walking from the top in document order."""
     stack: list[tuple[str, object]] = [("", value)]
     while stack:
         path, item = stack.pop()
         if isinstance(item, _Repeated):
-            return f"{path}.{item.repeated}" if path else item.repeated
+            return _child(path, item.repeated)
         if isinstance(item, dict):
-            stack.extend(
-                (f"{path}.{key}" if path else key, child) for key, child in reversed(item.items())
-            )
+            stack.extend((_child(path, key), child) for key, child in reversed(item.items()))
         elif isinstance(item, list):
             stack.extend((f"{path}[{i}]", child) for i, child in reversed(list(enumerate(item))))
     raise AssertionError("no repeated key")  # pragma: no cover - only called when one is
