@@ -214,6 +214,7 @@ def test_repeated_key_in_read_applicants_jsonl(tmp_path: Path) -> None:
     [
         ("id,groups,groups", "groups", "the column appears twice"),
         ("id,x_note,id", "id", "the column appears twice"),
+        ("id,groups,,", '""', "the column appears twice"),
         ("id,loan,loan.kind", "loan", "given both as a column of objects and as flattened columns"),
         (
             "id,tax_due.vat,tax_due",

@@ -1068,7 +1068,7 @@ def check_csv_header(columns: Iterable[str | None]) -> None:
     heads: set[str] = set()
     for column in columns:
         if column in seen:
-            _fail(str(column), REPEATED_COLUMN)
+            _fail(str(column) or '""', REPEATED_COLUMN)  # an empty name (``id,,``) shown
         seen.add(column)
         if column is None:
             continue
