@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BATCH_FORMATS",
+    "MAX_LINE_BYTES",
     "Lang",
     "action_to_dict",
     "bureau_to_dict",
@@ -43,6 +44,12 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH_FORMATS = ("csv", "jsonl")
 """The formats of a batch's records and results (``evaluate``): named here, where the
 command line can read them without loading the benefits."""
+
+MAX_LINE_BYTES = 16 * 1024 * 1024
+"""The default bound on one input line: a JSONL line's bytes, a CSV record's characters.
+
+A line past it is an error row, read in pieces and never held whole, and the file
+goes on (``yantai-policy evaluate --max-line-bytes``)."""
 
 
 def neutralise_cell(cell: str) -> str:
