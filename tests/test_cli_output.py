@@ -167,9 +167,10 @@ def test_a_failed_batch_leaves_the_old_output(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """An input that stops the batch half-way leaves the old output as it was, and no temp file."""
-    source = tmp_path / "in.csv"
+    source = tmp_path / "in.csv"  # UTF-16 that breaks off after 5,000 rows: the batch stops
+    text = "id,groups\n" + "".join(f"R{i},farmer\n" for i in range(5000))
     source.write_bytes(
-        b"id,groups\n" + b"".join(b"R%d,farmer\n" % i for i in range(5000)) + b"x" * 200_000
+        text.encode("utf-16") + "\ud800".encode("utf-16-le", "surrogatepass") + b"A\0"
     )
     target = tmp_path / "out.csv"
     target.write_text("old\n")

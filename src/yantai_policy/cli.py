@@ -50,6 +50,7 @@ from yantai_policy.model import Role
 from yantai_policy.serialize import (
     BATCH_FORMATS,
     BATCH_OUTPUT_FORMATS,
+    MAX_LINE_BYTES,
     Lang,
     action_to_dict,
     bureau_to_dict,
@@ -184,6 +185,14 @@ def _add_benefit_commands(commands: argparse._SubParsersAction[argparse.Argument
     )
     evaluate.add_argument(
         "--fail-on-error", action="store_true", help="exit 1 if any row has an error"
+    )
+    evaluate.add_argument(
+        "--max-line-bytes",
+        type=int,
+        default=MAX_LINE_BYTES,
+        metavar="N",
+        help="a JSONL line of more bytes, or a CSV line or cell of more characters, is an "
+        f"error row and the file goes on (default: {MAX_LINE_BYTES:,}, 16 MiB)",
     )
     evaluate.add_argument(
         "--jobs",
@@ -625,13 +634,20 @@ def _evaluate(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # n
     out_format = _format_of(args.output, args.output_format, "output", BATCH_OUTPUT_FORMATS)
     if args.jobs < 1:
         raise _CommandError(f"--jobs: expected a positive number, got {args.jobs}")
+    if args.max_line_bytes < 1:
+        raise _CommandError(
+            f"--max-line-bytes: expected a positive number, got {args.max_line_bytes}"
+        )
     refuse_input(args.output, [args.input, args.plan])
     summary = BatchSummary()
     with contextlib.ExitStack() as stack:
         source = _open_input(args.input, in_format, stack)
         csv_input = in_format == "csv"
+        bound = args.max_line_bytes
         records = (
-            batch_io.csv_records(source, args.input) if csv_input else batch_io.jsonl_lines(source)
+            batch_io.csv_records(source, args.input, max_line_bytes=bound)
+            if csv_input
+            else batch_io.jsonl_lines(source, max_line_bytes=bound)
         )
         write = _open_output(args.output, out_format, names, stack)
         progress = _Progress() if sys.stderr.isatty() else None
@@ -689,27 +705,28 @@ def _format_of(path: str, given: str | None, what: str, formats: Sequence[str] =
 
 
 def _open_input(path: str, fmt: str, stack: contextlib.ExitStack) -> IO[Any]:
-    """Open the input: text (BOM skipped) for CSV, bytes for JSON and JSONL (decoded per line)."""
+    """Open the input: text for CSV, bytes for UTF-8 JSON and JSONL (decoded per line).
+
+    The encoding is told by a byte-order mark (UTF-8, UTF-16 or UTF-32), by
+    `batch_io.text_input`.
+    """
     from pathlib import Path  # noqa: PLC0415 - pathlib costs start-up time; queries skip it
+
+    from yantai_policy.benefits import batch_io  # noqa: PLC0415 - only the batch commands
 
     if path == "-":
         binary = getattr(sys.stdin, "buffer", None)
         if binary is None:  # a text-only stand-in for stdin
             return sys.stdin
-        if fmt != "csv":
-            return cast("IO[Any]", binary)
-        text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
-        stack.callback(text.detach)  # leave stdin itself open
-        return text
-    try:
-        if fmt != "csv":
-            return stack.enter_context(Path(path).open("rb"))
-        # Undecodable bytes survive as surrogates, and their row becomes an error row.
-        return stack.enter_context(
-            Path(path).open(encoding="utf-8-sig", errors="surrogateescape", newline="")
-        )
-    except OSError as error:
-        raise _CommandError(f"cannot read {path}: {error.strerror}") from None
+    else:
+        try:
+            binary = stack.enter_context(Path(path).open("rb"))  # noqa: SIM115 - the stack closes it
+        except OSError as error:
+            raise _CommandError(f"cannot read {path}: {error.strerror}") from None
+    source = batch_io.text_input(binary, fmt, path)
+    if isinstance(source, io.TextIOWrapper):
+        stack.callback(source.detach)  # leave stdin itself open; the stack closes a file
+    return source
 
 
 def _open_output(

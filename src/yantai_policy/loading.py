@@ -24,8 +24,10 @@ import datetime as dt
 import json
 import os
 import re
+import stat
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
+from yantai_policy import jsonkeys
 from yantai_policy._text import escape_forbidden, is_blank, name_key, text_problem
 from yantai_policy.errors import PolicyDataError
 from yantai_policy.formula_parameters import out_of_bounds, unit_mismatch
@@ -56,6 +58,7 @@ from yantai_policy.parameters import (
     Value,
     parse_value,
 )
+from yantai_policy.textio import SNIFF_BYTES, bom_encoding
 
 try:  # CPython's own SHA-256: the same digest as hashlib's, without loading OpenSSL (~2 ms)
     from _sha256 import sha256  # type: ignore[import-not-found]  # Python 3.11
@@ -69,7 +72,14 @@ if TYPE_CHECKING:
     import enum
     from collections.abc import Mapping
 
-__all__ = ["BUILTIN_PLAN", "FORMAT", "FORMAT_VERSION", "load_policy", "policy_from_dict"]
+__all__ = [
+    "BUILTIN_PLAN",
+    "FORMAT",
+    "FORMAT_VERSION",
+    "MAX_PLAN_BYTES",
+    "load_policy",
+    "policy_from_dict",
+]
 
 FORMAT = "yantai-policy/plan"
 """The value of a plan file's ``format`` key."""
@@ -77,24 +87,34 @@ FORMAT_VERSION = 1
 """The plan-file format version this library reads."""
 BUILTIN_PLAN = "yantai-2021-3.json"
 """The file name of the built-in Yantai plan inside ``yantai_policy/data``."""
+MAX_PLAN_BYTES = 256 * 1024 * 1024
+"""The default bound on a plan file's size (256 MiB); the built-in plan is about 80 KB."""
 
 _ID = re.compile(r"[a-z][a-z0-9_]*")
 _E = TypeVar("_E", bound="enum.Enum")
 
 
-def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
+def load_policy(
+    path: str | os.PathLike[str] | None = None, *, max_bytes: int = MAX_PLAN_BYTES
+) -> Policy:
     """Load a plan: the built-in Yantai plan, or a plan file in the same format.
 
     Args:
-        path: A plan file: TOML where the name ends in ``.toml``, JSON otherwise.
+        path: A plan file: TOML where the name ends in ``.toml``, JSON otherwise. It
+            must be a regular file (not a directory, device or pipe), in UTF-8, or in
+            UTF-16 or UTF-32 with a byte-order mark.
             ``None`` loads the built-in plan, which is parsed once and cached.
+        max_bytes: The largest plan file read: a larger one is refused before it is
+            read whole.
 
     Returns:
         The plan as immutable, typed objects.
 
     Raises:
-        PolicyDataError: The file cannot be read, is not UTF-8, does not parse, or does
-            not follow the format; the message names the file, key path and line.
+        PolicyDataError: The file cannot be read, is not a regular file, is larger than
+            ``max_bytes``, is not UTF-8 (or UTF-16/32 with a mark), does not parse (a
+            key given twice does not), or does not follow the format; the message
+            names the file, key path and line.
 
     Examples:
         >>> import yantai_policy as yp
@@ -108,12 +128,34 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
     if path is None:
         return _builtin()
     name = os.fspath(path)
+    raw = _read_plan(name, max_bytes)
+    return _load_bytes(raw, name, json_format=not name.lower().endswith(".toml"))
+
+
+def _read_plan(name: str, max_bytes: int) -> bytes:
+    """The bytes of a plan file: a regular file of at most ``max_bytes``.
+
+    Opened without blocking, so that a pipe with no writer is refused at once, as are
+    a directory and a device (``/dev/zero`` would never end).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        with open(name, "rb") as stream:  # noqa: PTH123 - pathlib costs import time
-            raw = stream.read()
+        fd = os.open(name, flags)
     except OSError as error:
         raise PolicyDataError(f"cannot read the file ({error.strerror})", file=name) from None
-    return _load_bytes(raw, name, json_format=not name.lower().endswith(".toml"))
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = "Is a directory" if stat.S_ISDIR(mode) else "not a regular file: a device or a pipe"
+        raise PolicyDataError(f"cannot read the file ({kind})", file=name)
+    with open(fd, "rb") as stream:  # noqa: PTH123 - pathlib costs import time
+        try:
+            raw = stream.read(max_bytes + 1)
+        except OSError as error:
+            raise PolicyDataError(f"cannot read the file ({error.strerror})", file=name) from None
+    if len(raw) > max_bytes:
+        raise PolicyDataError(f"the file is larger than {max_bytes:,} bytes", file=name)
+    return raw
 
 
 def read_data_file(name: str) -> bytes:
@@ -150,11 +192,16 @@ def _builtin() -> Policy:
 
 def _load_bytes(raw: bytes, file: str, *, json_format: bool) -> Policy:
     try:
-        text = raw.decode("utf-8")
+        codec = bom_encoding(raw[:SNIFF_BYTES])
+    except ValueError as error:
+        raise PolicyDataError(str(error), file=file) from None
+    try:
+        text = raw.decode("utf-8" if codec == "utf-8-sig" else codec)
     except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
+        line = raw[: error.start].decode(codec, "replace").count("\n") + 1
         raise PolicyDataError(
-            f"the file is not UTF-8 (byte {error.start}: {raw[error.start : error.start + 1]!r})",
+            f"the file is not {error.encoding.upper()} "
+            f"(byte {error.start}: {raw[error.start : error.start + 1]!r})",
             file=file,
             line=line,
         ) from None
@@ -181,7 +228,9 @@ def _parse_toml(text: str, file: str) -> dict[str, Any]:
 
 def _parse_json(text: str, file: str) -> dict[str, Any]:
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = jsonkeys.loads(text, parse_constant=_reject_constant)
+    except jsonkeys.DuplicateKeyError as error:
+        raise PolicyDataError(jsonkeys.REASON, file=file, path=error.path) from None
     except json.JSONDecodeError as error:
         raise PolicyDataError(f"invalid JSON: {error.msg}", file=file, line=error.lineno) from None
     except (RecursionError, ValueError) as error:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BATCH_FORMATS",
     "BATCH_OUTPUT_FORMATS",
+    "MAX_LINE_BYTES",
     "Lang",
     "action_to_dict",
     "bureau_to_dict",
@@ -48,6 +49,12 @@ BATCH_FORMATS = ("csv", "jsonl")
 command line can read them without loading the benefits."""
 BATCH_OUTPUT_FORMATS = (*BATCH_FORMATS, "xlsx")
 """What a batch's results can be written as, by suffix (``.xlsx`` needs openpyxl)."""
+
+MAX_LINE_BYTES = 16 * 1024 * 1024
+"""The default bound on one input line: a JSONL line's bytes, a CSV record's characters.
+
+A line past it is an error row, read in pieces and never held whole, and the file
+goes on (``yantai-policy evaluate --max-line-bytes``)."""
 
 
 def neutralise_cell(cell: str) -> str:

@@ -183,6 +183,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import csv
 import datetime as dt
 import itertools
 import os
@@ -207,10 +208,13 @@ from yantai_policy.benefits.periods import fens_to_yuan
 from yantai_policy.benefits.records import (
     APPLICANT_CONTRACT,
     APPLICANT_FIELDS,
+    BOTH_WAYS,
     DATE_RANGE,
     MAX_FEN,
+    REPEATED_COLUMN,
     Field,
     RecordError,
+    check_csv_header,
     field_parser,
     parse_date,
     parse_fen,
@@ -221,6 +225,7 @@ from yantai_policy.benefits.records import (
 )
 from yantai_policy.errors import PolicyError
 from yantai_policy.loading import load_policy
+from yantai_policy.textio import SNIFF_BYTES, bom_encoding
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -240,6 +245,8 @@ __all__ = ["FRAME_BENEFITS", "MAX_FEN", "evaluate_frame", "period_end_days", "re
 FRAME_BENEFITS = tuple(APPLICANT_BENEFITS)
 """The benefits [`evaluate_frame`][yantai_policy.benefits.frame.evaluate_frame] computes: every applicant benefit."""
 _PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
+_NESTED = tuple(f.name for f in APPLICANT_CONTRACT if f.kind in {"object", "list"})
+"""The fields whose cells hold objects: ``tax_due``, ``loan`` and the lists of entries."""
 _MIXED = frozenset({"mixed", "mixed-integer", "mixed-integer-float", "unknown-array"})
 _UNUSED = object()  # an invalid category that no row uses
 T = TypeVar("T")
@@ -791,7 +798,7 @@ def _check_columns(
     seen: set[object] = set()
     for column in columns:
         if column in seen:
-            _fail("the column appears twice", f"{where}{column}")
+            _fail(REPEATED_COLUMN, f"{where}{column}")
         seen.add(column)
         if isinstance(column, str) and (column in known or column.startswith(("x_", *prefixes))):
             continue
@@ -845,6 +852,7 @@ def _read(
     if "id" not in df.columns:
         _fail("missing required field", "id")
     _check_ids(df["id"])
+    df = _struct_nulls_absent(df)
     facts = Applicants.blank(len(df))
     long_frames = {"contributions": contributions, "accident_premiums": premiums}
     for field in APPLICANT_CONTRACT:
@@ -860,6 +868,41 @@ def _read(
         elif name in df.columns and field.kind != "id":
             _READERS[field.kind](df[name], field, facts)
     return facts
+
+
+def _struct_nulls_absent(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame with null members of its objects (and list entries) left out: absent.
+
+    A struct column (from Parquet, say) cannot leave a key out of one row: it holds a
+    null there. So ``loan`` ``{"kind": "individual", "amount": None}`` reads as
+    ``{"kind": "individual"}``, and a contributions entry's null ``note`` as no note.
+    """
+    cleaned = {}
+    for name in _NESTED:
+        if name in df.columns:
+            values = df[name].to_numpy(dtype=object)
+            out = [_members(cell) for cell in values]
+            if any(new is not old for new, old in zip(out, values, strict=True)):
+                cleaned[name] = pd.Series(_object_array(out), index=df.index, dtype=object)
+    if not cleaned:
+        return df
+    df = df.copy(deep=False)
+    for name, series in cleaned.items():
+        df[name] = series
+    return df
+
+
+def _members(cell: object) -> object:
+    """A cell with the null members of its objects left out (the cell itself if it has none)."""
+    if isinstance(cell, dict):
+        if any(_is_na(value) for value in cell.values()):
+            return {key: value for key, value in cell.items() if not _is_na(value)}
+        return cell
+    if isinstance(cell, list | tuple | np.ndarray):
+        items = [_members(item) for item in cell]
+        if any(new is not old for new, old in zip(items, cell, strict=True)):
+            return items
+    return cell
 
 
 def _read_groups(series: Series, field: Field, facts: Applicants) -> None:
@@ -959,7 +1002,7 @@ def _read_object(df: pd.DataFrame, field: Field, facts: Applicants) -> None:
     flat = [f"{name}.{sub.name}" for sub in field.shape]
     if name in df.columns:
         if any(str(column).startswith(f"{name}.") for column in df.columns):
-            _fail("given both as a column of objects and as flattened columns", name)
+            _fail(BOTH_WAYS, name)
 
         def cell(row: int) -> object:
             return df[name].iloc[row]
@@ -1433,11 +1476,14 @@ def read_applicants(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 
 def _read_csv(where: pathlib.Path) -> pd.DataFrame:
+    codec = _encoding(where)
     try:
-        text = pd.read_csv(
-            where, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
-        )
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        with where.open(encoding=codec, errors="replace", newline="") as header:
+            check_csv_header(next(csv.reader(header), []))
+        text = pd.read_csv(where, dtype=str, keep_default_na=False, na_filter=False, encoding=codec)
+    except RecordError as error:
+        raise PolicyError(f"{where}: line 1: {error}") from None
+    except (pd.errors.ParserError, UnicodeError, csv.Error) as error:
         raise PolicyError(f"{where}: {error}") from None
     return pd.DataFrame(
         {
@@ -1445,6 +1491,16 @@ def _read_csv(where: pathlib.Path) -> pd.DataFrame:
             for column in text.columns
         },
     )
+
+
+def _encoding(where: pathlib.Path) -> str:
+    """The file's encoding, by its byte-order mark ([yantai_policy.textio][yantai_policy.textio])."""
+    with where.open("rb") as binary:
+        head = binary.read(SNIFF_BYTES)
+    try:
+        return bom_encoding(head)
+    except ValueError as error:
+        raise PolicyError(f"{where}: {error}") from None
 
 
 def _csv_column(column: str, cells: Series) -> npt.NDArray[np.object_]:
@@ -1471,17 +1527,24 @@ def _csv_cell(column: str, cell: str) -> object:
 
 def _read_jsonl(where: pathlib.Path) -> pd.DataFrame:
     """Read a JSONL register with the command line's own line reader ([`batch_io`][yantai_policy.benefits.batch_io])."""
-    from yantai_policy.benefits.batch_io import BadLine, decode_jsonl, jsonl_lines  # noqa: PLC0415
+    from yantai_policy.benefits.batch_io import (  # noqa: PLC0415
+        BadLine,
+        decode_jsonl,
+        jsonl_lines,
+        text_input,
+    )
 
     values: dict[str, list[object]] = {}
     count = 0
-    with where.open("rb") as lines:
+    with where.open("rb") as binary:
+        lines = text_input(binary, "jsonl", str(where))
         for number, line in enumerate(jsonl_lines(lines), 1):
-            if not line.strip():  # no record, and no row to hold an error: skipped
+            if not isinstance(line, BadLine) and not line.strip():  # no record, no row: skipped
                 continue
             record = decode_jsonl(line)
             if isinstance(record, BadLine):
-                raise PolicyError(f"{where}: line {number}: {record.reason}"[:300])
+                field = f"{record.field}: " if record.field else ""
+                raise PolicyError(f"{where}: line {number}: {field}{record.reason}"[:300])
             if not isinstance(record, dict):
                 raise PolicyError(f"{where}: line {number}: expected a JSON object")
             for key, value in record.items():

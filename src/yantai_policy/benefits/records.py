@@ -62,12 +62,13 @@ from yantai_policy.errors import PolicyError
 from yantai_policy.parameters import EXACT
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
 __all__ = [
     "AMOUNT_CACHE",
     "APPLICANT_CONTRACT",
     "APPLICANT_FIELDS",
+    "BOTH_WAYS",
     "BUSINESS_TYPES",
     "DATE_RANGE",
     "GROUPS",
@@ -80,6 +81,7 @@ __all__ = [
     "PLACEMENT_CONTRACT",
     "PLACEMENT_FIELDS",
     "PLATFORM_OCCUPATIONS",
+    "REPEATED_COLUMN",
     "TAXES",
     "Applicant",
     "Field",
@@ -89,6 +91,7 @@ __all__ = [
     "applicant_from_csv_row",
     "applicant_parser",
     "applicant_schema",
+    "check_csv_header",
     "field_parser",
     "item_parser",
     "parse_applicant",
@@ -1058,6 +1061,45 @@ def read_cell(field: Field, text: str) -> object:
 
 def _known_column(column: str) -> bool:
     return column in _BY_NAME or column in _FLAT or column.startswith("x_")
+
+
+REPEATED_COLUMN = "the column appears twice"
+"""The reason a CSV header or a DataFrame that names a column twice is refused."""
+BOTH_WAYS = "given both as a column of objects and as flattened columns"
+"""The reason an object field given as ``loan`` and as ``loan.kind`` columns is refused."""
+
+
+def check_csv_header(columns: Iterable[str | None]) -> None:
+    """Refuse a CSV header that names a column twice, or an object field both ways.
+
+    [applicant_from_csv_row][yantai_policy.benefits.records.applicant_from_csv_row]
+    reads a row into a record dict, so two columns with one name (or a ``loan``
+    column beside ``loan.kind``) would be one key: the last cell would win silently.
+
+    Raises:
+        RecordError: The header repeats a column, or gives an object field both as a
+            column and flattened; the error names the column.
+
+    Examples:
+        >>> check_csv_header(["id", "groups", "groups"])
+        Traceback (most recent call last):
+        ...
+        yantai_policy.benefits.records.RecordError: groups: the column appears twice
+    """
+    seen: set[str | None] = set()
+    heads: set[str] = set()
+    for column in columns:
+        if column in seen:
+            _fail(str(column) or '""', REPEATED_COLUMN)  # an empty name (``id,,``) shown
+        seen.add(column)
+        if column is None:
+            continue
+        head, dot, _ = column.partition(".")
+        if dot and head in _BY_NAME and _BY_NAME[head].kind == "object":
+            heads.add(head)
+    for head in sorted(heads):
+        if head in seen:
+            _fail(head, BOTH_WAYS)
 
 
 def applicant_from_csv_row(row: Mapping[str, str | None]) -> dict[str, Any]:
