@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from yantai_policy.dates import parse_date
 from yantai_policy.errors import UnknownNameError
 from yantai_policy.parameters import ParameterSet
 
@@ -586,7 +587,7 @@ class Policy:
             values = []
             for key, value in dated.items():
                 try:
-                    since = key if isinstance(key, dt.date) else dt.date.fromisoformat(str(key))
+                    since = key if isinstance(key, dt.date) else parse_date(str(key))
                     parsed = None if value is None else parse_value(param.unit, value)
                 except ValueError as error:
                     raise ParameterError(f"{name}: {error}") from None

@@ -546,14 +546,36 @@ class BatchSummary:
         self.totals[name] = self.totals.get(name, 0) + fen
 
     def to_text(self) -> str:
-        """Return the summary as lines of text."""
+        """Return the summary as lines of text.
+
+        A benefit with an eligible row whose amount cannot be determined (a parameter
+        the plan leaves unknown) has no total: it says ``total undetermined``, with the
+        sum over the other rows, never a total that reads as zero.
+
+        Examples:
+            >>> summary = BatchSummary(rows=3, eligible={"a": 2, "b": 3, "c": 1},
+            ...     totals={"a": 100, "b": 50, "c": 0}, undetermined={"a": 0, "b": 1, "c": 1})
+            >>> print(summary.to_text())
+            rows: 3
+            errors: 0
+            a: 2 eligible, total 1.00 yuan
+            b: 3 eligible, total undetermined (1 undetermined; 0.50 yuan for the other 2)
+            c: 1 eligible, total undetermined (1 undetermined)
+        """
         out = [f"rows: {self.rows}", f"errors: {self.errors}"]
-        for name in self.eligible:
-            extra = f", {self.undetermined[name]} undetermined" if self.undetermined[name] else ""
-            out.append(
-                f"{name}: {self.eligible[name]} eligible, total {fen_to_yuan(self.totals[name])} yuan{extra}"
-            )
+        for name, eligible in self.eligible.items():
+            total = _total(fen_to_yuan(self.totals[name]), self.undetermined[name], eligible)
+            out.append(f"{name}: {eligible} eligible, total {total}")
         return "\n".join(out)
+
+
+def _total(yuan: Decimal, undetermined: int, eligible: int) -> str:
+    """A total as text: ``650.00 yuan``, or ``undetermined`` when an amount is unknown."""
+    if not undetermined:
+        return f"{yuan} yuan"
+    rest = eligible - undetermined
+    known = f"; {yuan} yuan for the other {rest}" if rest else ""
+    return f"undetermined ({undetermined} undetermined{known})"
 
 
 @attrs.frozen
@@ -565,6 +587,10 @@ class BenefitComparison:
     eligible_reform: int
     total_baseline: Decimal
     total_reform: Decimal
+    undetermined_baseline: int = 0
+    """Eligible rows under the baseline whose amount cannot be determined (not in the total)."""
+    undetermined_reform: int = 0
+    """Eligible rows under the reform whose amount cannot be determined (not in the total)."""
 
     @property
     def difference(self) -> Decimal:
@@ -604,11 +630,15 @@ class Comparison:
         out = [
             f"rows: {self.rows}, errors: {len(self.errors)}, rows x benefits changed: {len(self.differences)}"
         ]
-        out.extend(
-            f"{b.benefit}: eligible {b.eligible_baseline} -> {b.eligible_reform}, "
-            f"total {b.total_baseline} -> {b.total_reform} ({b.difference:+})"
-            for b in self.benefits
-        )
+        for b in self.benefits:
+            before = _total(b.total_baseline, b.undetermined_baseline, b.eligible_baseline)
+            after = _total(b.total_reform, b.undetermined_reform, b.eligible_reform)
+            known = not (b.undetermined_baseline or b.undetermined_reform)
+            change = f"{b.difference:+}" if known else "difference undetermined"
+            out.append(
+                f"{b.benefit}: eligible {b.eligible_baseline} -> {b.eligible_reform}, "
+                f"total {before.removesuffix(' yuan')} -> {after.removesuffix(' yuan')} ({change})"
+            )
         return "\n".join(out)
 
 
@@ -673,6 +703,8 @@ def compare(  # noqa: PLR0913 - keyword-only options of a batch
                 eligible_reform=right.eligible.get(f.name, 0),
                 total_baseline=fen_to_yuan(left.totals.get(f.name, 0)),
                 total_reform=fen_to_yuan(right.totals.get(f.name, 0)),
+                undetermined_baseline=left.undetermined.get(f.name, 0),
+                undetermined_reform=right.undetermined.get(f.name, 0),
             )
             for f in formulas
         ),
