@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from yantai_policy.dates import parse_date
 from yantai_policy.model import Text
 from yantai_policy.parameters import Source, SourceKind
 
@@ -252,7 +253,7 @@ class Decision:
             title=Text(**data["title"]),
             measure=data["measure"],
             record_id=data["record_id"],
-            on=dt.date.fromisoformat(data["on"]),
+            on=parse_date(data["on"]),
             eligible=data["eligible"],
             amount=None if data["amount"] is None else Decimal(data["amount"]),
             reasons=tuple(
@@ -272,7 +273,7 @@ class Decision:
                     value=p["value"],
                     effective=None
                     if p["effective"] is None
-                    else dt.date.fromisoformat(p["effective"]),
+                    else parse_date(p["effective"]),
                     source=_source_from(p["source"]),
                 )
                 for p in data["parameters"]
