@@ -257,9 +257,9 @@ def test_jobs_two_with_decode_and_start() -> None:
     assert two[-1][3] == "row 17: empty line"
 
 
-@pytest.mark.parametrize("jobs", [0, -1, 1.5, "2"])
+@pytest.mark.parametrize("jobs", [0, -1, 1.5, "2", 257, 10**9])
 def test_bad_jobs(jobs: Any) -> None:
-    """Jobs must be a positive integer."""
+    """Jobs must be a positive integer, at most MAX_JOBS (a pool forks them all at once)."""
     with pytest.raises(PolicyError, match="jobs must be a positive integer"):
         evaluate_many(RECORDS, on=ON, jobs=jobs)
 

@@ -94,8 +94,6 @@ LANGS = ("zh", "en", "both")
 THRESHOLD_FORMS = "a share from 0 to 1, such as 0.3, 30% or 3/10"
 _INTEGER = re.compile(r"[+-]?\d{1,30}", re.ASCII)
 _SHARE = re.compile(r"([+-]?)(?:(\d{1,30})/(\d{1,30})|(\d{0,30}(?:\.\d{1,30})?)(%?))", re.ASCII)
-MAX_JOBS = 256
-"""The most worker processes ``evaluate --jobs`` starts."""
 
 
 def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
@@ -301,6 +299,7 @@ def _add_benefit_commands(
     commands: argparse._SubParsersAction[_Parser],
     o: dict[str, _Parser],
 ) -> None:
+    from yantai_policy.benefits.batch import MAX_JOBS  # noqa: PLC0415 - the batch's bound
     from yantai_policy.benefits.batch_io import FORMATS  # noqa: PLC0415 - the batch formats
 
     evaluate = commands.add_parser(

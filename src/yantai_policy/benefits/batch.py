@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHUNK_SIZE",
+    "MAX_JOBS",
     "Batch",
     "BatchSummary",
     "BenefitComparison",
@@ -117,6 +118,10 @@ def _id_of(record: object) -> str | None:
 
 CHUNK_SIZE = 4096
 """How many records a batch parses and computes at a time."""
+
+MAX_JOBS = 256
+"""The most worker processes a batch starts (where processes are forked, the pool starts
+them all at once, so a mistyped ``jobs=10**9`` would try to fork a billion)."""
 
 
 @attrs.frozen
@@ -252,6 +257,7 @@ def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
             (:mod:`~yantai_policy.benefits.parallel`); 1 computes them here. The rows
             are the same, in the same order, whatever the number. With more than
             one, ``parse`` and ``decode`` must be picklable where processes are not forked.
+            At most [MAX_JOBS][yantai_policy.benefits.batch.MAX_JOBS].
 
     Returns:
         An iterator of one :class:`Row` per record (see :class:`Batch`).
@@ -272,8 +278,8 @@ def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
     formulas, parse = _plan(benefits, parse)
     if type(chunk_size) is not int or chunk_size < 1:
         raise PolicyError(f"chunk_size must be a positive integer, not {chunk_size!r}")
-    if type(jobs) is not int or jobs < 1:
-        raise PolicyError(f"jobs must be a positive integer, not {jobs!r}")
+    if type(jobs) is not int or not 1 <= jobs <= MAX_JOBS:
+        raise PolicyError(f"jobs must be a positive integer, at most {MAX_JOBS}, not {jobs!r}")
     ctx = context(policy if policy is not None else load_policy(), on)
     if jobs > 1:
         from yantai_policy.benefits.parallel import parallel_chunks  # noqa: PLC0415

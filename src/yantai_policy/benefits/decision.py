@@ -271,9 +271,7 @@ class Decision:
                 ParameterUse(
                     name=p["name"],
                     value=p["value"],
-                    effective=None
-                    if p["effective"] is None
-                    else parse_date(p["effective"]),
+                    effective=None if p["effective"] is None else parse_date(p["effective"]),
                     source=_source_from(p["source"]),
                 )
                 for p in data["parameters"]
