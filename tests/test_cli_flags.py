@@ -20,6 +20,7 @@ from yantai_policy.benefits.records import RecordError, parse_applicant
 from yantai_policy.cli import main
 from yantai_policy.dates import DateError, parse_date
 from yantai_policy.errors import PolicyError
+from yantai_policy.export import to_json
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -305,7 +306,7 @@ def test_record_date_names_field_and_reason() -> None:
 
 def test_plan_date_names_the_reason(tmp_path: Path) -> None:
     """The plan loader's dates, and parameters' dated keys, say why a date does not exist."""
-    plan = json.loads(yp.export.to_json(yp.load_policy()))
+    plan = json.loads(to_json(yp.load_policy()))
     plan["provenance"]["issued_on"] = "2021-02-29"
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
@@ -313,6 +314,9 @@ def test_plan_date_names_the_reason(tmp_path: Path) -> None:
         yp.load_policy(path)
     with pytest.raises(PolicyError, match=r"invalid date '2021-13-01': there is no month 13"):
         yp.load_policy().with_parameters({"startup_subsidy.amount": {"2021-13-01": "6000"}})
+    # Python 3.11's fromisoformat took the basic form, so this key used to be accepted.
+    with pytest.raises(PolicyError, match=r"invalid date '20210301': expected YYYY-MM-DD"):
+        yp.load_policy().with_parameters({"startup_subsidy.amount": {"20210301": "6000"}})
 
 
 # --- 6. number options ----------------------------------------------------------------------
