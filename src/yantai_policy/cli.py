@@ -3,9 +3,13 @@
 Built on :mod:`argparse` from the standard library: its sub-commands, ``--help`` and
 exit code 2 for usage errors are all this tool needs, so the command adds no dependency.
 It parses arguments and dispatches; reading, computing and writing are the library's.
+Each option that several commands take is declared once, in a parent parser, so it means
+the same everywhere (``--json`` is ``audit --format json``); a usage error is one line,
+with "did you mean" for a near miss.
 
 Exit codes: 0 on success; 1 when ``audit`` finds something at or above ``--fail-on``,
-or when ``evaluate --fail-on-error`` meets a row with an error; 2 for a usage error, an
+when every row of an ``evaluate`` batch has an error (an empty input is a success), or
+when ``evaluate --fail-on-error`` meets a row with an error; 2 for a usage error, an
 unknown measure, unit or benefit, a bad date, an unreadable input, a record ``explain``
 cannot read or a bad plan file (each with a one-line message on stderr).
 
