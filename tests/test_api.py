@@ -265,11 +265,11 @@ def test_the_day_as_a_string_in_evaluate_frame() -> None:
 @pytest.mark.parametrize(
     ("on", "error", "message"),
     [
-        ("2021-02-30", ValueError, "on: 2021-02-30: February 2021 has 28 days"),
-        ("2021-13-01", ValueError, "on: 2021-13-01: there is no month 13"),
-        ("2021-7-16", ValueError, "expected a date as YYYY-MM-DD"),
-        ("2021-07-16\n", ValueError, "expected a date as YYYY-MM-DD"),
-        ("20210716", ValueError, "expected a date as YYYY-MM-DD"),
+        ("2021-02-30", ValueError, "on: invalid date '2021-02-30': February 2021 has 28 days"),
+        ("2021-13-01", ValueError, "on: invalid date '2021-13-01': there is no month 13"),
+        ("2021-7-16", ValueError, "expected YYYY-MM-DD"),
+        ("2021-07-16\n", ValueError, "expected YYYY-MM-DD"),
+        ("20210716", ValueError, "expected YYYY-MM-DD"),
         (dt.datetime(2021, 7, 16, 12, tzinfo=dt.UTC), TypeError, "not datetime"),
         (20210716, TypeError, "not int"),
         (None, TypeError, "not NoneType"),
@@ -288,8 +288,8 @@ def test_a_bad_day_is_refused_with_its_reason(on: object, error: type, message: 
         ("2021-04-31", "April 2021 has 30 days"),
         ("2021-00-01", "there is no month 0"),
         ("0000-01-01", "there is no year 0"),
-        ("2021-01-00", "January 2021 has 31 days"),
-        ("２０２１-07-16", "expected a date as YYYY-MM-DD"),
+        ("2021-01-00", "there is no day 0"),
+        ("２０２１-07-16", "expected YYYY-MM-DD"),
     ],
 )
 def test_parse_date_names_the_reason(text: str, reason: str) -> None:

@@ -855,7 +855,7 @@ def test_batch_summary_counts() -> None:
     assert "rows: 6" in text
     assert "errors: 2" in text
     assert "startup_subsidy: 2 eligible, total 10000.00 yuan" in text
-    assert "fee_exemptions: 3 eligible, total 0.00 yuan, 3 undetermined" in text
+    assert "fee_exemptions: 3 eligible, total undetermined (3 undetermined)" in text
 
 
 def test_batch_summary_add_returns_the_row() -> None:

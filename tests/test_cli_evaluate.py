@@ -226,7 +226,7 @@ def test_csv_unknown_column_is_named(capsys: pytest.CaptureFixture[str], tmp_pat
     source = _write(tmp_path / "in.csv", "id,group\nA1,graduate\nA2,\n")
     out = tmp_path / "out.csv"
     code, _, _ = _run(capsys, "evaluate", source, "--on", ON, "-o", str(out))
-    assert code == 0
+    assert code == 1  # every row failed
     rows = _csv_rows(out.read_text(encoding="utf-8"))
     assert rows[0]["error"] == "row 1: group: unknown field 'group'; did you mean 'groups'?"
     # Empty or not: an unknown column is refused in every row, as evaluate_frame refuses it.
@@ -263,7 +263,7 @@ def test_summary_on_stderr(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
         "social_insurance_subsidy: 1 eligible, total 1300.00 yuan\n"
         "accident_insurance_subsidy: 0 eligible, total 0.00 yuan\n"
         "tax_relief: 1 eligible, total 0.00 yuan\n"
-        "fee_exemptions: 2 eligible, total 0.00 yuan, 2 undetermined\n"
+        "fee_exemptions: 2 eligible, total undetermined (2 undetermined)\n"
         "skills_upgrading_subsidy: 0 eligible, total 0.00 yuan\n"
         "vocational_training_subsidy: 0 eligible, total 0.00 yuan\n"
     )
@@ -281,14 +281,29 @@ def test_fail_on_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
     assert code == 0
 
 
-@pytest.mark.parametrize("date", ["2021-13-01", "16/07/2021", "tomorrow"])
-def test_bad_on_date(capsys: pytest.CaptureFixture[str], tmp_path: Path, date: str) -> None:
-    """A bad --on exits 2 with a one-line message and writes nothing."""
+@pytest.mark.parametrize(
+    ("date", "reason"),
+    [
+        ("2021-13-01", "there is no month 13"),
+        ("2021-02-30", "February 2021 has 28 days"),
+        ("16/07/2021", "expected YYYY-MM-DD"),
+        ("tomorrow", "expected YYYY-MM-DD"),
+    ],
+)
+def test_bad_on_date(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, date: str, reason: str
+) -> None:
+    """A bad --on is a usage error (exit 2): one line naming the option and the reason."""
     source = _write(tmp_path / "in.csv", APPLICANTS)
     out = tmp_path / "out.csv"
-    code, stdout, err = _run(capsys, "evaluate", source, "--on", date, "-o", str(out))
-    assert (code, stdout) == (2, "")
-    assert err == f"yantai-policy: error: --on: invalid date {date!r} (expected YYYY-MM-DD)\n"
+    with pytest.raises(SystemExit) as stop:
+        main(["evaluate", source, "--on", date, "-o", str(out)])
+    stdout, err = capsys.readouterr()
+    assert (stop.value.code, stdout) == (2, "")
+    assert err == (
+        f"yantai-policy: error: argument --on: invalid date {date!r}: {reason} "
+        "(see yantai-policy evaluate --help)\n"
+    )
     assert not out.exists()
 
 
@@ -322,7 +337,7 @@ def test_placement_benefit(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     assert rows[0]["labour_intermediary_subsidy.amount"] == ""  # no standard in the plan
     assert rows[1]["labour_intermediary_subsidy.amount"] == "0.00"
     assert rows[2]["error"].startswith("row 3: contract_months: expected a whole number")
-    assert "labour_intermediary_subsidy: 1 eligible, total 0.00 yuan, 1 undetermined" in err
+    assert "labour_intermediary_subsidy: 1 eligible, total undetermined (1 undetermined)" in err
     jsonl = _write(tmp_path / "in.jsonl", json.dumps(PLACEMENT) + "\n")
     code, _, _ = _run(capsys, "evaluate", jsonl, *argv)
     assert code == 0

@@ -72,7 +72,9 @@ def test_explain_csv_and_title(capsys: pytest.CaptureFixture[str], tmp_path: Pat
         "id,business_type,first_license_on,operating,pays_employee_insurance\n"
         "A1,individual_business,2021-01-15,true,false\n",
     )
-    code, out, _ = _run(capsys, "explain", source, "--on", ON, "--benefit", "一次性创业补贴")
+    code, out, _ = _run(
+        capsys, "explain", source, "--on", ON, "--benefit", "一次性创业补贴", "--lang", "en"
+    )
     assert code == 0
     assert out.startswith(
         "One-off start-up subsidy (measure 6) on 2021-07-16 for record A1: not eligible"

@@ -646,7 +646,7 @@ def test_lone_surrogates_never_crash_a_writer(
         records = len(Path(source).read_bytes().splitlines()) - (in_format == "csv")
         out = tmp_path / f"out.{fmt}"
         code, _, err = _run(capsys, "evaluate", source, "--on", ON, *ONE, "-o", str(out))
-        assert code == 0, err
+        assert code in (0, 1), err  # 1 where the input's one row is an error row
         rows: list[Any]
         if fmt == "xlsx":
             rows = _xlsx(out)[1:]

@@ -63,12 +63,29 @@ def cli_reference_markdown() -> str:
         "     yantai_policy/cli.py; tests/test_docs_site.py fails when it is stale. -->",
         "",
         "`yantai-policy` (also `python -m yantai_policy`) reads the built-in Yantai plan, or",
-        "another plan file given with `--plan PATH`. It exits 0 on success, 1 when `audit",
-        "--fail-on` or `evaluate --fail-on-error` finds what it gates on, and 2 for an unknown",
+        "another plan file given with `--plan PATH`. It exits 0 on success; 1 when `audit",
+        "--fail-on` finds what it gates on, when `evaluate` meets an error in every row (an",
+        "empty input exits 0) or, with `--fail-on-error`, in any row; and 2 for an unknown",
         "measure, unit or benefit, a bad plan file or bad arguments. The",
         "[getting-started page](getting-started.md) runs a few commands; `evaluate`, `explain`,",
         "`benefits` and `schema` are described in detail in",
         "[benefits from the command line](benefits-cli.md).",
+        "",
+        "An option means the same in every command that takes it:",
+        "",
+        "- `--lang zh|en|both`: the language of the text, default `both` (`explain` prints",
+        "  each decision in Chinese, then in English; a picture's labels take one language, so",
+        "  `plot --lang both` draws Chinese labels, as `zh` does);",
+        "- `--json`: print JSON (UTF-8, not ASCII-escaped) instead of text. `audit` has a third",
+        "  format, Markdown, so it also takes `--format text|json|markdown`, and `--json` is",
+        "  its shorthand for `--format json`;",
+        "- `-o PATH`, `--output PATH`: the file to write; `-`, the default, is stdout;",
+        "- `--plan PATH`, `--on DATE` (`YYYY-MM-DD`), `--benefit NAME`, `--input-format`: as",
+        "  in `evaluate` and `explain` alike.",
+        "",
+        "A usage error (an unknown command or choice, a bad number or date) is one line on",
+        "stderr, exit 2; a near miss gets a suggestion (`invalid choice 'leed'; did you mean",
+        "'lead'?`). `yantai-policy --version` prints the installed version.",
         "",
         "Every command that writes a file takes `-o -` for stdout, and then stdout holds only the",
         "data: status lines (`wrote ...`) go to stderr. A file is written beside the target under",
@@ -129,7 +146,8 @@ def test_cli_page_shows_every_option_and_help(name: str) -> None:
     """Every option, positional and help string of a subcommand is in its section of docs/cli.md."""
     section = _squash(_cli_sections()[name])
     for action in _subcommands()[name]._actions:
-        for word in [*action.option_strings, action.metavar or "", action.help or ""]:
+        shown = (action.help or "").replace("%%", "%")  # argparse's escape of a percent sign
+        for word in [*action.option_strings, action.metavar or "", shown]:
             assert _squash(str(word)) in section, (
                 f"docs/cli.md is stale for {name!r} ({word!r}): run python tests/test_docs_site.py"
             )

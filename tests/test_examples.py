@@ -153,7 +153,7 @@ def test_batch_evaluate(tmp_path: Path) -> None:
     assert bad == ["E01", "E02"]
     assert f"rows: {len(ids)}\nerrors: 2\n" in result.stdout
     assert "startup_subsidy: 1 eligible, total 5000.00 yuan" in result.stdout
-    assert "fee_exemptions: 9 eligible, total 0.00 yuan, 9 undetermined" in result.stdout
+    assert "fee_exemptions: 9 eligible, total undetermined (9 undetermined)" in result.stdout
     assert result.stdout.count("error: row ") == 2
 
 

@@ -842,7 +842,7 @@ def test_nested_list_errors_name_the_entry() -> None:
     )
     assert (
         str(error_of(df))
-        == "row 1: accident_premiums[0].paid_on: invalid date '2021-13-01' (expected YYYY-MM-DD)"
+        == "row 1: accident_premiums[0].paid_on: invalid date '2021-13-01': there is no month 13"
     )
     df = pd.DataFrame({"id": ["A"], "contributions": [[{"month": "2021-01", "amont": "1"}]]})
     assert (
@@ -902,7 +902,7 @@ def test_duplicate_month_in_long_frame() -> None:
         ),
         (
             {"id": ["A"], "first_license_on": ["2021-02-30"]},
-            "row 1: first_license_on: invalid date '2021-02-30' (expected YYYY-MM-DD)",
+            "row 1: first_license_on: invalid date '2021-02-30': February 2021 has 28 days",
         ),
         (
             {

@@ -300,7 +300,7 @@ def test_premiums_frame_rows_mark_their_applicant() -> None:
     out = evaluate_frame(df, ON, premiums=premiums, errors="column")
     assert out["error"].tolist() == [
         None,
-        "row 3: premiums.paid_on: invalid date '2021-02-30' (expected YYYY-MM-DD)",
+        "row 3: premiums.paid_on: invalid date '2021-02-30': February 2021 has 28 days",
     ]
     clean = evaluate_frame(df.iloc[:1], ON, premiums=premiums.iloc[:1])
     columns = outcome_columns(clean)

@@ -277,8 +277,8 @@ def test_parse_value_accepts(unit: Unit, raw: object, expected: object) -> None:
         (Unit.MONTHS, 0, "expected a positive whole number of months, got 0"),
         (Unit.MONTHS, -3, "expected a positive whole number of months, got -3"),
         (Unit.YEARS, "0", "expected a positive whole number of years, got '0'"),
-        (Unit.DATE, "soon", "Invalid isoformat string: 'soon'"),
-        (Unit.DATE, "2021-02-30", "day is out of range for month"),
+        (Unit.DATE, "soon", "invalid date 'soon': expected YYYY-MM-DD"),
+        (Unit.DATE, "2021-02-30", "invalid date '2021-02-30': February 2021 has 28 days"),
         (Unit.DATE, dt.datetime(2021, 1, 1, 9, 0), "expected a date, got a date-time"),  # noqa: DTZ001
         (Unit.DATE, 20210101, "expected a date, got int"),
     ],
@@ -370,7 +370,7 @@ def _rename_field(params: dict[str, Any]) -> None:
         pytest.param(
             _set(AMOUNT, "values", {"2021-13-01": "5000.00"}),
             f"parameters.{AMOUNT}.values.2021-13-01",
-            "invalid date '2021-13-01' (expected YYYY-MM-DD)",
+            "invalid date '2021-13-01': there is no month 13",
             id="bad-date-key",
         ),
         pytest.param(
@@ -582,7 +582,7 @@ def test_with_parameters_unknown_name(policy: yp.Policy) -> None:
         (AMOUNT, "6000.001", "yuan have at most two decimal places (the fen), got '6000.001'"),
         (AMOUNT, 6000.5, "floats are not exact"),
         ("startup_subsidy.operating_months", 0, "expected a positive whole number of months"),
-        (RATE, {"someday": "60%"}, "invalid date 'someday' (expected a date or YYYY-MM-DD)"),
+        (RATE, {"someday": "60%"}, "invalid date 'someday': expected YYYY-MM-DD"),
     ],
 )
 def test_with_parameters_bad_value(

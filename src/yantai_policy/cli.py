@@ -3,9 +3,13 @@
 Built on `argparse` from the standard library: its sub-commands, ``--help`` and
 exit code 2 for usage errors are all this tool needs, so the command adds no dependency.
 It parses arguments and dispatches; reading, computing and writing are the library's.
+Each option that several commands take is declared once, in a parent parser, so it means
+the same everywhere (``--json`` is ``audit --format json``); a usage error is one line,
+with "did you mean" for a near miss.
 
 Exit codes: 0 on success; 1 when ``audit`` finds something at or above ``--fail-on``,
-or when ``evaluate --fail-on-error`` meets a row with an error; 2 for a usage error, an
+when every row of an ``evaluate`` batch has an error (an empty input is a success), or
+when ``evaluate --fail-on-error`` meets a row with an error; 2 for a usage error, an
 unknown measure, unit or benefit, a bad date, an unreadable input, a record ``explain``
 cannot read or a bad plan file (each with a one-line message on stderr).
 
@@ -32,24 +36,27 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import copy
 import datetime as dt
+import difflib
 import io
 import json
 import os
+import re
 import sys
 import time
 from fractions import Fraction
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any, NoReturn, cast
 
 from yantai_policy import queries
 from yantai_policy.audit import AuditConfig, Severity, audit
+from yantai_policy.dates import parse_date
 from yantai_policy.errors import PolicyError
 from yantai_policy.loading import load_policy
 from yantai_policy.model import Role
 from yantai_policy.serialize import (
     BATCH_FORMATS,
     BATCH_OUTPUT_FORMATS,
+    MAX_JOBS,
     MAX_LINE_BYTES,
     Lang,
     action_to_dict,
@@ -68,43 +75,188 @@ __all__ = ["main"]
 PROG = "yantai-policy"
 
 
-def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--json", action="store_true", help="print JSON (UTF-8, not escaped)")
-    common.add_argument(
-        "--lang", choices=("zh", "en", "both"), default="both", help="language (default: both)"
-    )
-    common.add_argument(
+class _Parser(argparse.ArgumentParser):
+    """argparse, with "did you mean" for a misspelt choice and a one-line usage error."""
+
+    def _check_value(self, action: argparse.Action, value: object) -> None:
+        choices = action.choices
+        if choices is None or value in choices:
+            return
+        names = [str(c) for c in choices]
+        close = difflib.get_close_matches(str(value), names, n=3, cutoff=0.6)
+        hint = (
+            f"did you mean {' or '.join(map(repr, close))}?"
+            if close
+            else f"choose from {', '.join(names)}"
+        )
+        raise argparse.ArgumentError(action, f"invalid choice {value!r}; {hint}")
+
+    def error(self, message: str) -> NoReturn:
+        """Exit 2 with one line on stderr, naming the command's --help."""
+        self.exit(2, f"{PROG}: error: {message} (see {self.prog} --help)\n")
+
+
+# --- options: each declared once, with one meaning, and shared by the commands ------------
+
+LANGS = ("zh", "en", "both")
+"""The choices of ``--lang``: Chinese, English or both, in every command."""
+
+THRESHOLD_FORMS = "a share from 0 to 1, such as 0.3, 30% or 3/10"
+_INTEGER = re.compile(r"[+-]?\d{1,30}", re.ASCII)
+_SHARE = re.compile(r"([+-]?)(?:(\d{1,30})/(\d{1,30})|(\d{0,30}(?:\.\d{1,30})?)(%?))", re.ASCII)
+
+
+def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high`` (or more), in digits."""
+    span = f"{low} or more" if high is None else f"from {low} to {high}"
+
+    def whole(text: str) -> int:
+        if not _INTEGER.fullmatch(text.strip()):
+            raise argparse.ArgumentTypeError(f"expected a whole number {span}, got {text!r}")
+        value = int(text)
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected a whole number {span}, got {text}")
+        return value
+
+    return whole
+
+
+def _share(text: str) -> Fraction:
+    """An argparse type: an exact share from 0 to 1, as ``0.3``, ``30%`` or ``3/10``.
+
+    Examples:
+        >>> [str(_share(t)) for t in ("50%", "1/2", "0.5", "12.5%", "1")]
+        ['1/2', '1/2', '1/2', '1/8', '1']
+        >>> _share("1/0")
+        Traceback (most recent call last):
+        ...
+        argparse.ArgumentTypeError: '1/0' divides by zero
+    """
+    match = _SHARE.fullmatch(text.strip())
+    if match is None or not any(match.group(2, 4)):
+        raise argparse.ArgumentTypeError(f"expected {THRESHOLD_FORMS}, got {text!r}")
+    sign, numerator, denominator, decimal, percent = match.groups()
+    if numerator is not None:
+        if int(denominator) == 0:
+            raise argparse.ArgumentTypeError(f"{text!r} divides by zero")
+        value = Fraction(int(numerator), int(denominator))
+    else:
+        value = Fraction(decimal) / (100 if percent else 1)
+    if sign == "-":
+        value = -value
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a share from 0 to 1")
+    return value
+
+
+def _day(text: str) -> dt.date:
+    """An argparse type: a day, ``YYYY-MM-DD`` (the reason named when it does not exist)."""
+    try:
+        return parse_date(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _options() -> dict[str, _Parser]:
+    """The options that more than one command takes, each in its own parent parser."""
+
+    def parent() -> _Parser:
+        return _Parser(add_help=False)
+
+    plan, lang, as_json, on, benefit, output = (parent() for _ in range(6))
+    plan.add_argument(
         "--plan", metavar="PATH", help="a plan file to use instead of the built-in Yantai plan"
     )
-    parser = argparse.ArgumentParser(
+    lang.add_argument(
+        "--lang",
+        choices=LANGS,
+        default="both",
+        help="the language of the text: zh, en or both (default: both)",
+    )
+    as_json.add_argument(
+        "--json",
+        action="store_const",
+        const="json",
+        dest="report_format",
+        help="print JSON (UTF-8, not escaped) instead of text (in audit: --format json)",
+    )
+    as_json.set_defaults(report_format="text")
+    on.add_argument(
+        "--on", required=True, type=_day, metavar="DATE", help="the day of application, YYYY-MM-DD"
+    )
+    benefit.add_argument(
+        "--benefit",
+        action="append",
+        dest="benefits",
+        metavar="NAME",
+        help="a benefit, by name or Chinese title; repeat for more (default: every applicant "
+        "benefit; labour_intermediary_subsidy takes placement records)",
+    )
+    output.add_argument(
+        "-o", "--output", metavar="PATH", default="-", help="the file to write; - is stdout"
+    )
+    return {
+        "plan": plan,
+        "lang": lang,
+        "json": as_json,
+        "on": on,
+        "benefit": benefit,
+        "output": output,
+    }
+
+
+def _input_format(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    """Add ``--input-format``: the input's format, by name, where the input is ``-``."""
+    parser.add_argument("--input-format", choices=formats, help="the input's format (needed for -)")
+
+
+def _measure_number(parser: argparse.ArgumentParser) -> None:
+    """Add the positional measure number of ``show`` and ``co-owners``."""
+    parser.add_argument(
+        "number", type=_whole(1), help="the measure's number (a plan numbers them from 1)"
+    )
+
+
+def _parser() -> _Parser:
+    o = _options()
+    plan_text = [o["json"], o["lang"], o["plan"]]
+    parser = _Parser(
         prog=PROG,
         description="Yantai's division-of-labour plan for flexible employment "
         "(烟政办字〔2021〕3号), as data.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser(
-        "measures", parents=[common], help="list the measures: number, title, units"
+        "measures", parents=plan_text, help="list the measures: number, title, units"
     )
     show = commands.add_parser(
-        "show", parents=[common], help="show one measure in full, with its actions and units"
+        "show", parents=plan_text, help="show one measure in full, with its actions and units"
     )
-    show.add_argument("number", type=int, help="the measure's number, 1-20")
-    commands.add_parser("bureaus", parents=[common], help="list the responsible units")
-    bureau = commands.add_parser("bureau", parents=[common], help="show one unit and its actions")
+    _measure_number(show)
+    commands.add_parser("bureaus", parents=plan_text, help="list the responsible units")
+    bureau = commands.add_parser("bureau", parents=plan_text, help="show one unit and its actions")
     bureau.add_argument("name", help="id, Chinese name, short name or English name")
     co_owners = commands.add_parser(
-        "co-owners", parents=[common], help="the units with any action under a measure"
+        "co-owners", parents=plan_text, help="the units with any action under a measure"
     )
-    co_owners.add_argument("number", type=int, help="the measure's number")
+    _measure_number(co_owners)
     actions = commands.add_parser(
-        "actions", parents=[common], help="a unit's actions, optionally in one role"
+        "actions",
+        parents=plan_text,
+        help="a unit's actions, optionally in one role",
+        description="A unit's actions. With --role, those in which the action or one of its "
+        "items has that role; each item shows its own role where it differs.",
     )
     actions.add_argument("--bureau", required=True, help="the unit: any of its names")
-    actions.add_argument("--role", choices=[r.value for r in Role], help="only this role")
-    commands.add_parser("workload", parents=[common], help="actions and measures per unit")
+    actions.add_argument(
+        "--role",
+        choices=[r.value for r in Role],
+        help="only the actions with this role, the action's own or an item's",
+    )
+    commands.add_parser("workload", parents=plan_text, help="actions and measures per unit")
     audit_cmd = commands.add_parser(
-        "audit", parents=[common], help="coverage audit; exits 1 at or above --fail-on"
+        "audit", parents=plan_text, help="coverage audit; exits 1 at or above --fail-on"
     )
     audit_cmd.add_argument(
         "--fail-on",
@@ -113,71 +265,71 @@ def _parser() -> argparse.ArgumentParser:
         help="exit 1 when a finding at or above this severity exists (default: error)",
     )
     audit_cmd.add_argument(
-        "--format", choices=("text", "json", "markdown"), default="text", help="report format"
+        "--format",
+        choices=("text", "json", "markdown"),
+        dest="report_format",
+        default="text",
+        help="report format (default: text); --json is the same as --format json",
     )
     audit_cmd.add_argument(
         "--threshold",
-        type=Fraction,
+        type=_share,
         default=AuditConfig().concentration_threshold,
-        help="largest share of all actions one unit may hold (default 3/10)",
+        help="the largest share of all actions one unit may hold: "
+        f"{THRESHOLD_FORMS.replace('%', '%%')} "
+        "(default: 3/10)",
     )
     export = commands.add_parser(
         "export",
-        parents=[copy.deepcopy(common)],  # a copy: the lang default below is export's own
+        parents=[o["json"], o["plan"], o["output"]],
         help="write the plan or its graph in another format",
         epilog="--lang sets the labels of dot, mermaid, csv, matrix-csv (zh, en or both) "
         "and matrix-md (zh or en); by default diagrams and matrix-md are in Chinese, csv "
         "and matrix-csv in both. The data formats (json, graphml, gexf and node-link) "
         "always carry both languages: they take only --lang both.",
     )
-    export.set_defaults(lang=None)  # each format's own default (see the epilog)
+    export.add_argument(  # not the shared --lang: each format has its own default (epilog)
+        "--lang",
+        choices=LANGS,
+        default=None,
+        help="the labels' language: zh, en or both (default: each format's own, see below)",
+    )
     export.add_argument(
         "format",
         help="json, node-link, graphml, gexf, dot, mermaid, csv, xlsx, matrix-csv, "
         "matrix-xlsx or matrix-md",
     )
-    export.add_argument(
-        "-o", "--output", required=True, metavar="PATH", help="the file to write, or - for stdout"
-    )
-    _add_benefit_commands(commands)
-    _add_plot_command(commands)
+    _add_benefit_commands(commands, o)
+    _add_plot_command(commands, o)
     return parser
 
 
-def _add_benefit_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    plan = argparse.ArgumentParser(add_help=False)
-    plan.add_argument(
-        "--plan", metavar="PATH", help="a plan file to use instead of the built-in Yantai plan"
-    )
+def _version() -> str:
+    """The installed package's version (the source tree's when it is not installed)."""
+    from importlib import metadata  # noqa: PLC0415 - only --help and --version need it
+
+    try:
+        return metadata.version("yantai-policy")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a bare source tree
+        from yantai_policy import __version__  # noqa: PLC0415
+
+        return __version__
+
+
+def _add_benefit_commands(
+    commands: argparse._SubParsersAction[_Parser],
+    o: dict[str, _Parser],
+) -> None:
     evaluate = commands.add_parser(
         "evaluate",
-        parents=[plan],
+        parents=[o["plan"], o["on"], o["benefit"], o["output"]],
         help="decide benefits for every record of a CSV or JSONL file",
         description="Decide benefits for every record of a CSV or JSONL file, one output "
-        "row per input row; a summary goes to stderr.",
+        "row per input row; a summary goes to stderr. Exits 1 when every row has an error "
+        "(an empty input exits 0), or with --fail-on-error when any row has one.",
     )
     evaluate.add_argument("input", metavar="INPUT", help="a .csv or .jsonl file, or - for stdin")
-    evaluate.add_argument(
-        "--on", required=True, metavar="DATE", help="the day of application, YYYY-MM-DD"
-    )
-    evaluate.add_argument(
-        "--benefit",
-        action="append",
-        dest="benefits",
-        metavar="NAME",
-        help="a benefit to decide, by name or Chinese title; repeat for more (default: every "
-        "applicant benefit; labour_intermediary_subsidy takes placement records)",
-    )
-    evaluate.add_argument(
-        "-o",
-        "--output",
-        required=True,
-        metavar="OUT",
-        help="a .csv, .jsonl or .xlsx file, or - for stdout",
-    )
-    evaluate.add_argument(
-        "--input-format", choices=BATCH_FORMATS, help="the input's format (needed for -)"
-    )
+    _input_format(evaluate, BATCH_FORMATS)
     evaluate.add_argument(
         "--output-format",
         choices=BATCH_OUTPUT_FORMATS,
@@ -188,7 +340,7 @@ def _add_benefit_commands(commands: argparse._SubParsersAction[argparse.Argument
     )
     evaluate.add_argument(
         "--max-line-bytes",
-        type=int,
+        type=_whole(1),
         default=MAX_LINE_BYTES,
         metavar="N",
         help="a JSONL line of more bytes, or a CSV line or cell of more characters, is an "
@@ -196,15 +348,16 @@ def _add_benefit_commands(commands: argparse._SubParsersAction[argparse.Argument
     )
     evaluate.add_argument(
         "--jobs",
-        type=int,
+        type=_whole(1, MAX_JOBS),
         default=1,
         metavar="N",
-        help="compute in N worker processes; the output keeps the input's order (default: 1)",
+        help=f"compute in N worker processes, 1 to {MAX_JOBS}; the output keeps the input's "
+        "order (default: 1)",
     )
-    evaluate.set_defaults(lang="both", json=False)
+    evaluate.set_defaults(lang="both", report_format="text")
     explain = commands.add_parser(
         "explain",
-        parents=[plan],
+        parents=[o["plan"], o["on"], o["benefit"], o["lang"], o["json"]],
         help="explain every decision for one record: conditions, clauses, amounts",
         description="Print the full decision of each benefit for one record: every "
         "condition with its clause, the breakdown of the amount and the parameters used.",
@@ -212,68 +365,42 @@ def _add_benefit_commands(commands: argparse._SubParsersAction[argparse.Argument
     explain.add_argument(
         "input", metavar="FILE", help="a .json object, a one-line .jsonl or a one-row .csv, or -"
     )
-    explain.add_argument(
-        "--on", required=True, metavar="DATE", help="the day of application, YYYY-MM-DD"
-    )
-    explain.add_argument(
-        "--benefit",
-        action="append",
-        dest="benefits",
-        metavar="NAME",
-        help="a benefit to explain, by name or Chinese title; repeat for more (default: "
-        "every applicant benefit; labour_intermediary_subsidy takes a placement record)",
-    )
-    explain.add_argument(
-        "--input-format", choices=_EXPLAIN_FORMATS, help="the file's format (needed for -)"
-    )
-    explain.add_argument(
-        "--lang", choices=("zh", "en"), default="en", help="language (default: en)"
-    )
-    explain.add_argument(
-        "--json", action="store_true", help="print the decisions as a JSON list instead"
-    )
+    _input_format(explain, _EXPLAIN_FORMATS)
     benefits = commands.add_parser(
         "benefits",
+        parents=[o["json"]],
         help="list the benefits: name, titles, measure and record kind",
         description="List every benefit formula: its name, its Chinese and English titles, "
         "the measure it implements and the kind of record it takes.",
     )
-    benefits.add_argument("--json", action="store_true", help="print JSON (UTF-8, not escaped)")
     benefits.set_defaults(lang="both", plan=None)
     schema = commands.add_parser(
-        "schema", help="print the JSON Schema of a record or of the plan format"
+        "schema",
+        parents=[o["output"]],
+        help="print the JSON Schema of a record or of the plan format",
     )
     schema.add_argument("kind", choices=("applicant", "placement", "plan"), help="which schema")
-    schema.add_argument(
-        "-o", "--output", metavar="PATH", help="write it to this file (default, or -: stdout)"
-    )
-    schema.set_defaults(lang="both", json=False, plan=None)
+    schema.set_defaults(lang="both", report_format="text", plan=None)
 
 
-def _add_plot_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_plot_command(
+    commands: argparse._SubParsersAction[_Parser],
+    o: dict[str, _Parser],
+) -> None:
     plot = commands.add_parser(
         "plot",
+        parents=[o["output"], o["lang"], o["plan"]],
         help="draw who does what as a PNG or SVG picture (needs the plot extra)",
         description="Draw the responsibility graph, the workload per unit or the "
-        "measures-by-units matrix; needs matplotlib (pip install 'yantai-policy[plot]').",
+        "measures-by-units matrix; needs matplotlib (pip install 'yantai-policy[plot]'). "
+        "The labels are in one language: both draws Chinese, as zh does, and either "
+        "falls back to English where no CJK font is installed.",
     )
     plot.add_argument("kind", choices=("graph", "workload", "matrix"), help="which picture")
     plot.add_argument(
-        "-o", "--output", required=True, metavar="FILE", help="a .png or .svg file, or - for stdout"
-    )
-    plot.add_argument(
         "--format", choices=("png", "svg"), help="the picture's format (default: by the suffix)"
     )
-    plot.add_argument(
-        "--lang",
-        choices=("zh", "en"),
-        default="zh",
-        help="label language (default: zh; English where no CJK font is installed)",
-    )
-    plot.add_argument(
-        "--plan", metavar="PATH", help="a plan file to use instead of the built-in Yantai plan"
-    )
-    plot.set_defaults(json=False)
+    plot.set_defaults(report_format="text")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -368,6 +495,7 @@ def _run(args: argparse.Namespace) -> int:
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")
     lang = cast("Lang", args.lang)
+    args.json = args.report_format == "json"  # --json, or audit's --format json
     try:
         policy = load_policy(args.plan)
         return _COMMANDS[args.command](policy, args, lang)
@@ -545,13 +673,19 @@ def _co_owners(policy: Policy, number: int, lang: Lang, *, as_json: bool) -> int
 
 def _actions(policy: Policy, name: str, role: Role | None, lang: Lang, *, as_json: bool) -> int:
     found = queries.actions_of(policy, name, role)
-    if as_json:
-        _dump([action_to_dict(a, lang) for a in found])
+    if as_json:  # "roles": the action's own and its items', which --role matches
+        _dump([{**action_to_dict(a, lang), "roles": _roles(a)} for a in found])
         return 0
-    for action in found:
-        print(f"[{action.id}] {_label(action.role.zh, action.role.en, lang)}")
-        _say(action.text, lang, "  ")
+    for action in found:  # each item with its own role where it differs (a 牵头 item)
+        _print_action(
+            action, lang, _label(f"第{action.measure}项", f"measure {action.measure}", lang)
+        )
     return 0
+
+
+def _roles(action: Action) -> list[str]:
+    """The roles of an action and of its items, in the order of ``Role``."""
+    return [r.value for r in Role if r in action.roles]
 
 
 def _workload(policy: Policy, lang: Lang, *, as_json: bool) -> int:
@@ -580,9 +714,9 @@ def _workload(policy: Policy, lang: Lang, *, as_json: bool) -> int:
 
 def _audit(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
     report = audit(policy, AuditConfig(concentration_threshold=args.threshold))
-    if args.json or args.format == "json":
+    if args.report_format == "json":
         _dump(report.to_dict())
-    elif args.format == "markdown":
+    elif args.report_format == "markdown":
         print(report.to_markdown(lang))
     else:
         print(report.to_text(lang))
@@ -611,7 +745,7 @@ def _schema(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noq
     text = json.dumps(schema(), ensure_ascii=False, indent=2) + "\n"
     from yantai_policy.outfile import STDOUT, write_text  # noqa: PLC0415 - only writing needs it
 
-    if args.output in (None, STDOUT):
+    if args.output == STDOUT:
         sys.stdout.write(text)
         return 0
     write_text(args.output, text)
@@ -626,18 +760,11 @@ def _evaluate(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # n
         evaluate_many,
     )
 
-    on = _iso_date(args.on)
     names, kind = _benefit_names(args.benefits)
     in_format = _format_of(args.input, args.input_format, "input")
     from yantai_policy.outfile import refuse_input  # noqa: PLC0415 - only writing needs it
 
     out_format = _format_of(args.output, args.output_format, "output", BATCH_OUTPUT_FORMATS)
-    if args.jobs < 1:
-        raise _CommandError(f"--jobs: expected a positive number, got {args.jobs}")
-    if args.max_line_bytes < 1:
-        raise _CommandError(
-            f"--max-line-bytes: expected a positive number, got {args.max_line_bytes}"
-        )
     refuse_input(args.output, [args.input, args.plan])
     summary = BatchSummary()
     with contextlib.ExitStack() as stack:
@@ -653,7 +780,7 @@ def _evaluate(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # n
         progress = _Progress() if sys.stderr.isatty() else None
         batch = evaluate_many(
             records,
-            on=on,
+            on=args.on,
             benefits=names,
             policy=policy,
             parse=batch_io.RecordParser(kind, in_format),
@@ -667,7 +794,8 @@ def _evaluate(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # n
         if progress is not None:
             progress.done()
     print(summary.to_text(), file=sys.stderr)
-    return 1 if args.fail_on_error and summary.errors else 0
+    every_row_failed = summary.rows > 0 and summary.errors == summary.rows
+    return 1 if every_row_failed or (args.fail_on_error and summary.errors) else 0
 
 
 def _benefit_names(given: Sequence[str] | None) -> tuple[list[str], str]:
@@ -676,13 +804,6 @@ def _benefit_names(given: Sequence[str] | None) -> tuple[list[str], str]:
 
     formulas = batch_formulas(given or None)
     return [f.name for f in formulas], formulas[0].record
-
-
-def _iso_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise _CommandError(f"--on: invalid date {text!r} (expected YYYY-MM-DD)") from None
 
 
 def _format_of(path: str, given: str | None, what: str, formats: Sequence[str] = ()) -> str:
@@ -750,20 +871,20 @@ _EXPLAIN_FORMATS = ("json", "jsonl", "csv")
 """What ``explain`` reads: a JSON object besides the batch formats."""
 
 
-def _explain(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
+def _explain(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
     from yantai_policy.benefits import batch_io, evaluate  # noqa: PLC0415 - only this command
     from yantai_policy.outfile import printable  # noqa: PLC0415
 
-    on = _iso_date(args.on)
     names, kind = _benefit_names(args.benefits)
     fmt = _format_of(args.input, args.input_format, "input", _EXPLAIN_FORMATS)
     with contextlib.ExitStack() as stack:
         record = batch_io.one_record(_open_input(args.input, fmt, stack), fmt, kind, args.input)
-    decisions = [evaluate(name, record, on=on, policy=policy) for name in names]
+    decisions = [evaluate(name, record, on=args.on, policy=policy) for name in names]
     if args.json:  # an id or a key that is not text (a lone surrogate) is shown as U+FFFD
         print(printable(json.dumps([d.to_dict() for d in decisions], ensure_ascii=False, indent=2)))
     else:
-        print(printable("\n\n".join(d.explain(args.lang) for d in decisions)))
+        codes = ("zh", "en") if lang == "both" else (lang,)
+        print(printable("\n\n".join(d.explain(code) for d in decisions for code in codes)))
     return 0
 
 

@@ -34,7 +34,6 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from decimal import Decimal, localcontext
 from fractions import Fraction
@@ -42,6 +41,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from yantai_policy.dates import parse_date
 from yantai_policy.parameters import (
     EXACT,
     ParameterError,
@@ -237,21 +237,16 @@ def out_of_bounds(name: str, unit: Unit, since: dt.date, value: Value | None) ->
     )
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-
-
 def _since(name: str, key: object) -> dt.date:
     """An override's date key: a date (not a date-time) or ``YYYY-MM-DD`` text."""
     if isinstance(key, dt.date) and not isinstance(key, dt.datetime):
         return key
+    if not isinstance(key, str):
+        raise ParameterError(f"{name}: invalid date {key!r:.60} (expected a date or YYYY-MM-DD)")
     try:
-        if not (isinstance(key, str) and _ISO_DATE.fullmatch(key)):
-            raise ValueError(key)  # noqa: TRY301 - one message for every bad key
-        return dt.date.fromisoformat(key)
-    except ValueError:
-        raise ParameterError(
-            f"{name}: invalid date {key!r:.60} (expected a date or YYYY-MM-DD)"
-        ) from None
+        return parse_date(key)
+    except ValueError as error:
+        raise ParameterError(f"{name}: {error}") from None
 
 
 def override_values(

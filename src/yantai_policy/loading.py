@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from yantai_policy import jsonkeys
 from yantai_policy._text import escape_forbidden, is_blank, name_key, text_problem
+from yantai_policy.dates import parse_date
 from yantai_policy.errors import PolicyDataError
 from yantai_policy.formula_parameters import out_of_bounds, unit_mismatch
 from yantai_policy.model import (
@@ -332,9 +333,9 @@ class _Node:
             return value
         if isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                node.fail(f"invalid date {value!r} (expected YYYY-MM-DD)")
+                return parse_date(value)
+            except ValueError as error:
+                node.fail(str(error))
         node.fail(f"expected a date, got {_kind(value)}")
 
     def enum(self, key: str, kind: type[_E], default: _E | None = None) -> _E:
@@ -468,7 +469,6 @@ def policy_from_dict(
     )
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _PARAMETER_NAME = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 
 
@@ -516,11 +516,9 @@ def _parameter(node: _Node, name: str, measures: Mapping[int, Measure]) -> Param
     for key, raw in values_node.table().items():
         child = _Node(raw, values_node.file, values_node.child_path(key))
         try:
-            if not _ISO_DATE.fullmatch(str(key)):
-                raise ValueError(key)  # noqa: TRY301 - one message for every bad key
-            since = dt.date.fromisoformat(str(key))
-        except ValueError:
-            child.fail(f"invalid date {key!r} (expected YYYY-MM-DD)")
+            since = parse_date(str(key))
+        except ValueError as error:
+            child.fail(str(error))
         try:
             value = None if raw is None else parse_value(unit, raw)
         except ValueError as error:

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from yantai_policy._reprs import clip, plural
+from yantai_policy.dates import parse_date
 from yantai_policy.errors import PolicyError, UnknownNameError
 
 if TYPE_CHECKING:
@@ -259,7 +260,7 @@ def _date(raw: object) -> dt.date:
     if isinstance(raw, dt.date):
         return raw
     if isinstance(raw, str):
-        return dt.date.fromisoformat(raw)
+        return parse_date(raw)
     raise ValueError(f"expected a date, got {type(raw).__name__}")
 
 

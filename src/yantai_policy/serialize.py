@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BATCH_FORMATS",
     "BATCH_OUTPUT_FORMATS",
+    "MAX_JOBS",
     "MAX_LINE_BYTES",
     "Lang",
     "action_to_dict",
@@ -49,6 +50,10 @@ BATCH_FORMATS = ("csv", "jsonl")
 command line can read them without loading the benefits."""
 BATCH_OUTPUT_FORMATS = (*BATCH_FORMATS, "xlsx")
 """What a batch's results can be written as, by suffix (``.xlsx`` needs openpyxl)."""
+
+MAX_JOBS = 256
+"""The most worker processes a batch starts (where processes are forked, the pool starts
+them all at once, so a mistyped ``jobs=10**9`` would try to fork a billion)."""
 
 MAX_LINE_BYTES = 16 * 1024 * 1024
 """The default bound on one input line: a JSONL line's bytes, a CSV record's characters.

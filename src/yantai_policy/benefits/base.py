@@ -157,7 +157,7 @@ def day_of_application(on: object) -> dt.date:
         >>> day_of_application("2021-02-30")
         Traceback (most recent call last):
         ...
-        ValueError: on: 2021-02-30: February 2021 has 28 days
+        ValueError: on: invalid date '2021-02-30': February 2021 has 28 days
     """
     if isinstance(on, dt.date) and not isinstance(on, dt.datetime):
         return on

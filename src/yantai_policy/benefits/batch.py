@@ -35,6 +35,7 @@ from yantai_policy.benefits.registry import APPLICANT_BENEFITS, get_benefit
 from yantai_policy.errors import PolicyError
 from yantai_policy.loading import load_policy
 from yantai_policy.parameters import EXACT
+from yantai_policy.serialize import MAX_JOBS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHUNK_SIZE",
+    "MAX_JOBS",
     "Batch",
     "BatchSummary",
     "BenefitComparison",
@@ -279,6 +281,7 @@ def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
             ([`parallel`][yantai_policy.benefits.parallel]); 1 computes them here. The rows
             are the same, in the same order, whatever the number. With more than
             one, ``parse`` and ``decode`` must be picklable where processes are not forked.
+            At most [MAX_JOBS][yantai_policy.benefits.batch.MAX_JOBS].
 
     Returns:
         An iterator of one [`Row`][yantai_policy.benefits.batch.Row] per record (see [`Batch`][yantai_policy.benefits.batch.Batch]).
@@ -299,8 +302,8 @@ def evaluate_many(  # noqa: PLR0913 - keyword-only options of a batch
     formulas, parse = _plan(benefits, parse)
     if type(chunk_size) is not int or chunk_size < 1:
         raise PolicyError(f"chunk_size must be a positive integer, not {chunk_size!r}")
-    if type(jobs) is not int or jobs < 1:
-        raise PolicyError(f"jobs must be a positive integer, not {jobs!r}")
+    if type(jobs) is not int or not 1 <= jobs <= MAX_JOBS:
+        raise PolicyError(f"jobs must be a positive integer, at most {MAX_JOBS}, not {jobs!r}")
     ctx = context(policy if policy is not None else load_policy(), on)
     if jobs > 1:
         from yantai_policy.benefits.parallel import parallel_chunks  # noqa: PLC0415
@@ -580,14 +583,36 @@ class BatchSummary:
         self.totals[name] = self.totals.get(name, 0) + fen
 
     def to_text(self) -> str:
-        """Return the summary as lines of text."""
+        """Return the summary as lines of text.
+
+        A benefit with an eligible row whose amount cannot be determined (a parameter
+        the plan leaves unknown) has no total: it says ``total undetermined``, with the
+        sum over the other rows, never a total that reads as zero.
+
+        Examples:
+            >>> summary = BatchSummary(rows=3, eligible={"a": 2, "b": 3, "c": 1},
+            ...     totals={"a": 100, "b": 50, "c": 0}, undetermined={"a": 0, "b": 1, "c": 1})
+            >>> print(summary.to_text())
+            rows: 3
+            errors: 0
+            a: 2 eligible, total 1.00 yuan
+            b: 3 eligible, total undetermined (1 undetermined; 0.50 yuan for the other 2)
+            c: 1 eligible, total undetermined (1 undetermined)
+        """
         out = [f"rows: {self.rows}", f"errors: {self.errors}"]
-        for name in self.eligible:
-            extra = f", {self.undetermined[name]} undetermined" if self.undetermined[name] else ""
-            out.append(
-                f"{name}: {self.eligible[name]} eligible, total {fen_to_yuan(self.totals[name])} yuan{extra}"
-            )
+        for name, eligible in self.eligible.items():
+            total = _total(fen_to_yuan(self.totals[name]), self.undetermined[name], eligible)
+            out.append(f"{name}: {eligible} eligible, total {total}")
         return "\n".join(out)
+
+
+def _total(yuan: Decimal, undetermined: int, eligible: int) -> str:
+    """A total as text: ``650.00 yuan``, or ``undetermined`` when an amount is unknown."""
+    if not undetermined:
+        return f"{yuan} yuan"
+    rest = eligible - undetermined
+    known = f"; {yuan} yuan for the other {rest}" if rest else ""
+    return f"undetermined ({undetermined} undetermined{known})"
 
 
 @attrs.frozen
@@ -599,6 +624,10 @@ class BenefitComparison:
     eligible_reform: int
     total_baseline: Decimal
     total_reform: Decimal
+    undetermined_baseline: int = 0
+    """Eligible rows under the baseline whose amount cannot be determined (not in the total)."""
+    undetermined_reform: int = 0
+    """Eligible rows under the reform whose amount cannot be determined (not in the total)."""
 
     @property
     def difference(self) -> Decimal:
@@ -646,11 +675,15 @@ class Comparison:
         out = [
             f"rows: {self.rows}, errors: {len(self.errors)}, rows x benefits changed: {len(self.differences)}"
         ]
-        out.extend(
-            f"{b.benefit}: eligible {b.eligible_baseline} -> {b.eligible_reform}, "
-            f"total {b.total_baseline} -> {b.total_reform} ({b.difference:+})"
-            for b in self.benefits
-        )
+        for b in self.benefits:
+            before = _total(b.total_baseline, b.undetermined_baseline, b.eligible_baseline)
+            after = _total(b.total_reform, b.undetermined_reform, b.eligible_reform)
+            known = not (b.undetermined_baseline or b.undetermined_reform)
+            change = f"{b.difference:+}" if known else "difference undetermined"
+            out.append(
+                f"{b.benefit}: eligible {b.eligible_baseline} -> {b.eligible_reform}, "
+                f"total {before.removesuffix(' yuan')} -> {after.removesuffix(' yuan')} ({change})"
+            )
         return "\n".join(out)
 
 
@@ -716,6 +749,8 @@ def compare(  # noqa: PLR0913 - keyword-only options of a batch
                 eligible_reform=right.eligible.get(f.name, 0),
                 total_baseline=fen_to_yuan(left.totals.get(f.name, 0)),
                 total_reform=fen_to_yuan(right.totals.get(f.name, 0)),
+                undetermined_baseline=left.undetermined.get(f.name, 0),
+                undetermined_reform=right.undetermined.get(f.name, 0),
             )
             for f in formulas
         ),

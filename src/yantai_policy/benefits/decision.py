@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from yantai_policy._reprs import clip
+from yantai_policy.dates import parse_date
 from yantai_policy.model import Text
 from yantai_policy.parameters import EXACT, Source, SourceKind
 
@@ -283,7 +284,7 @@ class Decision:
             title=Text(**data["title"]),
             measure=data["measure"],
             record_id=data["record_id"],
-            on=dt.date.fromisoformat(data["on"]),
+            on=parse_date(data["on"]),
             eligible=data["eligible"],
             amount=None if data["amount"] is None else EXACT.create_decimal(data["amount"]),
             reasons=tuple(
@@ -301,9 +302,7 @@ class Decision:
                 ParameterUse(
                     name=p["name"],
                     value=p["value"],
-                    effective=None
-                    if p["effective"] is None
-                    else dt.date.fromisoformat(p["effective"]),
+                    effective=None if p["effective"] is None else parse_date(p["effective"]),
                     source=_source_from(p["source"]),
                 )
                 for p in data["parameters"]

@@ -174,7 +174,7 @@ Examples:
     >>> out = evaluate_frame(df, dt.date(2021, 7, 16), contributions=paid,
     ...     benefits=["social_insurance_subsidy"], errors="column")
     >>> out["error"].tolist()
-    ["row 1: first_license_on: invalid date '2021-02-30' (expected YYYY-MM-DD)", None]
+    ["row 1: first_license_on: invalid date '2021-02-30': February 2021 has 28 days", None]
     >>> out["social_insurance_subsidy.amount"].tolist()
     [None, Decimal('665.99')]
 """

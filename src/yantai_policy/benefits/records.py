@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import attrs
 
+from yantai_policy import dates
 from yantai_policy._reprs import clip, plural
 from yantai_policy.benefits.periods import month_index
 from yantai_policy.errors import PolicyError
@@ -439,7 +440,6 @@ _AMOUNT = re.compile(r"(\d+)(?:\.(\d{1,2}))?", re.ASCII)
 _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 _NEGATIVE = re.compile(r"-\d+(?:\.\d+)?", re.ASCII)
 _TOO_FINE = re.compile(r"\d+\.\d{3,}", re.ASCII)
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _FIRST_DAY, _LAST_DAY = DATE_RANGE
 _CENT = Decimal("0.01")
 _SAFE_DIGITS = 13  # whole yuan of 13 digits or fewer are below MAX_FEN fen
@@ -541,12 +541,9 @@ def parse_date(value: object, field: str) -> dt.date:
     """
     if type(value) is str:
         try:
-            if _ISO_DATE.fullmatch(value):  # not 3.11's other ISO forms, such as 20210215
-                value = dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-        if type(value) is str:
-            _fail(field, f"invalid date {value!r} (expected YYYY-MM-DD)")
+            value = dates.parse_date(value)  # YYYY-MM-DD only; the error says why not
+        except ValueError as error:
+            _fail(field, str(error))
     if type(value) is dt.date:
         if not _FIRST_DAY <= value <= _LAST_DAY:  # periods are added to dates: keep room
             _fail(field, f"date {value} is outside {_FIRST_DAY.year}-{_LAST_DAY.year}")
@@ -815,7 +812,7 @@ def field_parser(field: Field) -> Callable[[object, str], Any]:
         >>> field_parser(APPLICANT_CONTRACT[2])("2021-02-30", "left_school_on")
         Traceback (most recent call last):
         ...
-        yantai_policy.benefits.records.RecordError: left_school_on: invalid date '2021-02-30' (expected YYYY-MM-DD)
+        yantai_policy.benefits.records.RecordError: left_school_on: invalid date '2021-02-30': February 2021 has 28 days
     """
     kind = field.kind
     if kind == "enum":
