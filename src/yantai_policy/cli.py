@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import difflib
 import io
 import json
 import os
@@ -75,14 +74,54 @@ __all__ = ["main"]
 PROG = "yantai-policy"
 
 
+def _columns() -> int:
+    """The terminal's width, as `shutil.get_terminal_size` tells it, without importing shutil.
+
+    argparse asks shutil for it at every ``add_argument``, and shutil imports bz2, lzma and
+    zlib: about 3 ms of every command's start-up.
+    """
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, at the width `_columns` measures (no shutil)."""
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        super().__init__(
+            prog, indent_increment, max_help_position, _columns() - 2 if width is None else width
+        )
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with "did you mean" for a misspelt choice and a one-line usage error."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - argparse's own
+        """Lay out help with `_Formatter` unless told otherwise."""
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def _check_value(self, action: argparse.Action, value: object) -> None:
         choices = action.choices
         if choices is None or value in choices:
             return
         names = [str(c) for c in choices]
+        import difflib  # noqa: PLC0415 - only a misspelt choice needs it
+
         close = difflib.get_close_matches(str(value), names, n=3, cutoff=0.6)
         hint = (
             f"did you mean {' or '.join(map(repr, close))}?"
@@ -225,7 +264,7 @@ def _parser() -> _Parser:
         description="Yantai's division-of-labour plan for flexible employment "
         "(烟政办字〔2021〕3号), as data.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser(
         "measures", parents=plan_text, help="list the measures: number, title, units"
@@ -302,6 +341,35 @@ def _parser() -> _Parser:
     _add_benefit_commands(commands, o)
     _add_plot_command(commands, o)
     return parser
+
+
+class _Version(argparse.Action):
+    """``--version``: print the installed version and exit.
+
+    The version is read only when asked: `importlib.metadata` costs about 10 ms, which
+    argparse's own ``version`` action would spend at every start.
+    """
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS) -> None:
+        """A flag with no value, shown in --help."""
+        super().__init__(
+            option_strings,
+            dest,
+            nargs=0,
+            default=argparse.SUPPRESS,
+            help="show the version and exit",
+        )
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        """Print ``yantai-policy VERSION`` and exit 0."""
+        sys.stdout.write(f"{PROG} {_version()}\n")  # on stdout, as argparse's version action
+        parser.exit()
 
 
 def _version() -> str:
