@@ -51,7 +51,6 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import re
 from fractions import Fraction
 from typing import TYPE_CHECKING, Protocol
@@ -60,6 +59,7 @@ import attrs
 
 from yantai_policy import queries
 from yantai_policy._reprs import clip, plural
+from yantai_policy._severity import Severity
 from yantai_policy.model import Action, Measure, Policy, ReferenceKind, Role, Text
 
 if TYPE_CHECKING:
@@ -78,22 +78,6 @@ __all__ = [
     "register_check",
     "unregister_check",
 ]
-
-
-class Severity(enum.Enum):
-    """How serious a finding is; severities compare by rank (info < warning < error)."""
-
-    INFO = "info"
-    WARNING = "warning"
-    ERROR = "error"
-
-    @property
-    def rank(self) -> int:
-        """0 for info, 1 for warning, 2 for error."""
-        return _RANK[self]
-
-
-_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
 @attrs.frozen(repr=False)

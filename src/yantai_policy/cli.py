@@ -47,7 +47,7 @@ from fractions import Fraction
 from typing import IO, TYPE_CHECKING, Any, NoReturn, cast
 
 from yantai_policy import queries
-from yantai_policy.audit import AuditConfig, Severity, audit
+from yantai_policy._severity import Severity
 from yantai_policy.dates import parse_date
 from yantai_policy.errors import PolicyError
 from yantai_policy.loading import load_policy
@@ -313,7 +313,7 @@ def _parser() -> _Parser:
     audit_cmd.add_argument(
         "--threshold",
         type=_share,
-        default=AuditConfig().concentration_threshold,
+        default=None,  # AuditConfig's own (the audit is loaded only by this command)
         help="the largest share of all actions one unit may hold: "
         f"{THRESHOLD_FORMS.replace('%', '%%')} "
         "(default: 3/10)",
@@ -781,7 +781,14 @@ def _workload(policy: Policy, lang: Lang, *, as_json: bool) -> int:
 
 
 def _audit(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
-    report = audit(policy, AuditConfig(concentration_threshold=args.threshold))
+    from yantai_policy.audit import AuditConfig, audit  # noqa: PLC0415 - only this command
+
+    config = (
+        AuditConfig()
+        if args.threshold is None
+        else AuditConfig(concentration_threshold=args.threshold)
+    )
+    report = audit(policy, config)
     if args.report_format == "json":
         _dump(report.to_dict())
     elif args.report_format == "markdown":

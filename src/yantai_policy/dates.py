@@ -21,7 +21,6 @@ Examples:
 
 from __future__ import annotations
 
-import calendar
 import contextlib
 import datetime as dt
 import re
@@ -47,7 +46,7 @@ _MONTHS = (
         "December",
     ],
 )
-"""English month names, fixed: ``calendar.month_name`` follows the process's locale."""
+"""English month names, fixed (``calendar.month_name`` follows the process's locale)."""
 _SHOWN = 40
 """Characters of a bad text quoted in the message; the rest is cut."""
 
@@ -112,7 +111,7 @@ def parse_date(text: str) -> dt.date:
         raise DateError(text, f"there is no month {month}")
     if day == 0:
         raise DateError(text, "there is no day 0")
-    days = calendar.monthrange(year, month)[1]
+    days = 31 if month == 12 else (dt.date(year, month + 1, 1) - dt.date(year, month, 1)).days
     if day > days:
         raise DateError(text, f"{_MONTHS[month]} {year} has {days} days")
     return dt.date(year, month, day)  # pragma: no cover - fromisoformat took every real day
