@@ -11,6 +11,7 @@ import pytest
 
 from yantai_policy import load_policy
 from yantai_policy.cli import main
+from yantai_policy.loading import BUILTIN_PLAN, read_data_file
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -203,3 +204,39 @@ def test_exported_json_plan_loads_through_the_cli(
     code, out, _ = _run(capsys, "co-owners", "7", "--plan", str(path), "--json")
     assert code == 0
     assert [b["id"] for b in json.loads(out)["bureaus"]] == ["finance", "hrss", "pboc"]
+
+
+def _cli(args: list[str], stdin: bytes) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "yantai_policy", *args],
+        input=stdin,
+        capture_output=True,
+        check=False,
+    )
+
+
+def test_plan_dash_reads_a_json_plan_from_stdin() -> None:
+    """`--plan -` reads the plan from stdin, as `-` means stdin for every input."""
+    plan = read_data_file(BUILTIN_PLAN)
+    done = _cli(["co-owners", "7", "--plan", "-", "--json"], plan)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == _cli(["co-owners", "7", "--json"], b"").stdout
+
+
+def test_plan_dash_refuses_a_key_given_twice_on_stdin() -> None:
+    """A plan on stdin is read as a file is: a key given twice is one line, exit 2."""
+    done = _cli(["measures", "--plan", "-"], b'{"format": 1, "format": 2}')
+    assert done.returncode == 2
+    assert done.stderr.decode().splitlines() == [
+        "yantai-policy: error: <stdin>: format: the key appears twice"
+    ]
+
+
+def test_plan_dash_and_input_dash_are_refused_together(tmp_path: Path) -> None:
+    """`--plan -` with an input of `-` is refused: stdin can be read only once."""
+    done = _cli(
+        ["evaluate", "-", "--on", "2021-07-16", "--plan", "-", "-o", str(tmp_path / "o.csv")], b""
+    )
+    assert done.returncode == 2
+    assert b"both read stdin" in done.stderr
+    assert not (tmp_path / "o.csv").exists()

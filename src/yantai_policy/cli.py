@@ -204,7 +204,10 @@ def _options() -> dict[str, _Parser]:
 
     plan, lang, as_json, on, benefit, output = (parent() for _ in range(6))
     plan.add_argument(
-        "--plan", metavar="PATH", help="a plan file to use instead of the built-in Yantai plan"
+        "--plan",
+        metavar="PATH",
+        help="a plan file to use instead of the built-in Yantai plan; - reads a JSON plan "
+        "from stdin",
     )
     lang.add_argument(
         "--lang",
@@ -559,13 +562,27 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+def _plan(args: argparse.Namespace) -> Policy:
+    """The plan: built in, from a file, or (``--plan -``) a JSON plan on stdin."""
+    if args.plan != "-":
+        return load_policy(args.plan)
+    if getattr(args, "input", None) == "-":
+        raise _CommandError("--plan - and an input of - would both read stdin: name a file")
+    from yantai_policy.loading import read_policy  # noqa: PLC0415 - only for --plan -
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text-only stand-in for stdin
+        raise _CommandError("--plan -: stdin gives no bytes to read")
+    return read_policy(stream)
+
+
 def _run(args: argparse.Namespace) -> int:
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")
     lang = cast("Lang", args.lang)
     args.json = args.report_format == "json"  # --json, or audit's --format json
     try:
-        policy = load_policy(args.plan)
+        policy = _plan(args)
         return _COMMANDS[args.command](policy, args, lang)
     except PolicyError as error:
         from yantai_policy.outfile import printable  # noqa: PLC0415 - only the error path

@@ -72,6 +72,7 @@ except ImportError:  # pragma: no cover - other Pythons
 if TYPE_CHECKING:
     import enum
     from collections.abc import Mapping
+    from typing import BinaryIO
 
 __all__ = [
     "BUILTIN_PLAN",
@@ -80,6 +81,7 @@ __all__ = [
     "MAX_PLAN_BYTES",
     "load_policy",
     "policy_from_dict",
+    "read_policy",
 ]
 
 FORMAT = "yantai-policy/plan"
@@ -131,6 +133,38 @@ def load_policy(
     name = os.fspath(path)
     raw = _read_plan(name, max_bytes)
     return _load_bytes(raw, name, json_format=not name.lower().endswith(".toml"))
+
+
+def read_policy(
+    stream: BinaryIO, name: str = "<stdin>", *, toml: bool = False, max_bytes: int = MAX_PLAN_BYTES
+) -> Policy:
+    """Load a plan from an open binary stream, such as standard input (``--plan -``).
+
+    The same reading as [`load_policy`][yantai_policy.load_policy]: at most ``max_bytes``,
+    the encoding told by a byte-order mark, a key given twice refused.
+
+    Args:
+        stream: Where the plan's bytes are read from.
+        name: What errors call the stream.
+        toml: The plan is TOML; JSON otherwise.
+        max_bytes: The largest plan read.
+
+    Raises:
+        PolicyDataError: As for [`load_policy`][yantai_policy.load_policy].
+
+    Examples:
+        >>> import io
+        >>> from yantai_policy.loading import read_data_file, read_policy
+        >>> len(read_policy(io.BytesIO(read_data_file("yantai-2021-3.json"))).actions)
+        49
+    """
+    try:
+        raw = stream.read(max_bytes + 1)
+    except OSError as error:
+        raise PolicyDataError(f"cannot read the plan ({error.strerror})", file=name) from None
+    if len(raw) > max_bytes:
+        raise PolicyDataError(f"the plan is larger than {max_bytes:,} bytes", file=name)
+    return _load_bytes(raw, name, json_format=not toml)
 
 
 def _read_plan(name: str, max_bytes: int) -> bytes:
