@@ -13,13 +13,19 @@ The built-in checks, and why each matters:
 code                        severity rationale
 =========================== ======== ==================================================
 ``measure-without-unit``    error    a measure nobody owns will not be carried out.
-``action-unit-count``       error    an action must have exactly one unit, or nobody (or
-                                     everybody) is answerable for it.
+``action-unit-count``       error    an action must have its units (at least one), each
+                                     with an ``assigned_to`` edge in the graph, or nobody
+                                     is answerable for it.
 ``all-assist``              error    if every unit under a measure only assists (配合),
                                      nobody carries it out.
 ``no-lead``                 warning  several units and no 牵头 (lead): RACI's rule of one
                                      accountable owner is broken, and co-owners can each
-                                     wait for the other.
+                                     wait for the other. A task shared by several units
+                                     with no lead is reported as ``action:ID``; a measure
+                                     whose units hold separate tasks, none leading, as
+                                     ``measure:N`` (all a one-unit-per-task plan has).
+``multiple-leads``          warning  a task with more than one 牵头 (lead) unit: RACI asks
+                                     for exactly one accountable party.
 ``single-owner``            info     one unit alone: a single point of failure.
 ``concentration``           warning  one unit holds more than a set share of all actions
                                      (default 30%): the plan depends on its capacity.
@@ -34,6 +40,12 @@ code                        severity rationale
 ``money-without-formula``   info     a measure promises money that no benefit formula
                                      in this library computes yet.
 ``erratum``                 info     a typo recorded in the data (kept verbatim).
+``deadline-overdue``        warning  a task's dated deadline is before the audit date
+                                     (`AuditConfig.on`); completion is not tracked here.
+                                     An open deadline (长期坚持) is never overdue.
+``unit-defunct``            warning  a task is assigned to a unit that no longer exists on
+                                     the audit date (merged, split or abolished); the
+                                     finding names its successor(s).
 =========================== ======== ==================================================
 
 Register your own check with [`register_check`][yantai_policy.audit.register_check]; it receives the plan and the
@@ -116,10 +128,17 @@ class AuditConfig:
             before ``concentration`` reports it (default 3/10).
         formula_measures: Measures whose money a benefit formula computes; ``None``
             asks [`yantai_policy.benefits.MEASURES`][yantai_policy.benefits.MEASURES].
+        on: The audit date of ``deadline-overdue`` and ``unit-defunct``; ``None`` means
+            the notice's issue date (so, by default, nothing the plan did not know then).
     """
 
     concentration_threshold: Fraction = Fraction(3, 10)
     formula_measures: frozenset[int] | None = None
+    on: dt.date | None = None
+
+    def date_of(self, policy: Policy) -> dt.date:
+        """Return the audit date for a plan: ``on``, or the notice's issue date."""
+        return self.on if self.on is not None else policy.notice.issued_on
 
 
 class Check(Protocol):
@@ -335,14 +354,15 @@ def _action_unit_count(policy: Policy, config: AuditConfig) -> Iterable[Finding]
     graph = policy.graph
     for action in policy.actions:
         node = f"action:{action.id}"
-        units = [t for t, d in graph.adj[node].items() if d["relation"] == "assigned_to"]
-        if len(units) != 1:
+        units = {t for t, d in graph.adj[node].items() if d["relation"] == "assigned_to"}
+        listed = {f"bureau:{b.id}" for b in action.bureaus}
+        if not units or units != listed:
             yield _about_action(
                 "action-unit-count",
                 Severity.ERROR,
                 action,
-                f"措施{action.id}有{len(units)}个责任单位，应为1个",
-                f"action {action.id} has {len(units)} units, not exactly one",
+                f"措施{action.id}在图中有{len(units)}个责任单位，计划列出{len(listed)}个",
+                f"action {action.id} has {len(units)} units in the graph; the plan lists {len(listed)}",
             )
 
 
@@ -359,19 +379,61 @@ def _all_assist(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # no
             )
 
 
+def _leads(action: Action) -> bool:
+    """Whether a unit leads the task or one of its items (a 牵头 role anywhere in it)."""
+    return Role.LEAD in action.roles
+
+
 @register_check("no-lead")
 def _no_lead(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa: ARG001
     for m in policy.measures:
+        reported = False
+        for action in m.actions:
+            if action.is_shared and not _leads(action):
+                reported = True
+                names = "、".join(b.name.zh for b in action.bureaus)
+                yield _about_action(
+                    "no-lead",
+                    Severity.WARNING,
+                    action,
+                    f"任务{action.id}由{len(action.bureaus)}个单位（{names}）共同承担，未明确牵头单位",
+                    f"task {action.id} is shared by {len(action.bureaus)} units and has no designated lead",
+                )
         units = m.bureaus
-        if len(units) > 1 and not any(Role.LEAD in a.roles for a in m.actions):
-            names = "、".join(b.name.zh for b in units)
-            yield _about_measure(
-                "no-lead",
-                Severity.WARNING,
-                m,
-                f"第{m.number}项有{len(units)}个责任单位（{names}），未明确牵头单位",
-                f"measure {m.number} has {len(units)} units and no designated lead",
+        if reported or len(units) < 2 or any(_leads(a) for a in m.actions):
+            continue  # a shared task without a lead is the finding; a measure is one otherwise
+        names = "、".join(b.name.zh for b in units)
+        yield _about_measure(
+            "no-lead",
+            Severity.WARNING,
+            m,
+            f"第{m.number}项有{len(units)}个责任单位（{names}），未明确牵头单位",
+            f"measure {m.number} has {len(units)} units and no designated lead",
+        )
+
+
+@register_check("multiple-leads")
+def _multiple_leads(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa: ARG001
+    for action in policy.actions:
+        places = [(f"任务{action.id}", f"task {action.id}", action.leads)]
+        places += [
+            (
+                f"任务{action.id}第{item.number}项",
+                f"item {item.number} of task {action.id}",
+                tuple(a.bureau for a in item.assignments if a.role is Role.LEAD),
             )
+            for item in action.items
+        ]
+        for zh, en, leads in places:
+            if len(leads) > 1:
+                yield _about_action(
+                    "multiple-leads",
+                    Severity.WARNING,
+                    action,
+                    f"{zh}有{len(leads)}个牵头单位（{'、'.join(b.name.zh for b in leads)}），应只有一个",
+                    f"{en} has {len(leads)} lead units ({', '.join(b.name.en for b in leads)}): "
+                    "RACI asks for exactly one accountable party",
+                )
 
 
 @register_check("single-owner")
@@ -519,4 +581,47 @@ def _erratum(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa:
                 action,
                 f"措施{action.id}原文“{e.printed}”应为“{e.corrected}”",
                 f"action {action.id} prints '{e.printed}' for '{e.corrected}': {e.note}",
+            )
+
+
+@register_check("deadline-overdue")
+def _deadline_overdue(policy: Policy, config: AuditConfig) -> Iterable[Finding]:
+    on = config.date_of(policy)
+    for action in policy.actions:
+        deadline = action.deadline
+        if deadline is None or deadline.on is None or deadline.on >= on:
+            continue  # no deadline, an open one (长期坚持), or not yet due
+        yield _about_action(
+            "deadline-overdue",
+            Severity.WARNING,
+            action,
+            f"任务{action.id}的完成时限为{deadline}，早于{on.isoformat()}（此处不记录完成情况）",
+            f"task {action.id} was due before {on.isoformat()} (deadline {deadline}); "
+            "completion is not tracked here",
+        )
+
+
+@register_check("unit-defunct")
+def _unit_defunct(policy: Policy, config: AuditConfig) -> Iterable[Finding]:
+    on = config.date_of(policy)
+    for action in policy.actions:
+        for unit in action.bureaus:
+            ended = unit.ended_by(on)
+            if ended is None:
+                continue
+            heirs = queries.successor_of(policy, unit, on)
+            kind = ended.kind.value.removesuffix("_into")  # merged, split, abolished
+            heirs_zh = "、".join(b.name_on(on).zh for b in heirs) or "无承接单位"
+            heirs_en = ", ".join(f"{b.name_on(on).en} ({b.id})" for b in heirs) or "no successor"
+            yield Finding(
+                "unit-defunct",
+                Severity.WARNING,
+                f"action:{action.id}",
+                Text(
+                    f"任务{action.id}的责任单位{unit.name.zh}于{ended.on.isoformat()}已不存在"
+                    f"（{on.isoformat()}），现由{heirs_zh}承接",
+                    f"task {action.id} is assigned to {unit.name.en}, which was {kind} on "
+                    f"{ended.on.isoformat()}; on {on.isoformat()} its duties are held by {heirs_en}",
+                ),
+                f"{_clause(action.text.zh, action.source)}; {kind} {ended.on.isoformat()}: {ended.source}",
             )

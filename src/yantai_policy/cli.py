@@ -321,6 +321,14 @@ def _parser() -> _Parser:
         f"{THRESHOLD_FORMS.replace('%', '%%')} "
         "(default: 3/10)",
     )
+    audit_cmd.add_argument(
+        "--on",
+        type=_day,
+        default=None,
+        metavar="DATE",
+        help="the audit date of deadline-overdue and unit-defunct, YYYY-MM-DD "
+        "(default: the notice's issue date)",
+    )
     export = commands.add_parser(
         "export",
         parents=[o["json"], o["plan"], o["output"]],
@@ -800,11 +808,9 @@ def _workload(policy: Policy, lang: Lang, *, as_json: bool) -> int:
 def _audit(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
     from yantai_policy.audit import AuditConfig, audit  # noqa: PLC0415 - only this command
 
-    config = (
-        AuditConfig()
-        if args.threshold is None
-        else AuditConfig(concentration_threshold=args.threshold)
-    )
+    config = AuditConfig(on=args.on)
+    if args.threshold is not None:
+        config = AuditConfig(concentration_threshold=args.threshold, on=args.on)
     report = audit(policy, config)
     if args.report_format == "json":
         _dump(report.to_dict())

@@ -13,7 +13,7 @@ without loading networkx) cannot disagree. ``assistants_of`` also reads the grap
 unit-to-unit ``assists`` edges.
 
 Why a DiGraph and not a MultiDiGraph: every relation here joins a pair of nodes at most
-once (a measure has an action once, an action has one unit), and where several actions'
+once (a measure has an action once, an action has each of its units once), and where several actions'
 texts relate the same two units, the one unit-to-unit edge lists all of those actions.
 A simple graph exports cleanly to GraphML, GEXF and DOT and keeps queries simple.
 
@@ -25,7 +25,9 @@ object, or None for the governments), ``label_zh`` and ``label_en``. Every edge 
 ``relation``:
 
 - ``has_action``: measure to action;
-- ``assigned_to``: action to unit, with the action's ``role``;
+- ``assigned_to``: action to unit, one edge per assignment (one per action in Yantai's
+  plan, several for a shared task), with that unit's ``role``; a unit that only an
+  item of the action names gets one too, with the item's role;
 - ``assists``, ``directs``, ``leads``, ``mentions``: unit to unit (or to the district
   governments) where an action's text names the other; ``actions`` lists the actions
   that do, ``kinds`` how each does, and ``relation`` is the first of those kinds;
@@ -48,11 +50,11 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from yantai_policy import queries
-from yantai_policy.model import Bureau, Measure, Policy, ReferenceKind, Role
+from yantai_policy.model import Action, Bureau, Measure, Policy, ReferenceKind, Role
 from yantai_policy.queries import WorkloadRow
 
 if TYPE_CHECKING:
-    from yantai_policy.model import Action
+    import datetime as dt
 
 __all__ = [
     "DISTRICTS",
@@ -69,6 +71,7 @@ __all__ = [
     "policy_of",
     "responsibility_graph",
     "single_owner_measures",
+    "successor_of",
     "workload",
 ]
 
@@ -145,14 +148,20 @@ def responsibility_graph(policy: Policy) -> nx.DiGraph[str]:
             a = action_node(action.id)
             graph.add_node(a, kind="action", obj=action, label_zh=action.id, label_en=action.id)
             graph.add_edge(m, a, relation="has_action")
-            graph.add_edge(
-                a, bureau_node(action.bureau.id), relation="assigned_to", role=action.role.value
-            )
+            for assignment in (
+                *action.assignments,
+                *(x for item in action.items for x in item.assignments),
+            ):
+                target = bureau_node(assignment.bureau.id)
+                if not graph.has_edge(a, target):  # the task's own role first, then an item's
+                    graph.add_edge(a, target, relation="assigned_to", role=assignment.role.value)
             _add_references(graph, action)
     return graph
 
 
 def _add_references(graph: nx.DiGraph[str], action: Action) -> None:
+    # from the unit answerable for the task (its lead, else its first unit): the one
+    # whose text the reference is read as, as in a plan with one unit per task
     source = bureau_node(action.bureau.id)
     for ref in action.references:
         if ref.bureau is not None:
@@ -250,31 +259,35 @@ def collaborators(G: nx.DiGraph[str], bureau: str | Bureau) -> dict[Bureau, tupl
     return queries.collaborators(policy_of(G), _bureau(G, bureau))
 
 
-def assistants_of(G: nx.DiGraph[str], bureau: str | Bureau) -> tuple[Bureau, ...]:
-    """Return the units that assist a unit, in the plan's order.
+def assistants_of(
+    G: nx.DiGraph[str], bureau: str | Bureau | Action | Measure
+) -> tuple[Bureau, ...]:
+    """Return the units that assist a unit, or assist in a task or a measure, in the plan's order.
 
-    A unit assists another where an action's text says so (配合市人社局, measure 13), or
-    where it has a 配合 (assist) action under a measure the other carries out.
+    Given a unit: a unit assists another where an action's text says so (配合市人社局,
+    measure 13), or where it has a 配合 (assist) role in a task under a measure where the
+    other has a role other than assist. Given an `Action` or a `Measure`: the units with
+    the assist role in it (`yantai_policy.queries.assistants_of`).
 
     Examples:
         >>> import yantai_policy as yp
         >>> [b.id for b in assistants_of(yp.load_policy().graph, "hrss")]
         ['finance']
     """
+    policy = policy_of(G)
+    if isinstance(bureau, Action | Measure):
+        return queries.assistants_of(policy, bureau)
     unit = _bureau(G, bureau)
     found: set[str] = set()
     target = bureau_node(unit.id)
     for source, _, data in G.in_edges(target, data=True):
         if data["relation"] == ReferenceKind.ASSISTS.value and G.nodes[source]["kind"] == "bureau":
             found.add(G.nodes[source]["obj"].id)
-    policy = policy_of(G)
     for measure in queries.measures_of(policy, unit):
         actions = measure.actions
-        if all(a.role is Role.ASSIST for a in actions if a.bureau.id == unit.id):
+        if all(a.roles_of(unit) <= {Role.ASSIST} for a in actions):
             continue
-        found.update(
-            a.bureau.id for a in actions if a.role is Role.ASSIST and a.bureau.id != unit.id
-        )
+        found.update(b.id for b in queries.assistants_of(policy, measure) if b.id != unit.id)
     return tuple(b for b in policy.bureaus if b.id in found)
 
 
@@ -329,3 +342,15 @@ def bureau_projection(G: nx.DiGraph[str]) -> nx.Graph[str]:
                 else:
                     projection.add_edge(first.id, second.id, weight=1, measures=[measure.number])
     return projection
+
+
+def successor_of(G: nx.DiGraph[str], bureau: str | Bureau, on: dt.date) -> tuple[Bureau, ...]:
+    """Return the units holding a unit's duties on a day (`yantai_policy.queries.successor_of`).
+
+    Examples:
+        >>> import datetime as dt
+        >>> import yantai_policy as yp
+        >>> [b.id for b in successor_of(yp.load_policy().graph, "finance", dt.date(2025, 1, 1))]
+        ['finance']
+    """
+    return queries.successor_of(policy_of(G), bureau, on)
