@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import tomllib
 from fractions import Fraction
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import yantai_policy as yp
+from v2_plans import shared_plan
 from yantai_policy.audit import (
     AuditConfig,
     Finding,
@@ -203,3 +205,88 @@ def test_cli_audit_markdown_and_threshold(capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     assert "| severity | code |" in out
     assert "concentration" not in out
+
+
+# ─── Checks over shared tasks (plan format 2) ───────────────────────────────────────
+
+
+def _shared(on: dt.date | None = None) -> yp.audit.AuditReport:
+    return audit(policy_from_dict(shared_plan()), AuditConfig(on=on))
+
+
+def test_no_lead_is_a_shared_task_without_a_lead() -> None:
+    """A task shared with no lead is a no-lead finding; a measure with a lead task is not."""
+    assert _pairs(_shared(), "no-lead") == ["action:1.2"]
+
+
+def test_no_lead_clears_when_a_unit_of_the_task_leads() -> None:
+    """Making one unit of the shared task lead clears its no-lead finding."""
+    data = shared_plan()
+    data["measures"][0]["tasks"][1]["assignments"][0]["role"] = "lead"
+    assert _pairs(audit(policy_from_dict(data)), "no-lead") == []
+
+
+def test_multiple_leads_flags_two_leads_in_one_task() -> None:
+    """A task with two lead units is a multiple-leads finding naming both, in zh and en."""
+    report = _shared()
+    assert _pairs(report, "multiple-leads") == ["action:2.1"]
+    (finding,) = [f for f in report.findings if f.code == "multiple-leads"]
+    assert "示例市人社局、示例市旧局" in finding.message.zh
+    assert "Example Old Bureau" in finding.message.en
+
+
+def test_deadline_overdue_as_of_the_audit_date() -> None:
+    """A dated deadline before the audit date is overdue; an open one (长期坚持) never is."""
+    assert _pairs(_shared(dt.date(2022, 12, 31)), "deadline-overdue") == []
+    assert _pairs(_shared(dt.date(2023, 1, 1)), "deadline-overdue") == ["action:1.1"]
+    assert _pairs(_shared(dt.date(2031, 1, 1)), "deadline-overdue") == ["action:1.1", "action:2.2"]
+    (finding,) = [f for f in _shared(dt.date(2023, 1, 1)).findings if f.code == "deadline-overdue"]
+    assert "completion is not tracked here" in finding.message.en
+    assert "2023-01-01" in finding.message.zh
+
+
+def test_deadline_overdue_defaults_to_the_issue_date() -> None:
+    """Without an audit date the checks use the notice's issue date (2022-03-01 here)."""
+    assert _pairs(_shared(), "deadline-overdue") == []
+    assert _pairs(_shared(), "unit-defunct") == []
+
+
+def test_unit_defunct_names_the_successor() -> None:
+    """An assignment to a merged unit is flagged after the merger, naming its successor."""
+    assert _pairs(_shared(dt.date(2023, 7, 19)), "unit-defunct") == []
+    report = _shared(dt.date(2023, 7, 20))
+    assert _pairs(report, "unit-defunct") == ["action:2.1", "action:2.2"]
+    finding = next(f for f in report.findings if f.code == "unit-defunct")
+    assert "示例市新局" in finding.message.zh
+    assert "Example New Bureau (new)" in finding.message.en
+    assert "assumption: a test fact" in finding.evidence
+
+
+def test_unit_defunct_on_the_builtin_plan(policy: yp.Policy) -> None:
+    """On 2025-01-01 the actions of 烟台银保监分局 are flagged with the NFRA Yantai bureau."""
+    cbirc = policy.bureau("banking_insurance_regulation")
+    report = audit(policy, AuditConfig(on=dt.date(2025, 1, 1)), only=["unit-defunct"])
+    assert _pairs(report, "unit-defunct") == [
+        f"action:{a.id}" for a in yp.queries.actions_of(policy, cbirc)
+    ]
+    assert all("nfra_yantai" in f.message.en for f in report.findings)
+
+
+def test_audit_on_flag_drives_the_dated_checks(capsys: pytest.CaptureFixture[str]) -> None:
+    """`audit --on DATE` runs unit-defunct as of that day; without it nothing is defunct."""
+    assert main(["audit", "--format", "json"]) == 0
+    before = json.loads(capsys.readouterr().out)
+    assert not [f for f in before["findings"] if f["code"] == "unit-defunct"]
+    assert main(["audit", "--format", "json", "--on", "2025-01-01"]) == 0
+    after = json.loads(capsys.readouterr().out)
+    assert [f for f in after["findings"] if f["code"] == "unit-defunct"]
+    with pytest.raises(SystemExit) as exit_info:
+        main(["audit", "--on", "2025-02-30"])
+    assert exit_info.value.code == 2
+    assert "argument --on: invalid date '2025-02-30'" in capsys.readouterr().err
+
+
+def test_action_unit_count_accepts_shared_tasks() -> None:
+    """A task with three units, each with its edge, is not an action-unit-count error."""
+    assert _pairs(_shared(), "action-unit-count") == []
+    assert _pairs(_shared(), "single-owner") == []
