@@ -16,6 +16,7 @@ import yantai_policy as yp
 from v2_plans import shared_plan
 from yantai_policy import graph, queries
 from yantai_policy.audit import AuditConfig, audit
+from yantai_policy.cli import main
 from yantai_policy.export import policy_to_plan_dict
 from yantai_policy.loading import load_policy, policy_from_dict
 from yantai_policy.model import Role
@@ -227,3 +228,15 @@ def test_export_and_reload_keeps_answers_on_a_mutated_plan(data: st.DataObject) 
     mutated = policy_from_dict(plan)
     reloaded = policy_from_dict(json.loads(json.dumps(policy_to_plan_dict(mutated), default=str)))
     assert _answers(mutated) == _answers(reloaded)
+
+
+def test_workload_json_shows_shared_and_load(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`workload --json` gives each unit's shared count and exact load on a v2 plan."""
+    plan = tmp_path / "shared.json"
+    plan.write_text(json.dumps(shared_plan(), default=str), "utf-8")
+    assert main(["workload", "--json", "--plan", str(plan)]) == 0
+    rows = {r["bureau"]["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert (rows["labour"]["shared"], rows["labour"]["load"]) == (2, "5/6")
+    assert (rows["old"]["shared"], rows["old"]["load"]) == (1, "3/2")

@@ -791,6 +791,8 @@ def _workload(policy: Policy, lang: Lang, *, as_json: bool) -> int:
                     "actions": r.actions,
                     "measures": r.measures,
                     "share": r.share,
+                    "shared": r.shared,
+                    "load": str(r.load),  # exact: "3/2" (a task of n units counts 1/n)
                 }
                 for r in rows
             ]
