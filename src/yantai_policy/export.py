@@ -907,7 +907,7 @@ def matrix_to_markdown(policy: Policy, lang: Literal["zh", "en"] = "zh") -> str:
         >>> import yantai_policy as yp
         >>> table = matrix_to_markdown(yp.load_policy(), lang="en").splitlines()
         >>> table[0].split(" | ")[:2], table[1][:12]
-        (['| Measure', 'Yantai Municipal Bureau of Commerce'], '|---|---|---')
+        (['| Measure', 'Yantai Municipal Commerce Bureau'], '|---|---|---')
         >>> table[8].split(" | ")[:4]
         ['| 7. Provide loan interest subsidies', '', 'R', '']
     """

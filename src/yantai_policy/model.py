@@ -419,8 +419,8 @@ class Provenance:
         issued_on: The issue date.
         source_file: The file name of the published text, shipped beside the data.
         source_sha256: The SHA-256 of that file.
-        furniture_lines: Lines of the published text that are page furniture (running
-            heads, the repeated table header, page numbers), not content.
+        furniture_lines: Lines of the published text that are page furniture (a masthead
+            or running heads, the repeated table header, page numbers), not content.
         note: How the text was transcribed.
     """
 
