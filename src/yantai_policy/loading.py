@@ -25,9 +25,7 @@ import json
 import os
 import re
 import stat
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
-
-import attrs
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TypeVar
 
 from yantai_policy import jsonkeys
 from yantai_policy._text import escape_forbidden, is_blank, name_key, text_problem
@@ -771,9 +769,11 @@ def _check_unit_events(unit: Bureau, unit_node: _Node, units: Mapping[str, Burea
     return successors
 
 
-@attrs.frozen
-class _Shape:
-    """What a measure's tasks look like in this file: its version and its lead convention."""
+class _Shape(NamedTuple):
+    """What a measure's tasks look like in this file: its version and its lead convention.
+
+    A named tuple, not an attrs class: it is private, and it keeps the import light.
+    """
 
     version: int
     lead_rule: LeadRule

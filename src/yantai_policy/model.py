@@ -977,9 +977,10 @@ class Policy:
         ended = found.ended_by(on)
         assert ended is not None  # noqa: S101 - a unit that exists is its own one successor
         held = ", ".join(b.name_on(on).zh for b in successors) or "no unit"
+        how = " ".join((ended.kind.value, *ended.into))
         raise UnknownNameError(
-            f"{found.name.zh} ({found.id}) was {ended.kind.value.replace('_', ' ')} on "
-            f"{ended.on}; on {on} its duties are held by {held}",
+            f"{found.name.zh} ({found.id}) ended on {ended.on} ({how}); "
+            f"on {on} its duties are held by {held}",
             name=name,
             suggestions=tuple(b.id for b in successors),
         )
