@@ -341,9 +341,46 @@ def _parser() -> _Parser:
         help="json, node-link, graphml, gexf, dot, mermaid, csv, xlsx, matrix-csv, "
         "matrix-xlsx or matrix-md",
     )
+    _add_diff_command(commands, o)
     _add_benefit_commands(commands, o)
     _add_plot_command(commands, o)
     return parser
+
+
+BUILTIN = "builtin"
+"""The name ``diff`` gives the built-in plan (a file of that name is ``./builtin``)."""
+
+
+def _add_diff_command(
+    commands: argparse._SubParsersAction[_Parser],
+    o: dict[str, _Parser],
+) -> None:
+    diff = commands.add_parser(
+        "diff",
+        parents=[o["lang"], o["output"]],
+        help="compare two plans: tasks, units, roles, parameters; exits 1 when they differ",
+        description="Compare two plans (two versions of one plan, or two cities' plans for "
+        "the same provincial measures): the notice's particulars, units added, removed or "
+        "renamed, tasks added, removed or changed, roles, and parameters. Measures are "
+        "matched by number, tasks by id within their measure, units by id and else by "
+        "name (without the city's prefix: 示例市财政局 is 市财政局). Exits 0 when the plans "
+        "are the same, 1 when they differ, 2 on an error.",
+    )
+    for name, which in (("A", "first (old)"), ("B", "second (new)")):
+        diff.add_argument(
+            name.lower(),
+            metavar=name,
+            help=f"the {which} plan: a file, {BUILTIN} for the built-in plan, or - for a "
+            "JSON plan on stdin",
+        )
+    diff.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        dest="report_format",
+        default="text",
+        help="report format (default: text)",
+    )
+    diff.set_defaults(plan=None)
 
 
 class _Version(argparse.Action):
@@ -564,16 +601,41 @@ def _fail(message: str, code: int) -> int:
 
 def _plan(args: argparse.Namespace) -> Policy:
     """The plan: built in, from a file, or (``--plan -``) a JSON plan on stdin."""
-    if args.plan != "-":
-        return load_policy(args.plan)
-    if getattr(args, "input", None) == "-":
+    if args.plan == "-" and getattr(args, "input", None) == "-":
         raise _CommandError("--plan - and an input of - would both read stdin: name a file")
-    from yantai_policy.loading import read_policy  # noqa: PLC0415 - only for --plan -
+    return _load_plan(args.plan, "--plan -")
+
+
+def _load_plan(path: str | None, shown: str) -> Policy:
+    """A plan: built in (None), a JSON plan on stdin (``-``, called ``shown``), or a file."""
+    if path != "-":
+        return load_policy(path)
+    from yantai_policy.loading import read_policy  # noqa: PLC0415 - only for -
 
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:  # a text-only stand-in for stdin
-        raise _CommandError("--plan -: stdin gives no bytes to read")
+        raise _CommandError(f"{shown}: stdin gives no bytes to read")
     return read_policy(stream)
+
+
+def _diff(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
+    from yantai_policy.diff import diff  # noqa: PLC0415 - only this command needs it
+    from yantai_policy.outfile import open_output, printable, refuse_input  # noqa: PLC0415
+
+    if args.a == args.b == "-":
+        raise _CommandError("A and B cannot both be - (stdin): name a file for one of them")
+    plans = [_load_plan(None if n == BUILTIN else n, n) for n in (args.a, args.b)]
+    refuse_input(args.output, [n for n in (args.a, args.b) if n != BUILTIN])
+    found = diff(*plans)
+    if args.report_format == "json":
+        text = json.dumps(found.to_dict(lang), ensure_ascii=False, indent=2)
+    elif args.report_format == "markdown":
+        text = found.to_markdown(lang)
+    else:
+        text = found.to_text(lang)
+    with open_output(args.output) as out:
+        out.write(printable(text) + "\n")
+    return 1 if found else 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -1069,4 +1131,5 @@ _COMMANDS: dict[str, Callable[[Policy, argparse.Namespace, Lang], int]] = {
     "explain": _explain,
     "benefits": _benefits,
     "plot": _plot,
+    "diff": _diff,
 }
