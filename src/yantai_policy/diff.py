@@ -626,7 +626,8 @@ def _task(was: Action, now: Action, path: str, context: _Context) -> Iterator[Di
         ),
     )
     fields: list[tuple[str, DiffValue, DiffValue, bool]] = [
-        ("text", was.text, now.text, was.text != now.text),
+        # a task with items has the items' text: where both have items, the items carry it
+        ("text", was.text, now.text, was.text != now.text and not (was.items and now.items)),
         ("deadline", _deadline(was), _deadline(now), was.deadline != now.deadline),
         ("reporting", _reporting(was), _reporting(now), was.reporting != now.reporting),
         ("districts", was.districts, now.districts, was.districts != now.districts),
