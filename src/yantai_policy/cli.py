@@ -8,7 +8,7 @@ the same everywhere (``--json`` is ``audit --format json``); a usage error is on
 with "did you mean" for a near miss.
 
 Exit codes: 0 on success; 1 when ``audit`` finds something at or above ``--fail-on``,
-when every row of an ``evaluate`` batch has an error (an empty input is a success), or
+when ``diff`` finds the two plans differ (as diff(1) does), when every row of an ``evaluate`` batch has an error (an empty input is a success), or
 when ``evaluate --fail-on-error`` meets a row with an error; 2 for a usage error, an
 unknown measure, unit or benefit, a bad date, an unreadable input, a record ``explain``
 cannot read or a bad plan file (each with a one-line message on stderr).
@@ -365,6 +365,9 @@ def _add_diff_command(
         "matched by number, tasks by id within their measure, units by id and else by "
         "name (without the city's prefix: 示例市财政局 is 市财政局). Exits 0 when the plans "
         "are the same, 1 when they differ, 2 on an error.",
+        epilog=f"A file named {BUILTIN} is given as ./{BUILTIN}. The text report shows each "
+        "difference's path, then - the old and + the new value, grouped by measure; json "
+        "and markdown hold the same.",
     )
     for name, which in (("A", "first (old)"), ("B", "second (new)")):
         diff.add_argument(
