@@ -489,3 +489,22 @@ def test_cli_refuses_to_overwrite_a_plan(other_city_path: Path, tmp_path: Path) 
     plan.write_bytes(other_city_path.read_bytes())
     assert main(["diff", "builtin", str(plan), "-o", str(plan)]) == 2
     assert plan.read_bytes() == other_city_path.read_bytes()
+
+
+def test_cli_json_flag_is_format_json(other_city_path: Path) -> None:
+    """`diff --json` prints what `diff --format json` prints, as in audit."""
+    argv = ["diff", "builtin", str(other_city_path)]
+    assert _run([*argv, "--json"]) == _run([*argv, "--format", "json"])
+
+
+def test_cli_diff_does_not_load_networkx() -> None:
+    """The diff command compares the model only: networkx, numpy and the formulas stay unloaded."""
+    code = (
+        "import contextlib, io, json, sys\n"
+        "from yantai_policy.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()): code = main(['diff', 'builtin', 'builtin'])\n"
+        "heavy = ('networkx', 'numpy', 'yantai_policy.benefits', 'yantai_policy.graph')\n"
+        "print(json.dumps([code, [m for m in heavy if m in sys.modules]]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == [0, []]

@@ -202,7 +202,7 @@ def _options() -> dict[str, _Parser]:
     def parent() -> _Parser:
         return _Parser(add_help=False)
 
-    plan, lang, as_json, on, benefit, output = (parent() for _ in range(6))
+    plan, lang, as_json, on, benefit, output, report = (parent() for _ in range(7))
     plan.add_argument(
         "--plan",
         metavar="PATH",
@@ -220,9 +220,16 @@ def _options() -> dict[str, _Parser]:
         action="store_const",
         const="json",
         dest="report_format",
-        help="print JSON (UTF-8, not escaped) instead of text (in audit: --format json)",
+        help="print JSON (UTF-8, not escaped) instead of text (in audit and diff: --format json)",
     )
     as_json.set_defaults(report_format="text")
+    report.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        dest="report_format",
+        default="text",
+        help="report format (default: text); --json is the same as --format json",
+    )
     on.add_argument(
         "--on", required=True, type=_day, metavar="DATE", help="the day of application, YYYY-MM-DD"
     )
@@ -244,6 +251,7 @@ def _options() -> dict[str, _Parser]:
         "on": on,
         "benefit": benefit,
         "output": output,
+        "report": report,
     }
 
 
@@ -298,20 +306,15 @@ def _parser() -> _Parser:
     )
     commands.add_parser("workload", parents=plan_text, help="actions and measures per unit")
     audit_cmd = commands.add_parser(
-        "audit", parents=plan_text, help="coverage audit; exits 1 at or above --fail-on"
+        "audit",
+        parents=[*plan_text, o["report"]],
+        help="coverage audit; exits 1 at or above --fail-on",
     )
     audit_cmd.add_argument(
         "--fail-on",
         choices=[s.value for s in Severity],
         default="error",
         help="exit 1 when a finding at or above this severity exists (default: error)",
-    )
-    audit_cmd.add_argument(
-        "--format",
-        choices=("text", "json", "markdown"),
-        dest="report_format",
-        default="text",
-        help="report format (default: text); --json is the same as --format json",
     )
     audit_cmd.add_argument(
         "--threshold",
@@ -357,7 +360,7 @@ def _add_diff_command(
 ) -> None:
     diff = commands.add_parser(
         "diff",
-        parents=[o["lang"], o["output"]],
+        parents=[o["json"], o["report"], o["lang"], o["output"]],
         help="compare two plans: tasks, units, roles, parameters; exits 1 when they differ",
         description="Compare two plans (two versions of one plan, or two cities' plans for "
         "the same provincial measures): the notice's particulars, units added, removed or "
@@ -376,13 +379,6 @@ def _add_diff_command(
             help=f"the {which} plan: a file, {BUILTIN} for the built-in plan, or - for a "
             "JSON plan on stdin",
         )
-    diff.add_argument(
-        "--format",
-        choices=("text", "json", "markdown"),
-        dest="report_format",
-        default="text",
-        help="report format (default: text)",
-    )
     diff.set_defaults(plan=None)
 
 

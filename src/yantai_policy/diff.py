@@ -440,12 +440,17 @@ def _match_units(a: Policy, b: Policy) -> tuple[UnitMatch, ...]:
     return tuple(matches)
 
 
-@attrs.frozen
 class _Context:
-    """What the comparison needs throughout: the unit pairing, both ways."""
+    """What the comparison needs throughout: the unit pairing, both ways.
 
-    forward: Mapping[str, str]  # first plan's unit id → second's
-    backward: Mapping[str, str]
+    A plain class, not attrs: private, built once per diff, and cheaper to define at import.
+    """
+
+    __slots__ = ("backward", "forward")
+
+    def __init__(self, forward: Mapping[str, str], backward: Mapping[str, str]) -> None:
+        self.forward = forward  # first plan's unit id → second's
+        self.backward = backward
 
     def unit(self, old: str | None, new: str | None) -> str:
         """The path segment for a unit: its id, or ``OLD=NEW`` where the ids differ."""
