@@ -618,8 +618,8 @@ def _load_plan(path: str | None, shown: str) -> Policy:
 
 
 def _diff(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
-    from yantai_policy.diff import diff  # noqa: PLC0415 - only this command needs it
     from yantai_policy.outfile import open_output, printable, refuse_input  # noqa: PLC0415
+    from yantai_policy.plan_diff import diff  # noqa: PLC0415 - only this command needs it
 
     if args.a == args.b == "-":
         raise _CommandError("A and B cannot both be - (stdin): name a file for one of them")
