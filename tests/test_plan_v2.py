@@ -7,7 +7,6 @@ many published plans: after each task, its units in brackets, marked 牵头 (lea
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import json
@@ -19,8 +18,10 @@ from typing import Any
 
 import pytest
 
+import yantai_policy as yp
 from published_text import published_lines, span, squash
 from yantai_policy import export
+from yantai_policy.loading import policy_from_dict, reads_as_date
 
 DATA = Path(__file__).parent / "data"
 PLAN = DATA / "example-flexible-2025.toml"
@@ -272,6 +273,149 @@ def test_schema_still_accepts_a_v1_plan() -> None:
     assert _errors(v1) == []
 
 
+def test_schema_enums_are_the_models() -> None:
+    """The schema's lead rules, reporting rhythms and event kinds are the model's enums."""
+    defs = export.plan_schema()["$defs"]
+    assert set(defs["leadRule"]["enum"]) == {r.value for r in yp.LeadRule}
+    written = {r.replace("-", "_") for r in defs["reporting"]["enum"]}
+    assert written == {r.value for r in yp.Reporting}
+    assert set(defs["unitEvent"]["properties"]["kind"]["enum"]) == {
+        k.value for k in yp.UnitEventKind
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2025-12-31", "2025-1-5", " 2025-12-31", "2025-12-31前", "长期坚持", "2025年底前", "12-31"],
+)
+def test_schema_reads_a_deadline_text_as_the_loader_does(text: str) -> None:
+    """A deadline string the loader reads as a date is no verbatim text for the schema, and back."""
+    import jsonschema  # noqa: PLC0415 - a test dependency, only these tests need it
+
+    as_text = jsonschema.Draft202012Validator(
+        export.plan_schema()["$defs"]["deadlineText"]
+    ).is_valid(text)
+    assert as_text is not reads_as_date(text)
+
+
+# --- (c) the plan as the loader reads it -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def policy() -> yp.Policy:
+    """The v2 test plan, loaded."""
+    return yp.load_policy(PLAN)
+
+
+def _assignments(assignments: tuple[yp.Assignment, ...]) -> list[tuple[str, str]]:
+    return [(a.bureau.id, a.role.value) for a in assignments]
+
+
+def test_loads_every_task_in_order(policy: yp.Policy, raw: dict[str, Any]) -> None:
+    """The loader reads every task of the file, in order, with its measure, and the lead rule."""
+    assert [t.id for t in policy.tasks] == [t["id"] for t in _tasks(raw)]
+    assert [t.measure for t in policy.tasks] == [
+        m["number"] for m in raw["measures"] for _ in m["tasks"]
+    ]
+    assert policy.lead_rule is yp.LeadRule(raw["lead_rule"])
+
+
+def test_roles_are_as_written(policy: yp.Policy, raw: dict[str, Any]) -> None:
+    """Each task's and item's units and roles are the file's, unmarked ones responsible."""
+    for task, data in zip(policy.tasks, _tasks(raw), strict=True):
+        assert _assignments(task.assignments) == _roles_as_written(data, raw["lead_rule"])
+        for item, item_data in zip(task.items, data.get("items", []), strict=True):
+            assert _assignments(item.assignments) == _roles_as_written(item_data, raw["lead_rule"])
+
+
+def test_shared_tasks(policy: yp.Policy, raw: dict[str, Any]) -> None:
+    """Shared tasks have all their units, their leads, and a lead as their main unit."""
+    for task, data in zip(policy.tasks, _tasks(raw), strict=True):
+        written = _roles_as_written(data, raw["lead_rule"])
+        assert [b.id for b in task.bureaus] == [unit for unit, _ in written]
+        assert task.is_shared is (len(written) > 1)
+        leads = [unit for unit, role in written if role == "lead"]
+        assert [b.id for b in task.leads] == leads
+        assert task.bureau.id == (leads or [written[0][0]])[0]
+    unled = [t for t in policy.tasks if t.is_shared and not t.leads]
+    assert unled
+    assert all(t.roles == {yp.Role.RESPONSIBLE} for t in unled)
+
+
+def test_roles_of_a_unit_in_a_task_with_items(policy: yp.Policy) -> None:
+    """A unit's roles in a task with items are the ones it has in the task and its items."""
+    for task in policy.tasks:
+        for unit in task.bureaus:
+            expected = {a.role for a in task.assignments if a.bureau is unit}
+            expected |= {a.role for i in task.items for a in i.assignments if a.bureau is unit}
+            assert task.roles_of(unit) == expected
+            assert task.roles_of(unit.id) == expected
+
+
+def test_deadlines_reporting_and_districts_are_as_written(
+    policy: yp.Policy, raw: dict[str, Any]
+) -> None:
+    """Each task's deadline (date and verbatim words), reporting and districts flag are the file's."""
+    for task, data in zip(policy.tasks, _tasks(raw), strict=True):
+        deadline = data.get("deadline")
+        if deadline is None:
+            assert task.deadline is None
+        elif isinstance(deadline, str):
+            assert task.deadline == yp.Deadline(text=deadline)
+            assert task.deadline.is_open
+        else:
+            assert task.deadline == yp.Deadline(on=deadline["on"], text=deadline["text"])
+            assert not task.deadline.is_open
+        reporting = data.get("reporting")
+        assert task.reporting == (None if reporting is None else yp.Reporting(reporting))
+        assert task.districts is data.get("districts", False)
+
+
+def _events(raw: dict[str, Any], kind: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    return [(b, e) for b in raw["bureaus"] for e in b.get("events", []) if e["kind"] == kind]
+
+
+def test_renamed_unit(policy: yp.Policy, raw: dict[str, Any]) -> None:
+    """A renamed unit keeps its printed name as its key, takes the new name from the event's day, and still exists."""
+    ((data, event),) = _events(raw, "renamed")
+    unit = policy.bureau(data["id"])
+    day = event["on"]
+    before = day - dt.timedelta(days=1)
+    assert unit.name.zh == data["name"]["zh"]
+    assert unit.name_on(before).zh == data["name"]["zh"]
+    assert unit.name_on(day).zh == event["name"]["zh"]
+    assert unit.name_on(day).en == event["name"]["en"]
+    assert unit.exists_on(day)
+    assert policy.bureau(event["name"]["zh"]) is unit
+    assert policy.bureau(data["name"]["zh"], on=day) is unit
+    assert policy.successor_of(unit, day) == (unit,)
+    assert unit.events[0].source.assumption is event["source"]["assumption"]
+    assert unit.events[0].source.note == event["source"]["note"]
+    assert any(unit in t.bureaus for t in policy.tasks)
+
+
+def test_merged_unit_and_its_later_unit(policy: yp.Policy, raw: dict[str, Any]) -> None:
+    """A merged unit ends on its event's day, and its duties pass to the later unit in `into`."""
+    ((data, event),) = _events(raw, "merged_into")
+    unit = policy.bureau(data["id"])
+    (target,) = event["into"]
+    later = policy.bureau(target)
+    day = event["on"]
+    before = day - dt.timedelta(days=1)
+    assert later in policy.later_units
+    assert later not in policy.bureaus
+    assert unit.exists_on(before)
+    assert not unit.exists_on(day)
+    assert policy.successor_of(unit, before) == (unit,)
+    assert policy.successor_of(unit, day) == (later,)
+    assert policy.bureau(data["name"]["zh"], on=day) is later
+    with pytest.raises(yp.UnknownNameError, match="set up"):
+        policy.bureau(target, on=before)
+
+
+# --- (b) and (4): mistakes the schema and the loader both refuse, at their path ---------------
+
+
 def _task(plan: dict[str, Any], task_id: str) -> dict[str, Any]:
     task: dict[str, Any] = next(t for t in _tasks(plan) if t["id"] == task_id)
     return task
@@ -318,6 +462,10 @@ def _districts_not_a_boolean(plan: dict[str, Any]) -> None:
     _task(plan, "1.3")["districts"] = "yes"
 
 
+def _item_role_beside_its_assignments(plan: dict[str, Any]) -> None:
+    _task(plan, "3.3")["items"][0]["role"] = "lead"
+
+
 def _renamed_without_a_name(plan: dict[str, Any]) -> None:
     del _bureau(plan, "data")["events"][0]["name"]
 
@@ -328,6 +476,10 @@ def _merged_into_two(plan: dict[str, Any]) -> None:
 
 def _event_without_a_source(plan: dict[str, Any]) -> None:
     del _bureau(plan, "finreg")["events"][0]["source"]
+
+
+def _source_with_neither_document_nor_note(plan: dict[str, Any]) -> None:
+    _bureau(plan, "finreg")["events"][0]["source"] = {"assumption": True}
 
 
 def _unknown_event_kind(plan: dict[str, Any]) -> None:
@@ -343,38 +495,107 @@ def _v1_with_a_lead_rule(plan: dict[str, Any]) -> None:
     plan.update(_json_of(DATA / "other-city.toml"), parameters={}, lead_rule="explicit")
 
 
-def _v1_with_events(plan: dict[str, Any]) -> None:
-    events = copy.deepcopy(_bureau(plan, "data")["events"])
-    plan.clear()
-    plan.update(_json_of(DATA / "other-city.toml"), parameters={})
-    plan["bureaus"][0]["events"] = events
+BOTH_REFUSE = [
+    (_both_units_and_assignments, "measures[1].tasks[2].units", "not both"),
+    (_neither_units_nor_assignments, "measures[0].tasks[0]", "'assignments' (or 'units')"),
+    (_empty_assignments, "measures[0].tasks[0].assignments", "at least one unit"),
+    (_unknown_role, "measures[0].tasks[1].assignments[0].role", "'owner'"),
+    (_unknown_lead_rule, "lead_rule", "'first_listed'"),
+    (_date_shaped_deadline_that_is_no_date, "measures[0].tasks[0].deadline", "no month 13"),
+    (_empty_deadline, "measures[0].tasks[0].deadline", "'on', 'text' or both"),
+    (_unknown_reporting, "measures[1].tasks[0].reporting", "'weekly'"),
+    (_districts_not_a_boolean, "measures[0].tasks[2].districts", "true or false"),
+    (_item_role_beside_its_assignments, "measures[2].tasks[2].items[0].role", "remove 'role'"),
+    (_renamed_without_a_name, "bureaus[8].events[0]", "needs the new 'name'"),
+    (_merged_into_two, "bureaus[11].events[0].into", "exactly one unit id"),
+    (_event_without_a_source, "bureaus[11].events[0]", "'source'"),
+    (_source_with_neither_document_nor_note, "bureaus[11].events[0].source", "'note'"),
+    (_unknown_event_kind, "bureaus[11].events[0].kind", "'moved'"),
+    (_actions_in_a_v2_measure, "measures[0].actions", "'actions'"),
+    (_v1_with_a_lead_rule, "lead_rule", "format_version = 2"),
+]
 
 
 @pytest.mark.parametrize(
-    "spoil",
-    [
-        _both_units_and_assignments,
-        _neither_units_nor_assignments,
-        _empty_assignments,
-        _unknown_role,
-        _unknown_lead_rule,
-        _date_shaped_deadline_that_is_no_date,
-        _empty_deadline,
-        _unknown_reporting,
-        _districts_not_a_boolean,
-        _renamed_without_a_name,
-        _merged_into_two,
-        _event_without_a_source,
-        _unknown_event_kind,
-        _actions_in_a_v2_measure,
-        _v1_with_a_lead_rule,
-        _v1_with_events,
-    ],
+    ("spoil", "path", "reason"), BOTH_REFUSE, ids=[s.__name__[1:] for s, _, _ in BOTH_REFUSE]
 )
-def test_schema_rejects_v2_mistakes(
-    plan: dict[str, Any], spoil: Callable[[dict[str, Any]], None]
+def test_schema_and_loader_refuse_v2_mistakes(
+    plan: dict[str, Any], spoil: Callable[[dict[str, Any]], None], path: str, reason: str
 ) -> None:
-    """A v2 plan spoilt in one way (or a v1 plan given v2 keys) is invalid against the schema."""
+    """A v2 plan spoilt in one way is invalid against the schema, and the loader names the key path."""
     assert _errors(plan) == []
     spoil(plan)
     assert _errors(plan) != []
+    with pytest.raises(yp.PolicyDataError) as raised:
+        policy_from_dict(plan, file="plan.toml")
+    assert (raised.value.file, raised.value.path) == ("plan.toml", path)
+    assert reason in raised.value.reason
+
+
+def _unknown_unit_in_an_assignment(plan: dict[str, Any]) -> None:
+    _task(plan, "1.2")["assignments"][2]["unit"] = "amrr"
+
+
+def _later_unit_in_an_assignment(plan: dict[str, Any]) -> None:
+    _task(plan, "1.2")["assignments"][2]["unit"] = "finance_office"
+
+
+def _unit_twice_in_a_task(plan: dict[str, Any]) -> None:
+    _task(plan, "1.2")["assignments"].append({"unit": "ndrc"})
+
+
+def _event_into_an_unknown_unit(plan: dict[str, Any]) -> None:
+    _bureau(plan, "finreg")["events"][0]["into"] = ["nowhere"]
+
+
+def _deadline_on_no_real_day(plan: dict[str, Any]) -> None:
+    _task(plan, "1.1")["deadline"] = {"on": "2025-02-30", "text": "2025年2月底前完成"}
+
+
+def _events_out_of_date_order(plan: dict[str, Any]) -> None:
+    abolished = {"kind": "abolished", "on": "2025-12-01", "source": {"note": "invented"}}
+    _bureau(plan, "finreg")["events"].insert(0, abolished)
+
+
+def _later_unit_nobody_merges_into(plan: dict[str, Any]) -> None:
+    event = _bureau(plan, "finreg")["events"][0]
+    event["kind"] = "abolished"
+    del event["into"]
+
+
+LOADER_REFUSES = [
+    (_unknown_unit_in_an_assignment, "measures[0].tasks[1].assignments[2].unit", "'amrr'"),
+    (_later_unit_in_an_assignment, "measures[0].tasks[1].assignments[2].unit", "later unit"),
+    (_unit_twice_in_a_task, "measures[0].tasks[1].assignments[4]", "named twice"),
+    (_event_into_an_unknown_unit, "bureaus[11].events[0].into", "'nowhere'"),
+    (_deadline_on_no_real_day, "measures[0].tasks[0].deadline.on", "28 days"),
+    (_events_out_of_date_order, "bureaus[11].events[1].on", "date order"),
+    (_later_unit_nobody_merges_into, "later_units[0]", "no unit's successor"),
+]
+
+
+@pytest.mark.parametrize(
+    ("spoil", "path", "reason"),
+    LOADER_REFUSES,
+    ids=[s.__name__[1:] for s, _, _ in LOADER_REFUSES],
+)
+def test_loader_names_the_path_of_v2_mistakes(
+    plan: dict[str, Any], spoil: Callable[[dict[str, Any]], None], path: str, reason: str
+) -> None:
+    """A mistake only the loader can see (unknown ids, real dates, order) is refused at its key path."""
+    spoil(plan)
+    with pytest.raises(yp.PolicyDataError) as raised:
+        policy_from_dict(plan, file="plan.toml")
+    assert (raised.value.file, raised.value.path) == ("plan.toml", path)
+    assert reason in raised.value.reason
+
+
+def test_a_toml_mistake_names_the_file_and_path(tmp_path: Path) -> None:
+    """Loading the TOML file with a v2 mistake names the file and the key path."""
+    text = PLAN.read_text("utf-8").replace('lead_rule = "explicit"', 'lead_rule = "first"')
+    path = tmp_path / PLAN.name
+    path.write_text(text, "utf-8")
+    with pytest.raises(yp.PolicyDataError) as raised:
+        yp.load_policy(path)
+    assert raised.value.path == "lead_rule"
+    assert str(path) in str(raised.value)

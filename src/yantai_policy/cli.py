@@ -23,7 +23,7 @@ is [`yantai_policy.benefits.batch_io`][yantai_policy.benefits.batch_io]; ``--job
 Examples:
     >>> from yantai_policy.cli import main
     >>> main(["bureau", "文明办", "--lang", "en"])
-    civilization_office  Office of the Yantai Spiritual Civilization Development Commission
+    civilization_office  Office of the Yantai Commission for Cultural and Ethical Progress
     kind: office
     names: civilization_office, 市文明办
     <BLANKLINE>
@@ -264,7 +264,7 @@ def _parser() -> _Parser:
     plan_text = [o["json"], o["lang"], o["plan"]]
     parser = _Parser(
         prog=PROG,
-        description="Yantai's division-of-labour plan for flexible employment "
+        description="Yantai's plan for the division of responsibilities in supporting flexible employment "
         "(烟政办字〔2021〕3号), as data.",
     )
     parser.add_argument("--version", action=_Version)
