@@ -608,3 +608,14 @@ def test_a_toml_mistake_names_the_file_and_path(tmp_path: Path) -> None:
         yp.load_policy(path)
     assert raised.value.path == "lead_rule"
     assert str(path) in str(raised.value)
+
+
+def test_export_of_the_v2_plan_is_valid_and_reads_back(policy: yp.Policy) -> None:
+    """`export json` of the test plan is valid against the schema and loads back as the same plan."""
+    exported = json.loads(export.to_json(policy))
+    assert exported["format_version"] == 2
+    assert _errors(exported) == []
+    back = policy_from_dict(exported)
+    assert back.tasks == policy.tasks
+    assert (back.bureaus, back.later_units) == (policy.bureaus, policy.later_units)
+    assert back.lead_rule is policy.lead_rule
