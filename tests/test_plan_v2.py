@@ -503,6 +503,12 @@ def _v1_with_a_lead_rule(plan: dict[str, Any]) -> None:
     plan.update(_json_of(DATA / "other-city.toml"), parameters={}, lead_rule="explicit")
 
 
+_UNIT = {
+    b["id"]: f"bureaus[{n}]"
+    for n, b in enumerate(tomllib.loads(PLAN.read_text("utf-8"))["bureaus"])
+}
+"""The key path of each unit of the test plan, by id."""
+
 BOTH_REFUSE = [
     (_both_units_and_assignments, "measures[1].tasks[2].units", "not both"),
     (_neither_units_nor_assignments, "measures[0].tasks[0]", "'assignments' (or 'units')"),
@@ -514,12 +520,12 @@ BOTH_REFUSE = [
     (_unknown_reporting, "measures[1].tasks[0].reporting", "'weekly'"),
     (_districts_not_a_boolean, "measures[0].tasks[2].districts", "true or false"),
     (_item_role_beside_its_assignments, "measures[2].tasks[2].items[0].role", "remove 'role'"),
-    (_renamed_without_a_name, "bureaus[8].events[0]", "needs the new 'name'"),
-    (_renamed_into_a_unit, "bureaus[8].events[0].into", "no unit ids"),
-    (_merged_into_two, "bureaus[11].events[0].into", "exactly one unit id"),
-    (_event_without_a_source, "bureaus[11].events[0]", "'source'"),
-    (_source_with_neither_document_nor_note, "bureaus[11].events[0].source", "'note'"),
-    (_unknown_event_kind, "bureaus[11].events[0].kind", "'moved'"),
+    (_renamed_without_a_name, f"{_UNIT['data']}.events[0]", "needs the new 'name'"),
+    (_renamed_into_a_unit, f"{_UNIT['data']}.events[0].into", "no unit ids"),
+    (_merged_into_two, f"{_UNIT['finreg']}.events[0].into", "exactly one unit id"),
+    (_event_without_a_source, f"{_UNIT['finreg']}.events[0]", "'source'"),
+    (_source_with_neither_document_nor_note, f"{_UNIT['finreg']}.events[0].source", "'note'"),
+    (_unknown_event_kind, f"{_UNIT['finreg']}.events[0].kind", "'moved'"),
     (_actions_in_a_v2_measure, "measures[0].actions", "'actions'"),
     (_v1_with_a_lead_rule, "lead_rule", "format_version = 2"),
 ]
@@ -576,9 +582,9 @@ LOADER_REFUSES = [
     (_unknown_unit_in_an_assignment, "measures[0].tasks[1].assignments[2].unit", "'amrr'"),
     (_later_unit_in_an_assignment, "measures[0].tasks[1].assignments[2].unit", "later unit"),
     (_unit_twice_in_a_task, "measures[0].tasks[1].assignments[4]", "named twice"),
-    (_event_into_an_unknown_unit, "bureaus[11].events[0].into", "'nowhere'"),
+    (_event_into_an_unknown_unit, f"{_UNIT['finreg']}.events[0].into", "'nowhere'"),
     (_deadline_on_no_real_day, "measures[0].tasks[0].deadline.on", "28 days"),
-    (_events_out_of_date_order, "bureaus[11].events[1].on", "date order"),
+    (_events_out_of_date_order, f"{_UNIT['finreg']}.events[1].on", "date order"),
     (_later_unit_nobody_merges_into, "later_units[0]", "no unit's successor"),
 ]
 
