@@ -12,8 +12,12 @@ picks one by name (see [`FORMATS`][yantai_policy.export.FORMATS]) and writes the
   and the like;
 - ``dot``, ``mermaid``: diagrams of which unit acts under which measure, for Graphviz
   and for Markdown on GitHub;
-- ``csv``: one row per action; ``matrix-csv``, ``matrix-md``: the responsibility
-  matrix, measures by units.
+- ``csv``: one row per task and unit (a shared task has a row for each of its units);
+  ``matrix-csv``, ``matrix-md``: the responsibility matrix, measures by units.
+
+Every export but ``json`` takes ``as_of``: the units are then labelled by the names in
+force that day, with their successors where they no longer exist (the rule of
+[`yantai_policy.labels`][yantai_policy.labels]); the texts stay as printed.
 
 Examples:
     >>> import yantai_policy as yp
