@@ -489,7 +489,7 @@ def _plain_graph(
     for action in policy.actions:  # a shared task: one assigned_to edge per unit
         for unit, role in unit_roles(action):
             edge = (action_node(action.id), bureau_node(unit.id))
-            if not plain.has_edge(*edge):
+            if edge[1] in plain and not plain.has_edge(*edge):
                 plain.add_edge(*edge, relation="assigned_to", role=role.value)
     return plain
 
@@ -644,8 +644,9 @@ def to_dot(policy: Policy, lang: Lang = "zh", as_of: dt.date | None = None) -> s
         for b in policy.bureaus
     )
     lines.append("  // one edge per action")
+    drawn = {b.id for b in policy.bureaus}  # a hand-built plan's stale unit has no node
     for action in policy.actions:
-        for unit in action.bureaus:
+        for unit in (u for u in action.bureaus if u.id in drawn):
             role = shown_role(action, unit)
             word = _role_word(role, lang)
             label = action.id if role is Role.RESPONSIBLE else f"{action.id} {word}"
@@ -723,7 +724,7 @@ def to_mermaid(policy: Policy, lang: Lang = "zh", as_of: dt.date | None = None) 
         f"    {ids[b.id]}({_mermaid_label(_in(labels.name(b), lang))})" for b in policy.bureaus
     )
     for action in policy.actions:
-        for unit in action.bureaus:
+        for unit in (u for u in action.bureaus if u.id in ids):  # the units drawn as nodes
             role = shown_role(action, unit)
             word = _role_word(role, lang)
             shown = word if _MERMAID_WORD.fullmatch(word) else _mermaid_label(word)
