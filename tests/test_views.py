@@ -427,3 +427,5 @@ def test_plots_draw_each_unit_and_label_as_of(shared: yp.Policy, policy: yp.Poli
     ticks = [t.get_text() for t in dated.axes[0].get_yticklabels()]
     expected = _names(policy, "pboc", AS_OF)[1].removeprefix("Yantai Municipal ")
     assert expected in ticks
+    ended = _names(policy, "banking_insurance_regulation", AS_OF)[1].split(" → ")
+    assert "\n→ ".join(ended) in ticks  # the successor on a second line

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
     from yantai_policy.model import Action, Bureau, Policy, UnitEvent
 
-__all__ = ["ABOLISHED", "Labels", "UnitState", "own_role", "shown_role", "unit_roles"]
+__all__ = ["ABOLISHED", "ARROW", "Labels", "UnitState", "own_role", "shown_role", "unit_roles"]
 
 ABOLISHED = Text("（已撤销）", "(abolished)")
 """What follows the arrow for a unit abolished with no successor."""

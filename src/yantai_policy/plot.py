@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from yantai_policy import queries
-from yantai_policy.labels import Labels, shown_role
+from yantai_policy.labels import ARROW, Labels, shown_role
 from yantai_policy.model import Role
 
 if TYPE_CHECKING:
@@ -187,11 +187,13 @@ def _measure_label(measure: Measure, lang: PlotLang) -> str:
 
 
 def _unit_label(bureau: Bureau, lang: PlotLang, labels: Labels) -> str:
-    """A unit's label ([`yantai_policy.labels`][yantai_policy.labels]), shortened for a picture."""
+    """A unit's label ([`yantai_policy.labels`][yantai_policy.labels]), shortened for a picture.
+
+    A unit that has ended shows its successors on a second line.
+    """
     name = labels.name(bureau)
-    if lang == "zh":
-        return name.zh
-    return name.en.removeprefix("Yantai Municipal ")
+    text = name.zh if lang == "zh" else name.en.removeprefix("Yantai Municipal ")
+    return text.replace(ARROW, "\n→ ")
 
 
 def _role_label(role: Role, lang: PlotLang) -> str:
