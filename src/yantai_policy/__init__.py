@@ -14,6 +14,7 @@ Examples:
 
 from typing import TYPE_CHECKING, Any
 
+from yantai_policy.diff import PlanDiff, diff
 from yantai_policy.errors import PolicyDataError, PolicyError, UnknownNameError
 from yantai_policy.loading import load_policy
 from yantai_policy.model import (
@@ -56,6 +57,7 @@ __all__ = [
     "Measure",
     "Notice",
     "ParentNotice",
+    "PlanDiff",
     "Policy",
     "PolicyDataError",
     "PolicyError",
@@ -73,6 +75,7 @@ __all__ = [
     "UnknownNameError",
     "__version__",
     "benefits",
+    "diff",
     "load_policy",
     "responsibility_graph",
 ]

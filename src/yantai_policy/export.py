@@ -50,7 +50,7 @@ from yantai_policy.loading import FORMAT, FORMAT_VERSION, read_data_file, reads_
 from yantai_policy.model import Action, Assignment, Bureau, Measure, Role
 from yantai_policy.outfile import start_csv, write_bytes, xlsx_sheet
 from yantai_policy.parameters import EXACT, Unit, ratio_text
-from yantai_policy.serialize import Lang, neutralise_cell, text_to_dict
+from yantai_policy.serialize import Lang, markdown_cell, neutralise_cell, text_to_dict
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -1012,19 +1012,14 @@ def _matrix_rows(policy: Policy, lang: Lang, as_of: dt.date | None) -> list[list
     return rows
 
 
-def _markdown_cell(value: str) -> str:
-    """Return a table cell on one line: backslash and ``|`` escaped, ``&`` and ``<`` as entities."""
-    value = " ".join(value.split()).replace("\\", "\\\\").replace("|", "\\|")
-    return value.replace("&", "&amp;").replace("<", "&lt;")
-
-
 def matrix_to_markdown(
     policy: Policy, lang: Literal["zh", "en"] = "zh", as_of: dt.date | None = None
 ) -> str:
     """Return the responsibility matrix as a GitHub Markdown table.
 
-    The header names the units in ``lang`` (by their labels on ``as_of``, where given); a cell reads 负责/配合/牵头 (``zh``) or
-    R/A/L (responsible, assists, leads; ``en``), and is empty where the unit has no action.
+    The header names the units in ``lang`` (by their labels on ``as_of``, where given);
+    a cell reads 负责/配合/牵头 (``zh``) or R/A/L (responsible, assists, leads; ``en``),
+    and is empty where the unit has no action.
     A table is in one language: ``"both"`` is refused.
 
     Raises:
@@ -1042,10 +1037,10 @@ def matrix_to_markdown(
     _check_writable(policy)
     header, *rows = _matrix_table(policy, lang, as_of)
     lines = [
-        "| " + " | ".join(_markdown_cell(h) for h in header) + " |",
+        "| " + " | ".join(markdown_cell(h) for h in header) + " |",
         "|" + "---|" * len(header),
     ]
-    lines.extend("| " + " | ".join(_markdown_cell(c) for c in row) + " |" for row in rows)
+    lines.extend("| " + " | ".join(markdown_cell(c) for c in row) + " |" for row in rows)
     return "\n".join(lines) + "\n"
 
 
