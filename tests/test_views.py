@@ -271,6 +271,25 @@ def test_actions_prints_the_units_role_and_every_unit(
     for unit in SHARED_UNITS:
         assert _names(shared, unit, AS_OF)[1] in block
     assert shared.action(SHARED).text.en in block
+    assert "deadline: 2021-12-31 (2021年底前)" in block
+
+
+def test_bureau_prints_a_shared_tasks_units_and_deadline(
+    capsys: pytest.CaptureFixture[str], shared: yp.Policy, shared_path: str
+) -> None:
+    """Bureau lists an assisting unit's shared task with its role, every unit and its deadline."""
+    out = _run(capsys, "bureau", "finance", "--plan", shared_path, "--lang", "zh")
+    block = out.split(f"\n{SHARED}  ")[1].split("\n\n")[0]
+    assert block.startswith("第7项  配合")
+    assert f"责任单位: {_units_zh(shared)}" in block
+    assert "报送: 每季度" in block
+
+
+def _units_zh(policy: yp.Policy) -> str:
+    roles = ("牵头", "配合", "配合")
+    return "; ".join(
+        f"{policy.bureau(u).name.zh} · {r}" for u, r in zip(SHARED_UNITS, roles, strict=True)
+    )
 
 
 def test_as_of_is_a_date(capsys: pytest.CaptureFixture[str]) -> None:

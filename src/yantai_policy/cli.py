@@ -823,6 +823,11 @@ def _print_action(
             print(f"  {number if index == 0 else ' ' * len(number)} {item.text.get(code)}")
     for erratum in action.text.errata:
         print(f"  ! {_label('勘误', 'erratum', lang)}: {erratum.printed} → {erratum.corrected}")
+    _print_plan_fields(action, lang)
+
+
+def _print_plan_fields(action: Action, lang: Lang) -> None:
+    """Print a task's deadline, reporting rhythm and districts, where the plan gives them."""
     if action.deadline is not None:
         print(f"  {_label('完成时限', 'deadline', lang)}: {action.deadline}")
     if action.reporting is not None:
@@ -920,6 +925,7 @@ def _bureau_actions(bureau: Bureau, actions: Sequence[Action], lang: Lang, label
         if action.is_shared:
             print(f"  {_label('责任单位', 'units', lang)}: {_units(action, lang, labels)}")
         _say(action.text, lang, "  ")
+        _print_plan_fields(action, lang)
 
 
 def _co_owners(policy: Policy, number: int, lang: Lang, labels: Labels, *, as_json: bool) -> int:
