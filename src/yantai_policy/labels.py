@@ -111,7 +111,7 @@ class Labels:
         found = self._states.get(unit.id)
         if found is None:
             ended = unit.ended_by(self.on)
-            born = self.policy._set_up_on(unit)  # noqa: SLF001 - the model's one rule for it
+            born = self.policy.set_up_on(unit)
             found = UnitState(
                 unit=unit,
                 on=self.on,
