@@ -394,7 +394,10 @@ def test_reprs_stay_short_on_hostile_text(policy: yp.Policy) -> None:
     huge = "很长的标题\n" * 20_000
     bureau = attrs.evolve(policy.bureaus[0], id="x" * 10_000, name=yp.Text(huge, huge))
     action = attrs.evolve(
-        policy.actions[0], id="9" * 10_000, bureau=bureau, text=yp.Text(huge, huge)
+        policy.actions[0],
+        id="9" * 10_000,
+        assignments=(yp.Assignment(bureau, yp.Role.RESPONSIBLE),),
+        text=yp.Text(huge, huge),
     )
     measure = attrs.evolve(policy.measures[0], title=yp.Text(huge, huge), actions=(action,))
     notice = attrs.evolve(policy.notice, document_number=huge)

@@ -109,7 +109,7 @@ def test_every_text_lies_within_its_recorded_lines(policy: yp.Policy, source_byt
 
 
 def test_furniture_lines_are_furniture(policy: yp.Policy, source_bytes: bytes) -> None:
-    """Only running heads, table headers and page numbers are listed as furniture."""
+    """Only the masthead, table headers and page numbers are listed as furniture."""
     lines = source_bytes.decode("utf-8").split("\n")
     allowed = {"烟台市人民政府办公室", "序", "号", "省政策内容具体推进措施责任单位", "—14—"}
     assert {_squash(lines[n - 1]) for n in policy.provenance.furniture_lines} == allowed

@@ -227,8 +227,11 @@ def test_html_escapes_everything() -> None:
             yp.Action(
                 id=HOSTILE,
                 measure=1,
-                bureau=yp.Bureau(HOSTILE, text, (HOSTILE,), yp.BureauKind.OFFICE),
-                role=yp.Role.ASSIST,
+                assignments=(
+                    yp.Assignment(
+                        yp.Bureau(HOSTILE, text, (HOSTILE,), yp.BureauKind.OFFICE), yp.Role.ASSIST
+                    ),
+                ),
                 text=text,
                 items=(),
                 references=(),

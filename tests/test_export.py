@@ -102,7 +102,7 @@ def test_json_export_of_another_plan_loads_back_equal(
 def test_items_state_a_role_only_where_it_differs(policy: yp.Policy) -> None:
     """An exported item carries ``role`` exactly where its role is not its action's."""
     plan = export.policy_to_plan_dict(policy)
-    exported = {a["id"]: a for m in plan["measures"] for a in m["actions"]}
+    exported = {a["id"]: a for m in plan["measures"] for a in m["tasks"]}
     for action in policy.actions:
         items = exported[action.id].get("items", [])
         assert len(items) == len(action.items)
@@ -136,8 +136,9 @@ def test_schema_enums_match_the_model() -> None:
 def test_schema_top_level_keys_are_the_plan_files(plan_data: dict[str, Any]) -> None:
     """The schema allows exactly the top-level keys of the plan format and requires the rest."""
     schema = export.plan_schema()
-    assert set(schema["properties"]) == set(plan_data)
-    assert set(schema["required"]) == set(plan_data) - {"comment"}
+    optional = {"comment", "lead_rule", "later_units"}
+    assert set(schema["properties"]) == set(plan_data) | optional
+    assert set(schema["required"]) == set(plan_data) - optional
     assert schema["additionalProperties"] is False
 
 
@@ -166,15 +167,15 @@ def _drop_measures(plan: dict[str, Any]) -> None:
 
 
 def _unknown_action_role(plan: dict[str, Any]) -> None:
-    plan["measures"][0]["actions"][0]["role"] = "owner"
+    plan["measures"][0]["tasks"][0]["assignments"][0]["role"] = "owner"
 
 
 def _unknown_item_role(plan: dict[str, Any]) -> None:
-    plan["measures"][0]["actions"][0]["items"][0]["role"] = "supervises"
+    plan["measures"][0]["tasks"][0]["items"][0]["role"] = "supervises"
 
 
 def _text_beside_items(plan: dict[str, Any]) -> None:
-    action = plan["measures"][0]["actions"][0]
+    action = plan["measures"][0]["tasks"][0]
     action["text"] = copy.deepcopy(action["items"][0]["text"])
 
 
@@ -409,7 +410,7 @@ def test_csv_cells_carry_the_actions(policy: yp.Policy) -> None:
 @pytest.mark.parametrize("start", [*FORMULA_STARTS, *WIDE_STARTS, " =", "\u3000+", " ＠"])
 def test_csv_neutralises_formulas_in_text(plan_data: dict[str, Any], start: str) -> None:
     """An action text that a spreadsheet would run as a formula gets a leading quote."""
-    action = plan_data["measures"][0]["actions"][1]
+    action = plan_data["measures"][0]["tasks"][1]
     action["text"]["zh"] = f"{start}1+1" + action["text"]["zh"]
     action["text"]["en"] = f"{start}HYPERLINK(0)" + action["text"]["en"]
     policy = policy_from_dict(plan_data)

@@ -258,7 +258,8 @@ def test_hand_built_policies_are_refused_or_export_validly(
     policy = SMALL_POLICY
     bureau = attrs.evolve(policy.bureaus[0], name=attrs.evolve(policy.bureaus[0].name, zh=name))
     measure = policy.measures[0]
-    action = attrs.evolve(measure.actions[0], id=action_id, bureau=bureau)
+    first = measure.actions[0]
+    action = attrs.evolve(first, id=action_id, assignments=(yp.Assignment(bureau, first.role),))
     measure = attrs.evolve(
         measure,
         title=attrs.evolve(measure.title, en=title),
@@ -272,7 +273,7 @@ def test_hand_built_policies_are_refused_or_export_validly(
     bad = {
         "measures[0].title.en": text_problem(title),
         "bureaus[0].name.zh": text_problem(name),
-        "measures[0].actions[0].id": text_problem(action_id),
+        "measures[0].tasks[0].id": text_problem(action_id),
     }
     event(f"refused {fmt}" if any(bad.values()) else "every export checked")
     if any(bad.values()):

@@ -119,12 +119,12 @@ def test_missing_file(tmp_path: Path) -> None:
         ("provenance", DELETE, "", "missing required field 'provenance'"),
         ("measures.0.number", "one", "measures[0].number", "expected an integer, got a string"),
         ("measures.0.number", True, "measures[0].number", "expected an integer, got a boolean"),
-        ("measures.0.actions", {}, "measures[0].actions", "expected a list, got a table"),
+        ("measures.0.tasks", {}, "measures[0].tasks", "expected a list, got a table"),
         ("bureaus.0.short_names", [""], "bureaus[0].short_names[0]", "non-empty string"),
         (
-            "measures.6.actions.0.bureau",
+            "measures.6.tasks.0.assignments.0.unit",
             "treasury",
-            "measures[6].actions[0].bureau",
+            "measures[6].tasks[0].assignments[0].unit",
             "unknown unit 'treasury'",
         ),
         ("measures.1.number", 1, "measures[1].number", "duplicate measure number 1"),
@@ -141,43 +141,43 @@ def test_missing_file(tmp_path: Path) -> None:
             "unknown field 'titel'; did you mean 'title'?",
         ),
         (
-            "measures.0.actions.0.role",
+            "measures.0.tasks.0.assignments.0.role",
             "owner",
-            "measures[0].actions[0].role",
+            "measures[0].tasks[0].assignments[0].role",
             "invalid value 'owner'",
         ),
         ("measures.0.lines", [5, 1], "measures[0].lines", "1 <= first <= last"),
         (
-            "measures.0.actions.1.id",
+            "measures.0.tasks.1.id",
             "1.1",
-            "measures[0].actions[1].id",
-            "duplicate action id '1.1'",
+            "measures[0].tasks[1].id",
+            "duplicate task id '1.1'",
         ),
         (
-            "measures.12.actions.1.references.0.bureau",
+            "measures.12.tasks.1.references.0.bureau",
             "nobody",
-            "measures[12].actions[1].references[0].bureau",
+            "measures[12].tasks[1].references[0].bureau",
             "unknown unit",
         ),
         (
-            "measures.12.actions.1.references.0.mention",
+            "measures.12.tasks.1.references.0.mention",
             "市民政局",
-            "measures[12].actions[1].references[0].mention",
+            "measures[12].tasks[1].references[0].mention",
             "does not occur",
         ),
         (
-            "measures.12.actions.0.text.errata.0.printed",
+            "measures.12.tasks.0.text.errata.0.printed",
             "不存在",
-            "measures[12].actions[0].text.errata",
+            "measures[12].tasks[0].text.errata",
             "does not occur in zh",
         ),
         (
-            "measures.13.actions.0.items.1.number",
+            "measures.13.tasks.0.items.1.number",
             3,
-            "measures[13].actions[0].items[1].number",
+            "measures[13].tasks[0].items[1].number",
             "expected item 2, got 3",
         ),
-        ("format_version", 2, "format_version", "version 1, the file is version 2"),
+        ("format_version", 3, "format_version", "versions 1 and 2, the file is version 3"),
         ("format", "other", "format", "expected 'yantai-policy/plan'"),
         ("provenance.source_sha256", "abc", "provenance.source_sha256", "64 lowercase"),
         ("notice.sections.1.number", 3, "notice.sections[1].number", "expected section 2, got 3"),
@@ -202,7 +202,7 @@ def test_names_shared_by_two_units(plan_data: dict[str, Any], tmp_path: Path) ->
 
 def test_action_with_both_text_and_items(plan_data: dict[str, Any], tmp_path: Path) -> None:
     """An itemised action takes its text from its items; a second text is rejected."""
-    data = mutate(plan_data, "measures.0.actions.0.text", {"zh": "x", "en": "y"})
+    data = mutate(plan_data, "measures.0.tasks.0.text", {"zh": "x", "en": "y"})
     assert "remove 'text'" in _load_error(_write_json(tmp_path, data)).reason
 
 

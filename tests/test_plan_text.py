@@ -49,9 +49,9 @@ TEXT_FIELDS = [
     ("bureaus.0.name.zh", "bureaus[0].name.zh"),
     ("bureaus.0.short_names", "bureaus[0].short_names[0]"),
     ("measures.3.title.zh", "measures[3].title.zh"),
-    ("measures.3.actions.0.text.zh", "measures[3].actions[0].text.zh"),
-    ("measures.13.actions.0.items.1.text.en", "measures[13].actions[0].items[1].text.en"),
-    ("measures.12.actions.0.text.errata.0.note", "measures[12].actions[0].text.errata[0].note"),
+    ("measures.3.tasks.0.text.zh", "measures[3].tasks[0].text.zh"),
+    ("measures.13.tasks.0.items.1.text.en", "measures[13].tasks[0].items[1].text.en"),
+    ("measures.12.tasks.0.text.errata.0.note", "measures[12].tasks[0].text.errata[0].note"),
     (
         ("parameters", "startup_subsidy.amount", "description", "zh"),
         "parameters.startup_subsidy.amount.description.zh",
@@ -106,14 +106,14 @@ def test_surrogate_escape_in_a_json_file_is_refused(
     plan_data: dict[str, Any], tmp_path: Path
 ) -> None:
     r"""A JSON file with a "\ud800" escape in a title: PolicyDataError naming the file and path."""
-    data = _spoil(plan_data, "measures.3.actions.0.text.zh", "\ud800")
+    data = _spoil(plan_data, "measures.3.tasks.0.text.zh", "\ud800")
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(data, ensure_ascii=True), encoding="ascii")
     assert "\\ud800" in path.read_text(encoding="ascii")
     with pytest.raises(yp.PolicyDataError) as caught:
         yp.load_policy(path)
     assert caught.value.file == str(path)
-    assert caught.value.path == "measures[3].actions[0].text.zh"
+    assert caught.value.path == "measures[3].tasks[0].text.zh"
 
 
 def test_control_escape_in_a_toml_file_is_refused(other_city_path: Path, tmp_path: Path) -> None:
@@ -188,7 +188,7 @@ def test_export_refuses_a_hand_built_unit_name_and_action_id(policy: yp.Policy) 
     measure = attrs.evolve(policy.measures[0], actions=(action, *policy.measures[0].actions[1:]))
     with pytest.raises(yp.PolicyDataError) as caught:
         export.to_csv(attrs.evolve(policy, measures=(measure, *policy.measures[1:])))
-    assert caught.value.path == "measures[0].actions[0].id"
+    assert caught.value.path == "measures[0].tasks[0].id"
 
 
 def test_mermaid_falls_back_for_a_unit_id_with_a_trailing_newline(policy: yp.Policy) -> None:
@@ -199,7 +199,10 @@ def test_mermaid_falls_back_for_a_unit_id_with_a_trailing_newline(policy: yp.Pol
         attrs.evolve(
             m,
             actions=tuple(
-                attrs.evolve(a, bureau=odd) if a.bureau is finance else a for a in m.actions
+                attrs.evolve(a, assignments=(yp.Assignment(odd, a.role),))
+                if a.bureau is finance
+                else a
+                for a in m.actions
             ),
         )
         for m in policy.measures
@@ -267,8 +270,8 @@ def test_unit_names_that_look_the_same_are_duplicates(
 
 def test_action_ids_that_look_the_same_are_duplicates(plan_data: dict[str, Any]) -> None:
     """Two action ids differing only by a zero-width space are duplicates."""
-    data = mutate(plan_data, "measures.0.actions.1.id", "1.1\u200b")
-    assert "duplicate action id" in _error(data).reason
+    data = mutate(plan_data, "measures.0.tasks.1.id", "1.1\u200b")
+    assert "duplicate task id" in _error(data).reason
 
 
 @pytest.mark.parametrize(

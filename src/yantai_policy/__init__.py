@@ -14,14 +14,19 @@ Examples:
 
 from typing import TYPE_CHECKING, Any
 
+from yantai_policy.diff import PlanDiff, diff
 from yantai_policy.errors import PolicyDataError, PolicyError, UnknownNameError
 from yantai_policy.loading import load_policy
 from yantai_policy.model import (
     Action,
+    Assignment,
     Bureau,
     BureauKind,
+    Deadline,
     Erratum,
+    EventSource,
     Item,
+    LeadRule,
     Measure,
     Notice,
     ParentNotice,
@@ -29,34 +34,48 @@ from yantai_policy.model import (
     Provenance,
     Reference,
     ReferenceKind,
+    Reporting,
     Role,
     Section,
     SourceRef,
+    Task,
     Text,
+    UnitEvent,
+    UnitEventKind,
 )
 
 __all__ = [
     "Action",
+    "Assignment",
     "Bureau",
     "BureauKind",
+    "Deadline",
     "Erratum",
+    "EventSource",
     "Item",
+    "LeadRule",
     "Measure",
     "Notice",
     "ParentNotice",
+    "PlanDiff",
     "Policy",
     "PolicyDataError",
     "PolicyError",
     "Provenance",
     "Reference",
     "ReferenceKind",
+    "Reporting",
     "Role",
     "Section",
     "SourceRef",
+    "Task",
     "Text",
+    "UnitEvent",
+    "UnitEventKind",
     "UnknownNameError",
     "__version__",
     "benefits",
+    "diff",
     "load_policy",
     "responsibility_graph",
 ]

@@ -8,7 +8,7 @@ the same everywhere (``--json`` is ``audit --format json``); a usage error is on
 with "did you mean" for a near miss.
 
 Exit codes: 0 on success; 1 when ``audit`` finds something at or above ``--fail-on``,
-when every row of an ``evaluate`` batch has an error (an empty input is a success), or
+when ``diff`` finds the two plans differ (as diff(1) does), when every row of an ``evaluate`` batch has an error (an empty input is a success), or
 when ``evaluate --fail-on-error`` meets a row with an error; 2 for a usage error, an
 unknown measure, unit or benefit, a bad date, an unreadable input, a record ``explain``
 cannot read or a bad plan file (each with a one-line message on stderr).
@@ -23,7 +23,7 @@ is [`yantai_policy.benefits.batch_io`][yantai_policy.benefits.batch_io]; ``--job
 Examples:
     >>> from yantai_policy.cli import main
     >>> main(["bureau", "文明办", "--lang", "en"])
-    civilization_office  Office of the Yantai Spiritual Civilization Development Commission
+    civilization_office  Office of the Yantai Commission for Cultural and Ethical Progress
     kind: office
     names: civilization_office, 市文明办
     <BLANKLINE>
@@ -202,7 +202,7 @@ def _options() -> dict[str, _Parser]:
     def parent() -> _Parser:
         return _Parser(add_help=False)
 
-    plan, lang, as_json, on, benefit, output = (parent() for _ in range(6))
+    plan, lang, as_json, on, benefit, output, report = (parent() for _ in range(7))
     plan.add_argument(
         "--plan",
         metavar="PATH",
@@ -220,9 +220,16 @@ def _options() -> dict[str, _Parser]:
         action="store_const",
         const="json",
         dest="report_format",
-        help="print JSON (UTF-8, not escaped) instead of text (in audit: --format json)",
+        help="print JSON (UTF-8, not escaped) instead of text (in audit and diff: --format json)",
     )
     as_json.set_defaults(report_format="text")
+    report.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        dest="report_format",
+        default="text",
+        help="report format (default: text); --json is the same as --format json",
+    )
     on.add_argument(
         "--on", required=True, type=_day, metavar="DATE", help="the day of application, YYYY-MM-DD"
     )
@@ -244,6 +251,7 @@ def _options() -> dict[str, _Parser]:
         "on": on,
         "benefit": benefit,
         "output": output,
+        "report": report,
     }
 
 
@@ -264,7 +272,7 @@ def _parser() -> _Parser:
     plan_text = [o["json"], o["lang"], o["plan"]]
     parser = _Parser(
         prog=PROG,
-        description="Yantai's division-of-labour plan for flexible employment "
+        description="Yantai's plan for the division of responsibilities in supporting flexible employment "
         "(烟政办字〔2021〕3号), as data.",
     )
     parser.add_argument("--version", action=_Version)
@@ -298,20 +306,15 @@ def _parser() -> _Parser:
     )
     commands.add_parser("workload", parents=plan_text, help="actions and measures per unit")
     audit_cmd = commands.add_parser(
-        "audit", parents=plan_text, help="coverage audit; exits 1 at or above --fail-on"
+        "audit",
+        parents=[*plan_text, o["report"]],
+        help="coverage audit; exits 1 at or above --fail-on",
     )
     audit_cmd.add_argument(
         "--fail-on",
         choices=[s.value for s in Severity],
         default="error",
         help="exit 1 when a finding at or above this severity exists (default: error)",
-    )
-    audit_cmd.add_argument(
-        "--format",
-        choices=("text", "json", "markdown"),
-        dest="report_format",
-        default="text",
-        help="report format (default: text); --json is the same as --format json",
     )
     audit_cmd.add_argument(
         "--threshold",
@@ -341,9 +344,42 @@ def _parser() -> _Parser:
         help="json, node-link, graphml, gexf, dot, mermaid, csv, xlsx, matrix-csv, "
         "matrix-xlsx or matrix-md",
     )
+    _add_diff_command(commands, o)
     _add_benefit_commands(commands, o)
     _add_plot_command(commands, o)
     return parser
+
+
+BUILTIN = "builtin"
+"""The name ``diff`` gives the built-in plan (a file of that name is ``./builtin``)."""
+
+
+def _add_diff_command(
+    commands: argparse._SubParsersAction[_Parser],
+    o: dict[str, _Parser],
+) -> None:
+    diff = commands.add_parser(
+        "diff",
+        parents=[o["json"], o["report"], o["lang"], o["output"]],
+        help="compare two plans: tasks, units, roles, parameters; exits 1 when they differ",
+        description="Compare two plans (two versions of one plan, or two cities' plans for "
+        "the same provincial measures): the notice's particulars, units added, removed or "
+        "renamed, tasks added, removed or changed, roles, and parameters. Measures are "
+        "matched by number, tasks by id within their measure, units by id and else by "
+        "name (without the city's prefix: 示例市财政局 is 市财政局). Exits 0 when the plans "
+        "are the same, 1 when they differ, 2 on an error.",
+        epilog=f"A file named {BUILTIN} is given as ./{BUILTIN}. The text report shows each "
+        "difference's path, then - the old and + the new value, grouped by measure; json "
+        "and markdown hold the same.",
+    )
+    for name, which in (("A", "first (old)"), ("B", "second (new)")):
+        diff.add_argument(
+            name.lower(),
+            metavar=name,
+            help=f"the {which} plan: a file, {BUILTIN} for the built-in plan, or - for a "
+            "JSON plan on stdin",
+        )
+    diff.set_defaults(plan=None)
 
 
 class _Version(argparse.Action):
@@ -564,16 +600,41 @@ def _fail(message: str, code: int) -> int:
 
 def _plan(args: argparse.Namespace) -> Policy:
     """The plan: built in, from a file, or (``--plan -``) a JSON plan on stdin."""
-    if args.plan != "-":
-        return load_policy(args.plan)
-    if getattr(args, "input", None) == "-":
+    if args.plan == "-" and getattr(args, "input", None) == "-":
         raise _CommandError("--plan - and an input of - would both read stdin: name a file")
-    from yantai_policy.loading import read_policy  # noqa: PLC0415 - only for --plan -
+    return _load_plan(args.plan, "--plan -")
+
+
+def _load_plan(path: str | None, shown: str) -> Policy:
+    """A plan: built in (None), a JSON plan on stdin (``-``, called ``shown``), or a file."""
+    if path != "-":
+        return load_policy(path)
+    from yantai_policy.loading import read_policy  # noqa: PLC0415 - only for -
 
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:  # a text-only stand-in for stdin
-        raise _CommandError("--plan -: stdin gives no bytes to read")
+        raise _CommandError(f"{shown}: stdin gives no bytes to read")
     return read_policy(stream)
+
+
+def _diff(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
+    from yantai_policy.diff import diff  # noqa: PLC0415 - only this command needs it
+    from yantai_policy.outfile import open_output, printable, refuse_input  # noqa: PLC0415
+
+    if args.a == args.b == "-":
+        raise _CommandError("A and B cannot both be - (stdin): name a file for one of them")
+    plans = [_load_plan(None if n == BUILTIN else n, n) for n in (args.a, args.b)]
+    refuse_input(args.output, [n for n in (args.a, args.b) if n != BUILTIN])
+    found = diff(*plans)
+    if args.report_format == "json":
+        text = json.dumps(found.to_dict(lang), ensure_ascii=False, indent=2)
+    elif args.report_format == "markdown":
+        text = found.to_markdown(lang)
+    else:
+        text = found.to_text(lang)
+    with open_output(args.output) as out:
+        out.write(printable(text) + "\n")
+    return 1 if found else 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -1069,4 +1130,5 @@ _COMMANDS: dict[str, Callable[[Policy, argparse.Namespace, Lang], int]] = {
     "explain": _explain,
     "benefits": _benefits,
     "plot": _plot,
+    "diff": _diff,
 }

@@ -38,16 +38,16 @@ import networkx as nx
 
 from yantai_policy._text import text_problem
 from yantai_policy.errors import PolicyDataError
-from yantai_policy.loading import FORMAT, FORMAT_VERSION, read_data_file
-from yantai_policy.model import Action, Bureau, Measure, Role
+from yantai_policy.loading import FORMAT, FORMAT_VERSION, read_data_file, reads_as_date
+from yantai_policy.model import Action, Assignment, Bureau, Measure, Role
 from yantai_policy.outfile import start_csv, write_bytes, xlsx_sheet
 from yantai_policy.parameters import plan_value
-from yantai_policy.serialize import Lang, neutralise_cell, text_to_dict
+from yantai_policy.serialize import Lang, markdown_cell, neutralise_cell, text_to_dict
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from yantai_policy.model import Item, Policy, SourceRef, Text
+    from yantai_policy.model import Deadline, Item, Policy, SourceRef, Text, UnitEvent
     from yantai_policy.parameters import Parameter
 
 __all__ = [
@@ -110,24 +110,50 @@ def _text(text: Text) -> dict[str, Any]:
     return text_to_dict(text, "both")
 
 
-def _item(item: Item, action_role: Role) -> dict[str, Any]:
+def _assignments(assignments: tuple[Assignment, ...]) -> list[dict[str, str]]:
+    return [{"unit": a.bureau.id, "role": a.role.value} for a in assignments]
+
+
+def _item(item: Item, action: Action) -> dict[str, Any]:
     out: dict[str, Any] = {"number": item.number}
-    if item.role is not action_role:  # an item states its role only where it differs
+    in_role = tuple(Assignment(a.bureau, item.role) for a in action.assignments)
+    if item.assignments == action.assignments and item.role is action.role:
+        pass  # an item states its units or role only where they differ from its task's
+    elif item.assignments == in_role:
         out["role"] = item.role.value
+    else:
+        out["assignments"] = _assignments(item.assignments)
     out["lines"] = _lines(item.source)
     out["text"] = _text(item.text)
+    return out
+
+
+def _deadline(deadline: Deadline) -> str | dict[str, str]:
+    """A deadline as the file writes it: a date, the printed words, or both in a table."""
+    if deadline.text is None:
+        return str(deadline.on)
+    if deadline.on is None and not reads_as_date(deadline.text):
+        return deadline.text  # 长期坚持: words that cannot be read as a date
+    out = {"text": deadline.text}
+    if deadline.on is not None:
+        out = {"on": str(deadline.on), **out}
     return out
 
 
 def _action(action: Action) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": action.id,
-        "bureau": action.bureau.id,
-        "role": action.role.value,
+        "assignments": _assignments(action.assignments),
         "lines": _lines(action.source),
     }
+    if action.deadline is not None:
+        out["deadline"] = _deadline(action.deadline)
+    if action.reporting is not None:
+        out["reporting"] = action.reporting.value
+    if action.districts:
+        out["districts"] = True
     if action.items:  # the action's text is built from its items, so it is not written
-        out["items"] = [_item(item, action.role) for item in action.items]
+        out["items"] = [_item(item, action) for item in action.items]
     else:
         out["text"] = _text(action.text)
     if action.references:
@@ -147,8 +173,37 @@ def _measure(measure: Measure) -> dict[str, Any]:
         "lines": _lines(measure.source),
         "title": _text(measure.title),
         "provincial_text": _text(measure.provincial_text),
-        "actions": [_action(a) for a in measure.actions],
+        "tasks": [_action(a) for a in measure.actions],
     }
+
+
+def _event(event: UnitEvent) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": event.kind.value, "on": event.on.isoformat()}
+    if event.name is not None:
+        out["name"] = _text(event.name)
+    if event.into:
+        out["into"] = list(event.into)
+    source: dict[str, Any] = {}
+    if event.source.document is not None:
+        source["document"] = event.source.document
+    if event.source.note or event.source.document is None:
+        source["note"] = event.source.note
+    if event.source.assumption:
+        source["assumption"] = True
+    out["source"] = source
+    return out
+
+
+def _unit(unit: Bureau) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": unit.id,
+        "name": _text(unit.name),
+        "short_names": list(unit.short_names),
+        "kind": unit.kind.value,
+    }
+    if unit.events:
+        out["events"] = [_event(e) for e in unit.events]
+    return out
 
 
 def _parameter(param: Parameter) -> dict[str, Any]:
@@ -171,9 +226,12 @@ def policy_to_plan_dict(policy: Policy) -> dict[str, Any]:
     """Return the whole plan as a plan-file dictionary, ready for `json.dump`.
 
     The keys are those of the shipped plan file (see docs/data-format.md): provenance,
-    notice, units, measures with their actions, and parameters. An action with numbered
-    items is written as its items, an item states its role only where it differs from its
-    action's, and every text keeps its errata. Parameters keep the plan's order and are
+    notice, the lead convention, units (with their later events, and the later units),
+    measures with their tasks, and parameters. It writes format version 2: each task
+    lists its units with their roles (``assignments``), and its deadline, reporting
+    rhythm and districts where it has them. A task with numbered items is written as its
+    items; an item states its role, or its own units, only where they differ from its
+    task's, and every text keeps its errata. Parameters keep the plan's order and are
     written as the file writes them: yuan as ``"5000.00"``, ratios as ``"65%"`` or
     ``"2/3"``, months and years as integers, dates as ``YYYY-MM-DD``, each under the date
     it takes effect; a changed parameter ([`with_parameters`][yantai_policy.model.Policy.with_parameters])
@@ -190,8 +248,8 @@ def policy_to_plan_dict(policy: Policy) -> dict[str, Any]:
         >>> import yantai_policy as yp
         >>> plan = policy_to_plan_dict(yp.load_policy())
         >>> list(plan)
-        ['comment', 'format', 'format_version', 'provenance', 'notice', 'bureaus', 'measures', 'parameters']
-        >>> plan["measures"][13]["actions"][0]["items"][1]["role"]
+        ['comment', 'format', 'format_version', 'provenance', 'notice', 'lead_rule', 'bureaus', 'later_units', 'measures', 'parameters']
+        >>> plan["measures"][13]["tasks"][0]["items"][1]["role"]
         'lead'
         >>> plan["parameters"]["social_insurance_subsidy.rate"]["values"]
         {'2021-01-11': '65%'}
@@ -247,15 +305,9 @@ def policy_to_plan_dict(policy: Policy) -> dict[str, Any]:
                 for s in notice.sections
             ],
         },
-        "bureaus": [
-            {
-                "id": b.id,
-                "name": _text(b.name),
-                "short_names": list(b.short_names),
-                "kind": b.kind.value,
-            }
-            for b in policy.bureaus
-        ],
+        "lead_rule": policy.lead_rule.value,
+        "bureaus": [_unit(b) for b in policy.bureaus],
+        **({"later_units": [_unit(b) for b in policy.later_units]} if policy.later_units else {}),
         "measures": [_measure(m) for m in policy.measures],
         "parameters": {name: _parameter(p) for name, p in policy.parameters.by_name.items()},
     }
@@ -870,12 +922,6 @@ def _matrix_rows(policy: Policy, lang: Lang) -> list[list[object]]:
     return rows
 
 
-def _markdown_cell(value: str) -> str:
-    """Return a table cell on one line: backslash and ``|`` escaped, ``&`` and ``<`` as entities."""
-    value = " ".join(value.split()).replace("\\", "\\\\").replace("|", "\\|")
-    return value.replace("&", "&amp;").replace("<", "&lt;")
-
-
 def matrix_to_markdown(policy: Policy, lang: Literal["zh", "en"] = "zh") -> str:
     """Return the responsibility matrix as a GitHub Markdown table.
 
@@ -890,7 +936,7 @@ def matrix_to_markdown(policy: Policy, lang: Literal["zh", "en"] = "zh") -> str:
         >>> import yantai_policy as yp
         >>> table = matrix_to_markdown(yp.load_policy(), lang="en").splitlines()
         >>> table[0].split(" | ")[:2], table[1][:12]
-        (['| Measure', 'Yantai Municipal Bureau of Commerce'], '|---|---|---')
+        (['| Measure', 'Yantai Municipal Commerce Bureau'], '|---|---|---')
         >>> table[8].split(" | ")[:4]
         ['| 7. Provide loan interest subsidies', '', 'R', '']
     """
@@ -898,10 +944,10 @@ def matrix_to_markdown(policy: Policy, lang: Literal["zh", "en"] = "zh") -> str:
     _check_writable(policy)
     header, *rows = _matrix_table(policy, lang)
     lines = [
-        "| " + " | ".join(_markdown_cell(h) for h in header) + " |",
+        "| " + " | ".join(markdown_cell(h) for h in header) + " |",
         "|" + "---|" * len(header),
     ]
-    lines.extend("| " + " | ".join(_markdown_cell(c) for c in row) + " |" for row in rows)
+    lines.extend("| " + " | ".join(markdown_cell(c) for c in row) + " |" for row in rows)
     return "\n".join(lines) + "\n"
 
 

@@ -25,7 +25,7 @@ import json
 import os
 import re
 import stat
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TypeVar
 
 from yantai_policy import jsonkeys
 from yantai_policy._text import escape_forbidden, is_blank, name_key, text_problem
@@ -34,10 +34,14 @@ from yantai_policy.errors import PolicyDataError
 from yantai_policy.formula_parameters import out_of_bounds, unit_mismatch
 from yantai_policy.model import (
     Action,
+    Assignment,
     Bureau,
     BureauKind,
+    Deadline,
     Erratum,
+    EventSource,
     Item,
+    LeadRule,
     Measure,
     Notice,
     ParentNotice,
@@ -45,10 +49,13 @@ from yantai_policy.model import (
     Provenance,
     Reference,
     ReferenceKind,
+    Reporting,
     Role,
     Section,
     SourceRef,
     Text,
+    UnitEvent,
+    UnitEventKind,
 )
 from yantai_policy.parameters import (
     Parameter,
@@ -79,6 +86,7 @@ __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
     "MAX_PLAN_BYTES",
+    "READABLE_VERSIONS",
     "load_policy",
     "policy_from_dict",
     "read_policy",
@@ -86,8 +94,10 @@ __all__ = [
 
 FORMAT = "yantai-policy/plan"
 """The value of a plan file's ``format`` key."""
-FORMAT_VERSION = 1
-"""The plan-file format version this library reads."""
+FORMAT_VERSION = 2
+"""The plan-file format version this library writes (and reads)."""
+READABLE_VERSIONS = (1, 2)
+"""The versions it reads: a version 1 file (one unit per action) is upgraded on read."""
 BUILTIN_PLAN = "yantai-2021-3.json"
 """The file name of the built-in Yantai plan inside ``yantai_policy/data``."""
 MAX_PLAN_BYTES = 256 * 1024 * 1024
@@ -457,6 +467,8 @@ def policy_from_dict(
         "provenance",
         "notice",
         "bureaus",
+        "later_units",
+        "lead_rule",
         "measures",
         "parameters",
     )
@@ -464,19 +476,29 @@ def policy_from_dict(
     if fmt != FORMAT:
         root.get("format").fail(f"expected {FORMAT!r}, got {fmt!r}")
     version = root.integer("format_version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
+        readable = " and ".join(map(str, READABLE_VERSIONS))
         root.get("format_version").fail(
-            f"this library reads version {FORMAT_VERSION}, the file is version {version}"
+            f"this library reads versions {readable}, the file is version {version}"
         )
+    if version == 1:
+        for key in ("lead_rule", "later_units"):
+            if root.has(key):
+                root.get(key).fail(f"{key!r} is a version 2 field; set format_version = 2")
     provenance = _provenance(root.get("provenance"))
     doc = provenance.document_number
-    bureaus = _bureaus(root, file)
+    bureaus = _bureaus(root, "bureaus")
+    later_units = _bureaus(root, "later_units")
+    _check_names((*bureaus, *later_units), file)
+    _check_events(root, bureaus, later_units)
     by_id = {b.id: b for b in bureaus}
+    lead_rule = root.enum("lead_rule", LeadRule, LeadRule.EXPLICIT)
+    shape = _Shape(version=version, lead_rule=lead_rule, later=frozenset(b.id for b in later_units))
     measures: list[Measure] = []
     seen_numbers: dict[int, str] = {}
     seen_actions: dict[str, str] = {}
     for node in root.items("measures"):
-        measure = _measure(node, doc, by_id, seen_actions)
+        measure = _measure(node, doc, by_id, seen_actions, shape)
         if measure.number in seen_numbers:
             node.get("number").fail(
                 f"duplicate measure number {measure.number} (first at {seen_numbers[measure.number]})"
@@ -500,6 +522,8 @@ def policy_from_dict(
         provenance=provenance,
         data_sha256=data_sha256,
         parameters=parameters,
+        lead_rule=lead_rule,
+        later_units=later_units,
     )
 
 
@@ -642,11 +666,12 @@ def _provenance(node: _Node) -> Provenance:
     )
 
 
-def _bureaus(root: _Node, file: str) -> tuple[Bureau, ...]:
+def _bureaus(root: _Node, key: str) -> tuple[Bureau, ...]:
+    """Parse ``bureaus`` (the notice's units) or ``later_units`` (their later successors)."""
     bureaus: list[Bureau] = []
     seen: dict[str, str] = {}
-    for node in root.items("bureaus"):
-        node.only("id", "name", "short_names", "kind")
+    for node in root.items(key, required=key == "bureaus"):
+        node.only("id", "name", "short_names", "kind", "events")
         bureau_id = node.string("id")
         if not _ID.fullmatch(bureau_id):
             node.get("id").fail(
@@ -661,34 +686,144 @@ def _bureaus(root: _Node, file: str) -> tuple[Bureau, ...]:
                 name=node.text("name"),
                 short_names=node.strings("short_names"),
                 kind=node.enum("kind", BureauKind),
+                events=tuple(_event(e) for e in node.items("events", required=False)),
             )
         )
+    return tuple(bureaus)
+
+
+def _event(node: _Node) -> UnitEvent:
+    """Parse one of a unit's ``events``: renamed, merged_into, split_into or abolished."""
+    node.only("kind", "on", "name", "into", "source")
+    kind = node.enum("kind", UnitEventKind)
+    source = node.get("source")
+    source.only("document", "note", "assumption")
+    assumption = source.get("assumption").value if source.has("assumption") else False
+    if not isinstance(assumption, bool):
+        source.get("assumption").fail(f"expected true or false, got {_kind(assumption)}")
+    document = source.string("document") if source.has("document") else None
+    if document is None and not source.has("note"):
+        source.fail(
+            "a source needs a 'document' number or a 'note' saying where the fact comes from"
+        )
+    event = UnitEvent(
+        kind=kind,
+        on=node.date("on"),
+        source=EventSource(
+            document=document,
+            note=source.string("note") if source.has("note") else "",
+            assumption=assumption,
+        ),
+        name=node.text("name") if node.has("name") else None,
+        into=node.strings("into"),
+    )
+    wants_name = kind is UnitEventKind.RENAMED
+    if wants_name != (event.name is not None):
+        node.fail(
+            "a 'renamed' event needs the new 'name'"
+            if wants_name
+            else f"a {kind.value!r} event has no 'name'"
+        )
+    counts = {UnitEventKind.MERGED_INTO: (1, 1), UnitEventKind.SPLIT_INTO: (2, None)}
+    low, high = counts.get(kind, (0, 0))
+    if len(event.into) < low or (high is not None and len(event.into) > high):
+        wanted = {
+            (1, 1): "exactly one unit id",
+            (2, None): "two or more unit ids",
+            (0, 0): "no unit ids",
+        }[(low, high)]
+        where = node.get("into") if node.has("into") else node
+        where.fail(f"a {kind.value!r} event takes {wanted} in 'into', got {len(event.into)}")
+    return event
+
+
+def _check_names(units: tuple[Bureau, ...], file: str) -> None:
+    """Refuse two units that share a name (a later name counts), so every name finds one unit."""
     names: dict[str, str] = {}
-    for bureau in bureaus:
-        for name in {name_key(n) for n in bureau.names}:
+    for bureau in units:
+        later = (n for t in bureau.later_names for n in (t.zh, t.en))
+        for name in {name_key(n) for n in (*bureau.names, *later)}:
             if names.setdefault(name, bureau.id) != bureau.id:
                 raise PolicyDataError(
                     f"units {names[name]!r} and {bureau.id!r} share the name {name!r}",
                     file=file,
                     path="bureaus",
                 )
-    return tuple(bureaus)
+
+
+def _check_events(root: _Node, bureaus: tuple[Bureau, ...], later: tuple[Bureau, ...]) -> None:
+    """Check that events are in date order, end a unit at most once, and name known units."""
+    units = {b.id: b for b in (*bureaus, *later)}
+    successors: set[str] = set()
+    nodes = [*root.items("bureaus"), *root.items("later_units", required=False)]
+    for unit, unit_node in zip((*bureaus, *later), nodes, strict=True):
+        successors.update(_check_unit_events(unit, unit_node, units))
+    for unit, node in zip(later, root.items("later_units", required=False), strict=True):
+        if unit.id not in successors:
+            node.fail(
+                f"later unit {unit.id!r} is no unit's successor: name it in an event's 'into'"
+            )
+
+
+def _check_unit_events(unit: Bureau, unit_node: _Node, units: Mapping[str, Bureau]) -> set[str]:
+    """Check one unit's events; return the ids its duties pass to."""
+    successors: set[str] = set()
+    ended = None
+    event_nodes = unit_node.items("events", required=False)
+    for index, (event, node) in enumerate(zip(unit.events, event_nodes, strict=True)):
+        if index and event.on < unit.events[index - 1].on:
+            node.get("on").fail(
+                f"events are in date order: {event.on} is before {unit.events[index - 1].on}"
+            )
+        if ended is not None:
+            node.fail(f"{unit.id!r} already ended on {ended.on} ({ended.kind.value})")
+        if event.ends:
+            ended = event
+        for target in event.into:
+            if target not in units:
+                node.get("into").fail(
+                    f"unknown unit {target!r}; the plan's units are {', '.join(sorted(units))}"
+                )
+            if target == unit.id:
+                node.get("into").fail(f"{unit.id!r} cannot pass its duties to itself")
+            successors.add(target)
+    return successors
+
+
+class _Shape(NamedTuple):
+    """What a measure's tasks look like in this file: its version and its lead convention.
+
+    A named tuple, not an attrs class: it is private, and it keeps the import light.
+    """
+
+    version: int
+    lead_rule: LeadRule
+    later: frozenset[str]
+
+    @property
+    def tasks_key(self) -> str:
+        return "actions" if self.version == 1 else "tasks"
 
 
 def _measure(
-    node: _Node, doc: str, bureaus: Mapping[str, Bureau], seen_actions: dict[str, str]
+    node: _Node,
+    doc: str,
+    bureaus: Mapping[str, Bureau],
+    seen_actions: dict[str, str],
+    shape: _Shape,
 ) -> Measure:
-    node.only("number", "lines", "title", "provincial_text", "actions")
+    node.only("number", "lines", "title", "provincial_text", shape.tasks_key)
     number = node.integer("number")
     if number < 1:
         node.get("number").fail("a measure number must be positive")
     actions = []
-    for action_node in node.items("actions"):
-        action = _action(action_node, number, doc, bureaus)
+    for action_node in node.items(shape.tasks_key):
+        action = _action(action_node, number, doc, bureaus, shape)
         key = name_key(action.id)  # 7.1 and 7.1 with a zero-width space are one id
         if key in seen_actions:
+            what = "action" if shape.version == 1 else "task"
             action_node.get("id").fail(
-                f"duplicate action id {action.id!r} (first at {seen_actions[key]})"
+                f"duplicate {what} id {action.id!r} (first at {seen_actions[key]})"
             )
         seen_actions[key] = action_node.path
         actions.append(action)
@@ -701,39 +836,153 @@ def _measure(
     )
 
 
-def _action(node: _Node, measure: int, doc: str, bureaus: Mapping[str, Bureau]) -> Action:
-    node.only("id", "bureau", "role", "lines", "text", "items", "references")
-    action_id = node.string("id")
-    bureau_id = node.string("bureau")
-    if bureau_id not in bureaus:
-        node.get("bureau").fail(
-            f"unknown unit {bureau_id!r}; the plan's units are {', '.join(sorted(bureaus))}"
-        )
-    role = node.enum("role", Role, Role.RESPONSIBLE)
+def _unit(node: _Node, bureaus: Mapping[str, Bureau], shape: _Shape) -> Bureau:
+    """The notice's unit a string node names by id."""
+    if not isinstance(node.value, str):
+        node.fail(f"expected a unit id, got {_kind(node.value)}")
+    unit_id = node.checked_text(node.value)
+    if unit_id in shape.later:
+        node.fail(f"{unit_id!r} is a later unit: tasks name the notice's units")
+    if unit_id not in bureaus:
+        node.fail(f"unknown unit {unit_id!r}; the plan's units are {', '.join(sorted(bureaus))}")
+    return bureaus[unit_id]
+
+
+def _assignments(
+    node: _Node, bureaus: Mapping[str, Bureau], shape: _Shape, *, required: bool
+) -> tuple[Assignment, ...] | None:
+    """Parse a v2 task's (or item's) units: ``assignments`` with roles, or ``units`` in order.
+
+    A unit without a role takes the one the plan's ``lead_rule`` gives it. None where
+    neither key is present and ``required`` is false.
+    """
+    if node.has("assignments") and node.has("units"):
+        node.get("units").fail("give either 'assignments' or 'units', not both")
+    if not node.has("assignments") and not node.has("units"):
+        if required:
+            node.fail("missing required field 'assignments' (or 'units')")
+        return None
+    if node.has("units"):
+        entries: list[tuple[Bureau, Role | None, _Node]] = [
+            (_unit(u, bureaus, shape), None, u) for u in node.items("units")
+        ]
+    else:
+        entries = []
+        for entry in node.items("assignments"):
+            entry.only("unit", "role")
+            role = entry.enum("role", Role) if entry.has("role") else None
+            entries.append((_unit(entry.get("unit"), bureaus, shape), role, entry))
+    if not entries:
+        key = "units" if node.has("units") else "assignments"
+        node.get(key).fail("a task needs at least one unit")
+    seen: set[str] = set()
+    out = []
+    for index, (bureau, role, where) in enumerate(entries):
+        if bureau.id in seen:
+            where.fail(f"unit {bureau.id!r} is named twice in one task")
+        seen.add(bureau.id)
+        out.append(Assignment(bureau, role or shape.lead_rule.role_of(index, len(entries))))
+    return tuple(out)
+
+
+def _deadline(node: _Node) -> Deadline:
+    """Parse ``deadline``: a date, the printed words (长期坚持), or ``{on, text}``."""
+    value = node.value
+    if isinstance(value, dict):
+        node.only("on", "text")
+        if not value:
+            node.fail("a deadline needs 'on', 'text' or both")
+        text = node.string("text") if node.has("text") else None
+        return Deadline(on=node.date("on") if node.has("on") else None, text=text)
+    if isinstance(value, str) and not reads_as_date(value):
+        return Deadline(text=node.checked_text(value))
+    holder = _Node({"on": value}, node.file, node.path)
+    try:
+        return Deadline(on=holder.date("on"))
+    except PolicyDataError as error:
+        node.fail(error.reason)
+
+
+_ISO_DATE = re.compile(r"\s*\d{4}-\d{1,2}-\d{1,2}")
+
+
+def reads_as_date(text: str) -> bool:
+    """Whether a deadline written as this string is read as a date, not as printed words.
+
+    Examples:
+        >>> reads_as_date("2021-12-31"), reads_as_date("长期坚持"), reads_as_date("2021年底前")
+        (True, False, False)
+    """
+    return _ISO_DATE.match(text) is not None
+
+
+def _task_units(
+    node: _Node, bureaus: Mapping[str, Bureau], shape: _Shape
+) -> tuple[Assignment, ...]:
+    """A task's units and roles: v1's ``bureau`` and ``role``, or v2's ``assignments``/``units``."""
+    if shape.version == 1:
+        node.only("id", "bureau", "role", "lines", "text", "items", "references")
+        bureau = _unit(node.get("bureau"), bureaus, shape)
+        return (Assignment(bureau, node.enum("role", Role, Role.RESPONSIBLE)),)
+    node.only(
+        "id",
+        "assignments",
+        "units",
+        "lines",
+        "text",
+        "items",
+        "references",
+        "deadline",
+        "reporting",
+        "districts",
+    )
+    found = _assignments(node, bureaus, shape, required=True)
+    assert found is not None  # noqa: S101 - required=True
+    return found
+
+
+def _items(
+    node: _Node,
+    doc: str,
+    bureaus: Mapping[str, Bureau],
+    shape: _Shape,
+    assignments: tuple[Assignment, ...],
+) -> tuple[Item, ...]:
+    """Parse a task's numbered items; each keeps its own role, or names its own units."""
+    main = next((a for a in assignments if a.role is Role.LEAD), assignments[0])
     items: list[Item] = []
     for item in node.items("items", required=False):
-        item.only("number", "role", "lines", "text")
+        if shape.version == 1:
+            item.only("number", "role", "lines", "text")
+        else:
+            item.only("number", "role", "lines", "text", "assignments", "units")
         number = item.integer("number")
         if number != len(items) + 1:
             item.get("number").fail(f"expected item {len(items) + 1}, got {number}")
+        own = None if shape.version == 1 else _assignments(item, bureaus, shape, required=False)
+        if own is not None and item.has("role"):
+            item.get("role").fail(
+                "an item with its own units gives their roles there; remove 'role'"
+            )
+        if own is None:
+            stated = item.enum("role", Role) if item.has("role") else None
+            own = tuple(Assignment(a.bureau, stated or a.role) for a in assignments)
+            role = stated or main.role
+        else:
+            role = own[0].role
         items.append(
             Item(
                 number=number,
                 text=item.text("text"),
-                role=item.enum("role", Role, role),
+                role=role,
                 source=item.source(doc),
+                assignments=own,
             )
         )
-    if items:
-        if node.has("text"):
-            node.get("text").fail("an action with items takes its text from them; remove 'text'")
-        text = Text(
-            zh="".join(f"{i.number}.{i.text.zh}" for i in items),
-            en=" ".join(f"{i.number}. {i.text.en}" for i in items),
-            errata=tuple(e for i in items for e in i.text.errata),
-        )
-    else:
-        text = node.text("text")
+    return tuple(items)
+
+
+def _references(node: _Node, text: Text, bureaus: Mapping[str, Bureau]) -> tuple[Reference, ...]:
     references = []
     for ref in node.items("references", required=False):
         ref.only("mention", "kind", "bureau")
@@ -746,16 +995,48 @@ def _action(node: _Node, measure: int, doc: str, bureaus: Mapping[str, Bureau]) 
         references.append(
             Reference(mention=mention, kind=ref.enum("kind", ReferenceKind), bureau=target)
         )
+    return tuple(references)
+
+
+def _action(
+    node: _Node, measure: int, doc: str, bureaus: Mapping[str, Bureau], shape: _Shape
+) -> Action:
+    assignments = _task_units(node, bureaus, shape)
+    action_id = node.string("id")
+    items = _items(node, doc, bureaus, shape, assignments)
+    if items:
+        if node.has("text"):
+            node.get("text").fail("an action with items takes its text from them; remove 'text'")
+        text = Text(
+            zh="".join(f"{i.number}.{i.text.zh}" for i in items),
+            en=" ".join(f"{i.number}. {i.text.en}" for i in items),
+            errata=tuple(e for i in items for e in i.text.errata),
+        )
+    else:
+        text = node.text("text")
+    districts = node.get("districts").value if node.has("districts") else False
+    if not isinstance(districts, bool):
+        node.get("districts").fail(f"expected true or false, got {_kind(districts)}")
     return Action(
         id=action_id,
         measure=measure,
-        bureau=bureaus[bureau_id],
-        role=role,
+        assignments=assignments,
         text=text,
-        items=tuple(items),
-        references=tuple(references),
+        items=items,
+        references=_references(node, text, bureaus),
         source=node.source(doc),
+        deadline=_deadline(node.get("deadline")) if node.has("deadline") else None,
+        reporting=_reporting(node) if node.has("reporting") else None,
+        districts=districts,
     )
+
+
+def _reporting(node: _Node) -> Reporting:
+    """Parse ``reporting``; ``half-yearly`` is read as ``half_yearly``."""
+    value = node.get("reporting").value
+    if isinstance(value, str):
+        node = _Node({"reporting": value.replace("-", "_")}, node.file, node.path)
+    return node.enum("reporting", Reporting)
 
 
 def _notice(node: _Node, doc: str) -> Notice:

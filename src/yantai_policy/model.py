@@ -39,10 +39,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Action",
+    "Assignment",
     "Bureau",
     "BureauKind",
+    "Deadline",
     "Erratum",
+    "EventSource",
     "Item",
+    "LeadRule",
     "Measure",
     "Notice",
     "ParentNotice",
@@ -50,10 +54,14 @@ __all__ = [
     "Provenance",
     "Reference",
     "ReferenceKind",
+    "Reporting",
     "Role",
     "Section",
     "SourceRef",
+    "Task",
     "Text",
+    "UnitEvent",
+    "UnitEventKind",
 ]
 
 
@@ -84,6 +92,95 @@ class Role(enum.Enum):
 
 _ROLE_ZH = {Role.LEAD: "牵头", Role.ASSIST: "配合", Role.RESPONSIBLE: "负责"}
 _ROLE_EN = {Role.LEAD: "leads", Role.ASSIST: "assists", Role.RESPONSIBLE: "responsible"}
+
+
+class LeadRule(enum.Enum):
+    """How a plan marks the lead unit of a shared task (its 牵头 convention).
+
+    Examples:
+        >>> LeadRule("first_listed").zh
+        '列第一位者为牵头单位'
+    """
+
+    EXPLICIT = "explicit"  # roles written per unit: 牵头 / 配合 markers, labelled lines
+    FIRST_LISTED = "first_listed"  # 列第一位者为牵头单位 (the unit listed first leads)
+    NONE = "none"  # 按职责分工负责 (each responsible for its own duties; no lead)
+
+    @property
+    def zh(self) -> str:
+        """The convention as plans print it."""
+        return _LEAD_RULE_ZH[self]
+
+    def role_of(self, index: int, count: int) -> Role:
+        """The role this convention gives the unit at ``index`` of a task's ``count`` units.
+
+        Only for units whose role the plan does not write out: under ``FIRST_LISTED`` the
+        first unit of a shared task leads and the others assist; a task's only unit, and
+        every unit under ``EXPLICIT`` or ``NONE``, is responsible.
+
+        Examples:
+            >>> [LeadRule.FIRST_LISTED.role_of(i, 3).value for i in range(3)]
+            ['lead', 'assist', 'assist']
+            >>> LeadRule.FIRST_LISTED.role_of(0, 1).value
+            'responsible'
+        """
+        if self is LeadRule.FIRST_LISTED and count > 1:
+            return Role.LEAD if index == 0 else Role.ASSIST
+        return Role.RESPONSIBLE
+
+
+_LEAD_RULE_ZH = {
+    LeadRule.EXPLICIT: "逐项标明牵头、配合单位",
+    LeadRule.FIRST_LISTED: "列第一位者为牵头单位",
+    LeadRule.NONE: "按职责分工负责",
+}
+
+
+class Reporting(enum.Enum):
+    """How often units report progress on a task (报送频次).
+
+    Examples:
+        >>> Reporting("quarterly").months
+        3
+    """
+
+    MONTHLY = "monthly"  # 每月 (monthly)
+    QUARTERLY = "quarterly"  # 每季度 (quarterly)
+    HALF_YEARLY = "half_yearly"  # 每半年 (half-yearly)
+    YEARLY = "yearly"  # 每年 (yearly)
+
+    @property
+    def months(self) -> int:
+        """The length of one reporting period in months."""
+        return _REPORTING_MONTHS[self]
+
+    @property
+    def zh(self) -> str:
+        """The Chinese term."""
+        return _REPORTING_ZH[self]
+
+
+_REPORTING_MONTHS = {
+    Reporting.MONTHLY: 1,
+    Reporting.QUARTERLY: 3,
+    Reporting.HALF_YEARLY: 6,
+    Reporting.YEARLY: 12,
+}
+_REPORTING_ZH = {
+    Reporting.MONTHLY: "每月",
+    Reporting.QUARTERLY: "每季度",
+    Reporting.HALF_YEARLY: "每半年",
+    Reporting.YEARLY: "每年",
+}
+
+
+class UnitEventKind(enum.Enum):
+    """What happened to a unit after the notice was issued."""
+
+    RENAMED = "renamed"  # 更名: the same unit under a new name from a date
+    MERGED_INTO = "merged_into"  # 并入 / 整合: its duties pass to another unit
+    SPLIT_INTO = "split_into"  # 拆分: its duties pass to two or more units
+    ABOLISHED = "abolished"  # 撤销: it ends, with no successor named
 
 
 class BureauKind(enum.Enum):
@@ -190,6 +287,61 @@ class SourceRef:
 
 
 @attrs.frozen(repr=False)
+class EventSource:
+    """Where a fact about a unit's history comes from.
+
+    Attributes:
+        document: The document that states it, by number, where there is one.
+        note: Where the fact comes from: the document's title, or the page that reports it.
+        assumption: True where only a secondary source (a news report, an official
+            website's page) says it, and no document has been cited.
+    """
+
+    document: str | None
+    note: str
+    assumption: bool = False
+
+    def __str__(self) -> str:
+        """Return the document number, or the note; marked where it is an assumption."""
+        text = self.document or self.note
+        return f"assumption: {text}" if self.assumption else text
+
+    def __repr__(self) -> str:
+        """Return ``<EventSource 国发〔2023〕5号>`` or the note's start, marked where assumed."""
+        return f"<EventSource {clip(str(self))}>"
+
+
+@attrs.frozen(repr=False)
+class UnitEvent:
+    """A change to a unit after the notice: renamed, merged, split or abolished.
+
+    Attributes:
+        kind: What happened.
+        on: The day it took effect.
+        source: Where the fact comes from.
+        name: For ``RENAMED``, the new name.
+        into: For ``MERGED_INTO``, the one unit id its duties pass to; for ``SPLIT_INTO``,
+            two or more.
+    """
+
+    kind: UnitEventKind
+    on: dt.date
+    source: EventSource
+    name: Text | None = None
+    into: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        """Return ``<UnitEvent merged_into nfra_yantai on 2023-07-20>``."""
+        target = clip(self.name.zh if self.name is not None else "+".join(self.into) or "-", 40)
+        return f"<UnitEvent {self.kind.value} {target} on {self.on}>"
+
+    @property
+    def ends(self) -> bool:
+        """Whether the unit ceases to exist with this event (every kind but ``RENAMED``)."""
+        return self.kind is not UnitEventKind.RENAMED
+
+
+@attrs.frozen(repr=False)
 class Bureau:
     """A responsible unit (责任单位): a bureau, agency, organisation or office.
 
@@ -204,11 +356,45 @@ class Bureau:
     name: Text
     short_names: tuple[str, ...]
     kind: BureauKind
+    events: tuple[UnitEvent, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
         """Every name the unit is known by: id, Chinese name, short names, English name."""
         return (self.id, self.name.zh, *self.short_names, self.name.en)
+
+    @property
+    def later_names(self) -> tuple[Text, ...]:
+        """The names it took after the notice (its ``renamed`` events), oldest first."""
+        return tuple(e.name for e in self.events if e.name is not None)
+
+    def name_on(self, on: dt.date | None) -> Text:
+        """Return the name in force on a day: the printed name, or a later ``renamed`` one.
+
+        The printed name (``name``) stays the key of the notice's text; this is for labels.
+
+        Examples:
+            >>> import datetime as dt
+            >>> import yantai_policy as yp
+            >>> pboc = yp.load_policy().bureau("pboc")
+            >>> pboc.name_on(None).zh == pboc.name.zh
+            True
+        """
+        name = self.name
+        if on is None:
+            return name
+        for event in self.events:
+            if event.on <= on and event.name is not None:
+                name = event.name
+        return name
+
+    def ended_by(self, on: dt.date) -> UnitEvent | None:
+        """Return the event that ended the unit on or before ``on``, or None while it exists."""
+        return next((e for e in self.events if e.ends and e.on <= on), None)
+
+    def exists_on(self, on: dt.date) -> bool:
+        """Whether the unit exists on a day: not yet merged, split or abolished (a rename keeps it)."""
+        return self.ended_by(on) is None
 
     def __repr__(self) -> str:
         """Return ``<Bureau finance 市财政局>``."""
@@ -248,55 +434,159 @@ class Item:
         number: The item's number as printed.
         text: The item's text, without its number.
         role: The role for this item: the action's role unless the item says otherwise
-            (measure 14, item 2 says 牵头, takes the lead).
+            (measure 14, item 2 says 牵头, takes the lead). In a shared task, the role of
+            the item's first unit.
         source: Where it is printed.
+        assignments: The item's units and their roles: the task's units, each in the
+            item's role where the item states one, unless the item names its own.
     """
 
     number: int
     text: Text
     role: Role
     source: SourceRef
+    assignments: tuple[Assignment, ...] = ()
 
     def __repr__(self) -> str:
         """Return ``<Item 2 lead: 牵头…>``: number, role and the text's start."""
         return f"<Item {self.number} {self.role.value}: {clip(self.text.zh)}>"
 
 
+@attrs.frozen
+class Assignment:
+    """One unit charged with a task, and its role in it.
+
+    Attributes:
+        bureau: The unit.
+        role: 牵头 (lead), 负责 (responsible) or 配合 (assist).
+    """
+
+    bureau: Bureau
+    role: Role
+
+
+@attrs.frozen
+class Deadline:
+    """When a task is due (完成时限): a date, the words as printed, or both.
+
+    Attributes:
+        on: The day, where the text gives one or the office set one.
+        text: The deadline exactly as printed, such as 长期坚持 (ongoing) or 2021年底前.
+
+    Examples:
+        >>> Deadline(text="长期坚持").is_open
+        True
+    """
+
+    on: dt.date | None = None
+    text: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the deadline has no date (长期坚持, 持续推进): it can never be overdue."""
+        return self.on is None
+
+    def __str__(self) -> str:
+        """Return the date, the printed words, or both."""
+        if self.on is not None and self.text:
+            return f"{self.on} ({self.text})"
+        return str(self.on) if self.on is not None else str(self.text)
+
+
 @attrs.frozen(repr=False)
 class Action:
-    """One row of the table: what one unit must do under one measure (具体推进措施).
+    """One task of the plan (具体推进措施): what the text asks, and the units charged with it.
+
+    In Yantai's table every task is one row with one unit; in other plans a task is
+    shared by several units, one of which may lead. ``Task`` is another name for it.
 
     Attributes:
         id: A stable id, ``"<measure>.<row>"``, such as ``"7.1"``.
         measure: The number of the measure it belongs to.
-        bureau: The unit responsible for it.
-        role: Its role: ``ASSIST`` where the text says 配合, ``LEAD`` where it says 牵头.
+        assignments: The units charged with it and their roles, in the order printed.
         text: The whole cell's text.
         items: The numbered sub-items, where the cell has them.
         references: Other units its text names.
         source: Where the row is printed (text and unit cell).
+        deadline: When it is due, where the plan says (完成时限).
+        reporting: How often progress is reported, where the plan says.
+        districts: Whether the text also charges the district governments (各区市).
     """
 
     id: str
     measure: int
-    bureau: Bureau
-    role: Role
+    assignments: tuple[Assignment, ...]
     text: Text
     items: tuple[Item, ...]
     references: tuple[Reference, ...]
     source: SourceRef
+    deadline: Deadline | None = None
+    reporting: Reporting | None = None
+    districts: bool = False
+
+    @property
+    def bureau(self) -> Bureau:
+        """The unit answerable for the task: its lead, or else the first unit listed."""
+        return self._main.bureau
+
+    @property
+    def role(self) -> Role:
+        """That unit's role: ``ASSIST`` where the text says 配合, ``LEAD`` where it says 牵头."""
+        return self._main.role
+
+    @property
+    def _main(self) -> Assignment:
+        return next((a for a in self.assignments if a.role is Role.LEAD), self.assignments[0])
+
+    @property
+    def bureaus(self) -> tuple[Bureau, ...]:
+        """Every unit charged with the task or one of its items, in printed order, each once."""
+        units = (
+            a.bureau for a in (*self.assignments, *(x for i in self.items for x in i.assignments))
+        )
+        return tuple({b.id: b for b in units}.values())
+
+    @property
+    def leads(self) -> tuple[Bureau, ...]:
+        """The units that lead the task (牵头), in printed order."""
+        return tuple(a.bureau for a in self.assignments if a.role is Role.LEAD)
+
+    @property
+    def is_shared(self) -> bool:
+        """Whether more than one unit is charged with the task."""
+        return len(self.bureaus) > 1
 
     @property
     def roles(self) -> frozenset[Role]:
-        """The action's role together with every item's role."""
-        return frozenset({self.role, *(item.role for item in self.items)})
+        """Every role in the task: its units' and its items'."""
+        return frozenset(
+            {a.role for a in self.assignments}
+            | {item.role for item in self.items}
+            | {a.role for item in self.items for a in item.assignments}
+        )
+
+    def roles_of(self, bureau: Bureau | str) -> frozenset[Role]:
+        """Return one unit's roles in the task and its items (empty where it has none).
+
+        Examples:
+            >>> import yantai_policy as yp
+            >>> sorted(r.value for r in yp.load_policy().action("14.1").roles_of("hrss"))
+            ['lead', 'responsible']
+        """
+        unit = bureau if isinstance(bureau, str) else bureau.id
+        own = {a.role for a in self.assignments if a.bureau.id == unit}
+        items = {a.role for i in self.items for a in i.assignments if a.bureau.id == unit}
+        return frozenset(own | items)
 
     def __repr__(self) -> str:
-        """Return ``<Action 7.1 finance responsible: 对符合条件的…>``."""
-        return (
-            f"<Action {clip(self.id, 40)} {clip(self.bureau.id, 40)} {self.role.value}: "
-            f"{clip(self.text.zh)}>"
-        )
+        """Return ``<Action 7.1 finance responsible: 对符合条件的…>`` (units joined by ``+``)."""
+        units = "+".join(clip(a.bureau.id, 40) for a in self.assignments)
+        role = "/".join(dict.fromkeys(a.role.value for a in self.assignments))
+        return f"<Action {clip(self.id, 40)} {units} {role}: {clip(self.text.zh)}>"
+
+
+Task = Action
+"""A task of the plan: the v2 format's word for an action (`Action`)."""
 
 
 @attrs.frozen(repr=False)
@@ -320,7 +610,12 @@ class Measure:
     @property
     def bureaus(self) -> tuple[Bureau, ...]:
         """The units with an action under the measure, in the order printed, each once."""
-        return tuple({a.bureau.id: a.bureau for a in self.actions}.values())
+        return tuple({b.id: b for a in self.actions for b in a.bureaus}.values())
+
+    @property
+    def tasks(self) -> tuple[Action, ...]:
+        """The measure's tasks: another name for ``actions``."""
+        return self.actions
 
     def __repr__(self) -> str:
         """Return ``<Measure 7: 提供贷款贴息 (3 actions)>``."""
@@ -419,8 +714,8 @@ class Provenance:
         issued_on: The issue date.
         source_file: The file name of the published text, shipped beside the data.
         source_sha256: The SHA-256 of that file.
-        furniture_lines: Lines of the published text that are page furniture (running
-            heads, the repeated table header, page numbers), not content.
+        furniture_lines: Lines of the published text that are page furniture (a masthead
+            or running heads, the repeated table header, page numbers), not content.
         note: How the text was transcribed.
     """
 
@@ -493,7 +788,11 @@ class Policy:
         parameters: The dated parameters the benefit formulas use.
         above_cap_allowed: Whether a reform was allowed to set values above their caps
             (later reforms of this policy keep the allowance).
-        actions: Every action, in the order printed.
+        lead_rule: How the plan marks the lead of a shared task; the loader applied it
+            where the file gives no role.
+        later_units: Units that are not in the notice but took over a unit's duties later
+            (a ``merged_into`` or ``split_into`` event names them).
+        actions: Every action (task), in the order printed.
 
     Examples:
         >>> import yantai_policy as yp
@@ -513,6 +812,8 @@ class Policy:
     data_sha256: str
     parameters: ParameterSet = attrs.field(factory=ParameterSet, repr=False)
     above_cap_allowed: bool = attrs.field(default=False, repr=False)
+    lead_rule: LeadRule = attrs.field(default=LeadRule.EXPLICIT, repr=False)
+    later_units: tuple[Bureau, ...] = attrs.field(default=(), repr=False)
     actions: tuple[Action, ...] = attrs.field(init=False, eq=False, repr=False)
     _by_number: Mapping[int, Measure] = attrs.field(init=False, eq=False, repr=False)
     _by_name: Mapping[str, Bureau] = attrs.field(init=False, eq=False, repr=False)
@@ -523,11 +824,13 @@ class Policy:
     def __attrs_post_init__(self) -> None:
         """Index the measures, actions, units' names and units' actions once."""
         by_name: dict[str, Bureau] = {}
-        for bureau in self.bureaus:
-            for name in bureau.names:
+        units = self.units
+        for bureau in units:
+            for name in (*bureau.names, *(n for t in bureau.later_names for n in (t.zh, t.en))):
                 by_name.setdefault(name_key(name), bureau)
-        for bureau in self.bureaus:  # 财政局 finds 市财政局: the 市 (municipal) prefix is optional
-            for key in map(name_key, (bureau.name.zh, *bureau.short_names)):
+        for bureau in units:  # 财政局 finds 市财政局: the 市 (municipal) prefix is optional
+            later = (t.zh for t in bureau.later_names)
+            for key in map(name_key, (bureau.name.zh, *bureau.short_names, *later)):
                 if key.startswith("市"):
                     by_name.setdefault(name_key(key[1:]), bureau)
         object.__setattr__(self, "actions", tuple(a for m in self.measures for a in m.actions))
@@ -535,9 +838,20 @@ class Policy:
         object.__setattr__(self, "_by_name", by_name)
         object.__setattr__(self, "_by_id", {a.id: a for a in reversed(self.actions)})
         by_bureau: dict[str, list[Action]] = {}
-        for action in self.actions:  # a unit's actions in printed order (yantai_policy.queries)
-            by_bureau.setdefault(action.bureau.id, []).append(action)
+        for action in self.actions:  # a unit's tasks in printed order (yantai_policy.queries)
+            for bureau in action.bureaus:
+                by_bureau.setdefault(bureau.id, []).append(action)
         object.__setattr__(self, "_by_bureau", {b: tuple(a) for b, a in by_bureau.items()})
+
+    @property
+    def units(self) -> tuple[Bureau, ...]:
+        """Every unit: the notice's (``bureaus``), then the later ones (``later_units``)."""
+        return (*self.bureaus, *self.later_units)
+
+    @property
+    def tasks(self) -> tuple[Action, ...]:
+        """Every task in printed order: another name for ``actions``."""
+        return self.actions
 
     def __repr__(self) -> str:
         """Return ``<Policy 烟政办字〔2021〕3号: 20 measures, 49 actions, 20 units>``.
@@ -610,15 +924,23 @@ class Policy:
         shown = number if isinstance(number, int) else repr(number)
         raise UnknownNameError(f"no measure {shown}; the plan has measures {span}", name=number)
 
-    def bureau(self, name: str) -> Bureau:
-        """Return the unit known by this name.
+    def bureau(self, name: str, on: dt.date | None = None) -> Bureau:
+        """Return the unit known by this name; with ``on``, the one holding its duties that day.
 
         Any of its names will do, case-insensitively: the id, the full Chinese name,
-        a short name the text uses, the English name, or the Chinese name without the
-        市 (municipal) prefix.
+        a short name the text uses, the English name, a name it took later (a ``renamed``
+        event), or the Chinese name without the 市 (municipal) prefix. A later unit (one
+        that took over another's duties) is found by its names too.
+
+        Args:
+            name: A name of the unit.
+            on: A day: return the unit that carries the named unit's duties on it
+                (`successor_of`), which must be exactly one unit.
 
         Raises:
-            UnknownNameError: No unit has that name; the message lists close matches.
+            UnknownNameError: No unit has that name (the message lists close matches);
+                or, with ``on``, the unit was not yet set up that day, or its duties
+                went to several units or to none.
 
         Examples:
             >>> import yantai_policy as yp
@@ -631,13 +953,75 @@ class Policy:
             yantai_policy.errors.UnknownNameError: no unit named '财务局'; did you mean: 财政局, 税务局, 商务局?
         """
         try:
-            return self._by_name[name_key(name)]
+            found = self._by_name[name_key(name)]
         except (KeyError, TypeError):  # TypeError: a name that is not a string
-            candidates = {n for b in self.bureaus for n in (*b.names, b.name.zh.removeprefix("市"))}
+            candidates = {
+                n
+                for b in self.units
+                for n in (*b.names, b.name.zh.removeprefix("市"), *(t.zh for t in b.later_names))
+            }
             close = _close_matches(str(name), sorted(candidates), cutoff=0.5)
             raise UnknownNameError(
                 f"no unit named {name!r}", name=name, suggestions=tuple(close)
             ) from None
+        if on is None:
+            return found
+        born = self._set_up_on(found)
+        if born is not None and on < born:
+            raise UnknownNameError(
+                f"{found.name.zh} ({found.id}) was set up on {born}, after {on}", name=name
+            )
+        successors = self.successor_of(found, on)
+        if len(successors) == 1:
+            return successors[0]
+        ended = found.ended_by(on)
+        assert ended is not None  # noqa: S101 - a unit that exists is its own one successor
+        held = ", ".join(b.name_on(on).zh for b in successors) or "no unit"
+        how = " ".join((ended.kind.value, *ended.into))
+        raise UnknownNameError(
+            f"{found.name.zh} ({found.id}) ended on {ended.on} ({how}); "
+            f"on {on} its duties are held by {held}",
+            name=name,
+            suggestions=tuple(b.id for b in successors),
+        )
+
+    def _set_up_on(self, unit: Bureau) -> dt.date | None:
+        """The day a later unit took over another's duties (None for the notice's units)."""
+        if unit in self.bureaus:
+            return None
+        days = [e.on for b in self.units for e in b.events if unit.id in e.into]
+        return min(days, default=None)
+
+    def successor_of(self, unit: Bureau | str, on: dt.date) -> tuple[Bureau, ...]:
+        """Return the units holding a unit's duties on a day, following merges and splits.
+
+        A unit that still exists on ``on`` (renamed or not) is its own successor. One
+        that was merged into another, or split, is followed along the chain to the
+        units that exist that day; an abolished unit has none.
+
+        Examples:
+            >>> import datetime as dt
+            >>> import yantai_policy as yp
+            >>> p = yp.load_policy()
+            >>> [b.id for b in p.successor_of("finance", dt.date(2025, 1, 1))]
+            ['finance']
+        """
+        start = unit if isinstance(unit, Bureau) else self.bureau(unit)
+        by_id = {b.id: b for b in self.units}
+        found: dict[str, Bureau] = {}
+        seen: set[str] = set()
+        todo = [start]
+        while todo:
+            current = todo.pop(0)
+            if current.id in seen:
+                continue  # a cycle in the events: the loader refuses them, a hand-built plan may not
+            seen.add(current.id)
+            ended = current.ended_by(on)
+            if ended is None:
+                found.setdefault(current.id, current)
+            else:
+                todo.extend(by_id[i] for i in ended.into if i in by_id)
+        return tuple(found.values())
 
     def action(self, action_id: str) -> Action:
         """Return the action with this id (such as ``"7.1"``).
@@ -661,6 +1045,10 @@ class Policy:
             return found
         close = _close_matches(action_id, [a.id for a in self.actions])
         raise UnknownNameError(f"no action {action_id!r}", name=action_id, suggestions=tuple(close))
+
+    def task(self, task_id: str) -> Action:
+        """Return the task with this id: another name for `action`."""
+        return self.action(task_id)
 
     def with_parameters(
         self, overrides: Mapping[str, object], *, allow_above_cap: bool = False

@@ -28,6 +28,7 @@ __all__ = [
     "Lang",
     "action_to_dict",
     "bureau_to_dict",
+    "markdown_cell",
     "measure_to_dict",
     "neutralise_cell",
     "notice_to_dict",
@@ -77,6 +78,20 @@ def neutralise_cell(cell: str) -> str:
         ("' =1", "'\n@A1", "'＝1+1", ' 1')
     """
     return "'" + cell if _FORMULA_LIKE.match(cell) else cell
+
+
+def markdown_cell(value: str) -> str:
+    r"""Return a Markdown table cell on one line: ``\`` and ``|`` escaped, ``&`` and ``<`` as entities.
+
+    The one rule for the cells of every Markdown table written from plan text (the
+    responsibility matrix, plan diffs).
+
+    Examples:
+        >>> print(markdown_cell("a|b <c>\n& d"))
+        a\|b &lt;c> &amp; d
+    """
+    value = " ".join(value.split()).replace("\\", "\\\\").replace("|", "\\|")
+    return value.replace("&", "&amp;").replace("<", "&lt;")
 
 
 def text_to_dict(text: Text, lang: Lang = "both") -> JSON:
