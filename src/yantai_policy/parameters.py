@@ -466,13 +466,27 @@ class InForce:
             "citation": {"zh": self.source.cite("zh"), "en": self.source.cite("en")},
         }
 
+    @staticmethod
+    def columns(lang: str = "both") -> tuple[str, ...]:
+        """Return the names of [`cells`][yantai_policy.parameters.InForce.cells], in order.
+
+        Examples:
+            >>> InForce.columns("en")
+            ('name', 'value', 'unit', 'effective', 'source_kind', 'description', 'source')
+        """
+        fixed = ("name", "value", "unit", "effective", "source_kind")
+        if lang != "both":
+            return (*fixed, "description", "source")
+        return (*fixed, "description_zh", "source_zh", "description_en", "source_en")
+
     def cells(self, lang: str = "both") -> dict[str, str]:
         """Return the row as flat text cells (CSV and text), descriptions and citation in ``lang``.
 
         ``lang`` is ``"zh"``, ``"en"`` or ``"both"`` (a column each, suffixed ``_zh``, ``_en``).
+        The value is rendered (``24000.00``, ``65%``, ``36 months``, ``none``); ``effective``
+        is empty where no value is in force.
         """
         param = self.parameter
-        langs = ("zh", "en") if lang == "both" else (lang,)
         out = {
             "name": param.name,
             "value": param.render(self.value),
@@ -480,7 +494,7 @@ class InForce:
             "effective": "" if self.effective is None else self.effective.isoformat(),
             "source_kind": self.source.kind.value,
         }
-        for code in langs:
+        for code in ("zh", "en") if lang == "both" else (lang,):
             suffix = f"_{code}" if lang == "both" else ""
             out[f"description{suffix}"] = param.description.get(code)
             out[f"source{suffix}"] = self.source.cite(code)
