@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import yantai_policy as yp
 from yantai_policy.cli import main
-from yantai_policy.diff import Difference, DiffKind
+from yantai_policy.plan_diff import Difference, DiffKind
 
 # --- building plans to compare -------------------------------------------------------
 

@@ -14,7 +14,6 @@ Examples:
 
 from typing import TYPE_CHECKING, Any
 
-from yantai_policy.diff import PlanDiff, diff
 from yantai_policy.errors import PolicyDataError, PolicyError, UnknownNameError
 from yantai_policy.loading import load_policy
 from yantai_policy.model import (
@@ -89,10 +88,11 @@ networkx, numpy, pandas and matplotlib load only when their module is used."""
 if TYPE_CHECKING:
     from yantai_policy import audit, benefits, export, frames, graph, plot  # noqa: F401 - lazily, in __getattr__
     from yantai_policy.graph import responsibility_graph
+    from yantai_policy.plan_diff import PlanDiff, diff
 
 
 def __getattr__(name: str) -> Any:  # noqa: ANN401 - module attributes of any kind
-    """Import a submodule of `_LAZY_MODULES`, or `responsibility_graph`, on first access (PEP 562).
+    """Import a submodule of `_LAZY_MODULES`, `responsibility_graph`, `diff` or `PlanDiff` on first access (PEP 562).
 
     Python's import lock makes a first access from several threads import the module
     once; every thread gets the same module object.
@@ -105,6 +105,10 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401 - module attributes of any ki
         from yantai_policy.graph import responsibility_graph  # noqa: PLC0415
 
         return responsibility_graph
+    if name in {"diff", "PlanDiff"}:  # yantai_policy.plan_diff: loaded when first used
+        from yantai_policy import plan_diff  # noqa: PLC0415
+
+        return getattr(plan_diff, name)
     raise AttributeError(f"module 'yantai_policy' has no attribute {name!r}")
 
 

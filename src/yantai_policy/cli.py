@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
     from yantai_policy.benefits.batch import Chunk
+    from yantai_policy.labels import Labels
     from yantai_policy.model import Action, Bureau, Measure, Policy, Text
     from yantai_policy.parameters import InForce
 
@@ -203,7 +204,7 @@ def _options() -> dict[str, _Parser]:
     def parent() -> _Parser:
         return _Parser(add_help=False)
 
-    plan, lang, as_json, on, benefit, output, report = (parent() for _ in range(7))
+    plan, lang, as_json, on, benefit, output, report, as_of = (parent() for _ in range(8))
     plan.add_argument(
         "--plan",
         metavar="PATH",
@@ -245,7 +246,15 @@ def _options() -> dict[str, _Parser]:
     output.add_argument(
         "-o", "--output", metavar="PATH", default="-", help="the file to write; - is stdout"
     )
+    as_of.add_argument(
+        "--as-of",
+        type=_day,
+        metavar="DATE",
+        help="label the units by their names in force on this day, YYYY-MM-DD, with their "
+        "successors where they no longer exist (the texts stay as printed)",
+    )
     return {
+        "as_of": as_of,
         "plan": plan,
         "lang": lang,
         "json": as_json,
@@ -271,6 +280,7 @@ def _measure_number(parser: argparse.ArgumentParser) -> None:
 def _parser() -> _Parser:
     o = _options()
     plan_text = [o["json"], o["lang"], o["plan"]]
+    units = [*plan_text, o["as_of"]]  # the commands that show units
     parser = _Parser(
         prog=PROG,
         description="Yantai's plan for the division of responsibilities in supporting flexible employment "
@@ -278,23 +288,30 @@ def _parser() -> _Parser:
     )
     parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser(
-        "measures", parents=plan_text, help="list the measures: number, title, units"
-    )
+    commands.add_parser("measures", parents=units, help="list the measures: number, title, units")
     show = commands.add_parser(
-        "show", parents=plan_text, help="show one measure in full, with its actions and units"
+        "show", parents=units, help="show one measure in full, with its actions and units"
     )
     _measure_number(show)
-    commands.add_parser("bureaus", parents=plan_text, help="list the responsible units")
-    bureau = commands.add_parser("bureau", parents=plan_text, help="show one unit and its actions")
-    bureau.add_argument("name", help="id, Chinese name, short name or English name")
+    commands.add_parser(
+        "bureaus",
+        parents=units,
+        help="list the responsible units",
+        description="List the responsible units. With --as-of, each is labelled by its name "
+        "that day, a unit that no longer exists is marked with its successors, and the later "
+        "units in force that day follow.",
+    )
+    bureau = commands.add_parser("bureau", parents=units, help="show one unit and its actions")
+    bureau.add_argument(
+        "name", help="id, Chinese name, short name or English name, or a name it took later"
+    )
     co_owners = commands.add_parser(
-        "co-owners", parents=plan_text, help="the units with any action under a measure"
+        "co-owners", parents=units, help="the units with any action under a measure"
     )
     _measure_number(co_owners)
     actions = commands.add_parser(
         "actions",
-        parents=plan_text,
+        parents=units,
         help="a unit's actions, optionally in one role",
         description="A unit's actions. With --role, those in which the action or one of its "
         "items has that role; each item shows its own role where it differs.",
@@ -305,7 +322,7 @@ def _parser() -> _Parser:
         choices=[r.value for r in Role],
         help="only the actions with this role, the action's own or an item's",
     )
-    commands.add_parser("workload", parents=plan_text, help="actions and measures per unit")
+    commands.add_parser("workload", parents=units, help="actions and measures per unit")
     audit_cmd = commands.add_parser(
         "audit",
         parents=[*plan_text, o["report"]],
@@ -327,12 +344,13 @@ def _parser() -> _Parser:
     )
     export = commands.add_parser(
         "export",
-        parents=[o["json"], o["plan"], o["output"]],
+        parents=[o["json"], o["plan"], o["output"], o["as_of"]],
         help="write the plan or its graph in another format",
         epilog="--lang sets the labels of dot, mermaid, csv, matrix-csv (zh, en or both) "
         "and matrix-md (zh or en); by default diagrams and matrix-md are in Chinese, csv "
         "and matrix-csv in both. The data formats (json, graphml, gexf and node-link) "
-        "always carry both languages: they take only --lang both.",
+        "always carry both languages: they take only --lang both. --as-of labels the units "
+        "by their names that day in every format but json (the plan file).",
     )
     export.add_argument(  # not the shared --lang: each format has its own default (epilog)
         "--lang",
@@ -498,7 +516,7 @@ def _add_plot_command(
 ) -> None:
     plot = commands.add_parser(
         "plot",
-        parents=[o["output"], o["lang"], o["plan"]],
+        parents=[o["output"], o["lang"], o["plan"], o["as_of"]],
         help="draw who does what as a PNG or SVG picture (needs the plot extra)",
         description="Draw the responsibility graph, the workload per unit or the "
         "measures-by-units matrix; needs matplotlib (pip install 'yantai-policy[plot]'). "
@@ -654,8 +672,8 @@ def _load_plan(path: str | None, shown: str) -> Policy:
 
 
 def _diff(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
-    from yantai_policy.diff import diff  # noqa: PLC0415 - only this command needs it
     from yantai_policy.outfile import open_output, printable, refuse_input  # noqa: PLC0415
+    from yantai_policy.plan_diff import diff  # noqa: PLC0415 - only this command needs it
 
     if args.a == args.b == "-":
         raise _CommandError("A and B cannot both be - (stdin): name a file for one of them")
@@ -688,33 +706,41 @@ def _run(args: argparse.Namespace) -> int:
         return 2
 
 
+def _labels(policy: Policy, args: argparse.Namespace) -> Labels:
+    """The units' labels: on ``--as-of``, or as printed."""
+    from yantai_policy.labels import Labels  # noqa: PLC0415 - attrs is loaded already
+
+    return Labels(policy, args.as_of)
+
+
 def _cmd_measures(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
-    return _measures(policy, lang, as_json=args.json)
+    return _measures(policy, lang, _labels(policy, args), as_json=args.json)
 
 
 def _cmd_show(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
-    return _show(policy.measure(args.number), lang, as_json=args.json)
+    labels = _labels(policy, args)
+    return _show(policy.measure(args.number), lang, labels, as_json=args.json)
 
 
 def _cmd_bureaus(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
-    return _bureaus(policy, lang, as_json=args.json)
+    return _bureaus(policy, lang, _labels(policy, args), as_json=args.json)
 
 
 def _cmd_bureau(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
-    return _bureau(policy, policy.bureau(args.name), lang, as_json=args.json)
+    labels = _labels(policy, args)
+    return _bureau(policy, policy.bureau(args.name), lang, labels, as_json=args.json)
 
 
 def _cmd_co_owners(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
-    return _co_owners(policy, args.number, lang, as_json=args.json)
+    return _co_owners(policy, args.number, lang, _labels(policy, args), as_json=args.json)
 
 
 def _cmd_actions(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
-    role = Role(args.role) if args.role else None
-    return _actions(policy, args.bureau, role, lang, as_json=args.json)
+    return _actions(policy, args, lang, _labels(policy, args))
 
 
 def _cmd_workload(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
-    return _workload(policy, lang, as_json=args.json)
+    return _workload(policy, lang, _labels(policy, args), as_json=args.json)
 
 
 def _export(policy: Policy, args: argparse.Namespace, lang: Lang | None) -> int:
@@ -723,7 +749,7 @@ def _export(policy: Policy, args: argparse.Namespace, lang: Lang | None) -> int:
 
     refuse_input(args.output, [args.plan])
     try:
-        write(policy, args.format, args.output, lang=lang)
+        write(policy, args.format, args.output, lang=lang, as_of=args.as_of)
     except ValueError as error:  # an unknown format, or a language the format is not in
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
@@ -748,23 +774,21 @@ def _label(zh: str, en: str, lang: Lang) -> str:
     return {"zh": zh, "en": en, "both": f"{zh} / {en}"}[lang]
 
 
-def _name(bureau: Bureau, lang: Lang) -> str:
-    return {
-        "zh": bureau.name.zh,
-        "en": bureau.name.en,
-        "both": f"{bureau.name.zh} {bureau.name.en}",
-    }[lang]
+def _name(bureau: Bureau, lang: Lang, labels: Labels) -> str:
+    """A unit's label (`yantai_policy.labels`): its printed name, or its label on --as-of."""
+    name = labels.name(bureau)
+    return {"zh": name.zh, "en": name.en, "both": f"{name.zh} {name.en}"}[lang]
 
 
-def _measures(policy: Policy, lang: Lang, *, as_json: bool) -> int:
+def _measures(policy: Policy, lang: Lang, labels: Labels, *, as_json: bool) -> int:
     if as_json:
-        _dump([measure_to_dict(m, lang, actions=False) for m in policy.measures])
+        _dump([measure_to_dict(m, lang, actions=False, labels=labels) for m in policy.measures])
         return 0
     for m in policy.measures:
         units = (
-            "、".join(b.name.zh for b in m.bureaus)
+            "、".join(labels.name(b).zh for b in m.bureaus)
             if lang != "en"
-            else "; ".join(b.name.en for b in m.bureaus)
+            else "; ".join(labels.name(b).en for b in m.bureaus)
         )
         title = {"zh": m.title.zh, "en": m.title.en, "both": f"{m.title.zh} / {m.title.en}"}[lang]
         print(f"{m.number:>2}  {title}")
@@ -772,9 +796,9 @@ def _measures(policy: Policy, lang: Lang, *, as_json: bool) -> int:
     return 0
 
 
-def _show(measure: Measure, lang: Lang, *, as_json: bool) -> int:
+def _show(measure: Measure, lang: Lang, labels: Labels, *, as_json: bool) -> int:
     if as_json:
-        _dump(measure_to_dict(measure, lang))
+        _dump(measure_to_dict(measure, lang, labels=labels))
         return 0
     print(_label(f"第{measure.number}项", f"Measure {measure.number}", lang))
     _say(measure.title, lang)
@@ -792,14 +816,40 @@ def _show(measure: Measure, lang: Lang, *, as_json: bool) -> int:
         )
     )
     for action in measure.actions:
-        _print_action(action, lang, title=_name(action.bureau, lang))
+        if action.is_shared:  # every unit with its role in the heading
+            _print_action(action, lang, _units(action, lang, labels), labels)
+        else:
+            title = _name(action.bureau, lang, labels)
+            _print_action(action, lang, _titled(title, action.role, lang), labels)
     return 0
 
 
-def _print_action(action: Action, lang: Lang, title: str) -> None:
-    role = _label(action.role.zh, action.role.en, lang)
+def _titled(title: str, role: Role, lang: Lang) -> str:
+    """A task's heading after its id: ``title · role``."""
+    return f"{title} · {_label(role.zh, role.en, lang)}"
+
+
+def _units(action: Action, lang: Lang, labels: Labels) -> str:
+    """Every unit of a task with its own role: ``市发展改革委 · 牵头; 市教育局 · 配合``."""
+    from yantai_policy.labels import unit_roles  # noqa: PLC0415
+
+    return "; ".join(
+        f"{_name(unit, lang, labels)} · {_label(role.zh, role.en, lang)}"
+        for unit, role in unit_roles(action)
+    )
+
+
+def _print_action(
+    action: Action, lang: Lang, heading: str, labels: Labels, *, units: bool = False
+) -> None:
+    """Print a task: ``[id] heading``, text, items, and the deadline, reporting, districts.
+
+    ``units``: a line listing a shared task's units (where the heading names only one).
+    """
     print()
-    print(f"[{action.id}] {title} · {role}")
+    print(f"[{action.id}] {heading}")
+    if units and action.is_shared:
+        print(f"  {_label('责任单位', 'units', lang)}: {_units(action, lang, labels)}")
     if not action.items:
         _say(action.text, lang, "  ")
     for item in action.items:
@@ -809,59 +859,136 @@ def _print_action(action: Action, lang: Lang, title: str) -> None:
             print(f"  {number if index == 0 else ' ' * len(number)} {item.text.get(code)}")
     for erratum in action.text.errata:
         print(f"  ! {_label('勘误', 'erratum', lang)}: {erratum.printed} → {erratum.corrected}")
+    _print_plan_fields(action, lang)
 
 
-def _bureaus(policy: Policy, lang: Lang, *, as_json: bool) -> int:
+def _print_plan_fields(action: Action, lang: Lang) -> None:
+    """Print a task's deadline, reporting rhythm and districts, where the plan gives them."""
+    if action.deadline is not None:
+        print(f"  {_label('完成时限', 'deadline', lang)}: {action.deadline}")
+    if action.reporting is not None:
+        rhythm = _label(action.reporting.zh, action.reporting.value.replace("_", "-"), lang)
+        print(f"  {_label('报送', 'reporting', lang)}: {rhythm}")
+    if action.districts:
+        print(f"  {_label('各区市', 'districts', lang)}: {_label('是', 'yes', lang)}")
+
+
+def _ended(labels: Labels, bureau: Bureau) -> str:
+    """`` — merged_into on 2023-07-20`` for a unit that no longer exists on --as-of, else ``""``."""
+    state = labels.state(bureau)
+    if state is None or state.ended is None:
+        return ""
+    return f"  — {state.ended.kind.value} on {state.ended.on}"
+
+
+def _held(policy: Policy, unit: Bureau, labels: Labels) -> tuple[Bureau, ...]:
+    """The other units whose duties ``unit`` holds on --as-of (it took them over)."""
+    if labels.on is None:
+        return ()
+    on = labels.on
+    return tuple(u for u in policy.units if u is not unit and unit in policy.successor_of(u, on))
+
+
+def _bureaus(policy: Policy, lang: Lang, labels: Labels, *, as_json: bool) -> int:
+    later = tuple(u for u in labels.in_force() if u in policy.later_units)
     if as_json:
-        _dump([bureau_to_dict(b, lang) for b in policy.bureaus])
+        _dump([bureau_to_dict(b, lang, labels=labels) for b in (*policy.bureaus, *later)])
         return 0
-    width = max(len(b.id) for b in policy.bureaus)
+    width = max(len(b.id) for b in (*policy.bureaus, *later))
     for bureau in policy.bureaus:
         count = len(queries.actions_of(policy, bureau))
-        print(f"{bureau.id:<{width}}  {_name(bureau, lang)}  ({count})")
+        print(
+            f"{bureau.id:<{width}}  {_name(bureau, lang, labels)}  ({count}){_ended(labels, bureau)}"
+        )
+    if later:  # the units in force that day that the notice does not name
+        print(
+            _label(f"{labels.on} 在任的后继单位", f"later units in force on {labels.on}", lang)
+            + ":"
+        )
+    for unit in later:
+        held = sum(len(queries.actions_of(policy, u)) for u in _held(policy, unit, labels))
+        print(f"{unit.id:<{width}}  {_name(unit, lang, labels)}  ({held})")
     return 0
 
 
-def _bureau(policy: Policy, bureau: Bureau, lang: Lang, *, as_json: bool) -> int:
+def _bureau(policy: Policy, bureau: Bureau, lang: Lang, labels: Labels, *, as_json: bool) -> int:
     actions = queries.actions_of(policy, bureau)
+    held = _held(policy, bureau, labels)
     if as_json:
-        out = bureau_to_dict(bureau, lang)
-        out["actions"] = [action_to_dict(a, lang) for a in actions]
+        out = bureau_to_dict(bureau, lang, labels=labels)
+        out["actions"] = [action_to_dict(a, lang, labels=labels) for a in actions]
+        if held:  # the tasks it holds on --as-of for the units it took over
+            out["holds_duties_of"] = [
+                {
+                    "bureau": bureau_to_dict(u, lang, labels=labels),
+                    "actions": [
+                        action_to_dict(a, lang, labels=labels)
+                        for a in queries.actions_of(policy, u)
+                    ],
+                }
+                for u in held
+            ]
         _dump(out)
         return 0
-    print(f"{bureau.id}  {_name(bureau, lang)}")
+    print(f"{bureau.id}  {_name(bureau, lang, labels)}")
     print(f"kind: {bureau.kind.value}")
     names = [bureau.id, bureau.name.zh, *bureau.short_names]
     print(f"names: {', '.join(names)}")
+    state = labels.state(bureau)
+    if state is not None and state.ended is not None:
+        print(f"{state.ended.kind.value} on {state.ended.on}; source: {state.ended.source}")
+    _bureau_actions(bureau, actions, lang, labels)
+    for unit in held:
+        print()
+        print(
+            _label("承接", "holds the duties of", lang)
+            + f": {unit.id}  {_name(unit, lang, labels)}"
+        )
+        _bureau_actions(unit, queries.actions_of(policy, unit), lang, labels)
+    return 0
+
+
+def _bureau_actions(bureau: Bureau, actions: Sequence[Action], lang: Lang, labels: Labels) -> None:
+    from yantai_policy.labels import own_role  # noqa: PLC0415
+
     for action in actions:
-        role = _label(action.role.zh, action.role.en, lang)
+        own = own_role(action, bureau)
+        role = _label(own.zh, own.en, lang)
         print()
         print(
             f"{action.id}  {_label(f'第{action.measure}项', f'measure {action.measure}', lang)}  {role}"
         )
+        if action.is_shared:
+            print(f"  {_label('责任单位', 'units', lang)}: {_units(action, lang, labels)}")
         _say(action.text, lang, "  ")
-    return 0
+        _print_plan_fields(action, lang)
 
 
-def _co_owners(policy: Policy, number: int, lang: Lang, *, as_json: bool) -> int:
+def _co_owners(policy: Policy, number: int, lang: Lang, labels: Labels, *, as_json: bool) -> int:
     units = queries.co_owners(policy, number)
     if as_json:
-        _dump({"measure": number, "bureaus": [bureau_to_dict(b, lang) for b in units]})
+        _dump(
+            {"measure": number, "bureaus": [bureau_to_dict(b, lang, labels=labels) for b in units]}
+        )
         return 0
     for bureau in units:
-        print(f"{bureau.id}  {_name(bureau, lang)}")
+        print(f"{bureau.id}  {_name(bureau, lang, labels)}")
     return 0
 
 
-def _actions(policy: Policy, name: str, role: Role | None, lang: Lang, *, as_json: bool) -> int:
-    found = queries.actions_of(policy, name, role)
+def _actions(policy: Policy, args: argparse.Namespace, lang: Lang, labels: Labels) -> int:
+    from yantai_policy.labels import own_role  # noqa: PLC0415
+
+    unit = policy.bureau(args.bureau)
+    found = queries.actions_of(policy, unit, Role(args.role) if args.role else None)
+    as_json = args.json
     if as_json:  # "roles": the action's own and its items', which --role matches
-        _dump([{**action_to_dict(a, lang), "roles": _roles(a)} for a in found])
+        _dump([{**action_to_dict(a, lang, labels=labels), "roles": _roles(a)} for a in found])
         return 0
     for action in found:  # each item with its own role where it differs (a 牵头 item)
-        _print_action(
-            action, lang, _label(f"第{action.measure}项", f"measure {action.measure}", lang)
-        )
+        title = _label(f"第{action.measure}项", f"measure {action.measure}", lang)
+        heading = _titled(title, own_role(action, unit), lang)
+        _print_action(action, lang, heading, labels, units=True)
     return 0
 
 
@@ -870,13 +997,13 @@ def _roles(action: Action) -> list[str]:
     return [r.value for r in Role if r in action.roles]
 
 
-def _workload(policy: Policy, lang: Lang, *, as_json: bool) -> int:
+def _workload(policy: Policy, lang: Lang, labels: Labels, *, as_json: bool) -> int:
     rows = queries.workload(policy)
     if as_json:
         _dump(
             [
                 {
-                    "bureau": bureau_to_dict(r.bureau, lang),
+                    "bureau": bureau_to_dict(r.bureau, lang, labels=labels),
                     "actions": r.actions,
                     "measures": r.measures,
                     "share": r.share,
@@ -889,7 +1016,8 @@ def _workload(policy: Policy, lang: Lang, *, as_json: bool) -> int:
     print(f"{'unit':<{width}}  actions  measures  share")
     for r in rows:
         print(
-            f"{r.bureau.id:<{width}}  {r.actions:>7}  {r.measures:>8}  {r.share:>5}  {_name(r.bureau, lang)}"
+            f"{r.bureau.id:<{width}}  {r.actions:>7}  {r.measures:>8}  {r.share:>5}  "
+            f"{_name(r.bureau, lang, labels)}"
         )
     return 0
 
@@ -1137,11 +1265,15 @@ def _plot(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
         raise _CommandError(
             f"cannot tell the format of {args.output}: name it .png or .svg, or give --format"
         )
-    draw = {"graph": plot.responsibility_graph, "workload": plot.workload, "matrix": plot.matrix}
+    draw: dict[str, Callable[..., Any]] = {
+        "graph": plot.responsibility_graph,
+        "workload": plot.workload,
+        "matrix": plot.matrix,
+    }
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         try:
-            figure = draw[args.kind](policy, lang="en" if lang == "en" else "zh")
+            figure = draw[args.kind](policy, lang="en" if lang == "en" else "zh", as_of=args.as_of)
         except ImportError:
             raise _CommandError(f"the plot command needs matplotlib: {plot.INSTALL_HINT}") from None
         plot.save(figure, args.output, args.format)

@@ -966,7 +966,7 @@ class Policy:
             ) from None
         if on is None:
             return found
-        born = self._set_up_on(found)
+        born = self.set_up_on(found)
         if born is not None and on < born:
             raise UnknownNameError(
                 f"{found.name.zh} ({found.id}) was set up on {born}, after {on}", name=name
@@ -985,9 +985,16 @@ class Policy:
             suggestions=tuple(b.id for b in successors),
         )
 
-    def _set_up_on(self, unit: Bureau) -> dt.date | None:
-        """The day a later unit took over another's duties (None for the notice's units)."""
-        if unit in self.bureaus:
+    def set_up_on(self, unit: Bureau) -> dt.date | None:
+        """Return the day a later unit took over another's duties (None for the notice's units).
+
+        Examples:
+            >>> import yantai_policy as yp
+            >>> p = yp.load_policy()
+            >>> p.set_up_on(p.bureau("nfra_yantai")), p.set_up_on(p.bureau("finance"))
+            (datetime.date(2023, 7, 20), None)
+        """
+        if any(unit.id == b.id for b in self.bureaus):
             return None
         days = [e.on for b in self.units for e in b.events if unit.id in e.into]
         return min(days, default=None)

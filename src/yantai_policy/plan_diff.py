@@ -1,9 +1,9 @@
 """Plan diffs: what changed between two plans, task by task, unit by unit.
 
-[`diff`][yantai_policy.diff.diff] compares two [`Policy`][yantai_policy.model.Policy]
+[`diff`][yantai_policy.plan_diff.diff] compares two [`Policy`][yantai_policy.model.Policy]
 objects (two versions of one plan, or two cities' plans for the same provincial measures)
-and returns a [`PlanDiff`][yantai_policy.diff.PlanDiff]: one
-[`Difference`][yantai_policy.diff.Difference] per thing that changed, each with its
+and returns a [`PlanDiff`][yantai_policy.plan_diff.PlanDiff]: one
+[`Difference`][yantai_policy.plan_diff.Difference] per thing that changed, each with its
 kind, its path, the old and the new value, and where each is printed.
 
 How the two plans are lined up:
@@ -83,7 +83,7 @@ the side has nothing (an added task's old value)."""
 
 
 class DiffKind(enum.Enum):
-    """What kind of difference a [`Difference`][yantai_policy.diff.Difference] is."""
+    """What kind of difference a [`Difference`][yantai_policy.plan_diff.Difference] is."""
 
     NOTICE_CHANGED = "notice_changed"
     UNIT_ADDED = "unit_added"
