@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 PER_COMMAND_CHOICES = {"--input-format", "--format"}  # the format of this command's input or output
 # export's --lang has the same choices and meaning, but its default is each format's own
 # (dot, mermaid and matrix-md in Chinese, csv and matrix-csv in both; matrix-md has no both).
-OWN_DEFAULT = {("export", "--lang")}
+# parameters' --on is optional (default: today in China), where evaluate's and explain's is required.
+OWN_DEFAULT = {("export", "--lang"), ("parameters", "--on")}
 
 
 def _subcommands() -> dict[str, argparse.ArgumentParser]:

@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from yantai_policy.benefits.batch import Chunk
     from yantai_policy.labels import Labels
     from yantai_policy.model import Action, Bureau, Measure, Policy, Text
+    from yantai_policy.parameters import InForce
 
 __all__ = ["main"]
 
@@ -365,6 +366,7 @@ def _parser() -> _Parser:
     _add_diff_command(commands, o)
     _add_benefit_commands(commands, o)
     _add_plot_command(commands, o)
+    _add_parameters_command(commands, o)
     return parser
 
 
@@ -526,6 +528,40 @@ def _add_plot_command(
         "--format", choices=("png", "svg"), help="the picture's format (default: by the suffix)"
     )
     plot.set_defaults(report_format="text")
+
+
+def _add_parameters_command(
+    commands: argparse._SubParsersAction[_Parser],
+    o: dict[str, _Parser],
+) -> None:
+    params = commands.add_parser(
+        "parameters",
+        parents=[o["json"], o["lang"], o["plan"], o["output"]],
+        help="the parameters' values in force on a day, with unit and source",
+        description="List every parameter of the plan with the value in force on a day, its "
+        "unit, the date that value took effect and its source: a clause of the notice, a "
+        "document number, or an assumption (with the note saying why).",
+        epilog="A value that a later document set cites that document: on 2024-03-01, "
+        "tax_relief.annual_quota is the 2023 value with its own source. csv columns: name, "
+        "value (rendered: 24000.00, 65%, 36 months; none where no value is in force), unit, "
+        "effective, source_kind, then description and source (with --lang both, "
+        "description_zh, source_zh, description_en, source_en). json: {on, parameters: "
+        "[{name, description, on, value (as the plan file writes it), unit, effective, "
+        "source, citation}]}.",
+    )
+    params.add_argument(
+        "--on",
+        type=_day,
+        metavar="DATE",
+        help="the day, YYYY-MM-DD (default: today in China, UTC+8)",
+    )
+    params.add_argument(
+        "--format",
+        choices=("text", "json", "csv"),
+        dest="report_format",
+        default="text",
+        help="output format (default: text); --json is the same as --format json",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1247,6 +1283,42 @@ def _plot(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
     return 0
 
 
+def _parameters(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
+    from yantai_policy.outfile import open_output, refuse_input, start_csv  # noqa: PLC0415
+    from yantai_policy.parameters import InForce  # noqa: PLC0415 - only this command
+    from yantai_policy.serialize import neutralise_cell  # noqa: PLC0415
+
+    china = dt.timezone(dt.timedelta(hours=8), "CST")  # China Standard Time, no DST
+    on = dt.datetime.now(tz=china).date() if args.on is None else args.on
+    rows = policy.parameters.in_force(on)
+    refuse_input(args.output, [args.plan])
+    with open_output(args.output, newline="" if args.report_format == "csv" else None) as out:
+        if args.report_format == "json":
+            _dump({"on": on.isoformat(), "parameters": [r.to_dict() for r in rows]}, file=out)
+        elif args.report_format == "csv":
+            writer = start_csv(out)
+            columns = InForce.columns(lang)
+            writer.writerow(columns)
+            for row in rows:
+                cells = row.cells(lang)
+                writer.writerow([neutralise_cell(cells[c]) for c in columns])
+        else:
+            _parameters_text(rows, on, lang, out)
+    return 0
+
+
+def _parameters_text(rows: Sequence[InForce], on: dt.date, lang: Lang, out: IO[str]) -> None:
+    print(_label(f"{on} 施行的参数", f"Parameters in force on {on}", lang), file=out)
+    for row in rows:
+        cells = row.cells(lang)
+        since = cells["effective"] or _label("无", "none", lang)
+        head = f"{cells['name']} = {cells['value']}  ({cells['unit']}; "
+        print(f"\n{head}{_label('起', 'since', lang)} {since})", file=out)
+        for key in ("_zh", "_en") if lang == "both" else ("",):
+            print(f"  {cells['description' + key]}", file=out)
+            print(f"  {cells['source' + key]}", file=out)
+
+
 _COMMANDS: dict[str, Callable[[Policy, argparse.Namespace, Lang], int]] = {
     "measures": _cmd_measures,
     "show": _cmd_show,
@@ -1263,4 +1335,5 @@ _COMMANDS: dict[str, Callable[[Policy, argparse.Namespace, Lang], int]] = {
     "benefits": _benefits,
     "plot": _plot,
     "diff": _diff,
+    "parameters": _parameters,
 }

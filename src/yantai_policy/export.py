@@ -36,8 +36,6 @@ import io
 import json
 import os
 import re
-from decimal import Decimal, localcontext
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
@@ -49,14 +47,14 @@ from yantai_policy.labels import Labels, shown_role, unit_roles
 from yantai_policy.loading import FORMAT, FORMAT_VERSION, read_data_file, reads_as_date
 from yantai_policy.model import Action, Assignment, Bureau, Measure, Role
 from yantai_policy.outfile import start_csv, write_bytes, xlsx_sheet
-from yantai_policy.parameters import EXACT, Unit, ratio_text
+from yantai_policy.parameters import plan_value
 from yantai_policy.serialize import Lang, markdown_cell, neutralise_cell, text_to_dict
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from yantai_policy.model import Deadline, Item, Policy, SourceRef, Text, UnitEvent
-    from yantai_policy.parameters import Parameter, Value
+    from yantai_policy.parameters import Parameter
 
 __all__ = [
     "FORMATS",
@@ -214,33 +212,19 @@ def _unit(unit: Bureau) -> dict[str, Any]:
     return out
 
 
-def _plan_value(unit: Unit, value: Value | None) -> str | int | None:
-    """Return a parameter value as the plan file writes it (see docs/data-format.md)."""
-    if value is None:
-        return None
-    if unit is Unit.YUAN and isinstance(value, Decimal):
-        with localcontext(EXACT):  # the format rounds in the current context
-            return f"{value:.2f}"
-    if unit is Unit.RATIO and isinstance(value, Fraction):
-        return ratio_text(value)
-    if unit in {Unit.MONTHS, Unit.YEARS} and isinstance(value, int):
-        return value
-    if unit is Unit.DATE and isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"a {unit.value} parameter cannot hold {value!r}")
-
-
 def _parameter(param: Parameter) -> dict[str, Any]:
     out: dict[str, Any] = {
         "description": _text(param.description),
         "unit": param.unit.value,
         "values": {
-            since.isoformat(): _plan_value(param.unit, value) for since, value in param.values
+            since.isoformat(): plan_value(param.unit, value) for since, value in param.values
         },
         "source": param.source.to_dict(),
     }
     if param.cap is not None:
         out["cap"] = param.cap
+    if param.sources:
+        out["sources"] = {since.isoformat(): src.to_dict() for since, src in param.sources}
     return out
 
 

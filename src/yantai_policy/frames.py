@@ -275,7 +275,7 @@ def parameters_frame(policy: Policy, on: dt.date | None = None) -> pd.DataFrame:
     Columns: ``name``, ``description_zh``, ``description_en``, ``unit``, ``value``
     (rendered: ``5000.00``, ``65%``, ``2/3``, ``36 months``), ``exact`` (the value
     itself: Decimal yuan, Fraction, int or date; object dtype), ``effective`` (the
-    date it took effect), ``source_kind`` and ``source`` (the citation).
+    date it took effect), ``source_kind`` and ``source`` (the citation of that value).
     """
     rows: list[tuple[str, dt.date | None, Value | None]] = []
     for name in policy.parameters:
@@ -287,6 +287,10 @@ def parameters_frame(policy: Policy, on: dt.date | None = None) -> pd.DataFrame:
         else:
             rows.append((name, None, None))
     params = [policy.parameters[name] for name, _, _ in rows]
+    sources = [
+        p.source if since is None else p.source_at(since)
+        for p, (_, since, _) in zip(params, rows, strict=True)
+    ]
     return _frame(
         {
             "name": (None, [p.name for p in params]),
@@ -296,8 +300,8 @@ def parameters_frame(policy: Policy, on: dt.date | None = None) -> pd.DataFrame:
             "value": (None, [p.render(v) for p, (_, _, v) in zip(params, rows, strict=True)]),
             "exact": ("object", [v for _, _, v in rows]),
             "effective": ("object", [since for _, since, _ in rows]),
-            "source_kind": (None, [p.source.kind.value for p in params]),
-            "source": (None, [p.source.cite("en") for p in params]),
+            "source_kind": (None, [s.kind.value for s in sources]),
+            "source": (None, [s.cite("en") for s in sources]),
         }
     )
 

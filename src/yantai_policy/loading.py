@@ -564,7 +564,7 @@ def _parameters(root: _Node, measures: Mapping[int, Measure]) -> ParameterSet:
 def _parameter(node: _Node, name: str, measures: Mapping[int, Measure]) -> Parameter:
     if not _PARAMETER_NAME.fullmatch(name):
         node.fail(f"invalid parameter name {name!r}: use dotted lowercase names such as a.b")
-    node.only("description", "unit", "values", "source", "cap")
+    node.only("description", "unit", "values", "source", "cap", "sources")
     unit = node.enum("unit", Unit)
     mismatch = unit_mismatch(name, unit)
     if mismatch is not None:
@@ -593,7 +593,28 @@ def _parameter(node: _Node, name: str, measures: Mapping[int, Measure]) -> Param
         values=tuple(values),
         source=_source(node.get("source"), measures),
         cap=node.string("cap") if node.has("cap") else None,
+        sources=_dated_sources(node, {since for since, _ in values}, measures),
     )
+
+
+def _dated_sources(
+    node: _Node, dates: set[dt.date], measures: Mapping[int, Measure]
+) -> tuple[tuple[dt.date, Source], ...]:
+    """Parse the optional ``sources``: the source of a value by its date (one of ``values``')."""
+    if not node.has("sources"):
+        return ()
+    table = node.get("sources")
+    out = []
+    for key in table.table():
+        child = table.get(key)
+        try:
+            since = parse_date(str(key))
+        except ValueError as error:
+            child.fail(str(error))
+        if since not in dates:
+            child.fail(f"no value takes effect on {since}: a dated source names one of values")
+        out.append((since, _source(child, measures)))
+    return tuple(sorted(out, key=lambda pair: pair[0]))
 
 
 def _source(node: _Node, measures: Mapping[int, Measure]) -> Source:
