@@ -2,7 +2,7 @@
 
 These pin the fixes of the bilingual review of issue 12. They walk the plan file itself, so
 they hold for any shape of the file (format 1 or 2): every ``{"zh": ..., "en": ...}`` pair
-outside ``parameters`` is a text of the notice, the table or a unit's name.
+is a text of the notice, the table, a unit's name or a parameter's description or note.
 """
 
 from __future__ import annotations
@@ -24,14 +24,12 @@ PLAN = json.loads(
 
 
 def _texts(node: Any, path: str = "$") -> Iterator[tuple[str, str, str]]:
-    """Every (path, zh, en) pair of the plan file, in file order, outside ``parameters``."""
+    """Every (path, zh, en) pair of the plan file, in file order, parameters' texts included."""
     if isinstance(node, dict):
         if isinstance(node.get("zh"), str) and isinstance(node.get("en"), str):
             yield path, node["zh"], node["en"]
             return
         for key, value in node.items():
-            if path == "$" and key == "parameters":
-                continue  # parameter descriptions are the parameters' own, not the notice's
             yield from _texts(value, f"{path}.{key}")
     elif isinstance(node, list):
         for i, value in enumerate(node):
