@@ -208,6 +208,13 @@ def test_reporting_and_districts(plan_data: dict[str, Any]) -> None:
         ),
         ("measures.0.tasks.0.deadline", "2021-02-30", "measures[0].tasks[0].deadline", "28 days"),
         ("measures.0.tasks.0.deadline", {}, "measures[0].tasks[0].deadline", "needs"),
+        ("measures.0.tasks.0.deadline", 5, "measures[0].tasks[0].deadline", "words as printed"),
+        (
+            "measures.0.tasks.0.deadline",
+            "2025-12-31前",
+            "measures[0].tasks[0].deadline",
+            "{text = ...}",
+        ),
         ("measures.0.tasks.0.reporting", "weekly", "measures[0].tasks[0].reporting", "monthly"),
         ("measures.0.tasks.0.districts", "yes", "measures[0].tasks[0].districts", "true or"),
         ("lead_rule", "first", "lead_rule", "first_listed"),

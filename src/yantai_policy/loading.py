@@ -773,7 +773,7 @@ def _check_unit_events(unit: Bureau, unit_node: _Node, units: Mapping[str, Burea
     for index, (event, node) in enumerate(zip(unit.events, event_nodes, strict=True)):
         if index and event.on < unit.events[index - 1].on:
             node.get("on").fail(
-                f"events are in date order: {event.on} is before {unit.events[index - 1].on}"
+                f"events must be in date order: {event.on} comes after {unit.events[index - 1].on}"
             )
         if ended is not None:
             node.fail(f"{unit.id!r} already ended on {ended.on} ({ended.kind.value})")
@@ -896,11 +896,22 @@ def _deadline(node: _Node) -> Deadline:
         return Deadline(on=node.date("on") if node.has("on") else None, text=text)
     if isinstance(value, str) and not reads_as_date(value):
         return Deadline(text=node.checked_text(value))
+    if not isinstance(value, str | dt.date) or isinstance(value, dt.datetime):
+        node.fail(
+            f"expected a date (YYYY-MM-DD), the deadline's words as printed, or a table "
+            f"{{on, text}}; got {_kind(value)}"
+        )
     holder = _Node({"on": value}, node.file, node.path)
     try:
         return Deadline(on=holder.date("on"))
     except PolicyDataError as error:
-        node.fail(error.reason)
+        hint = (
+            "; a string that starts like a date is read as one: write words such as "
+            "2025-12-31前 as {text = ...}"
+            if isinstance(value, str)
+            else ""
+        )
+        node.fail(error.reason + hint)
 
 
 _ISO_DATE = re.compile(r"\s*\d{4}-\d{1,2}-\d{1,2}")
