@@ -263,6 +263,42 @@ ALL_TAXES = {
     "individual_income": "5000",
 }
 
+BIG_TAXES = {**ALL_TAXES, "vat": "30000"}
+"""More tax due than any year's quota, so the relief is the whole quota."""
+TAX_2022 = _with(TAX_BASE, first_license_on="2022-01-15", tax_due=BIG_TAXES)
+"""Registered in January 2022: within its 36 months from then until the end of 2024."""
+
+
+@pytest.mark.parametrize("on", [D(2022, 6, 1), D(2022, 12, 31), D(2023, 1, 1), D(2024, 3, 1)])
+def test_tax_relief_uses_the_quota_in_force_on_the_day(on: dt.date) -> None:
+    """A decision deducts the quota in force on its day, and cites that value's own source."""
+    policy = yp.load_policy()
+    quota = policy.parameters["tax_relief.annual_quota"]
+    decision = evaluate("tax_relief", TAX_2022, on=on)
+    assert decision.eligible
+    assert decision.amount == quota.at(on)
+    use = {u.name: u for u in decision.parameters}["tax_relief.annual_quota"]
+    assert use.value == quota.render(quota.at(on))
+    assert use.effective == quota.effective(on)
+    assert use.source == quota.source_at(on)
+
+
+def test_a_decision_in_2024_uses_the_2023_values_not_the_2021_ones() -> None:
+    """On 2024-03-01 the tax relief is the 2023 quota (cited to the 2023 announcements), above 2022's."""
+    before = evaluate("tax_relief", TAX_2022, on=D(2022, 12, 31))
+    after = evaluate("tax_relief", TAX_2022, on=D(2024, 3, 1))
+    assert before.amount is not None
+    assert after.amount is not None
+    assert after.amount > before.amount
+    cited = {u.name: u for u in after.parameters}["tax_relief.annual_quota"].source
+    assert cited.note is not None
+    assert "2023年第15号" in cited.note.zh
+    assert "2023年第14号" in cited.note.zh
+    period = {u.name: u for u in after.parameters}["tax_relief.period_months"]
+    assert period.effective == D(2023, 1, 1)
+    assert period.source.document is not None
+    assert "2023年第15号" in period.source.document
+
 
 # --- Measure 5: the fee exemptions -----------------------------------------------------
 
@@ -561,7 +597,7 @@ def test_every_clause_excerpt_is_verbatim_in_the_notice(source_bytes: bytes) -> 
 
 
 def test_every_parameter_use_names_a_plan_parameter_with_its_source() -> None:
-    """Each ParameterUse names a parameter of the policy used, with that parameter's source."""
+    """Each ParameterUse names a parameter of the policy used, with the source of its value that day."""
     for decision, policy in _corpus():
         if decision.reasons[0].held:
             names = BENEFITS[decision.benefit].parameters
@@ -570,7 +606,7 @@ def test_every_parameter_use_names_a_plan_parameter_with_its_source() -> None:
             assert decision.parameters == ()
         for use in decision.parameters:
             param = policy.parameters[use.name]
-            assert use.source == param.source
+            assert use.source == param.source_at(decision.on)
             assert use.value == param.render(param.at(decision.on))
             assert use.effective == param.effective(decision.on)
 

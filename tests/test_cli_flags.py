@@ -29,9 +29,10 @@ if TYPE_CHECKING:
 PER_COMMAND_CHOICES = {"--input-format", "--format"}  # the format of this command's input or output
 # export's --lang has the same choices and meaning, but its default is each format's own
 # (dot, mermaid and matrix-md in Chinese, csv and matrix-csv in both; matrix-md has no both).
+# parameters' --on is optional (default: today in China), where evaluate's and explain's is required.
 # audit's --on is a day too (YYYY-MM-DD, the same parser), but optional: the audit date of
 # deadline-overdue and unit-defunct, by default the notice's issue date.
-OWN_DEFAULT = {("export", "--lang"), ("audit", "--on")}
+OWN_DEFAULT = {("export", "--lang"), ("parameters", "--on"), ("audit", "--on")}
 
 
 def _subcommands() -> dict[str, argparse.ArgumentParser]:

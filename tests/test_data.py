@@ -9,22 +9,17 @@ from collections import Counter
 import pytest
 
 import yantai_policy as yp
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+from published_text import published_lines, span
+from published_text import squash as _squash
 
 
 def _published_lines(policy: yp.Policy, source_bytes: bytes) -> dict[int, str]:
     """Line number -> line, with the recorded page furniture removed."""
-    furniture = set(policy.provenance.furniture_lines)
-    lines = source_bytes.decode("utf-8").split("\n")
-    return {n: line for n, line in enumerate(lines, 1) if n not in furniture}
+    return published_lines(source_bytes, policy.provenance.furniture_lines)
 
 
 def _span(policy: yp.Policy, source_bytes: bytes, ref: yp.SourceRef) -> str:
-    lines = _published_lines(policy, source_bytes)
-    return _squash("".join(lines.get(n, "") for n in range(ref.first_line, ref.last_line + 1)))
+    return span(_published_lines(policy, source_bytes), ref.first_line, ref.last_line)
 
 
 def _all_texts(policy: yp.Policy) -> list[tuple[str, yp.Text]]:
@@ -109,7 +104,7 @@ def test_every_text_lies_within_its_recorded_lines(policy: yp.Policy, source_byt
 
 
 def test_furniture_lines_are_furniture(policy: yp.Policy, source_bytes: bytes) -> None:
-    """Only running heads, table headers and page numbers are listed as furniture."""
+    """Only the masthead, table headers and page numbers are listed as furniture."""
     lines = source_bytes.decode("utf-8").split("\n")
     allowed = {"烟台市人民政府办公室", "序", "号", "省政策内容具体推进措施责任单位", "—14—"}
     assert {_squash(lines[n - 1]) for n in policy.provenance.furniture_lines} == allowed

@@ -340,11 +340,33 @@ def test_bureaus_frame_agrees_with_the_model(policy: yp.Policy) -> None:
     assert df.set_index("bureau_id").loc["finance", "short_names"] == ""
 
 
+def _history_rows(policy: yp.Policy) -> int:
+    """The rows of a parameter history: one per dated value, one for a parameter without any."""
+    return sum(max(1, len(policy.parameters[n].values)) for n in policy.parameters)
+
+
+def test_parameters_frame_cites_each_values_own_source(policy: yp.Policy) -> None:
+    """A value with its own dated source cites it, in the history and on a day it is in force."""
+    quota = policy.parameters["tax_relief.annual_quota"]
+    assert quota.sources
+    dates = [since for since, _ in quota.values]  # noqa: PD011 - Parameter.values, not pandas
+    history = parameters_frame(policy)
+    rows = history[history["name"] == quota.name]
+    assert rows["effective"].tolist() == dates
+    assert rows["source"].tolist() == [quota.source_at(since).cite("en") for since in dates]
+    assert len(set(rows["source"])) == len(dates)
+    on = dt.date(2024, 3, 1)
+    today = parameters_frame(policy, on).set_index("name").loc[quota.name]
+    assert today["source"] == quota.source_at(on).cite("en")
+    assert today["source_kind"] == quota.source_at(on).kind.value
+
+
 def test_parameters_frame_history(policy: yp.Policy) -> None:
     """Without a day, parameters_frame lists every dated value, sorted by name, with sources."""
     df = parameters_frame(policy)
-    assert df.shape == (len(policy.parameters), 9)  # one value each, or none
-    assert df["name"].tolist() == sorted(policy.parameters)
+    assert df.shape == (_history_rows(policy), 9)  # a row per dated value, or one for none
+    assert df["name"].tolist() == sorted(df["name"].tolist())
+    assert set(df["name"]) == set(policy.parameters)
     _no_float(df)
     amount = df.set_index("name").loc["startup_subsidy.amount"]
     assert amount["value"] == "5000.00"
@@ -375,7 +397,7 @@ def test_parameters_frame_on_a_day_and_after_a_reform(policy: yp.Policy) -> None
         {"startup_subsidy.amount": {"2021-01-11": "5000", "2022-01-01": "6000"}}
     )
     history = parameters_frame(reform)
-    assert history.shape == (len(policy.parameters) + 1, 9)
+    assert history.shape == (_history_rows(policy) + 1, 9)
     rows = history[history["name"] == "startup_subsidy.amount"]
     assert rows["exact"].tolist() == [Decimal("5000.00"), Decimal("6000.00")]
     assert rows["effective"].tolist() == [ISSUED, dt.date(2022, 1, 1)]

@@ -28,6 +28,7 @@ from yantai_policy.parameters import (
     SourceKind,
     Unit,
     parse_value,
+    plan_value,
 )
 
 if TYPE_CHECKING:
@@ -39,6 +40,9 @@ RATE = "social_insurance_subsidy.rate"
 AMOUNT = "startup_subsidy.amount"
 SUBSIDY_164 = "财社〔2017〕164号"
 TAX_21_22 = "财税〔2019〕21号、财税〔2019〕22号"
+QUOTA = "tax_relief.annual_quota"
+KEY_GROUPS_2023 = "财政部 税务总局 人力资源社会保障部 农业农村部公告2023年第15号"
+VETERANS_2023 = "财政部 税务总局 退役军人事务部公告2023年第14号"
 
 
 def _texts_of_measure(measure: yp.Measure) -> list[str]:
@@ -149,18 +153,95 @@ def test_the_notices_units(policy: yp.Policy) -> None:
     [
         ("social_insurance_subsidy.max_months_hard_to_employ", 36, SUBSIDY_164),
         ("social_insurance_subsidy.max_months_graduate", 24, SUBSIDY_164),
-        ("tax_relief.annual_quota", Decimal("14400.00"), TAX_21_22),
         ("tax_relief.period_months", 36, TAX_21_22),
     ],
 )
 def test_defaults_from_other_regulations(
     policy: yp.Policy, name: str, expected: object, document: str
 ) -> None:
-    """The periods and the tax quota the notice leaves out come from the regulations named."""
+    """The periods the notice leaves out come from the regulations named, from the issue date through 2022."""
     param = policy.parameters[name]
-    assert param.values == ((ISSUED, expected),)
-    assert param.source.kind is SourceKind.REGULATION
-    assert param.source.document == document
+    assert param.values[0] == (ISSUED, expected)
+    for on in (ISSUED, dt.date(2022, 12, 31)):
+        assert param.at(on) == expected
+        assert param.source_at(on).kind is SourceKind.REGULATION
+        assert param.source_at(on).document == document
+
+
+def test_tax_quota_before_2023_is_the_assumed_shandong_uplift(policy: yp.Policy) -> None:
+    """Until 2022 the quota is 12,000 yuan raised by 20% (14,400), marked an assumption citing 21 and 22."""
+    param = policy.parameters[QUOTA]
+    for on in (ISSUED, dt.date(2022, 12, 31)):
+        assert param.at(on) == Decimal(12000) * Decimal("1.2")
+        source = param.source_at(on)
+        assert source.kind is SourceKind.ASSUMPTION
+        assert source.note is not None
+        assert "财税〔2019〕21号" in source.note.zh
+        assert "22号" in source.note.zh
+        assert "Shandong's decision" in source.note.en
+
+
+def test_tax_quota_from_2023_cites_the_2023_announcements(policy: yp.Policy) -> None:
+    """From 2023-01-01 the quota is 20,000 yuan raised by 20%, its own source naming both announcements."""
+    param = policy.parameters[QUOTA]
+    on = dt.date(2024, 3, 1)
+    assert param.effective(on) == dt.date(2023, 1, 1)
+    assert param.at(on) == Decimal(20000) * Decimal("1.2")
+    source = param.source_at(on)
+    assert source != param.source
+    assert source.kind is SourceKind.ASSUMPTION
+    assert source.note is not None
+    assert KEY_GROUPS_2023 in source.note.zh
+    assert VETERANS_2023 in source.note.zh
+    assert "2027年12月31日" in source.note.zh
+
+
+def test_tax_period_from_2023_cites_the_2023_announcements(policy: yp.Policy) -> None:
+    """The 36-month period is restated from 2023-01-01, citing the 2023 announcements by number."""
+    param = policy.parameters["tax_relief.period_months"]
+    source = param.source_at(dt.date(2023, 1, 1))
+    assert source.kind is SourceKind.REGULATION
+    assert source.document == f"{KEY_GROUPS_2023}、{VETERANS_2023}"
+    assert param.at(dt.date(2023, 1, 1)) == param.at(ISSUED)
+
+
+def test_every_dated_source_names_a_value_date(policy: yp.Policy) -> None:
+    """Each dated source of the built-in plan is keyed by a date on which a value takes effect."""
+    dated = [p for p in policy.parameters.by_name.values() if p.sources]
+    assert dated
+    for param in dated:
+        dates = {since for since, _ in param.values}
+        for since, source in param.sources:
+            assert since in dates, param.name
+            assert param.source_at(since) is source
+
+
+def test_graduate_period_note_says_where_the_window_comes_from(policy: yp.Policy) -> None:
+    """The graduate cap's note says 164 set 2 years for graduates within 1 year, the 2-year window being 2020's."""
+    note = policy.parameters["social_insurance_subsidy.max_months_graduate"].source.note
+    assert note is not None
+    assert "within 1 year of leaving school" in note.en
+    assert "2020" in note.en
+    assert "离校1年内" in note.zh
+    assert "2020年" in note.zh
+
+
+def test_accident_proportion_note_says_it_is_the_most_generous_reading(policy: yp.Policy) -> None:
+    """The assumed 100% is called the most generous reading of 一定比例."""
+    note = policy.parameters["accident_insurance_subsidy.proportion"].source.note
+    assert note is not None
+    assert "most generous reading" in note.en
+    assert "最宽松的解读" in note.zh
+
+
+def test_expanded_scope_reads_until_and_says_it_is_an_interpretation(policy: yp.Policy) -> None:
+    """Measure 7's English says "Until 31 December 2020", and the parameter calls its reading an interpretation."""
+    param = policy.parameters["guaranteed_loan.expanded_scope_until"]
+    assert "interpretation" in param.description.en
+    assert "解读" in param.description.zh
+    english = policy.measure(7).provincial_text.en
+    assert "Until 31 December 2020," in english
+    assert "Before 31 December 2020" not in english
 
 
 def test_accident_proportion_is_an_assumption(policy: yp.Policy) -> None:
@@ -303,7 +384,7 @@ def test_yuan_strings_parse_exactly(text: str) -> None:
     assert value == Decimal(text)
     assert isinstance(value, Decimal)
     assert value.as_tuple().exponent == -2
-    written = export._plan_value(Unit.YUAN, value)
+    written = plan_value(Unit.YUAN, value)
     assert isinstance(written, str)
     assert re.fullmatch(r"[0-9]+\.[0-9]{2}", written)
     assert parse_value(Unit.YUAN, written) == value
@@ -401,10 +482,28 @@ def _rename_field(params: dict[str, Any]) -> None:
             id="above-cap",
         ),
         pytest.param(
-            _set_source("tax_relief.annual_quota", "excerpt", "按规定限额"),
-            "parameters.tax_relief.annual_quota.source.excerpt",
+            _set_source("tax_relief.period_months", "excerpt", "按规定限额"),
+            "parameters.tax_relief.period_months.source.excerpt",
             "unknown field 'excerpt'",
             id="excerpt-on-a-regulation",
+        ),
+        pytest.param(
+            _set(QUOTA, "sources", {"2022-01-01": {"kind": "assumption", "note": "x"}}),
+            f"parameters.{QUOTA}.sources.2022-01-01",
+            "no value takes effect on 2022-01-01: a dated source names one of values",
+            id="dated-source-without-a-value",
+        ),
+        pytest.param(
+            _set(QUOTA, "sources", {"2023-13-01": {"kind": "assumption", "note": "x"}}),
+            f"parameters.{QUOTA}.sources.2023-13-01",
+            "invalid date '2023-13-01': there is no month 13",
+            id="dated-source-bad-date",
+        ),
+        pytest.param(
+            _set(QUOTA, "sources", {"2023-01-01": {"kind": "rumour"}}),
+            f"parameters.{QUOTA}.sources.2023-01-01.kind",
+            "invalid value 'rumour'; expected one of 'notice', 'regulation', 'assumption', 'reform'",
+            id="dated-source-bad-kind",
         ),
     ],
 )
@@ -679,8 +778,10 @@ def test_schema_units_and_sources_match_the_model() -> None:
         _set(RATE, "values", {"2021-01-11": 0.65}),
         _set(AMOUNT, "values", {"2021-01-11": True}),
         _set("startup_subsidy.operating_months", "values", {"2021-01-11": 0}),
-        _set_source("tax_relief.annual_quota", "excerpt", "按规定限额"),
+        _set_source("tax_relief.period_months", "excerpt", "按规定限额"),
         _set_source(AMOUNT, "kind", "rumour"),
+        _set(QUOTA, "sources", {"2023-01-01": {"kind": "rumour"}}),
+        _set(QUOTA, "sources", {"2023-01-01": {"kind": "notice", "measure": 5}}),
         _set(AMOUNT, "cap", "Not A Name"),
     ],
 )
@@ -765,7 +866,7 @@ def test_the_declarations_fit_the_builtin_plan(policy: yp.Policy) -> None:
         param = policy.parameters[name]
         assert param.unit is declared.unit, name
         assert declared.low <= declared.high  # type: ignore[operator]
-        assert parse_value(declared.unit, export._plan_value(declared.unit, declared.high))
+        assert parse_value(declared.unit, plan_value(declared.unit, declared.high))
         for since, value in param.values:
             assert out_of_bounds(name, param.unit, since, value) is None
         assert declared.why.startswith(("assumption: ", "the notice", "the province")), name

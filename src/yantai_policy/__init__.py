@@ -56,6 +56,7 @@ __all__ = [
     "Measure",
     "Notice",
     "ParentNotice",
+    "PlanDiff",
     "Policy",
     "PolicyDataError",
     "PolicyError",
@@ -73,6 +74,7 @@ __all__ = [
     "UnknownNameError",
     "__version__",
     "benefits",
+    "diff",
     "load_policy",
     "responsibility_graph",
 ]
@@ -86,10 +88,11 @@ networkx, numpy, pandas and matplotlib load only when their module is used."""
 if TYPE_CHECKING:
     from yantai_policy import audit, benefits, export, frames, graph, plot  # noqa: F401 - lazily, in __getattr__
     from yantai_policy.graph import responsibility_graph
+    from yantai_policy.plan_diff import PlanDiff, diff
 
 
 def __getattr__(name: str) -> Any:  # noqa: ANN401 - module attributes of any kind
-    """Import a submodule of `_LAZY_MODULES`, or `responsibility_graph`, on first access (PEP 562).
+    """Import a submodule of `_LAZY_MODULES`, `responsibility_graph`, `diff` or `PlanDiff` on first access (PEP 562).
 
     Python's import lock makes a first access from several threads import the module
     once; every thread gets the same module object.
@@ -102,6 +105,10 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401 - module attributes of any ki
         from yantai_policy.graph import responsibility_graph  # noqa: PLC0415
 
         return responsibility_graph
+    if name in {"diff", "PlanDiff"}:  # yantai_policy.plan_diff: loaded when first used
+        from yantai_policy import plan_diff  # noqa: PLC0415
+
+        return getattr(plan_diff, name)
     raise AttributeError(f"module 'yantai_policy' has no attribute {name!r}")
 
 

@@ -8,7 +8,7 @@ the same everywhere (``--json`` is ``audit --format json``); a usage error is on
 with "did you mean" for a near miss.
 
 Exit codes: 0 on success; 1 when ``audit`` finds something at or above ``--fail-on``,
-when every row of an ``evaluate`` batch has an error (an empty input is a success), or
+when ``diff`` finds the two plans differ (as diff(1) does), when every row of an ``evaluate`` batch has an error (an empty input is a success), or
 when ``evaluate --fail-on-error`` meets a row with an error; 2 for a usage error, an
 unknown measure, unit or benefit, a bad date, an unreadable input, a record ``explain``
 cannot read or a bad plan file (each with a one-line message on stderr).
@@ -23,7 +23,7 @@ is [`yantai_policy.benefits.batch_io`][yantai_policy.benefits.batch_io]; ``--job
 Examples:
     >>> from yantai_policy.cli import main
     >>> main(["bureau", "文明办", "--lang", "en"])
-    civilization_office  Office of the Yantai Spiritual Civilization Development Commission
+    civilization_office  Office of the Yantai Commission for Cultural and Ethical Progress
     kind: office
     names: civilization_office, 市文明办
     <BLANKLINE>
@@ -67,7 +67,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
     from yantai_policy.benefits.batch import Chunk
+    from yantai_policy.labels import Labels
     from yantai_policy.model import Action, Bureau, Measure, Policy, Text
+    from yantai_policy.parameters import InForce
 
 __all__ = ["main"]
 
@@ -202,7 +204,7 @@ def _options() -> dict[str, _Parser]:
     def parent() -> _Parser:
         return _Parser(add_help=False)
 
-    plan, lang, as_json, on, benefit, output = (parent() for _ in range(6))
+    plan, lang, as_json, on, benefit, output, report, as_of = (parent() for _ in range(8))
     plan.add_argument(
         "--plan",
         metavar="PATH",
@@ -220,9 +222,16 @@ def _options() -> dict[str, _Parser]:
         action="store_const",
         const="json",
         dest="report_format",
-        help="print JSON (UTF-8, not escaped) instead of text (in audit: --format json)",
+        help="print JSON (UTF-8, not escaped) instead of text (in audit and diff: --format json)",
     )
     as_json.set_defaults(report_format="text")
+    report.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        dest="report_format",
+        default="text",
+        help="report format (default: text); --json is the same as --format json",
+    )
     on.add_argument(
         "--on", required=True, type=_day, metavar="DATE", help="the day of application, YYYY-MM-DD"
     )
@@ -237,13 +246,22 @@ def _options() -> dict[str, _Parser]:
     output.add_argument(
         "-o", "--output", metavar="PATH", default="-", help="the file to write; - is stdout"
     )
+    as_of.add_argument(
+        "--as-of",
+        type=_day,
+        metavar="DATE",
+        help="label the units by their names in force on this day, YYYY-MM-DD, with their "
+        "successors where they no longer exist (the texts stay as printed)",
+    )
     return {
+        "as_of": as_of,
         "plan": plan,
         "lang": lang,
         "json": as_json,
         "on": on,
         "benefit": benefit,
         "output": output,
+        "report": report,
     }
 
 
@@ -262,30 +280,38 @@ def _measure_number(parser: argparse.ArgumentParser) -> None:
 def _parser() -> _Parser:
     o = _options()
     plan_text = [o["json"], o["lang"], o["plan"]]
+    units = [*plan_text, o["as_of"]]  # the commands that show units
     parser = _Parser(
         prog=PROG,
-        description="Yantai's division-of-labour plan for flexible employment "
+        description="Yantai's plan for the division of responsibilities in supporting flexible employment "
         "(烟政办字〔2021〕3号), as data.",
     )
     parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser(
-        "measures", parents=plan_text, help="list the measures: number, title, units"
-    )
+    commands.add_parser("measures", parents=units, help="list the measures: number, title, units")
     show = commands.add_parser(
-        "show", parents=plan_text, help="show one measure in full, with its actions and units"
+        "show", parents=units, help="show one measure in full, with its actions and units"
     )
     _measure_number(show)
-    commands.add_parser("bureaus", parents=plan_text, help="list the responsible units")
-    bureau = commands.add_parser("bureau", parents=plan_text, help="show one unit and its actions")
-    bureau.add_argument("name", help="id, Chinese name, short name or English name")
+    commands.add_parser(
+        "bureaus",
+        parents=units,
+        help="list the responsible units",
+        description="List the responsible units. With --as-of, each is labelled by its name "
+        "that day, a unit that no longer exists is marked with its successors, and the later "
+        "units in force that day follow.",
+    )
+    bureau = commands.add_parser("bureau", parents=units, help="show one unit and its actions")
+    bureau.add_argument(
+        "name", help="id, Chinese name, short name or English name, or a name it took later"
+    )
     co_owners = commands.add_parser(
-        "co-owners", parents=plan_text, help="the units with any action under a measure"
+        "co-owners", parents=units, help="the units with any action under a measure"
     )
     _measure_number(co_owners)
     actions = commands.add_parser(
         "actions",
-        parents=plan_text,
+        parents=units,
         help="a unit's actions, optionally in one role",
         description="A unit's actions. With --role, those in which the action or one of its "
         "items has that role; each item shows its own role where it differs.",
@@ -296,22 +322,17 @@ def _parser() -> _Parser:
         choices=[r.value for r in Role],
         help="only the actions with this role, the action's own or an item's",
     )
-    commands.add_parser("workload", parents=plan_text, help="actions and measures per unit")
+    commands.add_parser("workload", parents=units, help="actions and measures per unit")
     audit_cmd = commands.add_parser(
-        "audit", parents=plan_text, help="coverage audit; exits 1 at or above --fail-on"
+        "audit",
+        parents=[*plan_text, o["report"]],
+        help="coverage audit; exits 1 at or above --fail-on",
     )
     audit_cmd.add_argument(
         "--fail-on",
         choices=[s.value for s in Severity],
         default="error",
         help="exit 1 when a finding at or above this severity exists (default: error)",
-    )
-    audit_cmd.add_argument(
-        "--format",
-        choices=("text", "json", "markdown"),
-        dest="report_format",
-        default="text",
-        help="report format (default: text); --json is the same as --format json",
     )
     audit_cmd.add_argument(
         "--threshold",
@@ -331,12 +352,13 @@ def _parser() -> _Parser:
     )
     export = commands.add_parser(
         "export",
-        parents=[o["json"], o["plan"], o["output"]],
+        parents=[o["json"], o["plan"], o["output"], o["as_of"]],
         help="write the plan or its graph in another format",
         epilog="--lang sets the labels of dot, mermaid, csv, matrix-csv (zh, en or both) "
         "and matrix-md (zh or en); by default diagrams and matrix-md are in Chinese, csv "
         "and matrix-csv in both. The data formats (json, graphml, gexf and node-link) "
-        "always carry both languages: they take only --lang both.",
+        "always carry both languages: they take only --lang both. --as-of labels the units "
+        "by their names that day in every format but json (the plan file).",
     )
     export.add_argument(  # not the shared --lang: each format has its own default (epilog)
         "--lang",
@@ -349,9 +371,43 @@ def _parser() -> _Parser:
         help="json, node-link, graphml, gexf, dot, mermaid, csv, xlsx, matrix-csv, "
         "matrix-xlsx or matrix-md",
     )
+    _add_diff_command(commands, o)
     _add_benefit_commands(commands, o)
     _add_plot_command(commands, o)
+    _add_parameters_command(commands, o)
     return parser
+
+
+BUILTIN = "builtin"
+"""The name ``diff`` gives the built-in plan (a file of that name is ``./builtin``)."""
+
+
+def _add_diff_command(
+    commands: argparse._SubParsersAction[_Parser],
+    o: dict[str, _Parser],
+) -> None:
+    diff = commands.add_parser(
+        "diff",
+        parents=[o["json"], o["report"], o["lang"], o["output"]],
+        help="compare two plans: tasks, units, roles, parameters; exits 1 when they differ",
+        description="Compare two plans (two versions of one plan, or two cities' plans for "
+        "the same provincial measures): the notice's particulars, units added, removed or "
+        "renamed, tasks added, removed or changed, roles, and parameters. Measures are "
+        "matched by number, tasks by id within their measure, units by id and else by "
+        "name (without the city's prefix: 示例市财政局 is 市财政局). Exits 0 when the plans "
+        "are the same, 1 when they differ, 2 on an error.",
+        epilog=f"A file named {BUILTIN} is given as ./{BUILTIN}. The text report shows each "
+        "difference's path, then - the old and + the new value, grouped by measure; json "
+        "and markdown hold the same.",
+    )
+    for name, which in (("A", "first (old)"), ("B", "second (new)")):
+        diff.add_argument(
+            name.lower(),
+            metavar=name,
+            help=f"the {which} plan: a file, {BUILTIN} for the built-in plan, or - for a "
+            "JSON plan on stdin",
+        )
+    diff.set_defaults(plan=None)
 
 
 class _Version(argparse.Action):
@@ -468,7 +524,7 @@ def _add_plot_command(
 ) -> None:
     plot = commands.add_parser(
         "plot",
-        parents=[o["output"], o["lang"], o["plan"]],
+        parents=[o["output"], o["lang"], o["plan"], o["as_of"]],
         help="draw who does what as a PNG or SVG picture (needs the plot extra)",
         description="Draw the responsibility graph, the workload per unit or the "
         "measures-by-units matrix; needs matplotlib (pip install 'yantai-policy[plot]'). "
@@ -480,6 +536,40 @@ def _add_plot_command(
         "--format", choices=("png", "svg"), help="the picture's format (default: by the suffix)"
     )
     plot.set_defaults(report_format="text")
+
+
+def _add_parameters_command(
+    commands: argparse._SubParsersAction[_Parser],
+    o: dict[str, _Parser],
+) -> None:
+    params = commands.add_parser(
+        "parameters",
+        parents=[o["json"], o["lang"], o["plan"], o["output"]],
+        help="the parameters' values in force on a day, with unit and source",
+        description="List every parameter of the plan with the value in force on a day, its "
+        "unit, the date that value took effect and its source: a clause of the notice, a "
+        "document number, or an assumption (with the note saying why).",
+        epilog="A value that a later document set cites that document: on 2024-03-01, "
+        "tax_relief.annual_quota is the 2023 value with its own source. csv columns: name, "
+        "value (rendered: 24000.00, 65%, 36 months; none where no value is in force), unit, "
+        "effective, source_kind, then description and source (with --lang both, "
+        "description_zh, source_zh, description_en, source_en). json: {on, parameters: "
+        "[{name, description, on, value (as the plan file writes it), unit, effective, "
+        "source, citation}]}.",
+    )
+    params.add_argument(
+        "--on",
+        type=_day,
+        metavar="DATE",
+        help="the day, YYYY-MM-DD (default: today in China, UTC+8)",
+    )
+    params.add_argument(
+        "--format",
+        choices=("text", "json", "csv"),
+        dest="report_format",
+        default="text",
+        help="output format (default: text); --json is the same as --format json",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -572,16 +662,41 @@ def _fail(message: str, code: int) -> int:
 
 def _plan(args: argparse.Namespace) -> Policy:
     """The plan: built in, from a file, or (``--plan -``) a JSON plan on stdin."""
-    if args.plan != "-":
-        return load_policy(args.plan)
-    if getattr(args, "input", None) == "-":
+    if args.plan == "-" and getattr(args, "input", None) == "-":
         raise _CommandError("--plan - and an input of - would both read stdin: name a file")
-    from yantai_policy.loading import read_policy  # noqa: PLC0415 - only for --plan -
+    return _load_plan(args.plan, "--plan -")
+
+
+def _load_plan(path: str | None, shown: str) -> Policy:
+    """A plan: built in (None), a JSON plan on stdin (``-``, called ``shown``), or a file."""
+    if path != "-":
+        return load_policy(path)
+    from yantai_policy.loading import read_policy  # noqa: PLC0415 - only for -
 
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:  # a text-only stand-in for stdin
-        raise _CommandError("--plan -: stdin gives no bytes to read")
+        raise _CommandError(f"{shown}: stdin gives no bytes to read")
     return read_policy(stream)
+
+
+def _diff(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
+    from yantai_policy.outfile import open_output, printable, refuse_input  # noqa: PLC0415
+    from yantai_policy.plan_diff import diff  # noqa: PLC0415 - only this command needs it
+
+    if args.a == args.b == "-":
+        raise _CommandError("A and B cannot both be - (stdin): name a file for one of them")
+    plans = [_load_plan(None if n == BUILTIN else n, n) for n in (args.a, args.b)]
+    refuse_input(args.output, [n for n in (args.a, args.b) if n != BUILTIN])
+    found = diff(*plans)
+    if args.report_format == "json":
+        text = json.dumps(found.to_dict(lang), ensure_ascii=False, indent=2)
+    elif args.report_format == "markdown":
+        text = found.to_markdown(lang)
+    else:
+        text = found.to_text(lang)
+    with open_output(args.output) as out:
+        out.write(printable(text) + "\n")
+    return 1 if found else 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -599,33 +714,41 @@ def _run(args: argparse.Namespace) -> int:
         return 2
 
 
+def _labels(policy: Policy, args: argparse.Namespace) -> Labels:
+    """The units' labels: on ``--as-of``, or as printed."""
+    from yantai_policy.labels import Labels  # noqa: PLC0415 - attrs is loaded already
+
+    return Labels(policy, args.as_of)
+
+
 def _cmd_measures(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
-    return _measures(policy, lang, as_json=args.json)
+    return _measures(policy, lang, _labels(policy, args), as_json=args.json)
 
 
 def _cmd_show(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
-    return _show(policy.measure(args.number), lang, as_json=args.json)
+    labels = _labels(policy, args)
+    return _show(policy.measure(args.number), lang, labels, as_json=args.json)
 
 
 def _cmd_bureaus(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
-    return _bureaus(policy, lang, as_json=args.json)
+    return _bureaus(policy, lang, _labels(policy, args), as_json=args.json)
 
 
 def _cmd_bureau(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
-    return _bureau(policy, policy.bureau(args.name), lang, as_json=args.json)
+    labels = _labels(policy, args)
+    return _bureau(policy, policy.bureau(args.name), lang, labels, as_json=args.json)
 
 
 def _cmd_co_owners(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
-    return _co_owners(policy, args.number, lang, as_json=args.json)
+    return _co_owners(policy, args.number, lang, _labels(policy, args), as_json=args.json)
 
 
 def _cmd_actions(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
-    role = Role(args.role) if args.role else None
-    return _actions(policy, args.bureau, role, lang, as_json=args.json)
+    return _actions(policy, args, lang, _labels(policy, args))
 
 
 def _cmd_workload(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
-    return _workload(policy, lang, as_json=args.json)
+    return _workload(policy, lang, _labels(policy, args), as_json=args.json)
 
 
 def _export(policy: Policy, args: argparse.Namespace, lang: Lang | None) -> int:
@@ -634,7 +757,7 @@ def _export(policy: Policy, args: argparse.Namespace, lang: Lang | None) -> int:
 
     refuse_input(args.output, [args.plan])
     try:
-        write(policy, args.format, args.output, lang=lang)
+        write(policy, args.format, args.output, lang=lang, as_of=args.as_of)
     except ValueError as error:  # an unknown format, or a language the format is not in
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
@@ -659,23 +782,21 @@ def _label(zh: str, en: str, lang: Lang) -> str:
     return {"zh": zh, "en": en, "both": f"{zh} / {en}"}[lang]
 
 
-def _name(bureau: Bureau, lang: Lang) -> str:
-    return {
-        "zh": bureau.name.zh,
-        "en": bureau.name.en,
-        "both": f"{bureau.name.zh} {bureau.name.en}",
-    }[lang]
+def _name(bureau: Bureau, lang: Lang, labels: Labels) -> str:
+    """A unit's label (`yantai_policy.labels`): its printed name, or its label on --as-of."""
+    name = labels.name(bureau)
+    return {"zh": name.zh, "en": name.en, "both": f"{name.zh} {name.en}"}[lang]
 
 
-def _measures(policy: Policy, lang: Lang, *, as_json: bool) -> int:
+def _measures(policy: Policy, lang: Lang, labels: Labels, *, as_json: bool) -> int:
     if as_json:
-        _dump([measure_to_dict(m, lang, actions=False) for m in policy.measures])
+        _dump([measure_to_dict(m, lang, actions=False, labels=labels) for m in policy.measures])
         return 0
     for m in policy.measures:
         units = (
-            "、".join(b.name.zh for b in m.bureaus)
+            "、".join(labels.name(b).zh for b in m.bureaus)
             if lang != "en"
-            else "; ".join(b.name.en for b in m.bureaus)
+            else "; ".join(labels.name(b).en for b in m.bureaus)
         )
         title = {"zh": m.title.zh, "en": m.title.en, "both": f"{m.title.zh} / {m.title.en}"}[lang]
         print(f"{m.number:>2}  {title}")
@@ -683,9 +804,9 @@ def _measures(policy: Policy, lang: Lang, *, as_json: bool) -> int:
     return 0
 
 
-def _show(measure: Measure, lang: Lang, *, as_json: bool) -> int:
+def _show(measure: Measure, lang: Lang, labels: Labels, *, as_json: bool) -> int:
     if as_json:
-        _dump(measure_to_dict(measure, lang))
+        _dump(measure_to_dict(measure, lang, labels=labels))
         return 0
     print(_label(f"第{measure.number}项", f"Measure {measure.number}", lang))
     _say(measure.title, lang)
@@ -703,14 +824,40 @@ def _show(measure: Measure, lang: Lang, *, as_json: bool) -> int:
         )
     )
     for action in measure.actions:
-        _print_action(action, lang, title=_name(action.bureau, lang))
+        if action.is_shared:  # every unit with its role in the heading
+            _print_action(action, lang, _units(action, lang, labels), labels)
+        else:
+            title = _name(action.bureau, lang, labels)
+            _print_action(action, lang, _titled(title, action.role, lang), labels)
     return 0
 
 
-def _print_action(action: Action, lang: Lang, title: str) -> None:
-    role = _label(action.role.zh, action.role.en, lang)
+def _titled(title: str, role: Role, lang: Lang) -> str:
+    """A task's heading after its id: ``title · role``."""
+    return f"{title} · {_label(role.zh, role.en, lang)}"
+
+
+def _units(action: Action, lang: Lang, labels: Labels) -> str:
+    """Every unit of a task with its own role: ``市发展改革委 · 牵头; 市教育局 · 配合``."""
+    from yantai_policy.labels import unit_roles  # noqa: PLC0415
+
+    return "; ".join(
+        f"{_name(unit, lang, labels)} · {_label(role.zh, role.en, lang)}"
+        for unit, role in unit_roles(action)
+    )
+
+
+def _print_action(
+    action: Action, lang: Lang, heading: str, labels: Labels, *, units: bool = False
+) -> None:
+    """Print a task: ``[id] heading``, text, items, and the deadline, reporting, districts.
+
+    ``units``: a line listing a shared task's units (where the heading names only one).
+    """
     print()
-    print(f"[{action.id}] {title} · {role}")
+    print(f"[{action.id}] {heading}")
+    if units and action.is_shared:
+        print(f"  {_label('责任单位', 'units', lang)}: {_units(action, lang, labels)}")
     if not action.items:
         _say(action.text, lang, "  ")
     for item in action.items:
@@ -720,59 +867,136 @@ def _print_action(action: Action, lang: Lang, title: str) -> None:
             print(f"  {number if index == 0 else ' ' * len(number)} {item.text.get(code)}")
     for erratum in action.text.errata:
         print(f"  ! {_label('勘误', 'erratum', lang)}: {erratum.printed} → {erratum.corrected}")
+    _print_plan_fields(action, lang)
 
 
-def _bureaus(policy: Policy, lang: Lang, *, as_json: bool) -> int:
+def _print_plan_fields(action: Action, lang: Lang) -> None:
+    """Print a task's deadline, reporting rhythm and districts, where the plan gives them."""
+    if action.deadline is not None:
+        print(f"  {_label('完成时限', 'deadline', lang)}: {action.deadline}")
+    if action.reporting is not None:
+        rhythm = _label(action.reporting.zh, action.reporting.value.replace("_", "-"), lang)
+        print(f"  {_label('报送', 'reporting', lang)}: {rhythm}")
+    if action.districts:
+        print(f"  {_label('各区市', 'districts', lang)}: {_label('是', 'yes', lang)}")
+
+
+def _ended(labels: Labels, bureau: Bureau) -> str:
+    """`` — merged_into on 2023-07-20`` for a unit that no longer exists on --as-of, else ``""``."""
+    state = labels.state(bureau)
+    if state is None or state.ended is None:
+        return ""
+    return f"  — {state.ended.kind.value} on {state.ended.on}"
+
+
+def _held(policy: Policy, unit: Bureau, labels: Labels) -> tuple[Bureau, ...]:
+    """The other units whose duties ``unit`` holds on --as-of (it took them over)."""
+    if labels.on is None:
+        return ()
+    on = labels.on
+    return tuple(u for u in policy.units if u is not unit and unit in policy.successor_of(u, on))
+
+
+def _bureaus(policy: Policy, lang: Lang, labels: Labels, *, as_json: bool) -> int:
+    later = tuple(u for u in labels.in_force() if u in policy.later_units)
     if as_json:
-        _dump([bureau_to_dict(b, lang) for b in policy.bureaus])
+        _dump([bureau_to_dict(b, lang, labels=labels) for b in (*policy.bureaus, *later)])
         return 0
-    width = max(len(b.id) for b in policy.bureaus)
+    width = max(len(b.id) for b in (*policy.bureaus, *later))
     for bureau in policy.bureaus:
         count = len(queries.actions_of(policy, bureau))
-        print(f"{bureau.id:<{width}}  {_name(bureau, lang)}  ({count})")
+        print(
+            f"{bureau.id:<{width}}  {_name(bureau, lang, labels)}  ({count}){_ended(labels, bureau)}"
+        )
+    if later:  # the units in force that day that the notice does not name
+        print(
+            _label(f"{labels.on} 在任的后继单位", f"later units in force on {labels.on}", lang)
+            + ":"
+        )
+    for unit in later:
+        held = sum(len(queries.actions_of(policy, u)) for u in _held(policy, unit, labels))
+        print(f"{unit.id:<{width}}  {_name(unit, lang, labels)}  ({held})")
     return 0
 
 
-def _bureau(policy: Policy, bureau: Bureau, lang: Lang, *, as_json: bool) -> int:
+def _bureau(policy: Policy, bureau: Bureau, lang: Lang, labels: Labels, *, as_json: bool) -> int:
     actions = queries.actions_of(policy, bureau)
+    held = _held(policy, bureau, labels)
     if as_json:
-        out = bureau_to_dict(bureau, lang)
-        out["actions"] = [action_to_dict(a, lang) for a in actions]
+        out = bureau_to_dict(bureau, lang, labels=labels)
+        out["actions"] = [action_to_dict(a, lang, labels=labels) for a in actions]
+        if held:  # the tasks it holds on --as-of for the units it took over
+            out["holds_duties_of"] = [
+                {
+                    "bureau": bureau_to_dict(u, lang, labels=labels),
+                    "actions": [
+                        action_to_dict(a, lang, labels=labels)
+                        for a in queries.actions_of(policy, u)
+                    ],
+                }
+                for u in held
+            ]
         _dump(out)
         return 0
-    print(f"{bureau.id}  {_name(bureau, lang)}")
+    print(f"{bureau.id}  {_name(bureau, lang, labels)}")
     print(f"kind: {bureau.kind.value}")
     names = [bureau.id, bureau.name.zh, *bureau.short_names]
     print(f"names: {', '.join(names)}")
+    state = labels.state(bureau)
+    if state is not None and state.ended is not None:
+        print(f"{state.ended.kind.value} on {state.ended.on}; source: {state.ended.source}")
+    _bureau_actions(bureau, actions, lang, labels)
+    for unit in held:
+        print()
+        print(
+            _label("承接", "holds the duties of", lang)
+            + f": {unit.id}  {_name(unit, lang, labels)}"
+        )
+        _bureau_actions(unit, queries.actions_of(policy, unit), lang, labels)
+    return 0
+
+
+def _bureau_actions(bureau: Bureau, actions: Sequence[Action], lang: Lang, labels: Labels) -> None:
+    from yantai_policy.labels import own_role  # noqa: PLC0415
+
     for action in actions:
-        role = _label(action.role.zh, action.role.en, lang)
+        own = own_role(action, bureau)
+        role = _label(own.zh, own.en, lang)
         print()
         print(
             f"{action.id}  {_label(f'第{action.measure}项', f'measure {action.measure}', lang)}  {role}"
         )
+        if action.is_shared:
+            print(f"  {_label('责任单位', 'units', lang)}: {_units(action, lang, labels)}")
         _say(action.text, lang, "  ")
-    return 0
+        _print_plan_fields(action, lang)
 
 
-def _co_owners(policy: Policy, number: int, lang: Lang, *, as_json: bool) -> int:
+def _co_owners(policy: Policy, number: int, lang: Lang, labels: Labels, *, as_json: bool) -> int:
     units = queries.co_owners(policy, number)
     if as_json:
-        _dump({"measure": number, "bureaus": [bureau_to_dict(b, lang) for b in units]})
+        _dump(
+            {"measure": number, "bureaus": [bureau_to_dict(b, lang, labels=labels) for b in units]}
+        )
         return 0
     for bureau in units:
-        print(f"{bureau.id}  {_name(bureau, lang)}")
+        print(f"{bureau.id}  {_name(bureau, lang, labels)}")
     return 0
 
 
-def _actions(policy: Policy, name: str, role: Role | None, lang: Lang, *, as_json: bool) -> int:
-    found = queries.actions_of(policy, name, role)
+def _actions(policy: Policy, args: argparse.Namespace, lang: Lang, labels: Labels) -> int:
+    from yantai_policy.labels import own_role  # noqa: PLC0415
+
+    unit = policy.bureau(args.bureau)
+    found = queries.actions_of(policy, unit, Role(args.role) if args.role else None)
+    as_json = args.json
     if as_json:  # "roles": the action's own and its items', which --role matches
-        _dump([{**action_to_dict(a, lang), "roles": _roles(a)} for a in found])
+        _dump([{**action_to_dict(a, lang, labels=labels), "roles": _roles(a)} for a in found])
         return 0
     for action in found:  # each item with its own role where it differs (a 牵头 item)
-        _print_action(
-            action, lang, _label(f"第{action.measure}项", f"measure {action.measure}", lang)
-        )
+        title = _label(f"第{action.measure}项", f"measure {action.measure}", lang)
+        heading = _titled(title, own_role(action, unit), lang)
+        _print_action(action, lang, heading, labels, units=True)
     return 0
 
 
@@ -781,13 +1005,13 @@ def _roles(action: Action) -> list[str]:
     return [r.value for r in Role if r in action.roles]
 
 
-def _workload(policy: Policy, lang: Lang, *, as_json: bool) -> int:
+def _workload(policy: Policy, lang: Lang, labels: Labels, *, as_json: bool) -> int:
     rows = queries.workload(policy)
     if as_json:
         _dump(
             [
                 {
-                    "bureau": bureau_to_dict(r.bureau, lang),
+                    "bureau": bureau_to_dict(r.bureau, lang, labels=labels),
                     "actions": r.actions,
                     "measures": r.measures,
                     "share": r.share,
@@ -802,7 +1026,8 @@ def _workload(policy: Policy, lang: Lang, *, as_json: bool) -> int:
     print(f"{'unit':<{width}}  actions  measures  share")
     for r in rows:
         print(
-            f"{r.bureau.id:<{width}}  {r.actions:>7}  {r.measures:>8}  {r.share:>5}  {_name(r.bureau, lang)}"
+            f"{r.bureau.id:<{width}}  {r.actions:>7}  {r.measures:>8}  {r.share:>5}  "
+            f"{_name(r.bureau, lang, labels)}"
         )
     return 0
 
@@ -1048,11 +1273,15 @@ def _plot(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
         raise _CommandError(
             f"cannot tell the format of {args.output}: name it .png or .svg, or give --format"
         )
-    draw = {"graph": plot.responsibility_graph, "workload": plot.workload, "matrix": plot.matrix}
+    draw: dict[str, Callable[..., Any]] = {
+        "graph": plot.responsibility_graph,
+        "workload": plot.workload,
+        "matrix": plot.matrix,
+    }
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         try:
-            figure = draw[args.kind](policy, lang="en" if lang == "en" else "zh")
+            figure = draw[args.kind](policy, lang="en" if lang == "en" else "zh", as_of=args.as_of)
         except ImportError:
             raise _CommandError(f"the plot command needs matplotlib: {plot.INSTALL_HINT}") from None
         plot.save(figure, args.output, args.format)
@@ -1060,6 +1289,42 @@ def _plot(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
         print(f"{PROG}: warning: {warning.message}", file=sys.stderr)
     print(f"wrote the {args.kind} picture to {args.output}", file=sys.stderr)
     return 0
+
+
+def _parameters(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
+    from yantai_policy.outfile import open_output, refuse_input, start_csv  # noqa: PLC0415
+    from yantai_policy.parameters import InForce  # noqa: PLC0415 - only this command
+    from yantai_policy.serialize import neutralise_cell  # noqa: PLC0415
+
+    china = dt.timezone(dt.timedelta(hours=8), "CST")  # China Standard Time, no DST
+    on = dt.datetime.now(tz=china).date() if args.on is None else args.on
+    rows = policy.parameters.in_force(on)
+    refuse_input(args.output, [args.plan])
+    with open_output(args.output, newline="" if args.report_format == "csv" else None) as out:
+        if args.report_format == "json":
+            _dump({"on": on.isoformat(), "parameters": [r.to_dict() for r in rows]}, file=out)
+        elif args.report_format == "csv":
+            writer = start_csv(out)
+            columns = InForce.columns(lang)
+            writer.writerow(columns)
+            for row in rows:
+                cells = row.cells(lang)
+                writer.writerow([neutralise_cell(cells[c]) for c in columns])
+        else:
+            _parameters_text(rows, on, lang, out)
+    return 0
+
+
+def _parameters_text(rows: Sequence[InForce], on: dt.date, lang: Lang, out: IO[str]) -> None:
+    print(_label(f"{on} 施行的参数", f"Parameters in force on {on}", lang), file=out)
+    for row in rows:
+        cells = row.cells(lang)
+        since = cells["effective"] or _label("无", "none", lang)
+        head = f"{cells['name']} = {cells['value']}  ({cells['unit']}; "
+        print(f"\n{head}{_label('起', 'since', lang)} {since})", file=out)
+        for key in ("_zh", "_en") if lang == "both" else ("",):
+            print(f"  {cells['description' + key]}", file=out)
+            print(f"  {cells['source' + key]}", file=out)
 
 
 _COMMANDS: dict[str, Callable[[Policy, argparse.Namespace, Lang], int]] = {
@@ -1077,4 +1342,6 @@ _COMMANDS: dict[str, Callable[[Policy, argparse.Namespace, Lang], int]] = {
     "explain": _explain,
     "benefits": _benefits,
     "plot": _plot,
+    "diff": _diff,
+    "parameters": _parameters,
 }

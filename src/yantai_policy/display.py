@@ -86,17 +86,29 @@ def _action_text(action: Action) -> str:
     return cell
 
 
+def _units_cells(action: Action) -> tuple[str, str]:
+    """The unit and role cells: the task's one unit, or every unit of a shared task.
+
+    A shared task lists its units one per line, each with its own role beside it in the
+    role cell, in the same order.
+    """
+    if not action.is_shared:
+        return _text(action.bureau.name), _action_role(action)
+    from yantai_policy.labels import unit_roles  # noqa: PLC0415
+
+    parts = unit_roles(action)
+    units = "<hr>".join(_text(unit.name) for unit, _ in parts)
+    roles = "<hr>".join(f"{_e(role.zh)}<br>{_e(role.en)}" for _, role in parts)
+    return units, roles
+
+
 def measure_html(measure: Measure) -> str:
-    """Return a measure as HTML: number, title, provincial text, and a table of its actions."""
+    """Return a measure as HTML: number, title, provincial text, and a table of its actions.
+
+    Every unit of a shared task shows, with its role.
+    """
     rows = [
-        (
-            _e(a.id),
-            _text(a.bureau.name),
-            _action_role(a),
-            _action_text(a),
-            _lines(a.source),
-        )
-        for a in measure.actions
+        (_e(a.id), *_units_cells(a), _action_text(a), _lines(a.source)) for a in measure.actions
     ]
     table = _table(("action", "unit", "role", "text", "lines"), rows)
     return (

@@ -12,8 +12,12 @@ picks one by name (see [`FORMATS`][yantai_policy.export.FORMATS]) and writes the
   and the like;
 - ``dot``, ``mermaid``: diagrams of which unit acts under which measure, for Graphviz
   and for Markdown on GitHub;
-- ``csv``: one row per action; ``matrix-csv``, ``matrix-md``: the responsibility
-  matrix, measures by units.
+- ``csv``: one row per task and unit (a shared task has a row for each of its units);
+  ``matrix-csv``, ``matrix-md``: the responsibility matrix, measures by units.
+
+Every export but ``json`` takes ``as_of``: the units are then labelled by the names in
+force that day, with their successors where they no longer exist (the rule of
+[`yantai_policy.labels`][yantai_policy.labels]); the texts stay as printed.
 
 Examples:
     >>> import yantai_policy as yp
@@ -32,8 +36,6 @@ import io
 import json
 import os
 import re
-from decimal import Decimal, localcontext
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
@@ -41,17 +43,18 @@ import networkx as nx
 
 from yantai_policy._text import text_problem
 from yantai_policy.errors import PolicyDataError
+from yantai_policy.labels import Labels, shown_role, unit_roles
 from yantai_policy.loading import FORMAT, FORMAT_VERSION, read_data_file, reads_as_date
 from yantai_policy.model import Action, Assignment, Bureau, Measure, Role
 from yantai_policy.outfile import start_csv, write_bytes, xlsx_sheet
-from yantai_policy.parameters import EXACT, Unit, ratio_text
-from yantai_policy.serialize import Lang, neutralise_cell, text_to_dict
+from yantai_policy.parameters import plan_value
+from yantai_policy.serialize import Lang, markdown_cell, neutralise_cell, text_to_dict
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from yantai_policy.model import Deadline, Item, Policy, SourceRef, Text, UnitEvent
-    from yantai_policy.parameters import Parameter, Value
+    from yantai_policy.parameters import Parameter
 
 __all__ = [
     "FORMATS",
@@ -209,33 +212,19 @@ def _unit(unit: Bureau) -> dict[str, Any]:
     return out
 
 
-def _plan_value(unit: Unit, value: Value | None) -> str | int | None:
-    """Return a parameter value as the plan file writes it (see docs/data-format.md)."""
-    if value is None:
-        return None
-    if unit is Unit.YUAN and isinstance(value, Decimal):
-        with localcontext(EXACT):  # the format rounds in the current context
-            return f"{value:.2f}"
-    if unit is Unit.RATIO and isinstance(value, Fraction):
-        return ratio_text(value)
-    if unit in {Unit.MONTHS, Unit.YEARS} and isinstance(value, int):
-        return value
-    if unit is Unit.DATE and isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"a {unit.value} parameter cannot hold {value!r}")
-
-
 def _parameter(param: Parameter) -> dict[str, Any]:
     out: dict[str, Any] = {
         "description": _text(param.description),
         "unit": param.unit.value,
         "values": {
-            since.isoformat(): _plan_value(param.unit, value) for since, value in param.values
+            since.isoformat(): plan_value(param.unit, value) for since, value in param.values
         },
         "source": param.source.to_dict(),
     }
     if param.cap is not None:
         out["cap"] = param.cap
+    if param.sources:
+        out["sources"] = {since.isoformat(): src.to_dict() for since, src in param.sources}
     return out
 
 
@@ -450,30 +439,54 @@ def _attributes(data: dict[str, Any], convert: Callable[[object], object]) -> di
     return out
 
 
-def _plain_graph(policy: Policy, convert: Callable[[object], object]) -> nx.DiGraph[str]:
+def _plain_graph(
+    policy: Policy, convert: Callable[[object], object], as_of: dt.date | None = None
+) -> nx.DiGraph[str]:
     """Copy ``policy.graph`` with every attribute made file-friendly by ``convert``.
 
     Each node's ``obj`` (the model object) becomes ``ref``, its own key (``finance``,
-    ``7``, ``7.1``); the plan object on the graph is replaced by ``data_sha256``.
+    ``7``, ``7.1``); the plan object on the graph is replaced by ``data_sha256``. Every
+    unit of a task has its ``assigned_to`` edge, with its own role. With ``as_of``, the
+    graph has an ``as_of`` attribute and each unit's node ``label_as_of_zh``,
+    ``label_as_of_en`` (its label that day, [`yantai_policy.labels`][yantai_policy.labels])
+    and ``exists``; ``label_zh`` and ``label_en`` stay the printed names.
     """
+    from yantai_policy.graph import action_node, bureau_node  # noqa: PLC0415 - beside the graph
+
     _check_writable(policy)
     G = policy.graph
     plain: nx.DiGraph[str] = nx.DiGraph()
     plain.graph.update(_attributes(G.graph, convert))
     plain.graph["data_sha256"] = policy.data_sha256
+    labels = Labels(policy, as_of)
+    if as_of is not None:
+        plain.graph["as_of"] = as_of.isoformat()
     for node, data in G.nodes(data=True):
         plain.add_node(node, **_attributes(data, convert))
+        state = labels.state(data[_OBJ]) if isinstance(data.get(_OBJ), Bureau) else None
+        if state is not None:
+            plain.nodes[node].update(
+                label_as_of_zh=state.label.zh, label_as_of_en=state.label.en, exists=state.exists
+            )
     for source, target, data in G.edges(data=True):
         plain.add_edge(source, target, **_attributes(data, convert))
+    for action in policy.actions:  # a shared task: one assigned_to edge per unit
+        for unit, role in unit_roles(action):
+            edge = (action_node(action.id), bureau_node(unit.id))
+            if edge[1] in plain and not plain.has_edge(*edge):
+                plain.add_edge(*edge, relation="assigned_to", role=role.value)
     return plain
 
 
-def to_node_link(policy: Policy) -> str:
+def to_node_link(policy: Policy, as_of: dt.date | None = None) -> str:
     """Return the responsibility graph as networkx node-link JSON.
 
     The shape is `networkx.node_link_data`'s, with edges under ``"edges"``: read it
     back with ``nx.node_link_graph(data, edges="edges")``. Each node's model object is
     replaced by ``ref``, its own key; lists (an edge's ``actions`` and ``kinds``) stay lists.
+    Every unit of a shared task has its ``assigned_to`` edge. With ``as_of``, the graph
+    carries ``as_of`` and each unit's node ``label_as_of_zh``, ``label_as_of_en`` (its
+    label that day, [`yantai_policy.labels`][yantai_policy.labels]) and ``exists``.
 
     Examples:
         >>> import json, yantai_policy as yp
@@ -483,7 +496,7 @@ def to_node_link(policy: Policy) -> str:
         >>> [e["actions"] for e in data["edges"] if e["relation"] == "assists"]
         [['13.2']]
     """
-    G = _plain_graph(policy, _json_value)
+    G = _plain_graph(policy, _json_value, as_of)
     data = {
         "directed": True,
         "multigraph": False,
@@ -497,11 +510,12 @@ def to_node_link(policy: Policy) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def to_graphml(policy: Policy) -> str:
+def to_graphml(policy: Policy, as_of: dt.date | None = None) -> str:
     """Return the responsibility graph as GraphML.
 
     Node and edge attributes are kept as strings; an edge's ``actions`` and ``kinds``
     are joined with ``,`` and each node's model object becomes ``ref``, its own key.
+    ``as_of`` adds the attributes of [`to_node_link`][yantai_policy.export.to_node_link].
 
     Examples:
         >>> import io, networkx as nx, yantai_policy as yp
@@ -511,15 +525,15 @@ def to_graphml(policy: Policy) -> str:
     """
     stream = io.BytesIO()
     # The standard-library writer, not lxml's: the same output wherever it runs.
-    nx.readwrite.graphml.write_graphml_xml(_plain_graph(policy, _flat_value), stream)
+    nx.readwrite.graphml.write_graphml_xml(_plain_graph(policy, _flat_value, as_of), stream)
     return stream.getvalue().decode("utf-8")
 
 
-def to_gexf(policy: Policy) -> str:
+def to_gexf(policy: Policy, as_of: dt.date | None = None) -> str:
     """Return the responsibility graph as GEXF 1.2, for Gephi.
 
     Attributes are as in [`to_graphml`][yantai_policy.export.to_graphml]; each node's GEXF ``label`` (what Gephi
-    shows) is its Chinese label.
+    shows) is its Chinese label (with ``as_of``, a unit's label on that day).
 
     Examples:
         >>> import io, networkx as nx, yantai_policy as yp
@@ -527,9 +541,9 @@ def to_gexf(policy: Policy) -> str:
         >>> G.nodes["measure:7"]["label"], G.nodes["measure:7"]["kind"]
         ('7. 提供贷款贴息', 'measure')
     """
-    G = _plain_graph(policy, _flat_value)
+    G = _plain_graph(policy, _flat_value, as_of)
     for _, data in G.nodes(data=True):
-        data["label"] = data["label_zh"]
+        data["label"] = data.get("label_as_of_zh", data["label_zh"])
     stream = io.BytesIO()
     nx.write_gexf(G, stream)
     # networkx stamps today's date on the file; leave it out, so an export is reproducible.
@@ -540,11 +554,6 @@ _GEXF_DATE = re.compile(r' lastmodifieddate="[^"]*"')
 
 
 # --- Diagrams --------------------------------------------------------------------------
-
-
-def _shown_role(action: Action) -> Role:
-    """Return the role to show for an action: lead where any item leads (牵头), else its own."""
-    return Role.LEAD if Role.LEAD in action.roles else action.role
 
 
 def _in(text: Text, lang: Lang) -> str:
@@ -575,13 +584,15 @@ def _dot_string(value: str) -> str:
     return '"' + escaped.replace("\r", "").replace("\n", "\\n") + '"'
 
 
-def to_dot(policy: Policy, lang: Lang = "zh") -> str:
+def to_dot(policy: Policy, lang: Lang = "zh", as_of: dt.date | None = None) -> str:
     """Return a Graphviz DOT digraph of the measures and the units that act under them.
 
     Measures are boxes and units ellipses, labelled in ``lang`` (``both`` reads
-    ``zh / en``); there is one edge from a measure to a unit per action, labelled with the
-    action's id (and role, where it is not 负责, responsible). 配合 (assist) edges are
-    dashed and 牵头 (lead) edges bold; an action leads where any of its items does. The
+    ``zh / en``), a unit by its label on ``as_of`` where given
+    ([`yantai_policy.labels`][yantai_policy.labels]); there is one edge from a measure to
+    a unit per task and unit (each unit of a shared task has one), labelled with the
+    task's id (and the unit's role, where it is not 负责, responsible). 配合 (assist)
+    edges are dashed and 牵头 (lead) edges bold; a unit leads where any of its items does. The
     district governments and the references between units are left out:
     [`to_graphml`][yantai_policy.export.to_graphml] has the whole graph. Every label is a quoted DOT string, with quotes, backslashes
     and line ends escaped.
@@ -611,19 +622,23 @@ def to_dot(policy: Policy, lang: Lang = "zh") -> str:
         for m in policy.measures
     )
     lines.append("  // units (责任单位)")
+    labels = Labels(policy, as_of)
     lines.extend(
-        f"  {_dot_string(f'bureau:{b.id}')} [shape=ellipse, label={_dot_string(_in(b.name, lang))}];"
+        f"  {_dot_string(f'bureau:{b.id}')} [shape=ellipse, label={_dot_string(_in(labels.name(b), lang))}];"
         for b in policy.bureaus
     )
     lines.append("  // one edge per action")
+    drawn = {b.id for b in policy.bureaus}  # a hand-built plan's stale unit has no node
     for action in policy.actions:
-        role = _shown_role(action)
-        label = action.id if role is Role.RESPONSIBLE else f"{action.id} {_role_word(role, lang)}"
-        style = {Role.ASSIST: ", style=dashed", Role.LEAD: ", style=bold"}.get(role, "")
-        lines.append(
-            f"  {_dot_string(f'measure:{action.measure}')} -> "
-            f"{_dot_string(f'bureau:{action.bureau.id}')} [label={_dot_string(label)}{style}];"
-        )
+        for unit in (u for u in action.bureaus if u.id in drawn):
+            role = shown_role(action, unit)
+            word = _role_word(role, lang)
+            label = action.id if role is Role.RESPONSIBLE else f"{action.id} {word}"
+            style = {Role.ASSIST: ", style=dashed", Role.LEAD: ", style=bold"}.get(role, "")
+            lines.append(
+                f"  {_dot_string(f'measure:{action.measure}')} -> "
+                f"{_dot_string(f'bureau:{unit.id}')} [label={_dot_string(label)}{style}];"
+            )
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -657,12 +672,14 @@ def _mermaid_label(value: str) -> str:
     return '"' + " ".join(value.split()) + '"'
 
 
-def to_mermaid(policy: Policy, lang: Lang = "zh") -> str:
+def to_mermaid(policy: Policy, lang: Lang = "zh", as_of: dt.date | None = None) -> str:
     """Return a Mermaid ``flowchart LR`` of the measures and the units that act under them.
 
     GitHub renders it inside a ```` ```mermaid ```` block. Each measure (``m7``) has an
-    edge to a unit (``u_finance``) per action, labelled 配合 (assists) or 牵头 (leads)
-    where the action is not simply 负责 (responsible); labels are quoted, in ``lang``
+    edge to a unit (``u_finance``) per task and unit (each unit of a shared task has
+    one), labelled 配合 (assists) or 牵头 (leads) where the unit is not simply 负责
+    (responsible); units are labelled by their labels on ``as_of`` where given
+    ([`yantai_policy.labels`][yantai_policy.labels]); labels are quoted, in ``lang``
     (``both`` reads ``zh / en``), on one line, with ``#``, ``"``, ``<``, ``>`` and the
     backtick written as Mermaid entity codes.
 
@@ -686,13 +703,17 @@ def to_mermaid(policy: Policy, lang: Lang = "zh") -> str:
     lines.extend(
         f"    m{m.number}[{_mermaid_label(_measure_label(m, lang))}]" for m in policy.measures
     )
-    lines.extend(f"    {ids[b.id]}({_mermaid_label(_in(b.name, lang))})" for b in policy.bureaus)
+    labels = Labels(policy, as_of)
+    lines.extend(
+        f"    {ids[b.id]}({_mermaid_label(_in(labels.name(b), lang))})" for b in policy.bureaus
+    )
     for action in policy.actions:
-        role = _shown_role(action)
-        word = _role_word(role, lang)
-        shown = word if _MERMAID_WORD.fullmatch(word) else _mermaid_label(word)
-        arrow = "-->" if role is Role.RESPONSIBLE else f"-->|{shown}|"
-        lines.append(f"    m{action.measure} {arrow} {ids[action.bureau.id]}")
+        for unit in (u for u in action.bureaus if u.id in ids):  # the units drawn as nodes
+            role = shown_role(action, unit)
+            word = _role_word(role, lang)
+            shown = word if _MERMAID_WORD.fullmatch(word) else _mermaid_label(word)
+            arrow = "-->" if role is Role.RESPONSIBLE else f"-->|{shown}|"
+            lines.append(f"    m{action.measure} {arrow} {ids[unit.id]}")
     return "\n".join(lines) + "\n"
 
 
@@ -726,38 +747,59 @@ _CSV_HEADERS = {
 }
 
 
-def _csv_row(measure: Measure, action: Action, lang: Lang) -> tuple[object, ...]:
+_AS_OF_HEADERS = {
+    "both": ("as_of", "bureau_as_of_zh", "bureau_as_of_en"),
+    "zh": ("日期", "当日单位"),
+    "en": ("as of", "unit on that day"),
+}
+"""The columns `to_csv` adds for ``as_of``: the day, and the unit's label on it."""
+
+
+def _csv_row(
+    measure: Measure, action: Action, part: tuple[Bureau, Role], lang: Lang, labels: Labels
+) -> tuple[object, ...]:
+    unit, role = part
     lines = f"{action.source.first_line}-{action.source.last_line}"
+    label = labels.name(unit)
+    dated = labels.on is not None
     if lang == "both":
         return (
             action.id,
             measure.number,
             measure.title.zh,
             measure.title.en,
-            action.bureau.id,
-            action.bureau.name.zh,
-            action.bureau.name.en,
-            action.role.value,
+            unit.id,
+            unit.name.zh,
+            unit.name.en,
+            role.value,
             action.text.zh,
             action.text.en,
             lines,
+            *((str(labels.on), label.zh, label.en) if dated else ()),
         )
     return (
         action.id,
         measure.number,
         measure.title.get(lang),
-        action.bureau.id,
-        action.bureau.name.get(lang),
-        _role_word(action.role, lang),
+        unit.id,
+        unit.name.get(lang),
+        _role_word(role, lang),
         action.text.get(lang),
         lines,
+        *((str(labels.on), label.get(lang)) if dated else ()),
     )
 
 
-def to_csv(policy: Policy, lang: Lang = "both") -> bytes:
-    """Return one CSV row per action (columns: [`CSV_COLUMNS`][yantai_policy.export.CSV_COLUMNS]), UTF-8 with a BOM.
+def to_csv(policy: Policy, lang: Lang = "both", as_of: dt.date | None = None) -> bytes:
+    """Return one CSV row per task and unit (columns: [`CSV_COLUMNS`][yantai_policy.export.CSV_COLUMNS]), UTF-8 with a BOM.
 
-    ``role`` is the action's own role; ``source_lines`` is ``first-last``. A cell that
+    A task of one unit is one row; a shared task has a row for each of its units, in
+    printed order (its items' own units included), so ``action_id`` repeats. ``bureau_*``
+    is the row's unit, by its printed name, and ``role`` that unit's own role in the
+    task; ``source_lines`` is ``first-last``. With ``as_of``, three columns follow
+    (``as_of``, ``bureau_as_of_zh``, ``bureau_as_of_en``; in one language ``日期, 当日单位``
+    or ``as of, unit on that day``): the unit's label on that day (the rule of
+    [`yantai_policy.labels`][yantai_policy.labels]); the texts stay as printed. A cell that
     begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
     ``'`` so that a spreadsheet does not run it as a formula.
 
@@ -780,28 +822,34 @@ def to_csv(policy: Policy, lang: Lang = "both") -> bytes:
         >>> zh[0][:3], next(row for row in zh if row[0] == "6.2")[4:6]
         (['编号', '措施', '措施名称'], ['市财政局', '配合'])
     """
-    return _csv_bytes(_action_rows(policy, lang))
+    return _csv_bytes(_action_rows(policy, lang, as_of))
 
 
-def to_xlsx(policy: Policy, lang: Lang = "both") -> bytes:
+def to_xlsx(policy: Policy, lang: Lang = "both", as_of: dt.date | None = None) -> bytes:
     """Return the rows of [`to_csv`][yantai_policy.export.to_csv] as an ``.xlsx`` workbook.
 
-    Needs openpyxl (the ``xlsx`` extra). The cells are the CSV's: the measure is a
-    number, every other cell a string, never a formula.
+    Needs openpyxl (the ``xlsx`` extra). The cells are the CSV's (with ``as_of``, its
+    label columns too): the measure is a number, every other cell a string, never a formula.
 
     Raises:
         ValueError: ``lang`` is not ``"zh"``, ``"en"`` or ``"both"``.
         OutputError: openpyxl is not installed.
     """
-    return _xlsx_bytes(_action_rows(policy, lang), "actions")
+    return _xlsx_bytes(_action_rows(policy, lang, as_of), "actions")
 
 
-def _action_rows(policy: Policy, lang: Lang) -> list[tuple[object, ...]]:
+def _action_rows(policy: Policy, lang: Lang, as_of: dt.date | None) -> list[tuple[object, ...]]:
     _check_lang(lang)
     _check_writable(policy)
-    rows: list[tuple[object, ...]] = [_CSV_HEADERS[lang]]
+    labels = Labels(policy, as_of)
+    rows: list[tuple[object, ...]] = [
+        (*_CSV_HEADERS[lang], *(_AS_OF_HEADERS[lang] if as_of is not None else ()))
+    ]
     rows.extend(
-        _csv_row(measure, action, lang) for measure in policy.measures for action in measure.actions
+        _csv_row(measure, action, part, lang, labels)
+        for measure in policy.measures
+        for action in measure.actions
+        for part in unit_roles(action)
     )
     return rows
 
@@ -841,10 +889,12 @@ _STRENGTH = {Role.ASSIST: 0, Role.RESPONSIBLE: 1, Role.LEAD: 2}
 def responsibility_matrix(policy: Policy) -> ResponsibilityMatrix:
     """Return the measures-by-units matrix of roles.
 
-    A cell is ``"lead"`` where the unit's action (or one of its items) says 牵头 (takes
-    the lead), ``"assist"`` where it says 配合 (assists), ``"responsible"`` otherwise, and
-    None where the unit has no action under the measure. Where a unit has several
-    actions under a measure, the strongest role shows (lead, then responsible, then assist).
+    A cell is ``"lead"`` where the unit leads a task (or one of its items) under the
+    measure (牵头), ``"assist"`` where its role is 配合 (assists), ``"responsible"``
+    otherwise, and None where the unit has no task under the measure. Every unit of a
+    shared task has its cell ([`shown_role`][yantai_policy.labels.shown_role]). Where a
+    unit has several tasks under a measure, the strongest role shows (lead, then
+    responsible, then assist).
 
     Examples:
         >>> import yantai_policy as yp
@@ -858,26 +908,32 @@ def responsibility_matrix(policy: Policy) -> ResponsibilityMatrix:
     for measure in policy.measures:
         roles: dict[str, Role] = {}
         for action in measure.actions:
-            role = _shown_role(action)
-            held = roles.get(action.bureau.id)
-            if held is None or _STRENGTH[role] > _STRENGTH[held]:
-                roles[action.bureau.id] = role
+            for unit in action.bureaus:
+                role = shown_role(action, unit)
+                held = roles.get(unit.id)
+                if held is None or _STRENGTH[role] > _STRENGTH[held]:
+                    roles[unit.id] = role
         cells.append(tuple(roles[b.id].value if b.id in roles else None for b in policy.bureaus))
     return ResponsibilityMatrix(
         measures=policy.measures, bureaus=policy.bureaus, cells=tuple(cells)
     )
 
 
-def _matrix_table(policy: Policy, lang: Lang) -> list[list[str]]:
+def _matrix_table(policy: Policy, lang: Lang, as_of: dt.date | None) -> list[list[str]]:
     """Return the matrix for reading in one language: a header row, then a row per measure.
 
-    The header is 措施/Measure and the units' names in ``lang``; a row is the measure's
+    The header is 措施/Measure and the units' labels in ``lang`` (on ``as_of``, where
+    given); a row is the measure's
     number and title, then per unit 负责/配合/牵头 (``zh``) or R/A/L (responsible,
     assists, leads; ``en``), or empty where the unit has no action.
     """
     words = _MATRIX_WORDS[lang]
     matrix = responsibility_matrix(policy)
-    header = ["措施" if lang == "zh" else "Measure", *(b.name.get(lang) for b in matrix.bureaus)]
+    labels = Labels(policy, as_of)
+    header = [
+        "措施" if lang == "zh" else "Measure",
+        *(labels.name(b).get(lang) for b in matrix.bureaus),
+    ]
     rows = [header]
     for measure, cells in zip(matrix.measures, matrix.cells, strict=True):
         rows.append(
@@ -889,14 +945,15 @@ def _matrix_table(policy: Policy, lang: Lang) -> list[list[str]]:
     return rows
 
 
-def matrix_to_csv(policy: Policy, lang: Lang = "both") -> bytes:
+def matrix_to_csv(policy: Policy, lang: Lang = "both", as_of: dt.date | None = None) -> bytes:
     """Return the responsibility matrix as CSV, UTF-8 with a BOM.
 
     The header is ``measure``, ``title_zh``, ``title_en`` and then the units' ids; a cell
     is a role value or empty. Cells are neutralised against formulas as in [`to_csv`][yantai_policy.export.to_csv].
     With ``lang="zh"`` or ``"en"`` it is the table
     [`matrix_to_markdown`][yantai_policy.export.matrix_to_markdown] draws, in that
-    language: units by name, cells 负责/配合/牵头 or R/A/L.
+    language: units by name, cells 负责/配合/牵头 or R/A/L. With ``as_of``, the units'
+    names are their labels on that day (in ``both``, the header keeps the ids).
 
     Raises:
         ValueError: ``lang`` is not ``"zh"``, ``"en"`` or ``"both"``.
@@ -910,10 +967,10 @@ def matrix_to_csv(policy: Policy, lang: Lang = "both") -> bytes:
         >>> zh[0][:3], zh[7][:3]
         (['措施', '市商务局', '市财政局'], ['7. 提供贷款贴息', '', '负责'])
     """
-    return _csv_bytes(_matrix_rows(policy, lang))
+    return _csv_bytes(_matrix_rows(policy, lang, as_of))
 
 
-def matrix_to_xlsx(policy: Policy, lang: Lang = "both") -> bytes:
+def matrix_to_xlsx(policy: Policy, lang: Lang = "both", as_of: dt.date | None = None) -> bytes:
     """Return the rows of [`matrix_to_csv`][yantai_policy.export.matrix_to_csv] as an ``.xlsx`` workbook.
 
     Needs openpyxl (the ``xlsx`` extra); an empty cell is empty, a measure a number.
@@ -922,14 +979,14 @@ def matrix_to_xlsx(policy: Policy, lang: Lang = "both") -> bytes:
         ValueError: ``lang`` is not ``"zh"``, ``"en"`` or ``"both"``.
         OutputError: openpyxl is not installed.
     """
-    return _xlsx_bytes(_matrix_rows(policy, lang), "matrix")
+    return _xlsx_bytes(_matrix_rows(policy, lang, as_of), "matrix")
 
 
-def _matrix_rows(policy: Policy, lang: Lang) -> list[list[object]]:
+def _matrix_rows(policy: Policy, lang: Lang, as_of: dt.date | None) -> list[list[object]]:
     _check_lang(lang)
     _check_writable(policy)
     if lang != "both":
-        return [list[object](row) for row in _matrix_table(policy, lang)]
+        return [list[object](row) for row in _matrix_table(policy, lang, as_of)]
     matrix = responsibility_matrix(policy)
     rows: list[list[object]] = [
         ["measure", "title_zh", "title_en", *(b.id for b in matrix.bureaus)]
@@ -939,17 +996,14 @@ def _matrix_rows(policy: Policy, lang: Lang) -> list[list[object]]:
     return rows
 
 
-def _markdown_cell(value: str) -> str:
-    """Return a table cell on one line: backslash and ``|`` escaped, ``&`` and ``<`` as entities."""
-    value = " ".join(value.split()).replace("\\", "\\\\").replace("|", "\\|")
-    return value.replace("&", "&amp;").replace("<", "&lt;")
-
-
-def matrix_to_markdown(policy: Policy, lang: Literal["zh", "en"] = "zh") -> str:
+def matrix_to_markdown(
+    policy: Policy, lang: Literal["zh", "en"] = "zh", as_of: dt.date | None = None
+) -> str:
     """Return the responsibility matrix as a GitHub Markdown table.
 
-    The header names the units in ``lang``; a cell reads 负责/配合/牵头 (``zh``) or
-    R/A/L (responsible, assists, leads; ``en``), and is empty where the unit has no action.
+    The header names the units in ``lang`` (by their labels on ``as_of``, where given);
+    a cell reads 负责/配合/牵头 (``zh``) or R/A/L (responsible, assists, leads; ``en``),
+    and is empty where the unit has no action.
     A table is in one language: ``"both"`` is refused.
 
     Raises:
@@ -959,18 +1013,18 @@ def matrix_to_markdown(policy: Policy, lang: Literal["zh", "en"] = "zh") -> str:
         >>> import yantai_policy as yp
         >>> table = matrix_to_markdown(yp.load_policy(), lang="en").splitlines()
         >>> table[0].split(" | ")[:2], table[1][:12]
-        (['| Measure', 'Yantai Municipal Bureau of Commerce'], '|---|---|---')
+        (['| Measure', 'Yantai Municipal Commerce Bureau'], '|---|---|---')
         >>> table[8].split(" | ")[:4]
         ['| 7. Provide loan interest subsidies', '', 'R', '']
     """
     _check_lang(lang, ("zh", "en"))
     _check_writable(policy)
-    header, *rows = _matrix_table(policy, lang)
+    header, *rows = _matrix_table(policy, lang, as_of)
     lines = [
-        "| " + " | ".join(_markdown_cell(h) for h in header) + " |",
+        "| " + " | ".join(markdown_cell(h) for h in header) + " |",
         "|" + "---|" * len(header),
     ]
-    lines.extend("| " + " | ".join(_markdown_cell(c) for c in row) + " |" for row in rows)
+    lines.extend("| " + " | ".join(markdown_cell(c) for c in row) + " |" for row in rows)
     return "\n".join(lines) + "\n"
 
 
@@ -1006,7 +1060,13 @@ _LANGS: dict[str, tuple[str, ...]] = {
 }
 
 
-def write(policy: Policy, fmt: str, path: str | os.PathLike[str], lang: Lang | None = None) -> None:
+def write(
+    policy: Policy,
+    fmt: str,
+    path: str | os.PathLike[str],
+    lang: Lang | None = None,
+    as_of: dt.date | None = None,
+) -> None:
     """Export the plan in a format (one of [`FORMATS`][yantai_policy.export.FORMATS]) and write it to a file.
 
     Text is written as UTF-8 with LF line ends; CSV and ``.xlsx`` as the bytes
@@ -1024,10 +1084,14 @@ def write(policy: Policy, fmt: str, path: str | os.PathLike[str], lang: Lang | N
             languages as data and take only ``"both"``. None (the default) is each
             format's own default: Chinese for ``dot``, ``mermaid`` and ``matrix-md``,
             both for the rest.
+        as_of: A day: label the units by their names in force that day, with their
+            successors where they no longer exist ([`yantai_policy.labels`][yantai_policy.labels]),
+            in every format but ``json`` (the plan file keeps the printed names and the
+            units' events; ``as_of`` is refused for it). The texts stay as printed.
 
     Raises:
-        ValueError: ``fmt`` is not one of [`FORMATS`][yantai_policy.export.FORMATS], or ``lang`` is not one the
-            format can be written in; nothing is written.
+        ValueError: ``fmt`` is not one of [`FORMATS`][yantai_policy.export.FORMATS], ``lang`` is not one the
+            format can be written in, or ``as_of`` is given for ``json``; nothing is written.
         PolicyDataError: The policy, built by hand, holds text no export can hold (a
             lone surrogate, a control character); nothing is written.
         OutputError: The file cannot be written (an `OSError`); an existing file is kept.
@@ -1055,6 +1119,14 @@ def write(policy: Policy, fmt: str, path: str | os.PathLike[str], lang: Lang | N
                 f"{fmt} carries both languages as data; lang applies to {', '.join(_LANGS)}"
             )
         raise ValueError(f"{fmt} is written in {' or '.join(langs)}, not {lang!r}")
-    content = exporter(policy) if lang is None or fmt not in _LANGS else exporter(policy, lang)
+    if as_of is not None and fmt == "json":
+        raise ValueError(
+            "json is the plan file: it keeps the printed names and the units' events; "
+            "as_of applies to the other formats"
+        )
+    options: dict[str, object] = {} if as_of is None else {"as_of": as_of}
+    if lang is not None and fmt in _LANGS:
+        options["lang"] = lang
+    content = exporter(policy, **options)
     data = content.encode("utf-8") if isinstance(content, str) else content
     write_bytes(path, data)

@@ -39,11 +39,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "actions_frame",
+    "assignments_frame",
     "bureaus_frame",
     "decisions_frame",
     "findings_frame",
     "measures_frame",
     "parameters_frame",
+    "units_frame",
 ]
 
 _NEEDS_PANDAS = (
@@ -70,15 +72,27 @@ def _frame(columns: Mapping[str, tuple[_Kind, list[object]]]) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def actions_frame(policy: Policy) -> pd.DataFrame:
-    """Return one row per action, in the order printed.
+def actions_frame(policy: Policy, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Return one row per action (task), in the order printed.
 
     Columns: ``measure``, ``measure_title_zh``, ``measure_title_en``, ``action``,
     ``bureau_id``, ``bureau_zh``, ``bureau_en``, ``role`` (``lead``, ``assist`` or
     ``responsible``), ``text_zh``, ``text_en``, ``first_line``, ``last_line`` (the
-    lines of the published text).
+    lines of the published text). ``bureau_*`` and ``role`` are the task's lead, or else
+    its first unit; [`assignments_frame`][yantai_policy.frames.assignments_frame] has a
+    row for every unit of a shared task. With ``as_of``, ``bureau_as_of_zh`` and
+    ``bureau_as_of_en`` follow: that unit's label on the day
+    ([`yantai_policy.labels`][yantai_policy.labels]); the texts stay as printed.
     """
+    from yantai_policy.labels import Labels  # noqa: PLC0415
+
     rows = [(m, a) for m in policy.measures for a in m.actions]
+    labels = Labels(policy, as_of)
+    dated: dict[str, tuple[_Kind, list[object]]] = {}
+    if as_of is not None:
+        names = [labels.name(a.bureau) for _, a in rows]
+        dated["bureau_as_of_zh"] = (None, [n.zh for n in names])
+        dated["bureau_as_of_en"] = (None, [n.en for n in names])
     return _frame(
         {
             "measure": ("int", [m.number for m, _ in rows]),
@@ -93,6 +107,57 @@ def actions_frame(policy: Policy) -> pd.DataFrame:
             "text_en": (None, [a.text.en for _, a in rows]),
             "first_line": ("int", [a.source.first_line for _, a in rows]),
             "last_line": ("int", [a.source.last_line for _, a in rows]),
+            **dated,
+        }
+    )
+
+
+def assignments_frame(policy: Policy, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Return one row per task and unit: every unit of a shared task has its row.
+
+    Rows are in printed order: tasks as printed, a task's units as listed (its items'
+    own units included).
+
+    Columns: ``measure``, ``action``, ``bureau_id``, ``bureau_zh``, ``bureau_en`` (the
+    printed name), ``role`` (the unit's own role), ``shown_role`` (lead where the unit or
+    one of its items leads), ``shared`` (bool: the task has several units), ``units``
+    (how many), ``deadline_on`` (a date or None), ``deadline_text`` (as printed, or
+    None), ``reporting`` (a rhythm or None) and ``districts`` (bool). With ``as_of``:
+    ``label_zh``, ``label_en`` (the unit's label that day,
+    [`yantai_policy.labels`][yantai_policy.labels]) and ``exists`` (bool).
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> frame = assignments_frame(yp.load_policy())
+        >>> len(frame), frame["shared"].any()
+        (49, np.False_)
+    """
+    from yantai_policy.labels import Labels, shown_role, unit_roles  # noqa: PLC0415
+
+    rows = [(a, unit, role) for a in policy.actions for unit, role in unit_roles(a)]
+    labels = Labels(policy, as_of)
+    dated: dict[str, tuple[_Kind, list[object]]] = {}
+    if as_of is not None:
+        states = [labels.state(u) for _, u, _ in rows]
+        dated["label_zh"] = (None, [labels.name(u).zh for _, u, _ in rows])
+        dated["label_en"] = (None, [labels.name(u).en for _, u, _ in rows])
+        dated["exists"] = ("bool", [s is not None and s.exists for s in states])
+    return _frame(
+        {
+            "measure": ("int", [a.measure for a, _, _ in rows]),
+            "action": (None, [a.id for a, _, _ in rows]),
+            "bureau_id": (None, [u.id for _, u, _ in rows]),
+            "bureau_zh": (None, [u.name.zh for _, u, _ in rows]),
+            "bureau_en": (None, [u.name.en for _, u, _ in rows]),
+            "role": (None, [r.value for _, _, r in rows]),
+            "shown_role": (None, [shown_role(a, u).value for a, u, _ in rows]),
+            "shared": ("bool", [a.is_shared for a, _, _ in rows]),
+            "units": ("int", [len(a.bureaus) for a, _, _ in rows]),
+            "deadline_on": ("object", [a.deadline and a.deadline.on for a, _, _ in rows]),
+            "deadline_text": ("object", [a.deadline and a.deadline.text for a, _, _ in rows]),
+            "reporting": ("object", [a.reporting and a.reporting.value for a, _, _ in rows]),
+            "districts": ("bool", [a.districts for a, _, _ in rows]),
+            **dated,
         }
     )
 
@@ -144,6 +209,57 @@ def bureaus_frame(policy: Policy) -> pd.DataFrame:
     )
 
 
+def units_frame(policy: Policy, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Return one row per unit: the notice's, then the later ones that took over duties.
+
+    Columns: ``bureau_id``, ``name_zh``, ``name_en`` (the printed name), ``kind``,
+    ``later`` (bool: a unit the notice does not name), ``actions`` (how many tasks it is
+    assigned in the plan), ``name_as_of_zh``, ``name_as_of_en`` (the name in force on
+    ``as_of``, renames applied), ``label_zh``, ``label_en`` (the label of
+    [`yantai_policy.labels`][yantai_policy.labels]: for a unit that has ended, its name
+    then and its successors), ``exists`` (bool, on ``as_of``) and ``successors`` (the ids
+    of the units holding its duties that day, joined with ``,``). Without ``as_of`` the
+    names and labels are the printed ones, ``exists`` is True for the notice's units and
+    False for the later ones, and ``successors`` is the unit's own id (or empty).
+
+    Examples:
+        >>> import datetime as dt, yantai_policy as yp
+        >>> frame = units_frame(yp.load_policy(), as_of=dt.date(2024, 1, 1)).set_index("bureau_id")
+        >>> frame.loc["pboc", "name_as_of_zh"], bool(frame.loc["banking_insurance_regulation", "exists"])
+        ('中国人民银行烟台市分行', False)
+    """
+    from yantai_policy.labels import Labels  # noqa: PLC0415
+
+    labels = Labels(policy, as_of)
+    us = policy.units
+    later: list[object] = [u in policy.later_units for u in us]
+    states = [labels.state(u) for u in us]
+    names = [u.name if s is None else s.name for u, s in zip(us, states, strict=True)]
+    exists: list[object] = [
+        not lt if s is None else s.exists for lt, s in zip(later, states, strict=True)
+    ]
+    successors: list[object] = [
+        ("" if lt else u.id) if s is None else ",".join(b.id for b in s.successors)
+        for u, lt, s in zip(us, later, states, strict=True)
+    ]
+    return _frame(
+        {
+            "bureau_id": (None, [u.id for u in us]),
+            "name_zh": (None, [u.name.zh for u in us]),
+            "name_en": (None, [u.name.en for u in us]),
+            "kind": (None, [u.kind.value for u in us]),
+            "later": ("bool", later),
+            "actions": ("int", [len(policy._by_bureau.get(u.id, ())) for u in us]),  # noqa: SLF001
+            "name_as_of_zh": (None, [n.zh for n in names]),
+            "name_as_of_en": (None, [n.en for n in names]),
+            "label_zh": (None, [labels.name(u).zh for u in us]),
+            "label_en": (None, [labels.name(u).en for u in us]),
+            "exists": ("bool", exists),
+            "successors": (None, successors),
+        }
+    )
+
+
 def parameters_frame(policy: Policy, on: dt.date | None = None) -> pd.DataFrame:
     """Return the parameters, sorted by name.
 
@@ -159,7 +275,7 @@ def parameters_frame(policy: Policy, on: dt.date | None = None) -> pd.DataFrame:
     Columns: ``name``, ``description_zh``, ``description_en``, ``unit``, ``value``
     (rendered: ``5000.00``, ``65%``, ``2/3``, ``36 months``), ``exact`` (the value
     itself: Decimal yuan, Fraction, int or date; object dtype), ``effective`` (the
-    date it took effect), ``source_kind`` and ``source`` (the citation).
+    date it took effect), ``source_kind`` and ``source`` (the citation of that value).
     """
     rows: list[tuple[str, dt.date | None, Value | None]] = []
     for name in policy.parameters:
@@ -171,6 +287,10 @@ def parameters_frame(policy: Policy, on: dt.date | None = None) -> pd.DataFrame:
         else:
             rows.append((name, None, None))
     params = [policy.parameters[name] for name, _, _ in rows]
+    sources = [
+        p.source if since is None else p.source_at(since)
+        for p, (_, since, _) in zip(params, rows, strict=True)
+    ]
     return _frame(
         {
             "name": (None, [p.name for p in params]),
@@ -180,8 +300,8 @@ def parameters_frame(policy: Policy, on: dt.date | None = None) -> pd.DataFrame:
             "value": (None, [p.render(v) for p, (_, _, v) in zip(params, rows, strict=True)]),
             "exact": ("object", [v for _, _, v in rows]),
             "effective": ("object", [since for _, since, _ in rows]),
-            "source_kind": (None, [p.source.kind.value for p in params]),
-            "source": (None, [p.source.cite("en") for p in params]),
+            "source_kind": (None, [s.kind.value for s in sources]),
+            "source": (None, [s.cite("en") for s in sources]),
         }
     )
 

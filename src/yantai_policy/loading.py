@@ -25,9 +25,7 @@ import json
 import os
 import re
 import stat
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
-
-import attrs
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TypeVar
 
 from yantai_policy import jsonkeys
 from yantai_policy._text import escape_forbidden, is_blank, name_key, text_problem
@@ -566,7 +564,7 @@ def _parameters(root: _Node, measures: Mapping[int, Measure]) -> ParameterSet:
 def _parameter(node: _Node, name: str, measures: Mapping[int, Measure]) -> Parameter:
     if not _PARAMETER_NAME.fullmatch(name):
         node.fail(f"invalid parameter name {name!r}: use dotted lowercase names such as a.b")
-    node.only("description", "unit", "values", "source", "cap")
+    node.only("description", "unit", "values", "source", "cap", "sources")
     unit = node.enum("unit", Unit)
     mismatch = unit_mismatch(name, unit)
     if mismatch is not None:
@@ -595,7 +593,28 @@ def _parameter(node: _Node, name: str, measures: Mapping[int, Measure]) -> Param
         values=tuple(values),
         source=_source(node.get("source"), measures),
         cap=node.string("cap") if node.has("cap") else None,
+        sources=_dated_sources(node, {since for since, _ in values}, measures),
     )
+
+
+def _dated_sources(
+    node: _Node, dates: set[dt.date], measures: Mapping[int, Measure]
+) -> tuple[tuple[dt.date, Source], ...]:
+    """Parse the optional ``sources``: the source of a value by its date (one of ``values``')."""
+    if not node.has("sources"):
+        return ()
+    table = node.get("sources")
+    out = []
+    for key in table.table():
+        child = table.get(key)
+        try:
+            since = parse_date(str(key))
+        except ValueError as error:
+            child.fail(str(error))
+        if since not in dates:
+            child.fail(f"no value takes effect on {since}: a dated source names one of values")
+        out.append((since, _source(child, measures)))
+    return tuple(sorted(out, key=lambda pair: pair[0]))
 
 
 def _source(node: _Node, measures: Mapping[int, Measure]) -> Source:
@@ -754,7 +773,7 @@ def _check_unit_events(unit: Bureau, unit_node: _Node, units: Mapping[str, Burea
     for index, (event, node) in enumerate(zip(unit.events, event_nodes, strict=True)):
         if index and event.on < unit.events[index - 1].on:
             node.get("on").fail(
-                f"events are in date order: {event.on} is before {unit.events[index - 1].on}"
+                f"events must be in date order: {event.on} comes after {unit.events[index - 1].on}"
             )
         if ended is not None:
             node.fail(f"{unit.id!r} already ended on {ended.on} ({ended.kind.value})")
@@ -771,9 +790,11 @@ def _check_unit_events(unit: Bureau, unit_node: _Node, units: Mapping[str, Burea
     return successors
 
 
-@attrs.frozen
-class _Shape:
-    """What a measure's tasks look like in this file: its version and its lead convention."""
+class _Shape(NamedTuple):
+    """What a measure's tasks look like in this file: its version and its lead convention.
+
+    A named tuple, not an attrs class: it is private, and it keeps the import light.
+    """
 
     version: int
     lead_rule: LeadRule
@@ -875,11 +896,22 @@ def _deadline(node: _Node) -> Deadline:
         return Deadline(on=node.date("on") if node.has("on") else None, text=text)
     if isinstance(value, str) and not reads_as_date(value):
         return Deadline(text=node.checked_text(value))
+    if not isinstance(value, str | dt.date) or isinstance(value, dt.datetime):
+        node.fail(
+            f"expected a date (YYYY-MM-DD), the deadline's words as printed, or a table "
+            f"{{on, text}}; got {_kind(value)}"
+        )
     holder = _Node({"on": value}, node.file, node.path)
     try:
         return Deadline(on=holder.date("on"))
     except PolicyDataError as error:
-        node.fail(error.reason)
+        hint = (
+            "; a string that starts like a date is read as one: write words such as "
+            "2025-12-31前 as {text = ...}"
+            if isinstance(value, str)
+            else ""
+        )
+        node.fail(error.reason + hint)
 
 
 _ISO_DATE = re.compile(r"\s*\d{4}-\d{1,2}-\d{1,2}")

@@ -714,8 +714,8 @@ class Provenance:
         issued_on: The issue date.
         source_file: The file name of the published text, shipped beside the data.
         source_sha256: The SHA-256 of that file.
-        furniture_lines: Lines of the published text that are page furniture (running
-            heads, the repeated table header, page numbers), not content.
+        furniture_lines: Lines of the published text that are page furniture (a masthead
+            or running heads, the repeated table header, page numbers), not content.
         note: How the text was transcribed.
     """
 
@@ -966,7 +966,7 @@ class Policy:
             ) from None
         if on is None:
             return found
-        born = self._set_up_on(found)
+        born = self.set_up_on(found)
         if born is not None and on < born:
             raise UnknownNameError(
                 f"{found.name.zh} ({found.id}) was set up on {born}, after {on}", name=name
@@ -977,16 +977,24 @@ class Policy:
         ended = found.ended_by(on)
         assert ended is not None  # noqa: S101 - a unit that exists is its own one successor
         held = ", ".join(b.name_on(on).zh for b in successors) or "no unit"
+        how = " ".join((ended.kind.value, *ended.into))
         raise UnknownNameError(
-            f"{found.name.zh} ({found.id}) was {ended.kind.value.replace('_', ' ')} on "
-            f"{ended.on}; on {on} its duties are held by {held}",
+            f"{found.name.zh} ({found.id}) ended on {ended.on} ({how}); "
+            f"on {on} its duties are held by {held}",
             name=name,
             suggestions=tuple(b.id for b in successors),
         )
 
-    def _set_up_on(self, unit: Bureau) -> dt.date | None:
-        """The day a later unit took over another's duties (None for the notice's units)."""
-        if unit in self.bureaus:
+    def set_up_on(self, unit: Bureau) -> dt.date | None:
+        """Return the day a later unit took over another's duties (None for the notice's units).
+
+        Examples:
+            >>> import yantai_policy as yp
+            >>> p = yp.load_policy()
+            >>> p.set_up_on(p.bureau("nfra_yantai")), p.set_up_on(p.bureau("finance"))
+            (datetime.date(2023, 7, 20), None)
+        """
+        if any(unit.id == b.id for b in self.bureaus):
             return None
         days = [e.on for b in self.units for e in b.events if unit.id in e.into]
         return min(days, default=None)

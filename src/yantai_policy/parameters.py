@@ -38,6 +38,7 @@ from decimal import (
     DivisionByZero,
     InvalidOperation,
     Overflow,
+    localcontext,
 )
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXACT",
+    "InForce",
     "Parameter",
     "ParameterError",
     "ParameterSet",
@@ -63,6 +65,7 @@ __all__ = [
     "Unit",
     "Value",
     "parse_value",
+    "plan_value",
     "ratio_text",
 ]
 
@@ -328,9 +331,12 @@ class Parameter:
         unit: The unit of its values.
         values: ``(effective date, value)`` pairs in date order; a ``None`` value
             ends the previous one.
-        source: Where the value comes from.
+        source: Where the value comes from: of every value that ``sources`` does not name.
         cap: The name of a parameter that this one may not exceed (the province's
             2/3 ceiling on the social-insurance rate, say), or ``None``.
+        sources: ``(effective date, source)`` pairs in date order, for values that a
+            later document set (a 2023 announcement, say): each date is one of
+            ``values``' dates. Empty where ``source`` holds for every value.
     """
 
     name: str
@@ -339,6 +345,7 @@ class Parameter:
     values: tuple[tuple[dt.date, Value | None], ...]
     source: Source
     cap: str | None = None
+    sources: tuple[tuple[dt.date, Source], ...] = ()
 
     def __repr__(self) -> str:
         """Return ``<Parameter startup_subsidy.amount: 5000.00 from 2021-01-11>``: the last value."""
@@ -359,6 +366,22 @@ class Parameter:
         index = bisect.bisect_right(self.values, on, key=lambda pair: pair[0])
         return None if index == 0 else self.values[index - 1][0]
 
+    def source_at(self, on: dt.date) -> Source:
+        """Return the source of the value in force on a date (``source`` where none is dated).
+
+        Examples:
+            >>> import datetime as dt
+            >>> import yantai_policy as yp
+            >>> quota = yp.load_policy().parameters["tax_relief.annual_quota"]
+            >>> quota.source_at(dt.date(2024, 3, 1)).kind.value
+            'assumption'
+        """
+        since = self.effective(on)
+        for date, source in self.sources:
+            if date == since:
+                return source
+        return self.source
+
     def render(self, value: Value | None) -> str:
         """Return a value as text: ``5000.00``, ``65%``, ``2/3``, ``36 months``, a date."""
         if value is None:
@@ -368,6 +391,114 @@ class Parameter:
         if self.unit in {Unit.MONTHS, Unit.YEARS}:
             return f"{value} {self.unit.value}"
         return str(value)
+
+
+def plan_value(unit: Unit, value: Value | None) -> str | int | None:
+    """Return a parameter value as the plan file writes it (see docs/data-format.md).
+
+    Examples:
+        >>> plan_value(Unit.YUAN, Decimal("14400")), plan_value(Unit.RATIO, Fraction(2, 3))
+        ('14400.00', '2/3')
+    """
+    if value is None:
+        return None
+    if unit is Unit.YUAN and isinstance(value, Decimal):
+        with localcontext(EXACT):  # the format rounds in the current context
+            return f"{value:.2f}"
+    if unit is Unit.RATIO and isinstance(value, Fraction):
+        return ratio_text(value)
+    if unit in {Unit.MONTHS, Unit.YEARS} and isinstance(value, int):
+        return value
+    if unit is Unit.DATE and isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"a {unit.value} parameter cannot hold {value!r}")
+
+
+@attrs.frozen
+class InForce:
+    """A parameter's value in force on a day, with its unit and source: a row of ``parameters --on``.
+
+    Attributes:
+        parameter: The parameter.
+        on: The day asked about.
+        value: Its value that day, or ``None`` where it has none.
+        effective: The date that value took effect, or ``None``.
+        source: The source of that value.
+    """
+
+    parameter: Parameter
+    on: dt.date
+    value: Value | None
+    effective: dt.date | None
+    source: Source
+
+    @classmethod
+    def of(cls, parameter: Parameter, on: dt.date) -> InForce:
+        """Return the row of a parameter on a day."""
+        return cls(
+            parameter=parameter,
+            on=on,
+            value=parameter.at(on),
+            effective=parameter.effective(on),
+            source=parameter.source_at(on),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the row as JSON-ready data: the value as the plan file writes it, both languages.
+
+        Examples:
+            >>> import datetime as dt
+            >>> import yantai_policy as yp
+            >>> rate = yp.load_policy().parameters["social_insurance_subsidy.rate"]
+            >>> row = InForce.of(rate, dt.date(2024, 3, 1)).to_dict()
+            >>> row["value"], row["unit"], row["effective"], row["source"]["kind"]
+            ('65%', 'ratio', '2021-01-11', 'notice')
+        """
+        param = self.parameter
+        return {
+            "name": param.name,
+            "description": {"zh": param.description.zh, "en": param.description.en},
+            "on": self.on.isoformat(),
+            "value": plan_value(param.unit, self.value),
+            "unit": param.unit.value,
+            "effective": None if self.effective is None else self.effective.isoformat(),
+            "source": self.source.to_dict(),
+            "citation": {"zh": self.source.cite("zh"), "en": self.source.cite("en")},
+        }
+
+    @staticmethod
+    def columns(lang: str = "both") -> tuple[str, ...]:
+        """Return the names of [`cells`][yantai_policy.parameters.InForce.cells], in order.
+
+        Examples:
+            >>> InForce.columns("en")
+            ('name', 'value', 'unit', 'effective', 'source_kind', 'description', 'source')
+        """
+        fixed = ("name", "value", "unit", "effective", "source_kind")
+        if lang != "both":
+            return (*fixed, "description", "source")
+        return (*fixed, "description_zh", "source_zh", "description_en", "source_en")
+
+    def cells(self, lang: str = "both") -> dict[str, str]:
+        """Return the row as flat text cells (CSV and text), descriptions and citation in ``lang``.
+
+        ``lang`` is ``"zh"``, ``"en"`` or ``"both"`` (a column each, suffixed ``_zh``, ``_en``).
+        The value is rendered (``24000.00``, ``65%``, ``36 months``, ``none``); ``effective``
+        is empty where no value is in force.
+        """
+        param = self.parameter
+        out = {
+            "name": param.name,
+            "value": param.render(self.value),
+            "unit": param.unit.value,
+            "effective": "" if self.effective is None else self.effective.isoformat(),
+            "source_kind": self.source.kind.value,
+        }
+        for code in ("zh", "en") if lang == "both" else (lang,):
+            suffix = f"_{code}" if lang == "both" else ""
+            out[f"description{suffix}"] = param.description.get(code)
+            out[f"source{suffix}"] = self.source.cite(code)
+        return out
 
 
 @attrs.frozen(repr=False)
@@ -414,6 +545,18 @@ class ParameterSet:
     def __repr__(self) -> str:
         """Return ``<ParameterSet: 25 parameters>``; iterate or index it for the parameters."""
         return f"<ParameterSet: {plural(len(self.by_name), 'parameter')}>"
+
+    def in_force(self, on: dt.date) -> tuple[InForce, ...]:
+        """Return each parameter's value in force on a day, with its source, sorted by name.
+
+        Examples:
+            >>> import datetime as dt
+            >>> import yantai_policy as yp
+            >>> rows = yp.load_policy().parameters.in_force(dt.date(2021, 3, 1))
+            >>> [(r.parameter.name, r.parameter.render(r.value)) for r in rows][:1]
+            [('accident_insurance_subsidy.annual_cap', '100.00')]
+        """
+        return tuple(InForce.of(self.by_name[name], on) for name in self)
 
     def check_caps(self, *, allow_above_cap: bool = False) -> None:
         """Refuse any value above its cap in force on the same day.

@@ -31,14 +31,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from yantai_policy import queries
+from yantai_policy.labels import ARROW, Labels, shown_role
 from yantai_policy.model import Role
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from yantai_policy.model import Action, Bureau, Measure, Policy
+    from yantai_policy.model import Bureau, Measure, Policy
 
 __all__ = [
     "CJK_FAMILIES",
@@ -183,15 +186,14 @@ def _measure_label(measure: Measure, lang: PlotLang) -> str:
     return f"{measure.number} {_short(measure.title.get(lang), lang)}"
 
 
-def _unit_label(bureau: Bureau, lang: PlotLang) -> str:
-    if lang == "zh":
-        return bureau.name.zh
-    return bureau.name.en.removeprefix("Yantai Municipal ")
+def _unit_label(bureau: Bureau, lang: PlotLang, labels: Labels) -> str:
+    """A unit's label ([`yantai_policy.labels`][yantai_policy.labels]), shortened for a picture.
 
-
-def _shown_role(action: Action) -> Role:
-    """Lead where the action or any of its items leads (牵头), else the action's role."""
-    return Role.LEAD if Role.LEAD in action.roles else action.role
+    A unit that has ended shows its successors on a second line.
+    """
+    name = labels.name(bureau)
+    text = name.zh if lang == "zh" else name.en.removeprefix("Yantai Municipal ")
+    return text.replace(ARROW, "\n→ ")
 
 
 def _role_label(role: Role, lang: PlotLang) -> str:
@@ -217,12 +219,14 @@ def _legend_handles(lang: PlotLang, *, lines: bool) -> list[Artist]:
     return [Patch(facecolor=_COLOUR[role], label=_role_label(role, lang)) for role in _ROLE_ORDER]
 
 
-def responsibility_graph(policy: Policy, lang: PlotLang = "zh", ax: Axes | None = None) -> Figure:
-    """Draw who does what: measures on the left, units on the right, an edge per action.
+def responsibility_graph(
+    policy: Policy, lang: PlotLang = "zh", ax: Axes | None = None, as_of: dt.date | None = None
+) -> Figure:
+    """Draw who does what: measures on the left, units on the right, an edge per task and unit.
 
-    An edge joins an action's measure to its unit and is styled by role: solid for
-    responsible (负责), dashed for assists (配合), thick and red for leads (牵头, where
-    the action or one of its items takes the lead). Units are ordered to keep edges
+    An edge joins a task's measure to each of its units and is styled by the unit's role:
+    solid for responsible (负责), dashed for assists (配合), thick and red for leads (牵头,
+    where the unit or one of its items takes the lead). Units are ordered to keep edges
     short (by the mean position of their measures).
 
     Args:
@@ -230,6 +234,8 @@ def responsibility_graph(policy: Policy, lang: PlotLang = "zh", ax: Axes | None 
         lang: ``"zh"`` or ``"en"``; Chinese falls back to English (with a
             `UserWarning`) where no CJK font is installed.
         ax: Axes to draw into; by default a new figure is made.
+        as_of: A day: label the units by their names in force then, with their
+            successors where they no longer exist ([`yantai_policy.labels`][yantai_policy.labels]).
 
     Returns:
         The figure drawn on.
@@ -267,16 +273,17 @@ def responsibility_graph(policy: Policy, lang: PlotLang = "zh", ax: Axes | None 
     unit_y = {b.id: span - i * step for i, b in enumerate(units)}
 
     for action in policy.actions:
-        role = _shown_role(action)
-        ax.plot(
-            [0.0, 1.0],
-            [measure_y[action.measure], unit_y[action.bureau.id]],
-            color=_COLOUR[role],
-            linestyle=_LINESTYLE[role],
-            linewidth=_LINEWIDTH[role],
-            alpha=0.85,
-            zorder=2 if role is Role.LEAD else 1,
-        )
+        for unit in action.bureaus:
+            role = shown_role(action, unit)
+            ax.plot(
+                [0.0, 1.0],
+                [measure_y[action.measure], unit_y[unit.id]],
+                color=_COLOUR[role],
+                linestyle=_LINESTYLE[role],
+                linewidth=_LINEWIDTH[role],
+                alpha=0.85,
+                zorder=2 if role is Role.LEAD else 1,
+            )
     ax.scatter([0.0] * len(measures), list(measure_y.values()), s=18, color="#333333", zorder=3)
     ax.scatter([1.0] * len(units), list(unit_y.values()), s=18, color="#333333", zorder=3)
     for measure in measures:
@@ -288,10 +295,10 @@ def responsibility_graph(policy: Policy, lang: PlotLang = "zh", ax: Axes | None 
             va="center",
             fontsize=9,
         )
+    labels = Labels(policy, as_of)
     for bureau in units:
-        ax.text(
-            1.03, unit_y[bureau.id], _unit_label(bureau, shown), ha="left", va="center", fontsize=9
-        )
+        label = _unit_label(bureau, shown, labels)
+        ax.text(1.03, unit_y[bureau.id], label, ha="left", va="center", fontsize=9)
     ax.text(0.0, span + 1.0, _TEXTS["measures"][shown], ha="right", va="bottom", weight="bold")
     ax.text(1.0, span + 1.0, _TEXTS["units"][shown], ha="left", va="bottom", weight="bold")
     ax.set_xlim(-0.02, 1.02)
@@ -307,7 +314,7 @@ def responsibility_graph(policy: Policy, lang: PlotLang = "zh", ax: Axes | None 
     return _finish(fig, families, tight=False)
 
 
-def workload(policy: Policy, lang: PlotLang = "zh") -> Figure:
+def workload(policy: Policy, lang: PlotLang = "zh", as_of: dt.date | None = None) -> Figure:
     """Draw a horizontal bar per unit: its number of actions, busiest on top.
 
     The order is that of [`yantai_policy.graph.workload`][yantai_policy.graph.workload]; each bar is labelled with
@@ -316,6 +323,7 @@ def workload(policy: Policy, lang: PlotLang = "zh") -> Figure:
     Args:
         policy: The plan.
         lang: ``"zh"`` or ``"en"``, as for [`responsibility_graph`][yantai_policy.plot.responsibility_graph].
+        as_of: A day for the units' labels, as for [`responsibility_graph`][yantai_policy.plot.responsibility_graph].
 
     Returns:
         A new figure.
@@ -339,7 +347,10 @@ def workload(policy: Policy, lang: PlotLang = "zh") -> Figure:
     positions = list(range(len(rows)))
     bars = ax.barh(positions, [r.actions for r in rows], color=_COLOUR[Role.RESPONSIBLE])
     ax.bar_label(bars, labels=[f"{r.actions} ({r.measures})" for r in rows], padding=3, fontsize=8)
-    ax.set_yticks(positions, labels=[_unit_label(r.bureau, shown) for r in rows], fontsize=9)
+    labels = Labels(policy, as_of)
+    ax.set_yticks(
+        positions, labels=[_unit_label(r.bureau, shown, labels) for r in rows], fontsize=9
+    )
     ax.invert_yaxis()
     ax.set_xlabel(_TEXTS["actions"][shown])
     ax.set_title(_TEXTS["workload"][shown])
@@ -348,7 +359,7 @@ def workload(policy: Policy, lang: PlotLang = "zh") -> Figure:
     return _finish(fig, families, tight=True)
 
 
-def matrix(policy: Policy, lang: PlotLang = "zh") -> Figure:
+def matrix(policy: Policy, lang: PlotLang = "zh", as_of: dt.date | None = None) -> Figure:
     """Draw the responsibility matrix: measures (rows) by units (columns), coloured by role.
 
     A cell takes its role's colour from [`yantai_policy.export.responsibility_matrix`][yantai_policy.export.responsibility_matrix]
@@ -358,6 +369,7 @@ def matrix(policy: Policy, lang: PlotLang = "zh") -> Figure:
     Args:
         policy: The plan.
         lang: ``"zh"`` or ``"en"``, as for [`responsibility_graph`][yantai_policy.plot.responsibility_graph].
+        as_of: A day for the units' labels, as for [`responsibility_graph`][yantai_policy.plot.responsibility_graph].
 
     Returns:
         A new figure.
@@ -378,6 +390,7 @@ def matrix(policy: Policy, lang: PlotLang = "zh") -> Figure:
 
     shown, families = _setup(lang)
     table = responsibility_matrix(policy)
+    labels = Labels(policy, as_of)
     code = {None: 0} | {role.value: 1 + i for i, role in enumerate(_ROLE_ORDER)}
     data = [[code[cell] for cell in row] for row in table.cells]
     colours = ListedColormap(["white", *(_COLOUR[role] for role in _ROLE_ORDER)])
@@ -391,7 +404,7 @@ def matrix(policy: Policy, lang: PlotLang = "zh") -> Figure:
     )
     ax.set_xticks(
         range(len(table.bureaus)),
-        labels=[_unit_label(b, shown) for b in table.bureaus],
+        labels=[_unit_label(b, shown, labels) for b in table.bureaus],
         fontsize=8,
         rotation=60,
         ha="right",

@@ -18,7 +18,18 @@ import re
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from yantai_policy.model import Action, Bureau, Item, Measure, Notice, SourceRef, Text
+    from yantai_policy.labels import Labels
+    from yantai_policy.model import (
+        Action,
+        Assignment,
+        Bureau,
+        Deadline,
+        Item,
+        Measure,
+        Notice,
+        SourceRef,
+        Text,
+    )
 
 __all__ = [
     "BATCH_FORMATS",
@@ -28,6 +39,7 @@ __all__ = [
     "Lang",
     "action_to_dict",
     "bureau_to_dict",
+    "markdown_cell",
     "measure_to_dict",
     "neutralise_cell",
     "notice_to_dict",
@@ -79,6 +91,20 @@ def neutralise_cell(cell: str) -> str:
     return "'" + cell if _FORMULA_LIKE.match(cell) else cell
 
 
+def markdown_cell(value: str) -> str:
+    r"""Return a Markdown table cell on one line: ``\`` and ``|`` escaped, ``&`` and ``<`` as entities.
+
+    The one rule for the cells of every Markdown table written from plan text (the
+    responsibility matrix, plan diffs).
+
+    Examples:
+        >>> print(markdown_cell("a|b <c>\n& d"))
+        a\|b &lt;c> &amp; d
+    """
+    value = " ".join(value.split()).replace("\\", "\\\\").replace("|", "\\|")
+    return value.replace("&", "&amp;").replace("<", "&lt;")
+
+
 def text_to_dict(text: Text, lang: Lang = "both") -> JSON:
     """Return ``{"zh", "en"}`` (or one of them), with any errata.
 
@@ -104,56 +130,123 @@ def source_to_dict(source: SourceRef) -> JSON:
     return {"document": source.document, "lines": [source.first_line, source.last_line]}
 
 
-def bureau_to_dict(bureau: Bureau, lang: Lang = "both") -> JSON:
-    """Return a unit as ``{"id", "name", "short_names", "kind"}``."""
-    return {
+def bureau_to_dict(bureau: Bureau, lang: Lang = "both", *, labels: Labels | None = None) -> JSON:
+    """Return a unit as ``{"id", "name", "short_names", "kind"}``.
+
+    ``name`` is the printed name. With ``labels`` on a day, ``as_of`` says how the unit
+    stands that day (the rule of [`yantai_policy.labels`][yantai_policy.labels]):
+    ``{"on", "name", "label", "exists", "successors"}``, the name in force, the label
+    (``name → successors`` for a unit that has ended), whether it exists, and the ids of
+    the units holding its duties.
+
+    Examples:
+        >>> import datetime as dt, yantai_policy as yp
+        >>> from yantai_policy.labels import Labels
+        >>> p = yp.load_policy()
+        >>> bureau_to_dict(p.bureau("pboc"), "zh", labels=Labels(p, dt.date(2024, 1, 1)))["as_of"]
+        {'on': '2024-01-01', 'name': {'zh': '中国人民银行烟台市分行'}, 'label': {'zh': '中国人民银行烟台市分行'}, 'exists': True, 'successors': ['pboc']}
+    """
+    out: JSON = {
         "id": bureau.id,
         "name": text_to_dict(bureau.name, lang),
         "short_names": list(bureau.short_names),
         "kind": bureau.kind.value,
     }
+    state = None if labels is None else labels.state(bureau)
+    if state is not None:
+        out["as_of"] = {
+            "on": state.on.isoformat(),
+            "name": text_to_dict(state.name, lang),
+            "label": text_to_dict(state.label, lang),
+            "exists": state.exists,
+            "successors": [s.id for s in state.successors],
+        }
+    return out
 
 
-def _item_to_dict(item: Item, lang: Lang) -> JSON:
+def _assignment_to_dict(assignment: Assignment, lang: Lang, labels: Labels | None) -> JSON:
+    """Return ``{"unit", "name", "role"}``, and the unit's ``label`` on the labels' day."""
+    out: JSON = {
+        "unit": assignment.bureau.id,
+        "name": text_to_dict(assignment.bureau.name, lang),
+        "role": assignment.role.value,
+    }
+    if labels is not None and labels.on is not None:
+        out["label"] = text_to_dict(labels.name(assignment.bureau), lang)
+    return out
+
+
+def _deadline_to_dict(deadline: Deadline | None) -> JSON | None:
+    """Return ``{"on", "text"}`` (a ``YYYY-MM-DD`` or None, the printed words or None)."""
+    if deadline is None:
+        return None
+    return {"on": None if deadline.on is None else deadline.on.isoformat(), "text": deadline.text}
+
+
+def _item_to_dict(item: Item, lang: Lang, labels: Labels | None) -> JSON:
     return {
         "number": item.number,
         "role": item.role.value,
+        "assignments": [_assignment_to_dict(a, lang, labels) for a in item.assignments],
         "text": text_to_dict(item.text, lang),
         "source": source_to_dict(item.source),
     }
 
 
-def action_to_dict(action: Action, lang: Lang = "both") -> JSON:
-    """Return an action as ``{"id", "measure", "bureau", "role", "text", "items", ...}``.
+def action_to_dict(action: Action, lang: Lang = "both", *, labels: Labels | None = None) -> JSON:
+    """Return a task as ``{"id", "measure", "bureau", "role", "assignments", "text", ...}``.
 
-    ``bureau`` is the unit's id; ``bureau_name`` carries its name for display.
+    ``bureau`` and ``role`` are the task's lead, or else its first unit (so a reader of
+    single-unit plans keeps working); ``bureau_name`` carries that unit's printed name.
+    ``assignments`` lists every unit with its role (``{"unit", "name", "role"}``, with the
+    unit's ``label`` when ``labels`` has a day); ``deadline`` is ``{"on", "text"}`` or
+    None, ``reporting`` a rhythm or None, and ``districts`` whether the text charges the
+    district governments. The text is always as printed.
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> d = action_to_dict(yp.load_policy().action("7.1"), "en")
+        >>> d["bureau"], d["role"], d["assignments"][0]["unit"], d["deadline"], d["districts"]
+        ('finance', 'responsible', 'finance', None, False)
     """
-    return {
+    out: JSON = {
         "id": action.id,
         "measure": action.measure,
         "bureau": action.bureau.id,
         "bureau_name": text_to_dict(action.bureau.name, lang),
         "role": action.role.value,
+        "assignments": [_assignment_to_dict(a, lang, labels) for a in action.assignments],
+        "deadline": _deadline_to_dict(action.deadline),
+        "reporting": None if action.reporting is None else action.reporting.value,
+        "districts": action.districts,
         "text": text_to_dict(action.text, lang),
-        "items": [_item_to_dict(i, lang) for i in action.items],
+        "items": [_item_to_dict(i, lang, labels) for i in action.items],
         "references": [
             {"mention": r.mention, "kind": r.kind.value, "bureau": r.bureau}
             for r in action.references
         ],
         "source": source_to_dict(action.source),
     }
+    if labels is not None and labels.on is not None:
+        out["as_of"] = labels.on.isoformat()
+    return out
 
 
-def measure_to_dict(measure: Measure, lang: Lang = "both", *, actions: bool = True) -> JSON:
-    """Return a measure with its units and (unless ``actions=False``) its actions."""
+def measure_to_dict(
+    measure: Measure, lang: Lang = "both", *, actions: bool = True, labels: Labels | None = None
+) -> JSON:
+    """Return a measure with its units and (unless ``actions=False``) its actions.
+
+    With ``labels`` on a day, each unit and task carries its ``as_of`` label.
+    """
     out: JSON = {
         "number": measure.number,
         "title": text_to_dict(measure.title, lang),
-        "bureaus": [bureau_to_dict(b, lang) for b in measure.bureaus],
+        "bureaus": [bureau_to_dict(b, lang, labels=labels) for b in measure.bureaus],
     }
     if actions:
         out["provincial_text"] = text_to_dict(measure.provincial_text, lang)
-        out["actions"] = [action_to_dict(a, lang) for a in measure.actions]
+        out["actions"] = [action_to_dict(a, lang, labels=labels) for a in measure.actions]
         out["source"] = source_to_dict(measure.source)
     return out
 

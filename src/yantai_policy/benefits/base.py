@@ -556,7 +556,7 @@ class Benefit(Generic[R, C]):
                     name=name,
                     value=param.render(ctx.values.get(name)),
                     effective=param.effective(ctx.on),
-                    source=param.source,
+                    source=param.source_at(ctx.on),
                 )
             )
         return tuple(out)

@@ -197,7 +197,7 @@ def pension_contribution_schedule(  # noqa: PLR0913 - the clause's inputs, all n
                 name=_RATE,
                 value=param.render(rate),
                 effective=param.effective(ctx.on),
-                source=param.source,
+                source=param.source_at(ctx.on),
             ),
         ),
         clause=CLAUSE,

@@ -139,7 +139,7 @@ def _parameters(policy: Policy, names: Iterable[str]) -> list[str]:
         bounds = declared.range()
         out.append(
             f"| `{name}` | {_cell(param.render(param.at(on)))} | {param.unit.value} "
-            f"| {_cell(param.source.cite('en'))} | {_cell(f'{bounds} ({declared.why})')} |"
+            f"| {_cell(param.source_at(on).cite('en'))} | {_cell(f'{bounds} ({declared.why})')} |"
         )
     return [*out, ""]
 

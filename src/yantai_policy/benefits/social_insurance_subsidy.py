@@ -4,11 +4,12 @@ Action 17.1 (市人力资源社会保障局): 对就业困难人员、离校 2�
 职工社会保险费，按其实际缴纳社会保险费的 65%给予补贴。 The provincial text caps it:
 按照“先缴后补”的原则，按规定期限给予不超过其缴纳职工社会保险费2/3的社会保险补贴。
 
-Eligible: people who are hard to employ, and graduates whose flexible employment began
-within 2 years of leaving school. The months counted run from the month flexible
-employment began, for at most the subsidy period (36 months for the hard to employ,
-24 for graduates: 财社〔2017〕164号; the longer applies to someone in both groups),
-and only months up to the month of application (先缴后补: pay first, then claim).
+Eligible: people with employment difficulties, and graduates whose flexible employment
+began within 2 years of leaving school. The months counted run from the month flexible
+employment began, for at most the subsidy period (36 months for people with employment
+difficulties, 24 for graduates: 财社〔2017〕164号; the longer applies to someone in both
+groups), and only months up to the month of application (先缴后补: pay first, claim the
+subsidy afterwards).
 The amount is 65% of what was paid in those months, rounded half-up to the fen once,
 on the total, and never above 2/3 of what was paid (rounded down) while the rate
 keeps within that cap. Months of zero count for nothing.
@@ -17,7 +18,7 @@ References:
     烟政办字〔2021〕3号, measure 17, action 17.1 (lines 747-771); 财社〔2017〕164号.
 
 Limitations:
-    The extension to retirement for the hard to employ within 5 years of it
+    The extension to retirement for people with employment difficulties within 5 years of it
     (财社〔2017〕164号) is not modelled; subsidies already paid for earlier months
     are the caller's to subtract.
 """
@@ -75,7 +76,7 @@ class SocialInsuranceSubsidy(Benefit[Applicant, Applicants]):
     specs = (
         Spec(
             "hard_to_employ",
-            Text("就业困难人员", "hard to employ"),
+            Text("就业困难人员", "a person with employment difficulties"),
             _clause("就业困难人员"),
             group="person",
             detail=lambda f: f"groups = {', '.join(sorted(f.record.groups)) or 'none'}",
@@ -103,7 +104,7 @@ class SocialInsuranceSubsidy(Benefit[Applicant, Applicants]):
             "paid_first",
             Text(
                 "已实际缴纳社会保险费（先缴后补）",
-                "has paid contributions in months counted (pay first, then claim)",
+                "has paid contributions in months counted (pay first, claim the subsidy afterwards)",
             ),
             _clause("按其实际缴纳社会保险费"),
             detail=_paid_detail,
@@ -133,7 +134,7 @@ class SocialInsuranceSubsidy(Benefit[Applicant, Applicants]):
             np.maximum(longest, graduate * np.int32(graduate_months), out=longest)
         counted = longest > 0
         counted &= ~np.isnat(since)
-        # 先缴后补 (pay first, then claim): months from flexible_since, up to the month of `on`
+        # 先缴后补 (pay first, claim the subsidy afterwards): months from flexible_since, up to the month of `on`
         on_month = np.int32(month_of(np.array([on]))[0])
         first = per_day(since, month_of)
         first *= counted  # not counted: an empty window, [1, 0] (arithmetic, not a masked write)
