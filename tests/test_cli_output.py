@@ -735,3 +735,16 @@ def test_writers_take_any_text(ids: list[str], key: str) -> None:
     sheet = _xlsx(book.getvalue())
     assert len(sheet) == len(records) + 1
     assert [row[0] for row in sheet[1:]] == list(range(1, len(records) + 1))
+
+
+def test_xlsx_keeps_integers_a_double_cannot_hold(tmp_path: Path) -> None:
+    """An integer beyond 2**53 is written as its digits, not rounded to a double."""
+    import openpyxl  # noqa: PLC0415 - the xlsx extra
+
+    from yantai_policy.outfile import open_output, xlsx_sheet  # noqa: PLC0415
+
+    path = tmp_path / "big.xlsx"
+    with open_output(str(path), binary=True) as sink, xlsx_sheet(sink) as append:
+        append([[2**53 + 1, 7, True]])
+    sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+    assert next(sheet.iter_rows(values_only=True)) == ("9007199254740993", 7, True)

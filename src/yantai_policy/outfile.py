@@ -339,6 +339,8 @@ def start_csv(sink: IO[str]) -> Any:  # noqa: ANN401 - csv's writer type is priv
 _NOT_XML = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
 _XLSX_CELL = 32767
 """The most characters a spreadsheet cell holds."""
+_XLSX_EXACT = 2**53
+"""The largest integer a spreadsheet's double-precision numbers hold exactly."""
 
 
 @contextlib.contextmanager
@@ -350,7 +352,8 @@ def xlsx_sheet(
     The workbook is streamed (openpyxl's write-only mode) and saved to ``sink`` when the
     block ends without an error. A ``str`` is always a string cell, never a formula
     (neutralise formula-like text first, as CSV does); ``int`` and ``Decimal`` are
-    numbers; ``None`` is an empty cell. Text that XML cannot hold (control characters,
+    numbers (an integer beyond 2**53, which a spreadsheet's doubles cannot hold exactly, is
+    written as its digits in a string cell); ``None`` is an empty cell. Text that XML cannot hold (control characters,
     undecodable bytes) is shown as U+FFFD, and text longer than a cell holds is cut short.
 
     Args:
@@ -370,6 +373,8 @@ def xlsx_sheet(
     not_xml = re.compile(_NOT_XML)
 
     def cell(value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _XLSX_EXACT:
+            return str(value)  # a spreadsheet number is a double: keep every digit as text
         if not isinstance(value, str):
             return value
         text = not_xml.sub("\ufffd", printable(value))
