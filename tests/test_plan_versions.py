@@ -355,3 +355,56 @@ def test_any_printed_deadline_survives_the_export(policy: yp.Policy, text: str) 
     assert reads_as_date(text) == isinstance(
         export.policy_to_plan_dict(changed)["measures"][0]["tasks"][0]["deadline"], dict
     )
+
+
+def test_merges_that_go_round_are_refused(plan_data: dict[str, Any]) -> None:
+    """A merged into B and B merged into A is refused, naming the circle."""
+    data = copy.deepcopy(plan_data)
+    source = {"note": "a test", "assumption": True}
+    data["bureaus"][0]["events"] = [
+        {"kind": "merged_into", "on": "2022-01-01", "into": ["finance"], "source": source}
+    ]
+    data["bureaus"][1]["events"] = [
+        {"kind": "merged_into", "on": "2022-01-01", "into": ["commerce"], "source": source}
+    ]
+    assert [data["bureaus"][i]["id"] for i in (0, 1)] == ["commerce", "finance"]
+    with pytest.raises(yp.PolicyDataError, match="circle: commerce → finance → commerce"):
+        policy_from_dict(data)
+
+
+def test_a_later_unit_cannot_reuse_a_notice_units_id(plan_data: dict[str, Any]) -> None:
+    """A later unit with the id of one of the notice's units is a duplicate id."""
+    data = copy.deepcopy(plan_data)
+    data["later_units"][0]["id"] = "finance"
+    data["bureaus"][6]["events"][0]["into"] = ["finance"]
+    with pytest.raises(yp.PolicyDataError, match="duplicate unit id 'finance'") as caught:
+        policy_from_dict(data)
+    assert caught.value.path == "later_units[0].id"
+
+
+def test_an_items_role_is_its_lead_whether_or_not_it_names_units(
+    plan_data: dict[str, Any],
+) -> None:
+    """Two items with the same units and roles have the same role: the lead's (one rule)."""
+    data = copy.deepcopy(plan_data)
+    task = data["measures"][13]["tasks"][0]
+    units = [{"unit": "commerce", "role": "assist"}, {"unit": "hrss", "role": "lead"}]
+    task["assignments"] = units
+    task["items"][0].pop("role", None)
+    task["items"][1].pop("role", None)
+    task["items"][1]["assignments"] = units
+    first, second = policy_from_dict(data).action("14.1").items[:2]
+    assert first.assignments == second.assignments
+    assert first.role is second.role is yp.Role.LEAD
+
+
+def test_a_later_unit_exists_only_from_its_set_up(policy: yp.Policy) -> None:
+    """Before 2023-07-20 the NFRA bureau neither exists nor holds any unit's duties."""
+    nfra = policy.bureau("nfra_yantai")
+    assert not policy.exists_on(nfra, BEFORE_REFORM)
+    assert policy.exists_on(nfra, AFTER_REFORM)
+    assert policy.successor_of(nfra, BEFORE_REFORM) == ()
+    assert policy.duties_held(nfra, BEFORE_REFORM) == ()
+    assert [b.id for b in policy.duties_held(nfra, AFTER_REFORM)] == [
+        "banking_insurance_regulation"
+    ]

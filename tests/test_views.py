@@ -448,3 +448,31 @@ def test_plots_draw_each_unit_and_label_as_of(shared: yp.Policy, policy: yp.Poli
     assert expected in ticks
     ended = _names(policy, "banking_insurance_regulation", AS_OF)[1].split(" → ")
     assert "\n→ ".join(ended) in ticks  # the successor on a second line
+
+
+def test_actions_json_gives_the_units_own_roles(capsys: pytest.CaptureFixture[str]) -> None:
+    """In a shared task, actions --json lists the asked unit's roles, not every unit's."""
+    import pathlib  # noqa: PLC0415
+
+    plan = str(pathlib.Path(__file__).parent / "data" / "example-flexible-2025.toml")
+    policy = yp.load_policy(plan)
+    assert main(["actions", "--bureau", "amr", "--plan", plan, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows
+    for row in rows:
+        task = policy.action(row["id"])
+        assert row["roles"] == [r.value for r in yp.Role if r in task.roles_of("amr")]
+
+
+def test_actions_as_of_lists_the_duties_a_successor_took_over(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Actions --as-of for the NFRA bureau lists the tasks it holds for 烟台银保监分局."""
+    from yantai_policy.cli import main  # noqa: PLC0415
+
+    policy = yp.load_policy()
+    held = [a.id for a in policy.actions if a.bureau.id == "banking_insurance_regulation"]
+    assert main(["actions", "--bureau", "nfra_yantai", "--as-of", "2025-01-01", "--json"]) == 0
+    assert [row["id"] for row in json.loads(capsys.readouterr().out)] == held
+    assert main(["actions", "--bureau", "nfra_yantai", "--as-of", "2022-01-01", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []

@@ -890,11 +890,8 @@ def _ended(labels: Labels, bureau: Bureau) -> str:
 
 
 def _held(policy: Policy, unit: Bureau, labels: Labels) -> tuple[Bureau, ...]:
-    """The other units whose duties ``unit`` holds on --as-of (it took them over)."""
-    if labels.on is None:
-        return ()
-    on = labels.on
-    return tuple(u for u in policy.units if u is not unit and unit in policy.successor_of(u, on))
+    """The other units whose duties ``unit`` holds on --as-of (`Policy.duties_held`)."""
+    return () if labels.on is None else policy.duties_held(unit, labels.on)
 
 
 def _bureaus(policy: Policy, lang: Lang, labels: Labels, *, as_json: bool) -> int:
@@ -988,10 +985,13 @@ def _actions(policy: Policy, args: argparse.Namespace, lang: Lang, labels: Label
     from yantai_policy.labels import own_role  # noqa: PLC0415
 
     unit = policy.bureau(args.bureau)
-    found = queries.actions_of(policy, unit, Role(args.role) if args.role else None)
+    role = Role(args.role) if args.role else None
+    found = queries.actions_of(policy, unit, role)
+    for predecessor in _held(policy, unit, labels):  # on --as-of: the duties it took over
+        found += queries.actions_of(policy, predecessor, role)
     as_json = args.json
-    if as_json:  # "roles": the action's own and its items', which --role matches
-        _dump([{**action_to_dict(a, lang, labels=labels), "roles": _roles(a)} for a in found])
+    if as_json:  # "roles": the unit's own in the task and its items, which --role matches
+        _dump([{**action_to_dict(a, lang, labels=labels), "roles": _roles(a, unit)} for a in found])
         return 0
     for action in found:  # each item with its own role where it differs (a 牵头 item)
         title = _label(f"第{action.measure}项", f"measure {action.measure}", lang)
@@ -1000,9 +1000,10 @@ def _actions(policy: Policy, args: argparse.Namespace, lang: Lang, labels: Label
     return 0
 
 
-def _roles(action: Action) -> list[str]:
-    """The roles of an action and of its items, in the order of ``Role``."""
-    return [r.value for r in Role if r in action.roles]
+def _roles(action: Action, unit: Bureau) -> list[str]:
+    """A unit's roles in a task and its items, in the order of ``Role``."""
+    held = action.roles_of(unit)
+    return [r.value for r in Role if r in held]
 
 
 def _workload(policy: Policy, lang: Lang, labels: Labels, *, as_json: bool) -> int:

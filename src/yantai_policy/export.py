@@ -451,8 +451,6 @@ def _plain_graph(
     ``label_as_of_en`` (its label that day, [`yantai_policy.labels`][yantai_policy.labels])
     and ``exists``; ``label_zh`` and ``label_en`` stay the printed names.
     """
-    from yantai_policy.graph import action_node, bureau_node  # noqa: PLC0415 - beside the graph
-
     _check_writable(policy)
     G = policy.graph
     plain: nx.DiGraph[str] = nx.DiGraph()
@@ -470,11 +468,6 @@ def _plain_graph(
             )
     for source, target, data in G.edges(data=True):
         plain.add_edge(source, target, **_attributes(data, convert))
-    for action in policy.actions:  # a shared task: one assigned_to edge per unit
-        for unit, role in unit_roles(action):
-            edge = (action_node(action.id), bureau_node(unit.id))
-            if edge[1] in plain and not plain.has_edge(*edge):
-                plain.add_edge(*edge, relation="assigned_to", role=role.value)
     return plain
 
 

@@ -111,12 +111,11 @@ class Labels:
         found = self._states.get(unit.id)
         if found is None:
             ended = unit.ended_by(self.on)
-            born = self.policy.set_up_on(unit)
             found = UnitState(
                 unit=unit,
                 on=self.on,
                 name=unit.name_on(self.on),
-                exists=ended is None and (born is None or born <= self.on),
+                exists=self.policy.exists_on(unit, self.on),
                 successors=self.policy.successor_of(unit, self.on),
                 ended=ended,
             )

@@ -56,6 +56,7 @@ from yantai_policy.model import (
     Text,
     UnitEvent,
     UnitEventKind,
+    main_assignment,
 )
 from yantai_policy.parameters import (
     Parameter,
@@ -755,14 +756,41 @@ def _check_events(root: _Node, bureaus: tuple[Bureau, ...], later: tuple[Bureau,
     """Check that events are in date order, end a unit at most once, and name known units."""
     units = {b.id: b for b in (*bureaus, *later)}
     successors: set[str] = set()
-    nodes = [*root.items("bureaus"), *root.items("later_units", required=False)]
-    for unit, unit_node in zip((*bureaus, *later), nodes, strict=True):
+    for unit, unit_node in zip((*bureaus, *later), _unit_nodes(root), strict=True):
         successors.update(_check_unit_events(unit, unit_node, units))
+    _check_cycles(root, (*bureaus, *later))
     for unit, node in zip(later, root.items("later_units", required=False), strict=True):
+        if unit.id in {b.id for b in bureaus}:
+            node.get("id").fail(f"duplicate unit id {unit.id!r}: the notice has a unit of that id")
         if unit.id not in successors:
             node.fail(
                 f"later unit {unit.id!r} is no unit's successor: name it in an event's 'into'"
             )
+
+
+def _check_cycles(root: _Node, units: tuple[Bureau, ...]) -> None:
+    """Refuse events whose duties come back to a unit they left (A into B, B into A)."""
+    into = {u.id: [t for e in u.events for t in e.into] for u in units}
+    nodes = {u.id: n for u, n in zip(units, _unit_nodes(root), strict=True)}
+    for start, first in into.items():
+        path = [start]
+        todo = [iter(first)]
+        while todo:
+            target = next(todo[-1], None)
+            if target is None:
+                todo.pop()
+                path.pop()
+                continue
+            if target in path:
+                cycle = " → ".join([*path[path.index(target) :], target])
+                nodes[start].get("events").fail(f"the units' events go round in a circle: {cycle}")
+            if target in into:
+                path.append(target)
+                todo.append(iter(into[target]))
+
+
+def _unit_nodes(root: _Node) -> list[_Node]:
+    return [*root.items("bureaus"), *root.items("later_units", required=False)]
 
 
 def _check_unit_events(unit: Bureau, unit_node: _Node, units: Mapping[str, Bureau]) -> set[str]:
@@ -960,7 +988,6 @@ def _items(
     assignments: tuple[Assignment, ...],
 ) -> tuple[Item, ...]:
     """Parse a task's numbered items; each keeps its own role, or names its own units."""
-    main = next((a for a in assignments if a.role is Role.LEAD), assignments[0])
     items: list[Item] = []
     for item in node.items("items", required=False):
         if shape.version == 1:
@@ -978,9 +1005,7 @@ def _items(
         if own is None:
             stated = item.enum("role", Role) if item.has("role") else None
             own = tuple(Assignment(a.bureau, stated or a.role) for a in assignments)
-            role = stated or main.role
-        else:
-            role = own[0].role
+        role = main_assignment(own).role
         items.append(
             Item(
                 number=number,

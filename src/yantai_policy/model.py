@@ -393,7 +393,11 @@ class Bureau:
         return next((e for e in self.events if e.ends and e.on <= on), None)
 
     def exists_on(self, on: dt.date) -> bool:
-        """Whether the unit exists on a day: not yet merged, split or abolished (a rename keeps it)."""
+        """Whether the unit has not ended by a day: not merged, split or abolished (a rename keeps it).
+
+        A later unit also needs to have been set up by then: ask
+        [`Policy.exists_on`][yantai_policy.model.Policy.exists_on], which knows both.
+        """
         return self.ended_by(on) is None
 
     def __repr__(self) -> str:
@@ -435,7 +439,7 @@ class Item:
         text: The item's text, without its number.
         role: The role for this item: the action's role unless the item says otherwise
             (measure 14, item 2 says 牵头, takes the lead). In a shared task, the role of
-            the item's first unit.
+            the item's lead, else of its first unit (`main_assignment`).
         source: Where it is printed.
         assignments: The item's units and their roles: the task's units, each in the
             item's role where the item states one, unless the item names its own.
@@ -450,6 +454,14 @@ class Item:
     def __repr__(self) -> str:
         """Return ``<Item 2 lead: 牵头…>``: number, role and the text's start."""
         return f"<Item {self.number} {self.role.value}: {clip(self.text.zh)}>"
+
+
+def main_assignment(assignments: tuple[Assignment, ...]) -> Assignment:
+    """Return the assignment answerable for a task or item: its lead, else its first unit.
+
+    The one rule behind `Action.bureau`, `Action.role` and `Item.role`.
+    """
+    return next((a for a in assignments if a.role is Role.LEAD), assignments[0])
 
 
 @attrs.frozen
@@ -536,7 +548,7 @@ class Action:
 
     @property
     def _main(self) -> Assignment:
-        return next((a for a in self.assignments if a.role is Role.LEAD), self.assignments[0])
+        return main_assignment(self.assignments)
 
     @property
     def bureaus(self) -> tuple[Bureau, ...]:
@@ -999,12 +1011,42 @@ class Policy:
         days = [e.on for b in self.units for e in b.events if unit.id in e.into]
         return min(days, default=None)
 
+    def exists_on(self, unit: Bureau | str, on: dt.date) -> bool:
+        """Whether a unit exists on a day: set up by then (a later unit) and not yet ended.
+
+        Examples:
+            >>> import datetime as dt
+            >>> import yantai_policy as yp
+            >>> p = yp.load_policy()
+            >>> [p.exists_on("nfra_yantai", dt.date(y, 1, 1)) for y in (2022, 2024)]
+            [False, True]
+        """
+        found = unit if isinstance(unit, Bureau) else self.bureau(unit)
+        born = self.set_up_on(found)
+        return (born is None or born <= on) and found.exists_on(on)
+
+    def duties_held(self, unit: Bureau | str, on: dt.date) -> tuple[Bureau, ...]:
+        """Return the other units whose duties ``unit`` holds on a day (it took them over).
+
+        Examples:
+            >>> import datetime as dt
+            >>> import yantai_policy as yp
+            >>> p = yp.load_policy()
+            >>> [b.id for b in p.duties_held("nfra_yantai", dt.date(2025, 1, 1))]
+            ['banking_insurance_regulation']
+        """
+        found = unit if isinstance(unit, Bureau) else self.bureau(unit)
+        return tuple(
+            u for u in self.units if u.id != found.id and found in self.successor_of(u, on)
+        )
+
     def successor_of(self, unit: Bureau | str, on: dt.date) -> tuple[Bureau, ...]:
         """Return the units holding a unit's duties on a day, following merges and splits.
 
         A unit that still exists on ``on`` (renamed or not) is its own successor. One
         that was merged into another, or split, is followed along the chain to the
-        units that exist that day; an abolished unit has none.
+        units that exist that day; an abolished unit has none, and neither has a later
+        unit asked about before it was set up.
 
         Examples:
             >>> import datetime as dt
@@ -1025,7 +1067,8 @@ class Policy:
             seen.add(current.id)
             ended = current.ended_by(on)
             if ended is None:
-                found.setdefault(current.id, current)
+                if self.exists_on(current, on):  # a later unit set up after ``on`` holds nothing
+                    found.setdefault(current.id, current)
             else:
                 todo.extend(by_id[i] for i in ended.into if i in by_id)
         return tuple(found.values())

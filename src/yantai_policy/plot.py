@@ -96,7 +96,6 @@ _LINESTYLE: dict[Role, Literal["solid", "dashed"]] = {
 }
 _LINEWIDTH = {Role.RESPONSIBLE: 1.2, Role.ASSIST: 1.2, Role.LEAD: 3.0}
 # Where a unit has several roles under a measure, the strongest one shows.
-_STRENGTH = {Role.ASSIST: 0, Role.RESPONSIBLE: 1, Role.LEAD: 2}
 # Short titles: at most this many characters, then an ellipsis.
 _TITLE_CHARS = {"zh": 12, "en": 40}
 
