@@ -508,3 +508,25 @@ def test_cli_diff_does_not_load_networkx() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout) == [0, []]
+
+
+def test_a_new_order_of_a_tasks_units_is_a_change() -> None:
+    """Swapping the printed order of a task's units (same roles) is reported, both ways."""
+    import copy  # noqa: PLC0415
+
+    from yantai_policy.export import policy_to_plan_dict  # noqa: PLC0415
+    from yantai_policy.loading import policy_from_dict  # noqa: PLC0415
+
+    data = policy_to_plan_dict(yp.load_policy())
+    data["measures"][0]["tasks"][0]["assignments"] = [
+        {"unit": "commerce", "role": "lead"},
+        {"unit": "finance", "role": "assist"},
+    ]
+    swapped = copy.deepcopy(data)
+    swapped["measures"][0]["tasks"][0]["assignments"].reverse()
+    a, b = policy_from_dict(data), policy_from_dict(swapped)
+    (found,) = yp.diff(a, b)
+    assert (found.kind, found.field) == (DiffKind.TASK_CHANGED, "units_order")
+    assert (found.old, found.new) == (("commerce", "finance"), ("finance", "commerce"))
+    (back,) = yp.diff(b, a)
+    assert (back.old, back.new) == (found.new, found.old)

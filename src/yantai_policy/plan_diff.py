@@ -25,8 +25,8 @@ How the two plans are lined up:
 What is compared: the notice's particulars (document number, issuer, title, issue date);
 each unit's name (``unit_renamed``), its events (``unit_events_changed``), and its id,
 short names and kind (``unit_changed``); each measure's title and provincial text; each
-task's text, items, deadline, reporting, districts and references (``task_changed``), and
-its assignments: a unit's role (``role_changed``), a unit added to or removed from a task
+task's text, items, deadline, reporting, districts, references and the order of its units
+(``task_changed``), and its assignments: a unit's role (``role_changed``), a unit added to or removed from a task
 (``assignment_added``, ``assignment_removed``), also for an item that gives its units
 roles of their own; and each parameter's dated values, source, unit, cap and description
 (``parameter_changed``).
@@ -675,10 +675,19 @@ def _roles(
     sources: tuple[SourceRef, SourceRef],
     context: _Context,
 ) -> Iterator[Difference]:
-    """Each unit whose role differs, and each unit only one side charges."""
+    """Each unit whose role differs, each unit only one side charges, and a new order.
+
+    The order matters: it is the order printed, and the first unit of a task without a
+    lead is the one answerable for it (`yantai_policy.model.main_assignment`).
+    """
     old_source, new_source = sources
+    was, now = tuple(was), tuple(now)
     old = _role_map(was, context.forward)
     new = _role_map(now, {})
+    old_order = tuple(dict.fromkeys(context.forward.get(a.bureau.id, a.bureau.id) for a in was))
+    new_order = tuple(dict.fromkeys(a.bureau.id for a in now))
+    if old == new and old_order != new_order:
+        yield Difference(DiffKind.TASK_CHANGED, path, "units_order", old_order, new_order, *sources)
     for unit, role in new.items():  # in the second plan's printed order
         here = f"{path}/{context.unit(None, unit)}"
         if unit not in old:
