@@ -23,6 +23,7 @@ def synthetic_plan(scale: int = 100, seed: int = 2021) -> Policy:
 
     base: dict[str, Any] = json.loads(read_data_file("yantai-2021-3.json"))
     base.pop("parameters", None)  # their excerpts quote the real measures, which are replaced
+    base.pop("later_units", None)  # the successors of units that are replaced
     rng = random.Random(seed)  # noqa: S311 - benchmark data, not cryptography
     n_units = 5 * scale
     base["bureaus"] = [
@@ -49,11 +50,12 @@ def synthetic_plan(scale: int = 100, seed: int = 2021) -> Policy:
                 "lines": [1, 1],
                 "title": text,
                 "provincial_text": text,
-                "actions": [
+                "tasks": [
                     {
                         "id": f"{number}.{row}",
-                        "bureau": f"unit_{rng.randrange(n_units)}",
-                        "role": rng.choice(ROLES),
+                        "assignments": [
+                            {"unit": f"unit_{rng.randrange(n_units)}", "role": rng.choice(ROLES)}
+                        ],
                         "lines": [1, 1],
                         "text": text,
                     }
