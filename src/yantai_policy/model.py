@@ -535,6 +535,19 @@ class Action:
     deadline: Deadline | None = None
     reporting: Reporting | None = None
     districts: bool = False
+    _units: tuple[Bureau, ...] = attrs.field(init=False, eq=False, repr=False)
+    _roles_by_unit: Mapping[str, frozenset[Role]] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        """Index the units and each unit's roles once: the queries ask for them often."""
+        every = (*self.assignments, *(a for item in self.items for a in item.assignments))
+        roles: dict[str, set[Role]] = {}
+        units: dict[str, Bureau] = {}
+        for assignment in every:
+            units.setdefault(assignment.bureau.id, assignment.bureau)
+            roles.setdefault(assignment.bureau.id, set()).add(assignment.role)
+        object.__setattr__(self, "_units", tuple(units.values()))
+        object.__setattr__(self, "_roles_by_unit", {u: frozenset(r) for u, r in roles.items()})
 
     @property
     def bureau(self) -> Bureau:
@@ -553,10 +566,7 @@ class Action:
     @property
     def bureaus(self) -> tuple[Bureau, ...]:
         """Every unit charged with the task or one of its items, in printed order, each once."""
-        units = (
-            a.bureau for a in (*self.assignments, *(x for i in self.items for x in i.assignments))
-        )
-        return tuple({b.id: b for b in units}.values())
+        return self._units
 
     @property
     def leads(self) -> tuple[Bureau, ...]:
@@ -586,9 +596,7 @@ class Action:
             ['lead', 'responsible']
         """
         unit = bureau if isinstance(bureau, str) else bureau.id
-        own = {a.role for a in self.assignments if a.bureau.id == unit}
-        items = {a.role for i in self.items for a in i.assignments if a.bureau.id == unit}
-        return frozenset(own | items)
+        return self._roles_by_unit.get(unit, frozenset())
 
     def __repr__(self) -> str:
         """Return ``<Action 7.1 finance responsible: 对符合条件的…>`` (units joined by ``+``)."""

@@ -28,6 +28,7 @@ of its units (and the units of its items), and a unit's role in it is
 
 from __future__ import annotations
 
+from collections import Counter
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -184,8 +185,13 @@ def workload(policy: Policy) -> tuple[WorkloadRow, ...]:
     for order, bureau in enumerate(policy.bureaus):
         actions = actions_of(policy, bureau)
         measures = len({a.measure for a in actions})
-        shared = sum(1 for a in actions if a.is_shared)
-        load = sum((Fraction(1, len(a.bureaus)) for a in actions), Fraction(0))
+        sizes = Counter(len(a.bureaus) for a in actions)  # tasks by their number of units
+        shared = len(actions) - sizes[1]
+        load = (
+            Fraction(len(actions))  # no shared task: the common case, without the sum
+            if not shared
+            else sum((Fraction(count, size) for size, count in sizes.items()), Fraction(0))
+        )
         row = WorkloadRow(
             bureau, len(actions), measures, f"{len(actions)}/{total}", shared=shared, load=load
         )
