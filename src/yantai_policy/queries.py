@@ -28,7 +28,6 @@ of its units (and the units of its items), and a unit's role in it is
 
 from __future__ import annotations
 
-from collections import Counter
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -185,19 +184,21 @@ def workload(policy: Policy) -> tuple[WorkloadRow, ...]:
     for order, bureau in enumerate(policy.bureaus):
         actions = actions_of(policy, bureau)
         measures = len({a.measure for a in actions})
-        sizes = Counter(len(a.bureaus) for a in actions)  # tasks by their number of units
-        shared = len(actions) - sizes[1]
-        load = (
-            Fraction(len(actions))  # no shared task: the common case, without the sum
-            if not shared
-            else sum((Fraction(count, size) for size, count in sizes.items()), Fraction(0))
-        )
+        sizes = [n for n in map(len, map(_units, actions)) if n > 1]  # the shared tasks
+        shared = len(sizes)
+        load = Fraction(len(actions) - shared)  # a task of n units counts 1/n to each
+        if sizes:
+            load += sum((Fraction(1, n) for n in sizes), Fraction(0))
         row = WorkloadRow(
             bureau, len(actions), measures, f"{len(actions)}/{total}", shared=shared, load=load
         )
         rows.append((-row.actions, -measures, order, row))
     rows.sort(key=lambda row: row[:3])
     return tuple(row[3] for row in rows)
+
+
+def _units(action: Action) -> tuple[Bureau, ...]:
+    return action.bureaus
 
 
 def successor_of(policy: Policy, unit: str | Bureau, on: dt.date) -> tuple[Bureau, ...]:
