@@ -169,13 +169,19 @@ def read_policy(
         >>> len(read_policy(io.BytesIO(read_data_file("yantai-2021-3.json"))).actions)
         49
     """
+    raw = _read_bounded(stream, name, max_bytes, "the plan")
+    return _load_bytes(raw, name, json_format=not toml)
+
+
+def _read_bounded(stream: BinaryIO, name: str, max_bytes: int, what: str) -> bytes:
+    """Read at most ``max_bytes`` from ``stream``: the one bound on a plan's size, and its errors."""
     try:
         raw = stream.read(max_bytes + 1)
     except OSError as error:
-        raise PolicyDataError(f"cannot read the plan ({error.strerror})", file=name) from None
+        raise PolicyDataError(f"cannot read {what} ({error.strerror})", file=name) from None
     if len(raw) > max_bytes:
-        raise PolicyDataError(f"the plan is larger than {max_bytes:,} bytes", file=name)
-    return _load_bytes(raw, name, json_format=not toml)
+        raise PolicyDataError(f"{what} is larger than {max_bytes:,} bytes", file=name)
+    return raw
 
 
 def _read_plan(name: str, max_bytes: int) -> bytes:
@@ -195,13 +201,7 @@ def _read_plan(name: str, max_bytes: int) -> bytes:
         kind = "Is a directory" if stat.S_ISDIR(mode) else "not a regular file: a device or a pipe"
         raise PolicyDataError(f"cannot read the file ({kind})", file=name)
     with open(fd, "rb") as stream:  # noqa: PTH123 - pathlib costs import time
-        try:
-            raw = stream.read(max_bytes + 1)
-        except OSError as error:
-            raise PolicyDataError(f"cannot read the file ({error.strerror})", file=name) from None
-    if len(raw) > max_bytes:
-        raise PolicyDataError(f"the file is larger than {max_bytes:,} bytes", file=name)
-    return raw
+        return _read_bounded(stream, name, max_bytes, "the file")
 
 
 def read_data_file(name: str) -> bytes:

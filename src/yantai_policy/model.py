@@ -62,6 +62,7 @@ __all__ = [
     "Text",
     "UnitEvent",
     "UnitEventKind",
+    "main_assignment",
 ]
 
 
