@@ -1,7 +1,8 @@
 """Integrity of the drafter's data files: the known unit names and the t2s character map.
 
-These tests read `data/known_units.toml` and `data/t2s.txt` directly, so a broken data
-file is caught whatever the code that loads it does.
+Most tests read `data/known_units.toml` and `data/t2s.txt` directly (tomllib), so a
+broken data file is caught whatever the code that loads it does; the last ones go through
+the loader, `yantai_policy.drafting.units.Catalogue.builtin()`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 
 import yantai_policy as yp
+from yantai_policy.drafting.units import Catalogue
 
 DATA = Path(yp.__file__).resolve().parent / "data"
 KINDS = {"municipal_department", "vertical_agency", "peoples_organisation", "office"}
@@ -263,3 +265,51 @@ def test_t2s_folding_twice_changes_nothing() -> None:
 def test_t2s_maps_the_characters_of_responsibility_lists(traditional: str, simplified: str) -> None:
     """The characters of 責任單位, 牽頭, 負責, 會同 and 辦公室 fold to their simplified forms."""
     assert _t2s()[traditional] == simplified
+
+
+# Through the loader (yantai_policy.drafting.units): the same file, as the drafter reads it.
+
+
+def test_the_loader_reads_every_unit_with_its_dates() -> None:
+    """Catalogue.builtin() holds each unit of the file, with its kind, years and successor."""
+    catalogue = Catalogue.builtin()
+    assert [u.id for u in catalogue.units] == [u["id"] for u in _units()]
+    for entry in _units():
+        unit = catalogue.unit(entry["id"])
+        assert unit is not None
+        assert (unit.kind, unit.since, unit.until, unit.successor) == (
+            entry["kind"],
+            entry.get("from"),
+            entry.get("until"),
+            entry.get("successor"),
+        )
+
+
+def test_the_loader_looks_up_each_yantai_name() -> None:
+    """For Yantai, the loader's lookup of each printed name and short form gives the plan's id."""
+    units = Catalogue.builtin().for_city("烟台")
+    for bureau in yp.load_policy().bureaus:
+        for name in (bureau.name.zh, *bureau.short_names):
+            found = units.lookup(name)
+            assert found is not None, name
+            assert found.id == bureau.id, name
+
+
+def test_the_loader_folds_traditional_and_full_width_names() -> None:
+    """A traditional copy of a Yantai name, or one split by a full-width space, reaches its unit."""
+    units = Catalogue.builtin().for_city("烟台")
+    pairs = {
+        "市人力資源社會保障局": "hrss",
+        "市發展改革委": "development_reform",
+        "煙臺銀保監分局": "banking_insurance_regulation",
+        "人民銀行市中心支行": "pboc",
+        "市　城管局": "urban_management",
+    }
+    assert {n: getattr(units.lookup(n), "id", None) for n in pairs} == pairs
+
+
+def test_the_loader_without_a_city_knows_only_the_bare_slot() -> None:
+    """With no city, {city} is only 市: 市商务局 is known, 烟台银保监分局 is not."""
+    units = Catalogue.builtin().for_city(None)
+    assert getattr(units.lookup("市商务局"), "id", None) == "commerce"
+    assert units.lookup("烟台银保监分局") is None
