@@ -207,7 +207,7 @@ def test_common_forms_of_the_reforms_are_known() -> None:
         "国家税务总局烟台市税务局": "tax",
         "团市委": "youth_league",
         "共青团烟台市委员会": "youth_league",
-        "中共烟台市委组织部": "party_organisation",
+        "中共烟台市委组织部": "organisation",
         "市人力資源社會保障局": "hrss",
         "市發展改革委": "development_reform",
         "烟台市城市管理局": "urban_management",
