@@ -131,7 +131,8 @@ def test_missing_file(tmp_path: Path) -> None:
         ("bureaus.1.id", "commerce", "bureaus[1].id", "duplicate unit id 'commerce'"),
         ("bureaus.1.id", "Finance Bureau", "bureaus[1].id", "invalid id"),
         ("measures.0.title.zh", "  ", "measures[0].title.zh", "must not be empty"),
-        ("measures.0.title.en", "", "measures[0].title.en", "must not be empty"),
+        ("measures.0.title.en", DELETE, "measures[0].title", "missing required field 'en'"),
+        ("measures.0.title.en", "a\x00", "measures[0].title.en", "control character U+0000"),
         ("provenance.issued_on", "2021-02-30", "provenance.issued_on", "invalid date '2021-02-30'"),
         ("notice.issued_on", 20210111, "notice.issued_on", "expected a date, got int"),
         (
