@@ -81,12 +81,13 @@ class UnitState:
             return self.name
         if not self.successors:
             return Text(
-                f"{self.name.zh}{ARROW}{ABOLISHED.zh}", f"{self.name.en}{ARROW}{ABOLISHED.en}"
+                f"{self.name.zh}{ARROW}{ABOLISHED.zh}",
+                f"{self.name.get('en')}{ARROW}{ABOLISHED.en}",
             )
         names = [s.name_on(self.on) for s in self.successors]
         return Text(
             self.name.zh + ARROW + "、".join(n.zh for n in names),
-            self.name.en + ARROW + "; ".join(n.en for n in names),
+            self.name.get("en") + ARROW + "; ".join(n.get("en") for n in names),
         )
 
 
