@@ -499,3 +499,36 @@ def test_bad_review_entries_fail_at_their_key(
         policy_from_dict({**plan_data, "review": [entry]})
     assert info.value.path == where
     assert reason in info.value.reason
+
+
+def _schema_errors(plan: dict[str, Any]) -> list[str]:
+    import jsonschema  # noqa: PLC0415 - a test dependency, only these tests need it
+
+    validator = jsonschema.Draft202012Validator(yp.export.plan_schema())
+    return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(plan)]
+
+
+def test_schema_accepts_a_draft_as_the_loader_does(plan_data: dict[str, Any]) -> None:
+    """The JSON Schema accepts empty English, a cut-down notice with parents, and a review list."""
+    draft: dict[str, Any] = _blank_english(plan_data)  # type: ignore[assignment]
+    draft["notice"] = {**_draft_notice(draft), "parents": [draft["notice"]["parent"]]}
+    draft["review"] = REVIEW
+    policy_from_dict(draft)  # the loader accepts it
+    assert _schema_errors(draft) == []
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda p: p["notice"].update(parents=[p["notice"]["parent"]]),  # both parent and parents
+        lambda p: p["measures"][0]["title"].pop("en"),  # the en key is still required
+        lambda p: p.update(review=[{"kind": "k", "message": "m", "lines": [1]}]),
+        lambda p: p.update(review=[{"kind": "k"}]),
+    ],
+)
+def test_schema_refuses_what_the_loader_refuses(plan_data: dict[str, Any], spoil: Any) -> None:
+    """Each of these the loader refuses, and so does the schema."""
+    spoil(plan_data)
+    with pytest.raises(yp.PolicyDataError):
+        policy_from_dict(plan_data)
+    assert _schema_errors(plan_data) != []
