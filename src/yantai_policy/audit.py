@@ -46,10 +46,10 @@ code                        severity rationale
 ``unit-defunct``            warning  a task is assigned to a unit that no longer exists on
                                      the audit date (merged, split or abolished); the
                                      finding names its successor(s).
-``missing-translation``    warning  a text of the plan has no English yet (a draft's
+``missing-translation``     warning  a text of the plan has no English yet (a draft's
                                      ``en = ""``): one finding per notice part, section,
                                      unit, measure, task and item, naming the fields.
-``draft-review-open``      warning  an entry of a draft's ``review`` list: the drafter
+``draft-review-open``       warning  an entry of a draft's ``review`` list: the drafter
                                      could not decide it, and the reviewer has not
                                      cleared (deleted) it yet.
 =========================== ======== ==================================================
