@@ -47,7 +47,7 @@ code                        severity rationale
                                      the audit date (merged, split or abolished); the
                                      finding names its successor(s).
 ``missing-translation``     warning  a text of the plan has no English yet (a draft's
-                                     ``en = ""``): one finding per notice part, section,
+                                     ``en = ""``): one finding for the notice, and per section,
                                      unit, measure, task and item, naming the fields.
 ``draft-review-open``       warning  an entry of a draft's ``review`` list: the drafter
                                      could not decide it, and the reviewer has not
