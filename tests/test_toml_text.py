@@ -184,3 +184,35 @@ def test_empty_document() -> None:
     assert dumps({}) == ""
     assert dumps({}, comments=["x"]) == "# x\n"
     assert tomllib.loads(dumps({"t": {}})) == {"t": {}}
+
+
+def _answers(policy: yp.Policy) -> list[tuple[object, ...]]:
+    """What a plan says of each task, English aside: id, lines, units and roles, text, items."""
+    return [
+        (
+            a.id,
+            a.source,
+            [(x.bureau.id, x.role) for x in a.assignments],
+            a.text.zh,
+            [(i.number, i.text.zh, i.role, i.source) for i in a.items],
+        )
+        for a in policy.actions
+    ]
+
+
+def test_yantai_draft_written_as_toml_loads_audits_and_exports(
+    policy: yp.Policy, tmp_path: Path
+) -> None:
+    """Yantai's notice drafted, written by dumps, loads with the shipped plan's answers, audits, exports."""
+    from yantai_policy.audit import audit  # noqa: PLC0415
+    from yantai_policy.drafting import draft_plan  # noqa: PLC0415
+    from yantai_policy.loading import read_data_file  # noqa: PLC0415
+
+    draft = draft_plan(read_data_file(policy.provenance.source_file).decode("utf-8"))
+    path = tmp_path / "draft.toml"
+    path.write_text(dumps(draft.plan, comments=["A draft."]), encoding="utf-8")
+    loaded = yp.load_policy(path)
+    assert _answers(loaded) == _answers(policy)
+    codes = {f.code for f in audit(loaded).findings}
+    assert "missing-translation" in codes
+    assert "<graphml" in yp.export.to_graphml(loaded)
