@@ -477,6 +477,9 @@ def test_review_is_kept_on_the_policy(plan_data: dict[str, Any]) -> None:
     ]
     assert policy.review[0].message == "unit 市数据局 is not in the known list"
     assert yp.load_policy().review == ()
+    exported = yp.export.policy_to_plan_dict(policy)
+    assert exported["review"] == REVIEW  # `export json` keeps a draft's open entries
+    assert "review" not in yp.export.policy_to_plan_dict(yp.load_policy())
 
 
 @pytest.mark.parametrize(

@@ -53,7 +53,16 @@ from yantai_policy.serialize import Lang, markdown_cell, neutralise_cell, text_t
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from yantai_policy.model import Deadline, Item, Notice, Policy, SourceRef, Text, UnitEvent
+    from yantai_policy.model import (
+        Deadline,
+        Item,
+        Notice,
+        Policy,
+        ReviewNote,
+        SourceRef,
+        Text,
+        UnitEvent,
+    )
     from yantai_policy.parameters import Parameter
 
 __all__ = [
@@ -325,7 +334,18 @@ def policy_to_plan_dict(policy: Policy) -> dict[str, Any]:
         **({"later_units": [_unit(b) for b in policy.later_units]} if policy.later_units else {}),
         "measures": [_measure(m) for m in policy.measures],
         "parameters": {name: _parameter(p) for name, p in policy.parameters.by_name.items()},
+        **({"review": [_review(r) for r in policy.review]} if policy.review else {}),
     }
+
+
+def _review(note: ReviewNote) -> dict[str, Any]:
+    """A draft's open review entry as the file writes it: ``{kind, message, lines?, where?}``."""
+    out: dict[str, Any] = {"kind": note.kind, "message": note.message}
+    if note.lines is not None:
+        out["lines"] = list(note.lines)
+    if note.where:
+        out["where"] = note.where
+    return out
 
 
 def _check_writable(policy: Policy, plan: dict[str, Any] | None = None) -> None:
