@@ -20,7 +20,7 @@ layout is that of a plan written by hand (``tests/data/example-flexible-2025.tom
   bare keys (``A-Za-z0-9_-``) are quoted.
 
 Values may be `str`, `bool`, `int`, `float`, `datetime.date`, `datetime.datetime`,
-`datetime.time`, lists and mappings with `str` keys. TOML has no null: a ``None``
+`datetime.time`, lists (a tuple is written as a list) and mappings with `str` keys. TOML has no null: a ``None``
 anywhere is a `TypeError` naming its key path, as is any other type; a lone surrogate
 (which no UTF-8 file can hold) is a `ValueError`.
 
