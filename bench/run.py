@@ -68,6 +68,8 @@ QUICK_REPEATS = 3
 QUICK_STREAM_MB = 16
 STREAM_MB = 1024
 """The input size the stream's memory budget is stated for."""
+STEP_KEYS = ("many", "openfisca", "stream", "dask", "one", "import", "cli", "graph", "draft")
+"""The names ``--only`` takes, in the order of the steps in `main`."""
 NOT_INSTALLED = "not run: install bench/requirements-openfisca.txt"
 NOTES: list[str] = []
 """Footnotes printed under the table."""
@@ -396,6 +398,32 @@ def import_rows(repeats: int) -> list[Row]:
     ]
 
 
+def draft_rows(repeats: int) -> list[Row]:
+    """``bench/draft.py`` in a child: drafting Yantai's notice, warm and end to end."""
+    done = _child([sys.executable, str(BENCH / "draft.py"), "--json", "--repeat", str(repeats)])
+    if done.returncode not in (0, 1):
+        return [Row("drafting Yantai's notice", "failed", "", _tail(done), "NOT met")]
+    figures = json.loads(done.stdout)
+    budget = figures["budget_s"]
+    return [
+        Row(
+            f"`draft_plan` on Yantai's notice, warm process (median of {repeats})",
+            f"{figures['warm_s'] * 1000:.1f}",
+            "ms",
+            f"budget ≤ {budget:.0f} s",
+            verdict(figures["warm_s"] <= budget),
+        ),
+        Row(
+            "`yantai-policy draft` of Yantai's notice to a TOML file, fresh process "
+            f"(median of {max(3, repeats // 2)}, interleaved with bare python)",
+            f"{figures['cli_s'] * 1000:.0f}",
+            "ms",
+            f"bare python {figures['bare_s'] * 1000:.0f} ms; budget ≤ {budget:.0f} s",
+            verdict(figures["cli_s"] <= budget),
+        ),
+    ]
+
+
 def _cli() -> list[str]:
     """The console script beside this interpreter, else ``python -m yantai_policy``."""
     script = Path(sys.executable).parent / "yantai-policy"
@@ -622,6 +650,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--dask-rows", type=int, help="rows for the Dask run, in 1M-row partitions (10M)"
     )
     parser.add_argument("--out", type=Path, default=BENCH / "results.md")
+    parser.add_argument(
+        "--only",
+        default=None,
+        help="comma-separated steps to run (import, cli, graph, many, openfisca, stream, dask, "
+        "one, draft); the table then holds only those",
+    )
     args = parser.parse_args(argv)
     if args.applicants is None:
         args.applicants = QUICK_APPLICANTS if args.quick else 1_000_000
@@ -674,7 +708,16 @@ def main(argv: list[str] | None = None) -> int:
         (0, "cold import + load_policy()", lambda: import_rows(args.repeats)),
         (1, "CLI end to end", lambda: cli_rows(args.repeats)),
         (2, "graph and audit", lambda: graph_rows(args.repeats)),
+        (8, "drafting a plan from Yantai's notice", lambda: draft_rows(args.repeats)),
     ]
+    keys = dict(zip((3, 4, 5, 6, 7, 0, 1, 2, 8), STEP_KEYS, strict=True))
+    if args.only:
+        wanted = set(args.only.split(","))
+        unknown = wanted - set(STEP_KEYS)
+        if unknown:
+            print(f"unknown --only steps: {', '.join(sorted(unknown))}", file=sys.stderr)
+            return 2
+        steps = [step for step in steps if keys[step[0]] in wanted]
     sections: dict[int, list[Row]] = {}
     for place, label, step in steps:
         print(f"running: {label} ...", file=sys.stderr, flush=True)

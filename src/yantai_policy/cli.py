@@ -372,6 +372,7 @@ def _parser() -> _Parser:
         "matrix-xlsx or matrix-md",
     )
     _add_diff_command(commands, o)
+    _add_draft_command(commands, o)
     _add_benefit_commands(commands, o)
     _add_plot_command(commands, o)
     _add_parameters_command(commands, o)
@@ -408,6 +409,43 @@ def _add_diff_command(
             "JSON plan on stdin",
         )
     diff.set_defaults(plan=None)
+
+
+def _add_draft_command(
+    commands: argparse._SubParsersAction[_Parser],
+    o: dict[str, _Parser],
+) -> None:
+    draft = commands.add_parser(
+        "draft",
+        parents=[o["json"], o["output"]],
+        help="draft a plan file from a notice's published text",
+        description="Draft a format-2 plan from a notice's text, as copied from a PDF or a "
+        "web page: its particulars, measures, tasks, items and units with their roles and "
+        "line spans. Chinese is kept verbatim and English left empty; what the drafter "
+        "cannot decide is printed on stderr (review: ...) and kept in the draft's review "
+        "list. Exits 0 with a draft, 2 on an error.",
+        epilog="The layouts: table (序号 | 省政策内容 | 具体推进措施 | 责任单位), inline "
+        "(units in parentheses after each task) and labelled (牵头单位：… lines). The draft "
+        "is TOML; --json writes it as JSON.",
+    )
+    draft.add_argument("notice", metavar="NOTICE", help="the notice's text (UTF-8); - for stdin")
+    draft.add_argument(
+        "--layout",
+        choices=["auto", "table", "inline", "labelled"],
+        default="auto",
+        help="the plan's layout (default: auto, found from the text)",
+    )
+    draft.add_argument(
+        "--lead-rule",
+        choices=["explicit", "first-listed", "none"],
+        default=None,
+        help="how the plan marks its lead units, where the text does not say "
+        "(default: found from the text)",
+    )
+    draft.add_argument(
+        "--city", default=None, help="the city's name for unit names (default: from the issuer)"
+    )
+    draft.set_defaults(plan=None, lang="both")
 
 
 class _Version(argparse.Action):
@@ -697,6 +735,40 @@ def _diff(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa:
     with open_output(args.output) as out:
         out.write(printable(text) + "\n")
     return 1 if found else 0
+
+
+def _draft(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
+    from yantai_policy.drafting import MAX_NOTICE_BYTES, draft_plan, read_notice, review_line  # noqa: PLC0415
+    from yantai_policy.loading import read_bytes, read_regular_file  # noqa: PLC0415
+    from yantai_policy.outfile import open_output, printable, refuse_input  # noqa: PLC0415
+
+    if args.notice == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            raise _CommandError("-: stdin gives no bytes to read")
+        data = read_bytes(stream, "<stdin>", MAX_NOTICE_BYTES, "the notice")
+        name = "<stdin>"
+    else:
+        data = read_regular_file(args.notice, MAX_NOTICE_BYTES)
+        name = args.notice
+    refuse_input(args.output, [args.notice] if args.notice != "-" else [])
+    draft = draft_plan(
+        read_notice(data, name=name),
+        layout=args.layout,
+        lead_rule=args.lead_rule,
+        source_file=os.path.basename(name),  # noqa: PTH119 - pathlib costs import time
+        city=args.city,
+    )
+    text = (
+        json.dumps(draft.plan, ensure_ascii=False, indent=2, default=str)
+        if args.json
+        else draft.to_toml()
+    )
+    with open_output(args.output) as out:
+        out.write(text if text.endswith("\n") else text + "\n")
+    for entry in draft.review:
+        print(f"{PROG}: review: {printable(review_line(entry))}", file=sys.stderr)
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -1350,5 +1422,6 @@ _COMMANDS: dict[str, Callable[[Policy, argparse.Namespace, Lang], int]] = {
     "benefits": _benefits,
     "plot": _plot,
     "diff": _diff,
+    "draft": _draft,
     "parameters": _parameters,
 }

@@ -143,7 +143,7 @@ def load_policy(
     if path is None:
         return _builtin()
     name = os.fspath(path)
-    raw = _read_plan(name, max_bytes)
+    raw = read_regular_file(name, max_bytes)
     return _load_bytes(raw, name, json_format=not name.lower().endswith(".toml"))
 
 
@@ -170,12 +170,12 @@ def read_policy(
         >>> len(read_policy(io.BytesIO(read_data_file("yantai-2021-3.json"))).actions)
         49
     """
-    raw = _read_bounded(stream, name, max_bytes, "the plan")
+    raw = read_bytes(stream, name, max_bytes, "the plan")
     return _load_bytes(raw, name, json_format=not toml)
 
 
-def _read_bounded(stream: BinaryIO, name: str, max_bytes: int, what: str) -> bytes:
-    """Read at most ``max_bytes`` from ``stream``: the one bound on a plan's size, and its errors."""
+def read_bytes(stream: BinaryIO, name: str, max_bytes: int, what: str) -> bytes:
+    """Read at most ``max_bytes`` from ``stream``: the one bound on an input's size, and its errors."""
     try:
         raw = stream.read(max_bytes + 1)
     except OSError as error:
@@ -185,8 +185,8 @@ def _read_bounded(stream: BinaryIO, name: str, max_bytes: int, what: str) -> byt
     return raw
 
 
-def _read_plan(name: str, max_bytes: int) -> bytes:
-    """The bytes of a plan file: a regular file of at most ``max_bytes``.
+def read_regular_file(name: str, max_bytes: int) -> bytes:
+    """The bytes of a file (a plan, a notice): a regular file of at most ``max_bytes``.
 
     Opened without blocking, so that a pipe with no writer is refused at once, as are
     a directory and a device (``/dev/zero`` would never end).
@@ -202,7 +202,7 @@ def _read_plan(name: str, max_bytes: int) -> bytes:
         kind = "Is a directory" if stat.S_ISDIR(mode) else "not a regular file: a device or a pipe"
         raise PolicyDataError(f"cannot read the file ({kind})", file=name)
     with open(fd, "rb") as stream:  # noqa: PTH123 - pathlib costs import time
-        return _read_bounded(stream, name, max_bytes, "the file")
+        return read_bytes(stream, name, max_bytes, "the file")
 
 
 def read_data_file(name: str) -> bytes:

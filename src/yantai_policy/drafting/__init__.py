@@ -80,6 +80,21 @@ class Draft:
     review: tuple[Review, ...]
     layout: str
 
+    def to_toml(self) -> str:
+        """Return the draft as a TOML plan file: the review list as header comments and a table."""
+        from yantai_policy.toml_text import dumps  # noqa: PLC0415 - only for writing
+
+        comments = [
+            f"A plan drafted by yantai-policy from the notice's published text ({self.layout} layout).",
+            "Chinese is verbatim from the text; every English text is empty, for translation.",
+            "Check each entry of `review` (below), then delete it: `yantai-policy audit`",
+            "lists the entries still open, and the missing translations.",
+        ]
+        if self.review:
+            comments += ["", f"To review ({len(self.review)}):"]
+            comments += [f"  {_review_line(entry)}" for entry in self.review]
+        return dumps(self.plan, comments=comments)
+
 
 def _review_line(entry: Review) -> str:
     where = f"lines {entry.lines[0]}-{entry.lines[1]}: " if entry.lines else ""
