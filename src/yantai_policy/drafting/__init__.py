@@ -60,9 +60,11 @@ Layout = Callable[[SourceText, int, CityUnits], tuple[list[MeasureDraft], Source
 
 
 def _layouts() -> dict[str, Layout]:
-    from yantai_policy.drafting.table import read_table  # noqa: PLC0415 - each layout on demand
+    from yantai_policy.drafting.inline import read_inline  # noqa: PLC0415 - each layout on demand
+    from yantai_policy.drafting.labelled import read_labelled  # noqa: PLC0415
+    from yantai_policy.drafting.table import read_table  # noqa: PLC0415
 
-    return {"table": read_table}
+    return {"table": read_table, "inline": read_inline, "labelled": read_labelled}
 
 
 @attrs.frozen
@@ -201,14 +203,11 @@ def _lead_rule(
 
 
 def _pick_layout(source: SourceText, start: int) -> tuple[str, list[Review]]:
+    from yantai_policy.drafting.paragraphs import layout_evidence  # noqa: PLC0415
     from yantai_policy.drafting.table import find_header  # noqa: PLC0415
 
     body = source.content[start:]
-    labelled = sum(
-        1 for n in body if re.match(r"(牵头|配合|责任|协办|主办)(单位|部门)\s*:", n.folded)
-    )
-    inline = sum(1 for n in body if re.search(r"(牵头|配合|负责)\)[。;]?$", n.folded))
-    scores = {"labelled": labelled, "inline": inline}
+    scores = layout_evidence(body)  # lines starting with a unit label; unit parentheticals
     if find_header(body) is not None and max(scores.values()) < 3:
         return "table", []
     layout = max(scores, key=lambda k: scores[k])

@@ -145,7 +145,8 @@ def read_particulars(source: SourceText) -> Particulars:  # noqa: C901, PLR0912,
     else:
         review.append(Review("particular-missing", "the title (…关于…的通知) was not found"))
     # Addressees: the line after the title and number that ends with a colon.
-    after = max((title_end or 0) + 1, head.index(number_line) + 1 if number_line in head else 0)
+    title_next = title_end + 1 if title_end is not None else 0  # a bare plan has no head
+    after = max(title_next, head.index(number_line) + 1 if number_line in head else 0)
     cursor = after
     addressee_lines: list[Line] = []
     for index in range(after, min(len(lines), after + 4)):
@@ -237,7 +238,9 @@ def read_particulars(source: SourceText) -> Particulars:  # noqa: C901, PLR0912,
     if parents:
         notice["parents"] = parents
     # The annex: 附件 (alone) then its title, or the attachment's title repeated.
-    body = note_index + 1 if note_index is not None else (date_index or cursor) + 1
+    body = note_index + 1 if note_index is not None else cursor
+    if note_index is None and date_index is not None:
+        body = date_index + 1
     annex_title = ""
     if attachment is not None:
         notice["attachment"] = _text(lines[attachment].text)
