@@ -1,0 +1,322 @@
+"""The table layout: 序号 | 省政策内容 | 具体推进措施 | 责任单位, as a PDF extraction prints it.
+
+Yantai's notice prints its plan as a table. Text copied from the PDF gives each
+cell's lines one after the other: the measure's number alone on a line, the
+provincial measure in a narrow column, then each task's lines followed by its
+responsibility cell, either on a line of its own (a name the extraction may split
+over two lines: 市人力资源社 / 会保障局) or after a space at the end of the task's last
+line (… 市税务局). The table header (序 / 号 / 省政策内容 具体推进措施 责任单位) repeats
+on every page and is furniture.
+
+A task's own words may state its unit's role: a task that begins 配合 (assists) is
+the unit's assisting part, one that begins 牵头 its lead; a numbered item that begins
+so gives that item the role.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from yantai_policy.drafting.build import ItemDraft, MeasureDraft, Review, TaskDraft, UnitRef
+from yantai_policy.drafting.source import Line, SourceText
+from yantai_policy.drafting.units import CityUnits, key, looks_like_unit, split_units
+
+__all__ = ["HEADER_WORDS", "find_header", "read_table"]
+
+# The words of a table header: any line made of two or more of them is a header line.
+HEADER_WORDS = (
+    "序号",
+    "省政策内容",
+    "政策内容",
+    "政策措施",
+    "文件内容",
+    "具体推进措施",
+    "具体措施",
+    "推进措施",
+    "工作措施",
+    "主要任务",
+    "重点任务",
+    "工作任务",
+    "任务内容",
+    "责任单位",
+    "牵头单位",
+    "配合单位",
+    "责任部门",
+    "完成时限",
+    "时间节点",
+    "备注",
+)
+_POLICY_COLUMNS = ("省政策内容", "政策内容", "政策措施", "文件内容")
+_ITEM = re.compile(r"(\d{1,2})\s*[.．、]\s*")
+_SENTENCE = re.compile(r"[。；;，,：:！？!?“”\"]")
+_NARROW = 30  # display width of the widest line of a narrow (provincial) column
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _header_words(folded: str) -> int:
+    squashed = re.sub(r"\s", "", folded)
+    count = 0
+    for word in sorted(HEADER_WORDS, key=len, reverse=True):
+        if word in squashed:
+            count += 1
+            squashed = squashed.replace(word, "")
+    return count if not re.sub(r"[序号]", "", squashed) else 0
+
+
+def find_header(lines: Sequence[Line]) -> tuple[int, set[str]] | None:
+    """Return the index of the first header line and the header's lines (squashed, folded)."""
+    for index, line in enumerate(lines):
+        if _header_words(line.folded) >= 2:  # two cells make a header row
+            texts = {re.sub(r"\s", "", line.folded)}
+            for near in lines[max(0, index - 3) : index]:
+                if re.fullmatch(r"[序号]+", re.sub(r"\s", "", near.folded)):
+                    texts.add(re.sub(r"\s", "", near.folded))
+            return index, texts
+    return None
+
+
+class _Cells:
+    """Reads responsibility cells, given the catalogue of known names."""
+
+    def __init__(self, units: CityUnits) -> None:
+        self.units = units
+
+    def names(self, text: str) -> tuple[list[tuple[str, str | None]], bool] | None:
+        """The units of a cell text, and whether every one is known; None if not a cell."""
+        if not text or (_SENTENCE.search(text.replace("、", "")) and not re.search(r"[(（]", text)):
+            return None
+        mentions = split_units(text)
+        if not mentions:
+            return None
+        known = True
+        for mention in mentions:
+            if self.units.lookup(mention.name) is None:
+                known = False
+                if not looks_like_unit(mention.name):
+                    return None
+        return [(m.name, m.marker) for m in mentions], known
+
+    def cell(
+        self, lines: Sequence[Line], index: int
+    ) -> tuple[str, list[tuple[str, str | None]], int, bool] | None:
+        """A cell that starts at lines[index]: (text before it, units, lines used, certain).
+
+        The cell is the whole line, the line joined with the next one or two (a name
+        split by the extraction), or the tail of the line after its last space.
+        """
+        line = lines[index]
+        options: list[tuple[str, str, int]] = [("", line.text, 1)]
+        for extra in (1, 2):
+            if index + extra < len(lines) and all(
+                _width(n.text) <= _NARROW and not _SENTENCE.search(n.folded)
+                for n in lines[index : index + extra + 1]
+            ):
+                joined = "".join(n.text for n in lines[index : index + extra + 1])
+                options.append(("", joined, extra + 1))
+        space = re.search(r"\s+(\S+)$", line.text)
+        if space:
+            head = line.text[: space.start()]
+            options.append((head, space.group(1), 1))
+            if index + 1 < len(lines) and _width(lines[index + 1].text) <= _NARROW:
+                options.append((head, space.group(1) + lines[index + 1].text, 2))
+        best = None
+        for head, text, used in options:
+            found = self.names(text)
+            if found is None:
+                continue
+            names, known = found
+            # A known reading beats a guessed one; of two, the one that uses more lines.
+            rank = (known, used if known else -used)
+            if best is None or rank > best[0]:
+                best = (rank, head, names, used, known)
+        if best is None:
+            return None
+        _, head, names, used, known = best
+        return head, names, used, known
+
+
+def _items(lines: list[tuple[Line, str]]) -> list[ItemDraft] | None:
+    """Split a task's lines at 1. 2. 3.; None where the task has no numbered items."""
+    starts: list[tuple[int, int]] = []
+    for index, (line, text) in enumerate(lines):
+        match = _ITEM.match(line.folded if text == line.text else text)
+        if match and int(match.group(1)) == len(starts) + 1:
+            starts.append((index, match.end()))
+    if not starts or starts[0][0] != 0:
+        return None
+    items = []
+    for number, (index, offset) in enumerate(starts, 1):
+        stop = starts[number][0] if number < len(starts) else len(lines)
+        chunk = lines[index:stop]
+        text = "".join(t for _, t in chunk)[offset:]
+        items.append(
+            ItemDraft(
+                number=number,
+                text=text,
+                lines=(chunk[0][0].number, chunk[-1][0].number),
+                role=_leading_role(text),
+            )
+        )
+    return items
+
+
+def _leading_role(text: str) -> str | None:
+    """The role a text's first words give: 牵头… (lead), 配合… (assist)."""
+    if text.startswith("牵头"):
+        return "lead"
+    if text.startswith("配合"):
+        return "assist"
+    return None
+
+
+def read_table(  # noqa: C901, PLR0915 - one pass over the table's lines, in order
+    source: SourceText, start: int, units: CityUnits
+) -> tuple[list[MeasureDraft], SourceText, list[Review]]:
+    """Read the table that starts at content line ``start``.
+
+    Returns the measures, the source with the header lines added to its furniture,
+    and the review entries.
+    """
+    content = source.content[start:]
+    review: list[Review] = []
+    header = find_header(content)
+    if header is not None:
+        _, texts = header
+        furniture = [n.number for n in content if re.sub(r"\s", "", n.folded) in texts]
+        source = source.with_furniture(furniture)
+        header_line = content[header[0]]
+        policy_column = any(w in re.sub(r"\s", "", header_line.folded) for w in _POLICY_COLUMNS)
+        body = [n for n in content if n.number not in source.furniture]
+        body = [n for n in body if n.number > header_line.number]
+    else:
+        policy_column = True
+        body = [n for n in content if n.number not in source.furniture]
+    cells = _Cells(units)
+    measures: list[MeasureDraft] = []
+    number_line: Line | None = None
+    policy: list[Line] = []
+    tasks: list[TaskDraft] = []
+    pending: list[tuple[Line, str]] = []
+    in_policy = False
+
+    def close_measure() -> None:
+        nonlocal pending
+        if number_line is None:
+            return
+        if pending:
+            first, last = pending[0][0].number, pending[-1][0].number
+            review.append(
+                Review(
+                    "line-unplaced",
+                    f"text with no responsible unit after it: {_clip(pending)}",
+                    (first, last),
+                    f"measures[{len(measures)}]",
+                )
+            )
+            pending = []
+        text = SourceText.passage(policy)
+        title = text.partition("。")[0] if text else ""
+        last = (
+            tasks[-1].lines[1] if tasks else (policy[-1].number if policy else number_line.number)
+        )
+        if not tasks:
+            review.append(
+                Review(
+                    "no-tasks",
+                    f"measure {len(measures) + 1} has no task with a unit",
+                    (number_line.number, last),
+                    f"measures[{len(measures)}]",
+                )
+            )
+        measures.append(
+            MeasureDraft(
+                number=len(measures) + 1,
+                lines=(number_line.number, last),
+                title=title,
+                text=text,
+                tasks=tuple(tasks),
+            )
+        )
+
+    index = 0
+    while index < len(body):
+        line = body[index]
+        if (
+            re.fullmatch(r"\d{1,3}", line.folded)
+            and int(line.folded) == len(measures) + (1 if number_line is None else 2)
+            and not pending
+        ):
+            close_measure()
+            number_line, policy, tasks, in_policy = line, [], [], policy_column
+            index += 1
+            continue
+        if number_line is None:
+            review.append(
+                Review(
+                    "line-unplaced",
+                    f"line before the first measure: {line.text[:40]}",
+                    (line.number, line.number),
+                )
+            )
+            index += 1
+            continue
+        if in_policy:
+            if _width(line.text) <= _NARROW and not _ITEM.match(line.folded):
+                policy.append(line)
+                index += 1
+                continue
+            in_policy = False
+        found = cells.cell(body, index)
+        if found is not None and (pending or found[0]):
+            head, names, used, known = found
+            if head:
+                pending.append((line, head.strip()))
+            span_last = body[index + used - 1].number
+            first_line = pending[0][0].number
+            task_where = f"measures[{len(measures)}].tasks[{len(tasks)}]"
+            items = _items(pending)
+            text = "".join(t for _, t in pending)
+            role = None if items else _leading_role(text)
+            refs = tuple(
+                UnitRef(name, marker or role, (line.number, span_last)) for name, marker in names
+            )
+            if not known and used > 1:
+                review.append(
+                    Review(
+                        "unit-boundary",
+                        "read lines as one unit name: "
+                        + " / ".join(n.text for n in body[index : index + used]),
+                        (line.number, span_last),
+                        task_where,
+                    )
+                )
+            tasks.append(
+                TaskDraft(
+                    lines=(first_line, span_last),
+                    text=None if items else text,
+                    items=tuple(items or ()),
+                    units=refs,
+                )
+            )
+            pending = []
+            index += used
+            continue
+        pending.append((line, line.text))
+        index += 1
+    close_measure()
+    return measures, source, review
+
+
+def _clip(lines: list[tuple[Line, str]]) -> str:
+    text = "".join(t for _, t in lines)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def unit_key(name: str) -> str:
+    """The comparison form of a unit name (re-exported for the layouts)."""
+    return key(name)

@@ -1,0 +1,156 @@
+"""The drafter on Yantai's notice: the draft matches the shipped plan, piece by piece."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import pytest
+
+from yantai_policy.drafting import Draft, DraftError, draft_plan, read_notice
+from yantai_policy.loading import read_data_file
+
+
+@cache
+def _yantai() -> Draft:
+    return draft_plan(read_data_file("yantai-2021-3.txt").decode(), source_file="yantai-2021-3.txt")
+
+
+@cache
+def _shipped() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(read_data_file("yantai-2021-3.json"))
+    return data
+
+
+def _tasks(plan: dict[str, Any] | Any) -> dict[str, dict[str, Any]]:
+    return {t["id"]: t for m in plan["measures"] for t in m["tasks"]}
+
+
+def _roles(task: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(a["unit"], a.get("role", "responsible")) for a in task["assignments"]]
+
+
+def test_yantai_is_read_as_a_table_of_20_measures_and_49_tasks() -> None:
+    """Yantai's notice is drafted in the table layout, with its 20 measures and 49 tasks."""
+    draft = _yantai()
+    assert draft.layout == "table"
+    assert [m["number"] for m in draft.plan["measures"]] == list(range(1, 21))
+    assert list(_tasks(draft.plan)) == list(_tasks(_shipped()))
+
+
+@pytest.mark.parametrize("number", range(1, 21))
+def test_each_measure_matches_the_shipped_plan(number: int) -> None:
+    """Each measure's lines, title and provincial text are those of the shipped plan."""
+    drafted = _yantai().plan["measures"][number - 1]
+    shipped = _shipped()["measures"][number - 1]
+    assert drafted["lines"] == shipped["lines"]
+    assert drafted["title"]["zh"] == shipped["title"]["zh"]
+    assert drafted["provincial_text"]["zh"] == shipped["provincial_text"]["zh"]
+
+
+@pytest.mark.parametrize("task_id", list(_tasks(_shipped())))
+def test_each_task_matches_the_shipped_plan(task_id: str) -> None:
+    """Each task's lines, units, roles, text, items and references are those of the shipped plan."""
+    drafted = _tasks(_yantai().plan)[task_id]
+    shipped = _tasks(_shipped())[task_id]
+    assert drafted["lines"] == shipped["lines"]
+    assert _roles(drafted) == _roles(shipped)
+    assert drafted.get("text", {}).get("zh") == shipped.get("text", {}).get("zh")
+
+    def items(task: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return [
+            (i["number"], i["lines"], i["text"]["zh"], i.get("role")) for i in task.get("items", [])
+        ]
+
+    assert items(drafted) == items(shipped)
+
+    def refs(task: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return [(r["mention"], r["kind"], r.get("bureau")) for r in task.get("references", [])]
+
+    assert refs(drafted) == refs(shipped)
+
+
+def test_units_and_furniture_match_the_shipped_plan() -> None:
+    """The units (ids, names, short forms, kinds, in order) and the furniture lines are the shipped ones."""
+    draft = _yantai().plan
+    shipped = _shipped()
+
+    def units(bureaus: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        return [(b["id"], b["name"]["zh"], b.get("short_names") or [], b["kind"]) for b in bureaus]
+
+    assert units(draft["bureaus"]) == units(shipped["bureaus"])
+    assert draft["provenance"]["furniture_lines"] == shipped["provenance"]["furniture_lines"]
+    assert draft["provenance"]["source_sha256"] == shipped["provenance"]["source_sha256"]
+    assert draft["lead_rule"] == shipped["lead_rule"]
+
+
+def test_the_particulars_match_the_shipped_notice() -> None:
+    """Number, issuer, date, title, addressees, sections, attachment and note match the shipped notice."""
+    drafted = _yantai().plan["notice"]
+    shipped = _shipped()["notice"]
+    for key in ("title", "issuer", "addressees", "preamble", "attachment", "annex_title"):
+        assert drafted[key]["zh"] == shipped[key]["zh"], key
+    assert drafted["publication_note"]["zh"] == shipped["publication_note"]["zh"]
+    assert drafted["document_number"] == shipped["document_number"]
+    assert drafted["issued_on"].isoformat() == shipped["issued_on"]
+    assert drafted["lines"] == shipped["lines"]
+    assert [(p["document_number"], p["title"]["zh"]) for p in drafted["parents"]] == [
+        (shipped["parent"]["document_number"], shipped["parent"]["title"]["zh"])
+    ]
+    sections = [
+        (s["number"], s["lines"], s["heading"]["zh"], s["text"]["zh"]) for s in drafted["sections"]
+    ]
+    assert sections == [
+        (s["number"], s["lines"], s["heading"]["zh"], s["text"]["zh"]) for s in shipped["sections"]
+    ]
+
+
+def test_english_is_left_empty() -> None:
+    """Every English text of the draft is empty, for translation."""
+
+    def walk(node: Any) -> list[str]:
+        if isinstance(node, dict):
+            own = [node["en"]] if "zh" in node and "en" in node else []
+            return own + [e for v in node.values() for e in walk(v)]
+        if isinstance(node, list):
+            return [e for v in node for e in walk(v)]
+        return []
+
+    english = walk(_yantai().plan)
+    assert english
+    assert set(english) == {""}
+
+
+def test_yantai_needs_no_review() -> None:
+    """The drafter decides everything in Yantai's notice: its review list is empty."""
+    assert _yantai().review == ()
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"\xff\xfe\x00\xd8garbage", "can't be decoded"),
+        (bytes(range(256)) * 4, "can't be decoded"),
+        (b"abc\x00def", "NUL"),
+        (b"x" * (8 * 1024 * 1024 + 1), "at most"),
+    ],
+)
+def test_unreadable_bytes_are_refused_with_a_clear_error(data: bytes, words: str) -> None:
+    """Random bytes, binary data and an oversized file are refused with a DraftError saying why."""
+    with pytest.raises(DraftError, match=words):
+        read_notice(data, name="bad.txt")
+
+
+@pytest.mark.parametrize("text", ["", "\n\n  \n", "这是一段没有任何任务的文字。\n第二行。\n"])
+def test_a_text_with_no_tasks_gives_an_empty_draft_with_a_review_entry(text: str) -> None:
+    """An empty text, or one without tasks, gives a draft with no measures and a no-tasks entry."""
+    draft = draft_plan(text, layout="table")
+    assert draft.plan["measures"] == []
+    assert "no-tasks" in {entry.kind for entry in draft.review}
+
+
+def test_control_characters_are_refused_with_their_line() -> None:
+    """A control character in the text is refused, naming its line."""
+    with pytest.raises(DraftError, match="line 2"):
+        draft_plan("一\n二\x07\n")
