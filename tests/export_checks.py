@@ -36,8 +36,8 @@ LANGS = {
 
 
 def shown(text: Text, lang: str) -> str:
-    """A label as the exports show it in a language: zh, en, or both as ``zh / en``."""
-    return {"zh": text.zh, "en": text.en, "both": f"{text.zh} / {text.en}"}[lang]
+    """A label as the exports show it in a language: zh, en (zh where en is empty), or ``zh / en``."""
+    return {"zh": text.zh, "en": text.get("en"), "both": f"{text.zh} / {text.en}"}[lang]
 
 
 def _xml_text(value: str) -> str:

@@ -290,3 +290,170 @@ def test_action_unit_count_accepts_shared_tasks() -> None:
     """A task with three units, each with its edge, is not an action-unit-count error."""
     assert _pairs(_shared(), "action-unit-count") == []
     assert _pairs(_shared(), "single-owner") == []
+
+
+# ─── Drafts: missing translations and open review entries ───────────────────────────
+
+
+def _blank(plan: dict[str, Any], path: str) -> dict[str, Any]:
+    """A copy of the plan with the English of the text at a dotted key path emptied."""
+    out = copy.deepcopy(plan)
+    node: Any = out
+    for key in path.split("."):
+        node = node[int(key)] if key.isdigit() else node[key]
+    node["en"] = ""
+    return out
+
+
+def _translations(plan: dict[str, Any]) -> list[Finding]:
+    return list(audit(policy_from_dict(plan), only=["missing-translation"]).findings)
+
+
+def test_new_checks_find_nothing_in_the_builtin_plan(report: yp.audit.AuditReport) -> None:
+    """The built-in plan is translated and has no review list: the two draft checks are silent."""
+    assert {"missing-translation", "draft-review-open"} <= set(report.checks)
+    assert _pairs(report, "missing-translation") == _pairs(report, "draft-review-open") == []
+
+
+@pytest.mark.parametrize(
+    ("path", "subject", "en"),
+    [
+        ("measures.2.title", "measure:3", "measure 3 has no English translation of title"),
+        (
+            "measures.2.provincial_text",
+            "measure:3",
+            "measure 3 has no English translation of provincial_text",
+        ),
+        ("measures.2.tasks.0.text", "action:3.1", "task 3.1 has no English translation of text"),
+        (
+            "measures.13.tasks.0.items.1.text",
+            "action:14.1",
+            "item 2 of task 14.1 has no English translation of text",
+        ),
+        ("bureaus.0.name", "bureau:commerce", "unit commerce has no English translation of name"),
+        (
+            "notice.publication_note",
+            "notice",
+            "the notice has no English translation of publication_note",
+        ),
+        (
+            "notice.parent.title",
+            "notice",
+            "the notice has no English translation of parents[0].title",
+        ),
+        (
+            "notice.sections.1.heading",
+            "notice",
+            "section 2 of the notice has no English translation of heading",
+        ),
+    ],
+)
+def test_missing_translation_names_the_object_and_field(
+    plan_data: dict[str, Any], path: str, subject: str, en: str
+) -> None:
+    """One empty English gives one warning: its object's node id, the field, the zh as evidence."""
+    (finding,) = _translations(_blank(plan_data, path))
+    assert (finding.severity, finding.subject, finding.message.en) == (
+        Severity.WARNING,
+        subject,
+        en,
+    )
+    node: Any = plan_data
+    for key in path.split("."):
+        node = node[int(key)] if key.isdigit() else node[key]
+    assert node["zh"][:20] in finding.evidence
+    assert "缺少英文译文" in finding.message.zh
+
+
+def test_missing_translation_one_finding_per_object(plan_data: dict[str, Any]) -> None:
+    """Two empty texts of one measure make one finding naming both fields."""
+    plan = _blank(_blank(plan_data, "measures.2.title"), "measures.2.provincial_text")
+    (finding,) = _translations(plan)
+    assert finding.message.en == "measure 3 has no English translation of title, provincial_text"
+
+
+def _untranslated(plan: object) -> object:
+    if isinstance(plan, dict):
+        out = {k: _untranslated(v) for k, v in plan.items()}
+        if "zh" in out and "en" in out:
+            out["en"] = ""
+        return out
+    return [_untranslated(v) for v in plan] if isinstance(plan, list) else plan
+
+
+def test_missing_translation_on_a_plan_with_no_english(plan_data: dict[str, Any]) -> None:
+    """With all English empty, every unit, measure and task is reported, and nothing else changes."""
+    plan: dict[str, Any] = _untranslated(plan_data)  # type: ignore[assignment]
+    policy = policy_from_dict(plan)
+    report = audit(policy)
+    found = report.findings
+    subjects = {f.subject for f in found if f.code == "missing-translation"}
+    assert {f"bureau:{b.id}" for b in policy.units} <= subjects
+    assert {f"measure:{m.number}" for m in policy.measures} <= subjects
+    assert {f"action:{a.id}" for a in policy.actions} <= subjects
+    notice = [f for f in found if f.code == "missing-translation" and f.subject == "notice"]
+    assert len(notice) == 1 + len(policy.notice.sections)
+    others = [(f.code, f.subject) for f in found if f.code != "missing-translation"]
+    assert others == [(f.code, f.subject) for f in audit(yp.load_policy()).findings]
+    assert all(f.message.en.strip() for f in found)  # no English message left blank
+
+
+def test_cli_audit_fails_on_missing_translations(
+    capsys: pytest.CaptureFixture[str], plan_data: dict[str, Any], tmp_path: Path
+) -> None:
+    """`audit --fail-on warning` exits 1 on an untranslated plan; --only runs just the check."""
+    path = tmp_path / "draft.json"
+    path.write_text(json.dumps(_blank(plan_data, "measures.0.title"), ensure_ascii=False), "utf-8")
+    args = ["audit", "--plan", str(path), "--format", "json"]
+    assert main([*args, "--fail-on", "warning"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert [f["subject"] for f in data["findings"] if f["code"] == "missing-translation"] == [
+        "measure:1"
+    ]
+
+
+REVIEW = [
+    {
+        "kind": "unit-unknown",
+        "message": "unit 市数据局 is not known",
+        "lines": [40, 40],
+        "where": "bureaus[1]",
+    },
+    {
+        "kind": "unit-boundary",
+        "message": "where does one name end?",
+        "where": "measures[6].tasks[1]",
+    },
+    {"kind": "role-convention", "message": "no convention seen", "where": "measures[2]"},
+    {"kind": "particular-missing", "message": "no publication note", "where": "notice"},
+    {"kind": "no-tasks", "message": "no task found", "lines": [1, 9]},
+]
+
+
+def test_draft_review_open_reports_each_entry(plan_data: dict[str, Any]) -> None:
+    """Each review entry is one warning about the node its key path names, in order."""
+    report = audit(policy_from_dict({**plan_data, "review": REVIEW}), only=["draft-review-open"])
+    assert [(f.severity, f.subject) for f in report.findings] == [
+        (Severity.WARNING, "bureau:finance"),
+        (Severity.WARNING, "action:7.2"),
+        (Severity.WARNING, "measure:3"),
+        (Severity.WARNING, "notice"),
+        (Severity.WARNING, "plan"),
+    ]
+    first = report.findings[0]
+    assert (
+        "has not cleared this entry (unit-unknown): unit 市数据局 is not known" in first.message.en
+    )
+    assert "lines 40-40" in first.evidence
+    assert "review[0] at bureaus[1]" in first.evidence
+
+
+def test_cli_audit_gates_on_open_review(
+    capsys: pytest.CaptureFixture[str], plan_data: dict[str, Any], tmp_path: Path
+) -> None:
+    """An open review entry fails `--fail-on warning`; with the list cleared the draft passes `--fail-on error`."""
+    path = tmp_path / "draft.json"
+    path.write_text(json.dumps({**plan_data, "review": REVIEW[:1]}, ensure_ascii=False), "utf-8")
+    assert main(["audit", "--plan", str(path), "--fail-on", "warning"]) == 1
+    assert "draft-review-open" in capsys.readouterr().out
+    assert main(["audit", "--plan", str(path), "--fail-on", "error"]) == 0

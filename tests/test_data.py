@@ -24,15 +24,12 @@ def _span(policy: yp.Policy, source_bytes: bytes, ref: yp.SourceRef) -> str:
 
 def _all_texts(policy: yp.Policy) -> list[tuple[str, yp.Text]]:
     n = policy.notice
-    texts: list[tuple[str, yp.Text]] = [
-        ("notice.title", n.title),
-        ("notice.issuer", n.issuer),
-        ("notice.addressees", n.addressees),
-        ("notice.preamble", n.preamble),
-        ("notice.attachment", n.attachment),
-        ("notice.annex_title", n.annex_title),
-        ("notice.publication_note", n.publication_note),
-    ]
+    parts = ("addressees", "preamble", "attachment", "annex_title", "publication_note")
+    texts: list[tuple[str, yp.Text]] = [("notice.title", n.title), ("notice.issuer", n.issuer)]
+    for key in parts:  # the built-in plan has every optional part
+        part = getattr(n, key)
+        assert part is not None, key
+        texts.append((f"notice.{key}", part))
     texts += [(f"section {s.number}", t) for s in n.sections for t in (s.heading, s.text)]
     texts += [(f"bureau {b.id}", b.name) for b in policy.bureaus]
     for m in policy.measures:
@@ -54,8 +51,10 @@ def test_provenance_particulars(policy: yp.Policy) -> None:
     assert p.document_number == n.document_number == "烟政办字〔2021〕3号"
     assert p.issuer == n.issuer.zh == "烟台市人民政府办公室"
     assert p.issued_on.isoformat() == n.issued_on.isoformat() == "2021-01-11"
-    assert n.parent.document_number == "鲁政办发〔2020〕19号"
+    assert [p.document_number for p in n.parents] == ["鲁政办发〔2020〕19号"]
+    assert n.parent is n.parents[0]
     assert [s.number for s in n.sections] == [1, 2, 3, 4]
+    assert n.publication_note is not None
     assert n.publication_note.zh == "此件公开发布"
 
 

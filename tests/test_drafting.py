@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from yantai_policy.drafting import Draft, DraftError, draft_plan, read_notice
 from yantai_policy.loading import read_data_file
+
+DATA = Path(__file__).parent / "data"
 
 
 @cache
@@ -154,3 +157,25 @@ def test_control_characters_are_refused_with_their_line() -> None:
     """A control character in the text is refused, naming its line."""
     with pytest.raises(DraftError, match="line 2"):
         draft_plan("一\n二\x07\n")
+
+
+def test_a_table_with_several_units_per_cell_and_a_first_listed_convention() -> None:
+    """Cells of several units (one per line, or split by 、 over lines) are read, under 列第一位的为牵头单位."""
+    text = (DATA / "draft-table-cells.txt").read_text(encoding="utf-8")
+    draft = draft_plan(text)
+    assert draft.layout == "table"
+    assert draft.plan["lead_rule"] == "first_listed"
+    names = {b["id"]: b["name"]["zh"] for b in draft.plan["bureaus"]}
+    cells = {
+        t["id"]: [names[a["unit"]] for a in t["assignments"]] for t in _tasks(draft.plan).values()
+    }
+    assert cells == {
+        "1.1": ["市商务局", "市财政局"],
+        "2.1": ["市城市管理局", "市市场监管局", "市公安局"],
+        "3.1": ["市发展改革委", "市商务局", "市交通运输局"],
+        "4.1": ["市市场监管局"],
+        "5.1": ["市人力资源社会保障局", "市财政局", "人民银行临川市中心支行"],
+    }
+    assert _tasks(draft.plan)["5.1"]["lines"] == [29, 31]
+    assert draft.plan["provenance"]["furniture_lines"] == [12, 20, 21]
+    assert draft.review == ()

@@ -133,7 +133,7 @@ def test_schema_enums_match_the_model() -> None:
     assert set(kinds) == {k.value for k in yp.ReferenceKind}
 
 
-OPTIONAL_TOP_LEVEL = {"comment", "lead_rule", "later_units"}
+OPTIONAL_TOP_LEVEL = {"comment", "lead_rule", "later_units", "review"}
 """The top-level keys a plan file may leave out (docs/data-format.md, "Top level")."""
 
 

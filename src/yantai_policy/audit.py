@@ -46,6 +46,12 @@ code                        severity rationale
 ``unit-defunct``            warning  a task is assigned to a unit that no longer exists on
                                      the audit date (merged, split or abolished); the
                                      finding names its successor(s).
+``missing-translation``     warning  a text of the plan has no English yet (a draft's
+                                     ``en = ""``): one finding for the notice, and per section,
+                                     unit, measure, task and item, naming the fields.
+``draft-review-open``       warning  an entry of a draft's ``review`` list: the drafter
+                                     could not decide it, and the reviewer has not
+                                     cleared (deleted) it yet.
 =========================== ======== ==================================================
 
 Register your own check with [`register_check`][yantai_policy.audit.register_check]; it receives the plan and the
@@ -72,10 +78,10 @@ import attrs
 from yantai_policy import queries
 from yantai_policy._reprs import clip, plural
 from yantai_policy._severity import Severity
-from yantai_policy.model import Action, Measure, Policy, ReferenceKind, Role, Text
+from yantai_policy.model import Action, Measure, Policy, ReferenceKind, Role, SourceRef, Text
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Sequence
 
     import pandas as pd
 
@@ -431,7 +437,7 @@ def _multiple_leads(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  
                     Severity.WARNING,
                     action,
                     f"{zh}有{len(leads)}个牵头单位（{'、'.join(b.name.zh for b in leads)}），应只有一个",
-                    f"{en} has {len(leads)} lead units ({', '.join(b.name.en for b in leads)}): "
+                    f"{en} has {len(leads)} lead units ({', '.join(b.name.get('en') for b in leads)}): "
                     "RACI asks for exactly one accountable party",
                 )
 
@@ -446,7 +452,7 @@ def _single_owner(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # 
                 Severity.INFO,
                 m,
                 f"第{m.number}项仅由{unit.name.zh}负责（单点依赖）",
-                f"measure {m.number} rests on one unit alone ({unit.name.en})",
+                f"measure {m.number} rests on one unit alone ({unit.name.get('en')})",
             )
 
 
@@ -467,7 +473,7 @@ def _concentration(policy: Policy, config: AuditConfig) -> Iterable[Finding]:
             f"bureau:{busiest.id}",
             Text(
                 f"{busiest.name.zh}承担{counts[busiest.id]}/{total}项措施（{percent}），超过{limit}",
-                f"{busiest.name.en} holds {counts[busiest.id]} of {total} actions ({percent}), over {limit}",
+                f"{busiest.name.get('en')} holds {counts[busiest.id]} of {total} actions ({percent}), over {limit}",
             ),
             f"{counts[busiest.id]}/{total} actions",
         )
@@ -504,7 +510,7 @@ def _named_differently(policy: Policy, config: AuditConfig) -> Iterable[Finding]
                     Severity.INFO,
                     action,
                     f"措施{action.id}以“{ref.mention}”{kind}{unit.name.zh}",
-                    f"action {action.id} calls {unit.name.en} '{ref.mention}', not '{unit.name.zh}'",
+                    f"action {action.id} calls {unit.name.get('en')} '{ref.mention}', not '{unit.name.zh}'",
                 )
 
 
@@ -612,7 +618,9 @@ def _unit_defunct(policy: Policy, config: AuditConfig) -> Iterable[Finding]:
             heirs = queries.successor_of(policy, unit, on)
             kind = ended.kind.value.removesuffix("_into")  # merged, split, abolished
             heirs_zh = "、".join(b.name_on(on).zh for b in heirs) or "无承接单位"
-            heirs_en = ", ".join(f"{b.name_on(on).en} ({b.id})" for b in heirs) or "no successor"
+            heirs_en = (
+                ", ".join(f"{b.name_on(on).get('en')} ({b.id})" for b in heirs) or "no successor"
+            )
             yield Finding(
                 "unit-defunct",
                 Severity.WARNING,
@@ -620,8 +628,119 @@ def _unit_defunct(policy: Policy, config: AuditConfig) -> Iterable[Finding]:
                 Text(
                     f"任务{action.id}的责任单位{unit.name.zh}于{ended.on.isoformat()}已不存在"
                     f"（{on.isoformat()}），现由{heirs_zh}承接",
-                    f"task {action.id} is assigned to {unit.name.en}, which was {kind} on "
+                    f"task {action.id} is assigned to {unit.name.get('en')}, which was {kind} on "
                     f"{ended.on.isoformat()}; on {on.isoformat()} its duties are held by {heirs_en}",
                 ),
                 f"{_clause(action.text.zh, action.source)}; {kind} {ended.on.isoformat()}: {ended.source}",
             )
+
+
+def _untranslated(
+    subject: str, zh: str, en: str, fields: Sequence[tuple[str, Text]], source: SourceRef | None
+) -> Iterable[Finding]:
+    """A missing-translation finding for one object, where any of its texts has no English.
+
+    ``zh`` and ``en`` name the object (第3项, measure 3); the evidence is the Chinese of
+    its first untranslated text, clipped, with where it is printed.
+    """
+    missing = [(name, text) for name, text in fields if not text.translated]
+    if not missing:
+        return
+    names = ", ".join(name for name, _ in missing)
+    evidence = missing[0][1].zh
+    yield Finding(
+        "missing-translation",
+        Severity.WARNING,
+        subject,
+        Text(
+            f"{zh}缺少英文译文：{'、'.join(name for name, _ in missing)}",
+            f"{en} has no English translation of {names}",
+        ),
+        _clause(evidence, source) if source is not None else f"「{clip(evidence, 80)}」",
+    )
+
+
+@register_check("missing-translation")
+def _missing_translation(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa: ARG001
+    notice = policy.notice
+    parts = ("addressees", "preamble", "attachment", "annex_title", "publication_note")
+    fields: list[tuple[str, Text]] = [("title", notice.title), ("issuer", notice.issuer)]
+    fields += [(key, part) for key in parts if (part := getattr(notice, key)) is not None]
+    fields += [(f"parents[{i}].title", p.title) for i, p in enumerate(notice.parents)]
+    yield from _untranslated("notice", "通知", "the notice", fields, notice.source)
+    for s in notice.sections:
+        yield from _untranslated(
+            "notice",
+            f"通知第{s.number}部分",
+            f"section {s.number} of the notice",
+            [("heading", s.heading), ("text", s.text)],
+            s.source,
+        )
+    for unit in policy.units:
+        names = [("name", unit.name)]
+        names += [(f"events[{i}].name", e.name) for i, e in enumerate(unit.events) if e.name]
+        yield from _untranslated(
+            f"bureau:{unit.id}", f"单位{unit.name.zh}", f"unit {unit.id}", names, None
+        )
+    for m in policy.measures:
+        yield from _untranslated(
+            f"measure:{m.number}",
+            f"第{m.number}项",
+            f"measure {m.number}",
+            [("title", m.title), ("provincial_text", m.provincial_text)],
+            m.source,
+        )
+        for action in m.actions:
+            subject = f"action:{action.id}"
+            if not action.items:  # a task with items takes its text from them
+                yield from _untranslated(
+                    subject,
+                    f"任务{action.id}",
+                    f"task {action.id}",
+                    [("text", action.text)],
+                    action.source,
+                )
+            for item in action.items:
+                yield from _untranslated(
+                    subject,
+                    f"任务{action.id}第{item.number}项",
+                    f"item {item.number} of task {action.id}",
+                    [("text", item.text)],
+                    item.source,
+                )
+
+
+_WHERE = re.compile(r"(measures|bureaus)\[(\d+)\](?:\.tasks\[(\d+)\])?")
+
+
+def _review_subject(policy: Policy, where: str) -> str:
+    """The node id a review entry's key path points at: a task, measure or unit; else notice or plan."""
+    match = _WHERE.match(where)
+    if match is None:
+        return "notice" if where.startswith("notice") else "plan"
+    key, index, task = match.group(1), int(match.group(2)), match.group(3)
+    if key == "bureaus":
+        return f"bureau:{policy.bureaus[index].id}" if index < len(policy.bureaus) else "plan"
+    if index >= len(policy.measures):
+        return "plan"
+    measure = policy.measures[index]
+    if task is not None and int(task) < len(measure.actions):
+        return f"action:{measure.actions[int(task)].id}"
+    return f"measure:{measure.number}"
+
+
+@register_check("draft-review-open")
+def _draft_review_open(policy: Policy, config: AuditConfig) -> Iterable[Finding]:  # noqa: ARG001
+    for index, note in enumerate(policy.review):
+        lines = "" if note.lines is None else f", lines {note.lines[0]}-{note.lines[1]}"
+        where = f" at {note.where}" if note.where else ""
+        yield Finding(
+            "draft-review-open",
+            Severity.WARNING,
+            _review_subject(policy, note.where),
+            Text(
+                f"草稿审阅条目尚未处理（{note.kind}）：{note.message}",
+                f"the draft's reviewer has not cleared this entry ({note.kind}): {note.message}",
+            ),
+            f"review[{index}]{where}{lines} ({policy.provenance.document_number})",
+        )

@@ -772,10 +772,16 @@ def _dump(value: object, file: IO[str] | None = None) -> None:
     print(json.dumps(value, ensure_ascii=False, indent=2), file=file)
 
 
+def _codes(text: Text, lang: Lang) -> tuple[str, ...]:
+    """The languages a text is printed in: ``both`` prints an untranslated text once, in zh."""
+    if lang == "both":
+        return ("zh", "en") if text.translated else ("zh",)
+    return (lang,)
+
+
 def _say(text: Text, lang: Lang, indent: str = "") -> None:
-    for code in ("zh", "en"):
-        if lang in (code, "both"):
-            print(f"{indent}{text.get(code)}")
+    for code in _codes(text, lang):
+        print(f"{indent}{text.get(code)}")
 
 
 def _label(zh: str, en: str, lang: Lang) -> str:
@@ -785,7 +791,7 @@ def _label(zh: str, en: str, lang: Lang) -> str:
 def _name(bureau: Bureau, lang: Lang, labels: Labels) -> str:
     """A unit's label (`yantai_policy.labels`): its printed name, or its label on --as-of."""
     name = labels.name(bureau)
-    return {"zh": name.zh, "en": name.en, "both": f"{name.zh} {name.en}"}[lang]
+    return " ".join(name.get(code) for code in _codes(name, lang))
 
 
 def _measures(policy: Policy, lang: Lang, labels: Labels, *, as_json: bool) -> int:
@@ -796,9 +802,9 @@ def _measures(policy: Policy, lang: Lang, labels: Labels, *, as_json: bool) -> i
         units = (
             "、".join(labels.name(b).zh for b in m.bureaus)
             if lang != "en"
-            else "; ".join(labels.name(b).en for b in m.bureaus)
+            else "; ".join(labels.name(b).get("en") for b in m.bureaus)
         )
-        title = {"zh": m.title.zh, "en": m.title.en, "both": f"{m.title.zh} / {m.title.en}"}[lang]
+        title = " / ".join(m.title.get(code) for code in _codes(m.title, lang))
         print(f"{m.number:>2}  {title}")
         print(f"    {units}")
     return 0
@@ -863,7 +869,7 @@ def _print_action(
     for item in action.items:
         mark = "" if item.role is action.role else f" ({_label(item.role.zh, item.role.en, lang)})"
         number = f"{item.number}.{mark}"
-        for index, code in enumerate(c for c in ("zh", "en") if lang in (c, "both")):
+        for index, code in enumerate(_codes(item.text, lang)):
             print(f"  {number if index == 0 else ' ' * len(number)} {item.text.get(code)}")
     for erratum in action.text.errata:
         print(f"  ! {_label('勘误', 'erratum', lang)}: {erratum.printed} → {erratum.corrected}")

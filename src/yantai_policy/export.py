@@ -53,7 +53,16 @@ from yantai_policy.serialize import Lang, markdown_cell, neutralise_cell, text_t
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from yantai_policy.model import Deadline, Item, Policy, SourceRef, Text, UnitEvent
+    from yantai_policy.model import (
+        Deadline,
+        Item,
+        Notice,
+        Policy,
+        ReviewNote,
+        SourceRef,
+        Text,
+        UnitEvent,
+    )
     from yantai_policy.parameters import Parameter
 
 __all__ = [
@@ -228,6 +237,39 @@ def _parameter(param: Parameter) -> dict[str, Any]:
     return out
 
 
+def _notice(notice: Notice) -> dict[str, Any]:
+    """The notice as the file writes it: the parts it has; one parent as ``parent``, else ``parents``."""
+    out: dict[str, Any] = {
+        "document_number": notice.document_number,
+        "issued_on": notice.issued_on.isoformat(),
+        "lines": _lines(notice.source),
+        "title": _text(notice.title),
+        "issuer": _text(notice.issuer),
+    }
+    for key in ("addressees", "preamble", "attachment", "annex_title", "publication_note"):
+        part: Text | None = getattr(notice, key)
+        if part is not None:
+            out[key] = _text(part)
+    parents = [
+        {"document_number": p.document_number, "title": _text(p.title)} for p in notice.parents
+    ]
+    if len(parents) == 1:
+        out["parent"] = parents[0]
+    elif parents:
+        out["parents"] = parents
+    if notice.sections:
+        out["sections"] = [
+            {
+                "number": s.number,
+                "lines": _lines(s.source),
+                "heading": _text(s.heading),
+                "text": _text(s.text),
+            }
+            for s in notice.sections
+        ]
+    return out
+
+
 def policy_to_plan_dict(policy: Policy) -> dict[str, Any]:
     """Return the whole plan as a plan-file dictionary, ready for `json.dump`.
 
@@ -286,37 +328,24 @@ def policy_to_plan_dict(policy: Policy) -> dict[str, Any]:
             "furniture_lines": list(provenance.furniture_lines),
             "note": provenance.note,
         },
-        "notice": {
-            "document_number": notice.document_number,
-            "issued_on": notice.issued_on.isoformat(),
-            "lines": _lines(notice.source),
-            "title": _text(notice.title),
-            "issuer": _text(notice.issuer),
-            "addressees": _text(notice.addressees),
-            "preamble": _text(notice.preamble),
-            "attachment": _text(notice.attachment),
-            "annex_title": _text(notice.annex_title),
-            "publication_note": _text(notice.publication_note),
-            "parent": {
-                "document_number": notice.parent.document_number,
-                "title": _text(notice.parent.title),
-            },
-            "sections": [
-                {
-                    "number": s.number,
-                    "lines": _lines(s.source),
-                    "heading": _text(s.heading),
-                    "text": _text(s.text),
-                }
-                for s in notice.sections
-            ],
-        },
+        "notice": _notice(notice),
         "lead_rule": policy.lead_rule.value,
         "bureaus": [_unit(b) for b in policy.bureaus],
         **({"later_units": [_unit(b) for b in policy.later_units]} if policy.later_units else {}),
         "measures": [_measure(m) for m in policy.measures],
         "parameters": {name: _parameter(p) for name, p in policy.parameters.by_name.items()},
+        **({"review": [_review(r) for r in policy.review]} if policy.review else {}),
     }
+
+
+def _review(note: ReviewNote) -> dict[str, Any]:
+    """A draft's open review entry as the file writes it: ``{kind, message, lines?, where?}``."""
+    out: dict[str, Any] = {"kind": note.kind, "message": note.message}
+    if note.lines is not None:
+        out["lines"] = list(note.lines)
+    if note.where:
+        out["where"] = note.where
+    return out
 
 
 def _check_writable(policy: Policy, plan: dict[str, Any] | None = None) -> None:

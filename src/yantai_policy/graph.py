@@ -132,7 +132,7 @@ def responsibility_graph(policy: Policy) -> nx.DiGraph[str]:
             kind="bureau",
             obj=bureau,
             label_zh=bureau.name.zh,
-            label_en=bureau.name.en,
+            label_en=bureau.name.get("en"),
         )
     for measure in policy.measures:
         m = measure_node(measure.number)
@@ -141,7 +141,7 @@ def responsibility_graph(policy: Policy) -> nx.DiGraph[str]:
             kind="measure",
             obj=measure,
             label_zh=f"{measure.number}. {measure.title.zh}",
-            label_en=f"{measure.number}. {measure.title.en}",
+            label_en=f"{measure.number}. {measure.title.get('en')}",
         )
         graph.add_edge(DISTRICTS, m, relation="overall_responsibility")
         for action in measure.actions:
@@ -330,7 +330,9 @@ def bureau_projection(G: nx.DiGraph[str]) -> nx.Graph[str]:
     policy = policy_of(G)
     projection: nx.Graph[str] = nx.Graph(name=f"{policy.notice.document_number} units")
     for bureau in policy.bureaus:
-        projection.add_node(bureau.id, obj=bureau, label_zh=bureau.name.zh, label_en=bureau.name.en)
+        projection.add_node(
+            bureau.id, obj=bureau, label_zh=bureau.name.zh, label_en=bureau.name.get("en")
+        )
     for measure in policy.measures:
         owners = queries.co_owners(policy, measure)
         for i, first in enumerate(owners):

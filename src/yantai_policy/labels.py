@@ -14,6 +14,10 @@ references' mentions) is never relabelled: only the units' labels change.
   ``烟台银保监分局 → 国家金融监督管理总局烟台监管分局``; an abolished unit with no
   successor reads ``… → （已撤销）`` / ``… → (abolished)``.
 
+A label in English is the unit's English name, or its Chinese name where the English is
+empty (a draft not yet translated): [`Text.get`][yantai_policy.model.Text.get] makes that
+choice for every view.
+
 A view that shows one role per unit and task (a matrix cell, a diagram's edge) shows
 [`shown_role`][yantai_policy.labels.shown_role]; a table of a unit's own role shows
 [`own_role`][yantai_policy.labels.own_role].
@@ -81,12 +85,13 @@ class UnitState:
             return self.name
         if not self.successors:
             return Text(
-                f"{self.name.zh}{ARROW}{ABOLISHED.zh}", f"{self.name.en}{ARROW}{ABOLISHED.en}"
+                f"{self.name.zh}{ARROW}{ABOLISHED.zh}",
+                f"{self.name.get('en')}{ARROW}{ABOLISHED.en}",
             )
         names = [s.name_on(self.on) for s in self.successors]
         return Text(
             self.name.zh + ARROW + "、".join(n.zh for n in names),
-            self.name.en + ARROW + "; ".join(n.en for n in names),
+            self.name.get("en") + ARROW + "; ".join(n.get("en") for n in names),
         )
 
 

@@ -50,6 +50,7 @@ from yantai_policy.model import (
     Reference,
     ReferenceKind,
     Reporting,
+    ReviewNote,
     Role,
     Section,
     SourceRef,
@@ -420,7 +421,9 @@ class _Node:
                 node.get("errata").fail(
                     f"[{index}]: printed text {erratum.printed!r} does not occur in zh"
                 )
-        return Text(zh=zh, en=node.string("en"), errata=tuple(errata))
+        # The English may be empty ("" marks a text not yet translated: a draft's), but not
+        # missing: every text keeps its slot, so a typo such as 'eng' is still caught.
+        return Text(zh=zh, en=node.string("en", allow_empty=True), errata=tuple(errata))
 
     def source(self, document: str) -> SourceRef:
         node = self.get("lines")
@@ -472,6 +475,7 @@ def policy_from_dict(
         "lead_rule",
         "measures",
         "parameters",
+        "review",
     )
     fmt = root.string("format")
     if fmt != FORMAT:
@@ -483,7 +487,7 @@ def policy_from_dict(
             f"this library reads versions {readable}, the file is version {version}"
         )
     if version == 1:
-        for key in ("lead_rule", "later_units"):
+        for key in ("lead_rule", "later_units", "review"):
             if root.has(key):
                 root.get(key).fail(f"{key!r} is a version 2 field; set format_version = 2")
     provenance = _provenance(root.get("provenance"))
@@ -508,7 +512,7 @@ def policy_from_dict(
         measures.append(measure)
     if not measures:
         root.get("measures").fail("a plan needs at least one measure")
-    notice = _notice(root.get("notice"), doc)
+    notice = _notice(root.get("notice"), doc, version)
     # Before the digest: a parameter value too long to write (a 5,000-digit int) is
     # refused here, at its key, rather than failing the canonical dump.
     parameters = _parameters(root, {m.number: m for m in measures})
@@ -525,6 +529,22 @@ def policy_from_dict(
         parameters=parameters,
         lead_rule=lead_rule,
         later_units=later_units,
+        review=tuple(_review(n) for n in root.items("review", required=False)),
+    )
+
+
+def _review(node: _Node) -> ReviewNote:
+    """Parse one entry of a draft's ``review`` list: ``{kind, message, lines?, where?}``."""
+    node.only("kind", "message", "lines", "where")
+    lines = None
+    if node.has("lines"):
+        source = node.source("")
+        lines = (source.first_line, source.last_line)
+    return ReviewNote(
+        kind=node.string("kind"),
+        message=node.string("message"),
+        lines=lines,
+        where=node.string("where", allow_empty=True) if node.has("where") else "",
     )
 
 
@@ -743,7 +763,7 @@ def _check_names(units: tuple[Bureau, ...], file: str) -> None:
     names: dict[str, str] = {}
     for bureau in units:
         later = (n for t in bureau.later_names for n in (t.zh, t.en))
-        for name in {name_key(n) for n in (*bureau.names, *later)}:
+        for name in {name_key(n) for n in (*bureau.names, *later)} - {""}:
             if names.setdefault(name, bureau.id) != bureau.id:
                 raise PolicyDataError(
                     f"units {names[name]!r} and {bureau.id!r} share the name {name!r}",
@@ -1045,7 +1065,9 @@ def _action(
             node.get("text").fail("an action with items takes its text from them; remove 'text'")
         text = Text(
             zh="".join(f"{i.number}.{i.text.zh}" for i in items),
-            en=" ".join(f"{i.number}. {i.text.en}" for i in items),
+            en=" ".join(f"{i.number}. {i.text.en}" for i in items)
+            if all(i.text.translated for i in items)
+            else "",
             errata=tuple(e for i in items for e in i.text.errata),
         )
     else:
@@ -1075,25 +1097,41 @@ def _reporting(node: _Node) -> Reporting:
     return node.enum("reporting", Reporting)
 
 
-def _notice(node: _Node, doc: str) -> Notice:
+_OPTIONAL_NOTICE_TEXTS = ("addressees", "preamble", "attachment", "annex_title", "publication_note")
+"""The notice's parts a version 2 plan may leave out (a draft of a notice that lacks them)."""
+
+
+def _notice(node: _Node, doc: str, version: int) -> Notice:
     node.only(
         "document_number",
         "issued_on",
         "lines",
         "title",
         "issuer",
-        "addressees",
-        "preamble",
-        "attachment",
-        "annex_title",
-        "publication_note",
+        *_OPTIONAL_NOTICE_TEXTS,
         "parent",
+        "parents",
         "sections",
     )
-    parent = node.get("parent")
-    parent.only("document_number", "title")
+    optional = version >= 2  # version 1 requires every part, and one parent
+    if node.has("parent") and node.has("parents"):
+        node.get("parents").fail("give either 'parent' or 'parents', not both")
+    if node.has("parents") and not optional:
+        node.get("parents").fail("'parents' is a version 2 field; set format_version = 2")
+    if node.has("parent") or not optional:
+        parent_nodes = [node.get("parent")]
+    else:
+        parent_nodes = node.items("parents", required=False)
+    parents = []
+    for parent in parent_nodes:
+        parent.only("document_number", "title")
+        parents.append(
+            ParentNotice(
+                document_number=parent.string("document_number"), title=parent.text("title")
+            )
+        )
     sections = []
-    for index, section in enumerate(node.items("sections")):
+    for index, section in enumerate(node.items("sections", required=not optional)):
         section.only("number", "lines", "heading", "text")
         number = section.integer("number")
         if number != index + 1:
@@ -1106,19 +1144,21 @@ def _notice(node: _Node, doc: str) -> Notice:
                 source=section.source(doc),
             )
         )
+
+    def part(key: str) -> Text | None:
+        return node.text(key) if node.has(key) or not optional else None
+
     return Notice(
         document_number=node.string("document_number"),
         issuer=node.text("issuer"),
         issued_on=node.date("issued_on"),
         title=node.text("title"),
-        addressees=node.text("addressees"),
-        preamble=node.text("preamble"),
-        sections=tuple(sections),
-        attachment=node.text("attachment"),
-        annex_title=node.text("annex_title"),
-        publication_note=node.text("publication_note"),
-        parent=ParentNotice(
-            document_number=parent.string("document_number"), title=parent.text("title")
-        ),
         source=node.source(doc),
+        sections=tuple(sections),
+        addressees=part("addressees"),
+        preamble=part("preamble"),
+        attachment=part("attachment"),
+        annex_title=part("annex_title"),
+        publication_note=part("publication_note"),
+        parents=tuple(parents),
     )

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from yantai_policy._reprs import clip, plural
-from yantai_policy._text import name_key
+from yantai_policy._text import is_blank, name_key
 from yantai_policy.errors import UnknownNameError
 from yantai_policy.parameters import ParameterSet, SourceKind
 
@@ -55,6 +55,7 @@ __all__ = [
     "Reference",
     "ReferenceKind",
     "Reporting",
+    "ReviewNote",
     "Role",
     "Section",
     "SourceRef",
@@ -241,12 +242,26 @@ class Text:
     errata: tuple[Erratum, ...] = ()
 
     def get(self, lang: str) -> str:
-        """Return the text in ``"zh"`` or ``"en"``."""
+        """Return the text to show in ``"zh"`` or ``"en"``.
+
+        Where the English is empty (a draft not yet translated, see `translated`), ``"en"``
+        gives the Chinese: every view that shows a text in English asks here, so none
+        shows nothing. The attributes ``zh`` and ``en`` hold the text as given.
+
+        Examples:
+            >>> Text("市财政局", "").get("en")
+            '市财政局'
+        """
         if lang == "zh":
             return self.zh
         if lang == "en":
-            return self.en
+            return self.en if self.translated else self.zh
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+
+    @property
+    def translated(self) -> bool:
+        """Whether the English is given: not empty, nor only whitespace or invisible characters."""
+        return not is_blank(self.en)
 
     @property
     def corrected_zh(self) -> str:
@@ -361,8 +376,9 @@ class Bureau:
 
     @property
     def names(self) -> tuple[str, ...]:
-        """Every name the unit is known by: id, Chinese name, short names, English name."""
-        return (self.id, self.name.zh, *self.short_names, self.name.en)
+        """Every name the unit is known by: id, Chinese name, short names, English name (if given)."""
+        english = (self.name.en,) if self.name.translated else ()
+        return (self.id, self.name.zh, *self.short_names, *english)
 
     @property
     def later_names(self) -> tuple[Text, ...]:
@@ -672,7 +688,7 @@ class Section:
 
 @attrs.frozen(repr=False)
 class ParentNotice:
-    """The provincial notice that this one implements.
+    """A parent document the notice implements or cites (the provincial notice, for Yantai).
 
     Attributes:
         document_number: Its document number, such as 鲁政办发〔2020〕19号.
@@ -696,28 +712,42 @@ class Notice:
         issuer: The issuing office.
         issued_on: The date it was issued.
         title: The notice's title.
-        addressees: To whom it is addressed (主送).
-        preamble: The opening paragraph.
-        sections: The four numbered sections.
-        attachment: The attachment line (附件).
-        annex_title: The title of the annexed plan.
-        publication_note: The publication note (此件公开发布).
-        parent: The provincial notice implemented.
         source: Where it is printed.
+        addressees: To whom it is addressed (主送); None where the text has none.
+        preamble: The opening paragraph, or None.
+        sections: The numbered sections (Yantai's four), or none.
+        attachment: The attachment line (附件), or None.
+        annex_title: The title of the annexed plan, or None.
+        publication_note: The publication note (此件公开发布), or None.
+        parents: The parent documents it cites, in order (Yantai's one provincial notice).
+
+    A draft of another city's notice may lack any of the optional parts; the built-in
+    plan has them all.
     """
 
     document_number: str
     issuer: Text
     issued_on: dt.date
     title: Text
-    addressees: Text
-    preamble: Text
-    sections: tuple[Section, ...]
-    attachment: Text
-    annex_title: Text
-    publication_note: Text
-    parent: ParentNotice
     source: SourceRef
+    addressees: Text | None = None
+    preamble: Text | None = None
+    sections: tuple[Section, ...] = ()
+    attachment: Text | None = None
+    annex_title: Text | None = None
+    publication_note: Text | None = None
+    parents: tuple[ParentNotice, ...] = ()
+
+    @property
+    def parent(self) -> ParentNotice | None:
+        """The first parent document, or None where the notice cites none.
+
+        Examples:
+            >>> import yantai_policy as yp
+            >>> yp.load_policy().notice.parent.document_number
+            '鲁政办发〔2020〕19号'
+        """
+        return self.parents[0] if self.parents else None
 
     def __repr__(self) -> str:
         """Return ``<Notice 烟政办字〔2021〕3号 of 2021-01-11: 4 sections>``."""
@@ -754,6 +784,31 @@ class Provenance:
             f"<Provenance {clip(self.document_number, 40)} from {clip(self.source_file, 40)}, "
             f"sha256 {clip(self.source_sha256, 9)}>"
         )
+
+
+@attrs.frozen(repr=False)
+class ReviewNote:
+    """An entry of a draft plan's ``review`` list: something its drafter could not decide.
+
+    The drafter's reviewer deletes an entry from the file once it is cleared; until then
+    the audit reports it (``draft-review-open``).
+
+    Attributes:
+        kind: What sort of question it is, such as ``unit-unknown`` or ``unit-boundary``.
+        message: The question, naming the thing (in English).
+        lines: The lines of the published text it is about, ``(first, last)``, or None.
+        where: The key path in the plan it is about, such as ``measures[2].tasks[0]``, or "".
+    """
+
+    kind: str
+    message: str
+    lines: tuple[int, int] | None = None
+    where: str = ""
+
+    def __repr__(self) -> str:
+        """Return ``<ReviewNote unit-unknown lines 12-12: unit 市数据局 is not…>``."""
+        lines = "" if self.lines is None else f" lines {self.lines[0]}-{self.lines[1]}"
+        return f"<ReviewNote {clip(self.kind, 40)}{lines}: {clip(self.message, 40)}>"
 
 
 def _close_matches(word: str, candidates: list[str], cutoff: float = 0.6) -> list[str]:
@@ -813,6 +868,8 @@ class Policy:
             where the file gives no role.
         later_units: Units that are not in the notice but took over a unit's duties later
             (a ``merged_into`` or ``split_into`` event names them).
+        review: A draft's open review entries (its top-level ``review`` list), empty for
+            a finished plan.
         actions: Every action (task), in the order printed.
 
     Examples:
@@ -835,6 +892,7 @@ class Policy:
     above_cap_allowed: bool = attrs.field(default=False, repr=False)
     lead_rule: LeadRule = attrs.field(default=LeadRule.EXPLICIT, repr=False)
     later_units: tuple[Bureau, ...] = attrs.field(default=(), repr=False)
+    review: tuple[ReviewNote, ...] = attrs.field(default=(), repr=False)
     actions: tuple[Action, ...] = attrs.field(init=False, eq=False, repr=False)
     _by_number: Mapping[int, Measure] = attrs.field(init=False, eq=False, repr=False)
     _by_name: Mapping[str, Bureau] = attrs.field(init=False, eq=False, repr=False)
@@ -848,7 +906,8 @@ class Policy:
         units = self.units
         for bureau in units:
             for name in (*bureau.names, *(n for t in bureau.later_names for n in (t.zh, t.en))):
-                by_name.setdefault(name_key(name), bureau)
+                if key := name_key(name):  # an English name not yet given names no unit
+                    by_name.setdefault(key, bureau)
         for bureau in units:  # 财政局 finds 市财政局: the 市 (municipal) prefix is optional
             later = (t.zh for t in bureau.later_names)
             for key in map(name_key, (bureau.name.zh, *bureau.short_names, *later)):

@@ -191,7 +191,7 @@ def _unit_label(bureau: Bureau, lang: PlotLang, labels: Labels) -> str:
     A unit that has ended shows its successors on a second line.
     """
     name = labels.name(bureau)
-    text = name.zh if lang == "zh" else name.en.removeprefix("Yantai Municipal ")
+    text = name.zh if lang == "zh" else name.get("en").removeprefix("Yantai Municipal ")
     return text.replace(ARROW, "\n→ ")
 
 

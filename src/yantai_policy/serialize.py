@@ -252,18 +252,27 @@ def measure_to_dict(
 
 
 def notice_to_dict(notice: Notice, lang: Lang = "both") -> JSON:
-    """Return the notice's particulars and body."""
+    """Return the notice's particulars and body; a part the notice lacks is None.
+
+    ``parents`` lists every parent document; ``parent`` is the first, or None.
+    """
+
+    def part(text: Text | None) -> JSON | None:
+        return None if text is None else text_to_dict(text, lang)
+
+    parents: list[object] = [
+        {"document_number": p.document_number, "title": text_to_dict(p.title, lang)}
+        for p in notice.parents
+    ]
     return {
         "document_number": notice.document_number,
         "issuer": text_to_dict(notice.issuer, lang),
         "issued_on": notice.issued_on.isoformat(),
         "title": text_to_dict(notice.title, lang),
-        "addressees": text_to_dict(notice.addressees, lang),
-        "parent": {
-            "document_number": notice.parent.document_number,
-            "title": text_to_dict(notice.parent.title, lang),
-        },
-        "preamble": text_to_dict(notice.preamble, lang),
+        "addressees": part(notice.addressees),
+        "parent": parents[0] if parents else None,
+        "parents": parents,
+        "preamble": part(notice.preamble),
         "sections": [
             {
                 "number": s.number,
@@ -273,7 +282,7 @@ def notice_to_dict(notice: Notice, lang: Lang = "both") -> JSON:
             }
             for s in notice.sections
         ],
-        "attachment": text_to_dict(notice.attachment, lang),
-        "annex_title": text_to_dict(notice.annex_title, lang),
-        "publication_note": text_to_dict(notice.publication_note, lang),
+        "attachment": part(notice.attachment),
+        "annex_title": part(notice.annex_title),
+        "publication_note": part(notice.publication_note),
     }

@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from yantai_policy.drafting.build import ItemDraft, MeasureDraft, Review, TaskDraft, UnitRef
-from yantai_policy.drafting.source import Line, SourceText
+from yantai_policy.drafting.source import Line, SourceText, fold
 from yantai_policy.drafting.units import CityUnits, key, looks_like_unit, split_units
 
 __all__ = ["HEADER_WORDS", "find_header", "read_table"]
@@ -49,6 +49,8 @@ HEADER_WORDS = (
     "备注",
 )
 _POLICY_COLUMNS = ("省政策内容", "政策内容", "政策措施", "文件内容")
+_NUMBER = re.compile(r"\d{1,3}")
+_ROW = re.compile(r"(\d{1,3})(?:\s+(\S.*))?")  # a row's number, alone or before its words
 _ITEM = re.compile(r"(\d{1,2})\s*[.．、]\s*")
 _SENTENCE = re.compile(r"[。；;，,：:！？!?“”\"]")
 _NARROW = 30  # display width of the widest line of a narrow (provincial) column
@@ -112,11 +114,13 @@ class _Cells:
         line = lines[index]
         options: list[tuple[str, str, int]] = [("", line.text, 1)]
         for extra in (1, 2):
-            if index + extra < len(lines) and all(
-                _width(n.text) <= _NARROW and not _SENTENCE.search(n.folded)
-                for n in lines[index : index + extra + 1]
+            joined_lines = lines[index : index + extra + 1]
+            if (
+                index + extra < len(lines)
+                and all(_width(n.text) <= _NARROW for n in joined_lines[:-1])
+                and not any(_SENTENCE.search(n.folded) for n in joined_lines)
             ):
-                joined = "".join(n.text for n in lines[index : index + extra + 1])
+                joined = "".join(n.text for n in joined_lines)
                 options.append(("", joined, extra + 1))
         space = re.search(r"\s+(\S+)$", line.text)
         if space:
@@ -143,8 +147,8 @@ class _Cells:
 def _items(lines: list[tuple[Line, str]]) -> list[ItemDraft] | None:
     """Split a task's lines at 1. 2. 3.; None where the task has no numbered items."""
     starts: list[tuple[int, int]] = []
-    for index, (line, text) in enumerate(lines):
-        match = _ITEM.match(line.folded if text == line.text else text)
+    for index, (_, text) in enumerate(lines):
+        match = _ITEM.match(fold(text))
         if match and int(match.group(1)) == len(starts) + 1:
             starts.append((index, match.end()))
     if not starts or starts[0][0] != 0:
@@ -174,7 +178,7 @@ def _leading_role(text: str) -> str | None:
     return None
 
 
-def read_table(  # noqa: C901, PLR0915 - one pass over the table's lines, in order
+def read_table(  # noqa: C901, PLR0912, PLR0915 - one pass over the table's lines, in order
     source: SourceText, start: int, units: CityUnits
 ) -> tuple[list[MeasureDraft], SourceText, list[Review]]:
     """Read the table that starts at content line ``start``.
@@ -185,12 +189,16 @@ def read_table(  # noqa: C901, PLR0915 - one pass over the table's lines, in ord
     content = source.content[start:]
     review: list[Review] = []
     header = find_header(content)
+    columns: tuple[str, ...] = ()
     if header is not None:
         _, texts = header
         furniture = [n.number for n in content if re.sub(r"\s", "", n.folded) in texts]
         source = source.with_furniture(furniture)
         header_line = content[header[0]]
-        policy_column = any(w in re.sub(r"\s", "", header_line.folded) for w in _POLICY_COLUMNS)
+        squashed = re.sub(r"\s", "", header_line.folded)
+        policy_column = any(w in squashed for w in _POLICY_COLUMNS)
+        if "牵头单位" in squashed and "配合单位" in squashed:
+            columns = ("lead", "assist")
         body = [n for n in content if n.number not in source.furniture]
         body = [n for n in body if n.number > header_line.number]
     else:
@@ -220,7 +228,11 @@ def read_table(  # noqa: C901, PLR0915 - one pass over the table's lines, in ord
             )
             pending = []
         text = SourceText.passage(policy)
-        title = text.partition("。")[0] if text else ""
+        if not text and tasks:  # no measure column: the first task's first sentence
+            opening = tasks[0].text or (tasks[0].items[0].text if tasks[0].items else "")
+            title = re.split(r"[。；;]", opening, maxsplit=1)[0]
+        else:
+            title = text.partition("。")[0] if text else ""
         last = (
             tasks[-1].lines[1] if tasks else (policy[-1].number if policy else number_line.number)
         )
@@ -246,15 +258,21 @@ def read_table(  # noqa: C901, PLR0915 - one pass over the table's lines, in ord
     index = 0
     while index < len(body):
         line = body[index]
+        row = _ROW.fullmatch(line.folded)
         if (
-            re.fullmatch(r"\d{1,3}", line.folded)
-            and int(line.folded) == len(measures) + (1 if number_line is None else 2)
+            row
+            and int(row.group(1)) == len(measures) + (1 if number_line is None else 2)
             and not pending
         ):
             close_measure()
             number_line, policy, tasks, in_policy = line, [], [], policy_column
-            index += 1
-            continue
+            if not row.group(2):
+                index += 1
+                continue
+            # The number and the row's first words share the line: read on from the words.
+            rest = line.text[row.start(2) :]
+            line = Line(line.number, rest, fold(rest))
+            body[index] = line
         if number_line is None:
             review.append(
                 Review(
@@ -276,40 +294,67 @@ def read_table(  # noqa: C901, PLR0915 - one pass over the table's lines, in ord
             head, names, used, known = found
             if head:
                 pending.append((line, head.strip()))
-            span_last = body[index + used - 1].number
-            first_line = pending[0][0].number
-            task_where = f"measures[{len(measures)}].tasks[{len(tasks)}]"
-            items = _items(pending)
-            text = "".join(t for _, t in pending)
-            role = None if items else _leading_role(text)
-            refs = tuple(
-                UnitRef(name, marker or role, (line.number, span_last)) for name, marker in names
-            )
-            if not known and used > 1:
-                review.append(
-                    Review(
-                        "unit-boundary",
-                        "read lines as one unit name: "
-                        + " / ".join(n.text for n in body[index : index + used]),
-                        (line.number, span_last),
-                        task_where,
-                    )
-                )
+            parts = [(body[index : index + used], names)]
+            index += used
+            # More lines of the same cell: further units, one line (or a split name) each.
+            while index < len(body) and not _NUMBER.fullmatch(body[index].folded):
+                more = cells.cell(body, index)
+                if more is None or more[0]:
+                    break
+                known = known and more[3]
+                parts.append((body[index : index + more[2]], more[1]))
+                index += more[2]
+            where = (len(measures), len(tasks))
             tasks.append(
-                TaskDraft(
-                    lines=(first_line, span_last),
-                    text=None if items else text,
-                    items=tuple(items or ()),
-                    units=refs,
-                )
+                _task(pending, parts, known=known, columns=columns, review=review, where=where)
             )
             pending = []
-            index += used
             continue
         pending.append((line, line.text))
         index += 1
     close_measure()
     return measures, source, review
+
+
+def _task(  # noqa: PLR0913 - the reader's state for one row
+    pending: list[tuple[Line, str]],
+    parts: Sequence[tuple[Sequence[Line], Sequence[tuple[str, str | None]]]],
+    *,
+    known: bool,
+    columns: tuple[str, ...],
+    review: list[Review],
+    where: tuple[int, int],
+) -> TaskDraft:
+    """One row: its text (or items), and the units of its responsibility cell's lines."""
+    first, last = parts[0][0][0].number, parts[-1][0][-1].number
+    path = f"measures[{where[0]}].tasks[{where[1]}]"
+    items = _items(pending)
+    text = "".join(t for _, t in pending)
+    role = None if items else _leading_role(text)
+    refs = []
+    marked = any(marker for _, names in parts for _, marker in names)
+    for index, (chunk, names) in enumerate(parts):
+        # 牵头单位 | 配合单位 columns: the first line of the cell leads, the later ones assist.
+        column = None
+        if columns and len(parts) > 1 and not marked:
+            column = columns[0] if index == 0 else columns[-1]
+        span = (chunk[0].number, chunk[-1].number)
+        refs += [UnitRef(name, marker or column or role, span) for name, marker in names]
+        if not known and len(chunk) > 1:
+            review.append(
+                Review(
+                    "unit-boundary",
+                    "read lines as one unit name: " + " / ".join(n.text for n in chunk),
+                    span,
+                    path,
+                )
+            )
+    return TaskDraft(
+        lines=(pending[0][0].number if pending else first, last),
+        text=None if items else text,
+        items=tuple(items or ()),
+        units=tuple(refs),
+    )
 
 
 def _clip(lines: list[tuple[Line, str]]) -> str:
