@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from yantai_policy.drafting.build import Review
-from yantai_policy.drafting.source import Line, SourceText  # noqa: TC001 - attrs reads the annotations
+from yantai_policy.drafting.source import Line, SourceText, fold  # noqa: TC001 - attrs reads the annotations
 
 __all__ = ["Particulars", "document_number", "read_particulars"]
 
@@ -121,27 +121,31 @@ def read_particulars(source: SourceText) -> Particulars:  # noqa: C901, PLR0912,
     title_lines: list[Line] = []
     start = next((i for i, n in enumerate(head) if "关于" in n.folded), None)
     title_end = None
+    first_title = 0
     if start is not None:
         first = start
         while (
             first > 0
             and head[first - 1] is not number_line
-            and not head[first - 1].folded.endswith((":", "。"))
+            and not head[first - 1].folded.endswith((":", "。", "文件"))
             and len(head[first - 1].folded) <= 30
             and first > start - 2
         ):
             first -= 1
-        for index in range(start, min(len(head), start + 5)):
-            if _TITLE_END.search(head[index].folded.rstrip(" 。")):
-                title_end = index
-                break
+        # A title of a 印发 notice ends at 通知; a line ending 方案 or 意见 may be its middle.
+        window = range(start, min(len(head), start + 5))
+        ends = [i for i in window if _TITLE_END.search(head[i].folded.rstrip(" 。"))]
+        notices = [i for i in ends if head[i].folded.rstrip(" 。").endswith("通知")]
+        title_end = (notices or ends or [None])[0]
         if title_end is not None:
             title_lines = [n for n in head[first : title_end + 1] if n is not number_line]
+            first_title = first
     title = "".join(n.text for n in title_lines)
     issuer = ""
     if title:
         notice["title"] = _text(title)
-        issuer = title.partition("关于")[0]
+        # The fold is one character to one, so the folded text's index cuts the printed text.
+        issuer = title[: "".join(n.folded for n in title_lines).find("关于")]
     else:
         review.append(Review("particular-missing", "the title (…关于…的通知) was not found"))
     # Addressees: the line after the title and number that ends with a colon.
@@ -231,10 +235,12 @@ def read_particulars(source: SourceText) -> Particulars:  # noqa: C901, PLR0912,
     if notice_sections:
         notice["sections"] = notice_sections
     parents = []
+    printed = "".join(n.text for n in preamble)  # matched folded, kept as printed
     for match in _CITED.finditer("".join(n.folded for n in preamble)):
-        cited = document_number(match.group(2))
-        if _NUMBER.fullmatch(cited) and cited != number:
-            parents.append({"document_number": cited, "title": _text(match.group(1))})
+        cited = document_number(printed[match.start(2) : match.end(2)])
+        if _NUMBER.fullmatch(fold(cited)) and cited != number:
+            title_zh = printed[match.start(1) : match.end(1)]
+            parents.append({"document_number": cited, "title": _text(title_zh)})
     if parents:
         notice["parents"] = parents
     # The annex: 附件 (alone) then its title, or the attachment's title repeated.
@@ -243,8 +249,11 @@ def read_particulars(source: SourceText) -> Particulars:  # noqa: C901, PLR0912,
         body = date_index + 1
     annex_title = ""
     if attachment is not None:
-        notice["attachment"] = _text(lines[attachment].text)
-        annex_title = re.sub(r"^附\s*件\s*\d*\s*[:：]\s*", "", lines[attachment].text)
+        # The attachment's title may wrap onto the lines before the signature.
+        stop = signature if signature is not None and 0 < signature - attachment <= 4 else None
+        attached = "".join(n.text for n in lines[attachment : stop or attachment + 1])
+        notice["attachment"] = _text(attached)
+        annex_title = re.sub(r"^附\s*件\s*\d*\s*[:：]\s*", "", attached)
     for index in range(body, min(len(lines), body + 4)):
         text = lines[index].folded
         if annex_title and re.sub(r"\s", "", text) == re.sub(r"\s", "", annex_title):
@@ -255,11 +264,14 @@ def read_particulars(source: SourceText) -> Particulars:  # noqa: C901, PLR0912,
     if lines:
         notice["lines"] = [lines[0].number, lines[-1].number]
     # Running heads: the issuer's name alone on a line, other than in the title and over
-    # the date.
+    # the date; and the masthead (版头, "…文件") over the title.
     furniture = frozenset(
         n.number
         for i, n in enumerate(lines)
-        if issuer and n.text == issuer and i != signature and n not in title_lines
+        if issuer
+        and (n.text == issuer or (i < first_title and n.folded == fold(issuer) + "文件"))
+        and i != signature
+        and n not in title_lines
     )
     city_match = re.match(r"([\u4e00-\u9fff]{2,4}?)市", issuer)
     city = city_match.group(1) if city_match else None
