@@ -50,8 +50,14 @@ LEAD_RULES = {
     "draft-labelled-2024": "explicit",
     "draft-no-lead-2022": "none",
     "draft-traditional-2024": "explicit",
+    "example-flexible-2025": "explicit",
 }
 """The lead rule each notice states (or, for the no-lead notice, its silence)."""
+
+DRAFTED = (*NOTICES, "example-flexible-2025")
+"""The notices the drafter is checked on: the five, and the hand-written v2 example plan of
+issue 11 (its expected plan was written before the drafter, to its own span conventions, so
+only the draft-side checks other than the particulars apply to it)."""
 
 
 @cache
@@ -199,6 +205,7 @@ LAYOUT = {
     "draft-first-listed-2023": "inline",
     "draft-labelled-2024": "labelled",
     "draft-traditional-2024": "inline",
+    "example-flexible-2025": "inline",
 }
 """The layout each notice is in; the no-lead notice mixes brackets and 责任单位 lines."""
 
@@ -261,7 +268,7 @@ def _by_task(
     }
 
 
-@pytest.mark.parametrize("name", NOTICES)
+@pytest.mark.parametrize("name", DRAFTED)
 def test_draft_reads_the_layout(name: str) -> None:
     """The drafter picks the notice's layout by itself."""
     if name in LAYOUT:
@@ -269,13 +276,13 @@ def test_draft_reads_the_layout(name: str) -> None:
     assert _drafted(name).layout in ("inline", "labelled")
 
 
-@pytest.mark.parametrize("name", NOTICES)
+@pytest.mark.parametrize("name", DRAFTED)
 def test_draft_sees_the_lead_rule(name: str) -> None:
     """The draft's lead rule is the one the notice states: explicit, first_listed or none."""
     assert _draft(name)["lead_rule"] == LEAD_RULES[name]
 
 
-@pytest.mark.parametrize("name", NOTICES)
+@pytest.mark.parametrize("name", DRAFTED)
 def test_draft_finds_the_furniture(name: str) -> None:
     """The draft lists the page numbers and running heads of the text as furniture."""
     assert (
@@ -305,7 +312,7 @@ def test_draft_reads_the_particulars(name: str) -> None:
     assert differ == []
 
 
-@pytest.mark.parametrize("name", NOTICES)
+@pytest.mark.parametrize("name", DRAFTED)
 def test_draft_has_the_measures(name: str) -> None:
     """The draft's measures are the expected ones: numbers, lines, titles and texts."""
 
@@ -318,19 +325,19 @@ def test_draft_has_the_measures(name: str) -> None:
     assert shape(_draft(name)) == shape(_expected(name))
 
 
-@pytest.mark.parametrize("name", NOTICES)
+@pytest.mark.parametrize("name", DRAFTED)
 def test_draft_has_the_tasks(name: str) -> None:
     """The draft's tasks are the expected ones, by id and lines."""
     assert _by_task(name, lambda t, _r, _c: t["lines"]) == {}
 
 
-@pytest.mark.parametrize("name", NOTICES)
+@pytest.mark.parametrize("name", DRAFTED)
 def test_draft_has_the_task_texts(name: str) -> None:
     """Each task without items has the expected verbatim text."""
     assert _by_task(name, lambda t, _r, _c: t.get("text", {}).get("zh")) == {}
 
 
-@pytest.mark.parametrize("name", NOTICES)
+@pytest.mark.parametrize("name", DRAFTED)
 def test_draft_finds_every_unit(name: str) -> None:
     """Every unit of the expected plan is a unit of the draft, and the draft has no other."""
     expected = set(_names(_expected(name)))
@@ -338,13 +345,13 @@ def test_draft_finds_every_unit(name: str) -> None:
     assert (sorted(expected - drafted), sorted(drafted - expected)) == ([], [])
 
 
-@pytest.mark.parametrize("name", NOTICES)
+@pytest.mark.parametrize("name", DRAFTED)
 def test_draft_gives_every_task_its_units_and_roles(name: str) -> None:
     """Each task has the expected units in printed order, each with the expected role."""
     assert _by_task(name, _roles) == {}
 
 
-@pytest.mark.parametrize("name", NOTICES)
+@pytest.mark.parametrize("name", DRAFTED)
 def test_draft_has_the_items(name: str) -> None:
     """Each task's numbered items are the expected ones: number, lines, text, units and roles."""
 
@@ -357,7 +364,7 @@ def test_draft_has_the_items(name: str) -> None:
     assert _by_task(name, items) == {}
 
 
-@pytest.mark.parametrize("name", NOTICES)
+@pytest.mark.parametrize("name", DRAFTED)
 def test_draft_reads_deadlines_reporting_and_districts(name: str) -> None:
     """Each task has the expected deadline (as printed and as a day), reporting and districts."""
 
@@ -369,7 +376,7 @@ def test_draft_reads_deadlines_reporting_and_districts(name: str) -> None:
     assert _by_task(name, timing) == {}
 
 
-@pytest.mark.parametrize("name", NOTICES)
+@pytest.mark.parametrize("name", DRAFTED)
 def test_draft_loads(name: str) -> None:
     """The draft loads as a plan, empty English and all, with the notice's tasks."""
     policy = policy_from_dict(json.loads(json.dumps(_draft(name), ensure_ascii=False, default=str)))
