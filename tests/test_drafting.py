@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from functools import cache
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 
 from yantai_policy.drafting import Draft, DraftError, draft_plan, read_notice
-from yantai_policy.loading import read_data_file
+from yantai_policy.loading import policy_from_dict, read_data_file
 
 DATA = Path(__file__).parent / "data"
 
@@ -179,3 +180,28 @@ def test_a_table_with_several_units_per_cell_and_a_first_listed_convention() -> 
     assert _tasks(draft.plan)["5.1"]["lines"] == [29, 31]
     assert draft.plan["provenance"]["furniture_lines"] == [12, 20, 21]
     assert draft.review == ()
+
+
+def test_table_reads_a_deadline_column() -> None:
+    """A 完成时限 column gives each task its deadline: own line, after the units, split, open."""
+    text = (DATA / "draft-table-deadlines.txt").read_text(encoding="utf-8")
+    draft = draft_plan(text)
+    assert draft.layout == "table"
+    tasks = _tasks(draft.plan)
+    names = {b["id"]: b["name"]["zh"] for b in draft.plan["bureaus"]}
+    assert {t: [names[a["unit"]] for a in task["assignments"]] for t, task in tasks.items()} == {
+        "1.1": ["市行政审批服务局", "市市场监管局"],
+        "2.1": ["市住房城乡建设局", "市自然资源和规划局"],
+        "3.1": ["市税务局"],
+        "4.1": ["市大数据局"],
+    }
+    assert tasks["1.1"]["deadline"] == {"on": dt.date(2024, 6, 30), "text": "2024年6月底前"}
+    assert tasks["2.1"]["deadline"] == {"on": dt.date(2024, 12, 31), "text": "2024年12月底前"}
+    assert tasks["3.1"]["deadline"]["on"] == dt.date(2024, 12, 31)
+    assert tasks["3.1"]["lines"] == [21, 24]  # the split deadline cell is the task's
+    assert tasks["4.1"]["deadline"] == "长期坚持"
+    # A task that begins with a date keeps it as its text; the date is not its deadline.
+    assert tasks["4.1"]["text"]["zh"].startswith("2025年底前建成")
+    assert draft.review == ()
+    policy = policy_from_dict(draft.plan)  # the draft loads as a plan, with its deadlines
+    assert policy.measures[0].tasks[0].deadline is not None

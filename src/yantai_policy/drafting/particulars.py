@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from yantai_policy.drafting.build import Review
-from yantai_policy.drafting.source import Line, SourceText, fold  # noqa: TC001 - attrs reads the annotations
+from yantai_policy.drafting.source import Line, SourceText, fold
 
 __all__ = ["Particulars", "document_number", "read_particulars"]
 
@@ -136,7 +136,7 @@ def read_particulars(source: SourceText) -> Particulars:  # noqa: C901, PLR0912,
         window = range(start, min(len(head), start + 5))
         ends = [i for i in window if _TITLE_END.search(head[i].folded.rstrip(" 。"))]
         notices = [i for i in ends if head[i].folded.rstrip(" 。").endswith("通知")]
-        title_end = (notices or ends or [None])[0]
+        title_end = next(iter(notices or ends), None)
         if title_end is not None:
             title_lines = [n for n in head[first : title_end + 1] if n is not number_line]
             first_title = first

@@ -8,6 +8,12 @@ over two lines: 市人力资源社 / 会保障局) or after a space at the end o
 line (… 市税务局). The table header (序 / 号 / 省政策内容 具体推进措施 责任单位) repeats
 on every page and is furniture.
 
+Where the header has a deadline column (完成时限, 时间节点, 完成时间), the cell after a
+task's units is its deadline: on a line of its own (or two, where the extraction split
+it), or after a space at the end of the units' line (… 市财政局 2024年底前). A deadline
+cell is short (at most `_DEADLINE_CELL` characters), so a task that begins with a date
+is not taken for one.
+
 A task's own words may state its unit's role: a task that begins 配合 (assists) is
 the unit's assisting part, one that begins 牵头 its lead; a numbered item that begins
 so gives that item the role.
@@ -19,7 +25,10 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+import attrs
+
 from yantai_policy.drafting.build import ItemDraft, MeasureDraft, Review, TaskDraft, UnitRef
+from yantai_policy.drafting.deadlines import deadline_value
 from yantai_policy.drafting.source import Line, SourceText, fold
 from yantai_policy.drafting.units import CityUnits, key, looks_like_unit, split_units
 
@@ -49,6 +58,10 @@ HEADER_WORDS = (
     "备注",
 )
 _POLICY_COLUMNS = ("省政策内容", "政策内容", "政策措施", "文件内容")
+_DEADLINE_COLUMNS = ("完成时限", "时间节点", "完成时间")
+_DEADLINE_CELL = 16  # characters in the longest deadline cell (2024年12月底前完成并长期坚持)
+_Cell = tuple[str, list[tuple[str, str | None]], int, bool]  # see `_Cells.cell`
+_DEADLINE_TAIL = 6  # characters of a deadline cell's second line (底前完成)
 _NUMBER = re.compile(r"\d{1,3}")
 _ROW = re.compile(r"(\d{1,3})(?:\s+(\S.*))?")  # a row's number, alone or before its words
 _ITEM = re.compile(r"(\d{1,2})\s*[.．、]\s*")
@@ -190,6 +203,7 @@ def read_table(  # noqa: C901, PLR0912, PLR0915 - one pass over the table's line
     review: list[Review] = []
     header = find_header(content)
     columns: tuple[str, ...] = ()
+    deadline_column = False
     if header is not None:
         _, texts = header
         furniture = [n.number for n in content if re.sub(r"\s", "", n.folded) in texts]
@@ -197,6 +211,7 @@ def read_table(  # noqa: C901, PLR0912, PLR0915 - one pass over the table's line
         header_line = content[header[0]]
         squashed = re.sub(r"\s", "", header_line.folded)
         policy_column = any(w in squashed for w in _POLICY_COLUMNS)
+        deadline_column = any(w in squashed for w in _DEADLINE_COLUMNS)
         if "牵头单位" in squashed and "配合单位" in squashed:
             columns = ("lead", "assist")
         body = [n for n in content if n.number not in source.furniture]
@@ -255,6 +270,25 @@ def read_table(  # noqa: C901, PLR0912, PLR0915 - one pass over the table's line
             )
         )
 
+    def cell_at(
+        at: int, *, headed: bool | None
+    ) -> tuple[_Cell | None, str | dict[str, object] | None]:
+        """The cell at body[at], and the deadline after its units on the same line.
+
+        With a deadline column, a line that ends with a deadline (… 市财政局 2024年底前)
+        is read without it, where the rest is a cell with text before it (``headed``
+        True), without (False), or either (None).
+        """
+        trailing = _trailing_deadline(body[at]) if deadline_column else None
+        if trailing is not None:
+            line = body[at]
+            body[at] = Line(line.number, trailing[0], fold(trailing[0]))
+            found = cells.cell(body, at)
+            if found is not None and headed in (None, bool(found[0])):
+                return found, trailing[1]
+            body[at] = line
+        return cells.cell(body, at), None
+
     index = 0
     while index < len(body):
         line = body[index]
@@ -289,7 +323,7 @@ def read_table(  # noqa: C901, PLR0912, PLR0915 - one pass over the table's line
                 index += 1
                 continue
             in_policy = False
-        found = cells.cell(body, index)
+        found, trailing = cell_at(index, headed=None if pending else True)
         if found is not None and (pending or found[0]):
             head, names, used, known = found
             if head:
@@ -297,23 +331,66 @@ def read_table(  # noqa: C901, PLR0912, PLR0915 - one pass over the table's line
             parts = [(body[index : index + used], names)]
             index += used
             # More lines of the same cell: further units, one line (or a split name) each.
-            while index < len(body) and not _NUMBER.fullmatch(body[index].folded):
-                more = cells.cell(body, index)
+            while (
+                trailing is None and index < len(body) and not _NUMBER.fullmatch(body[index].folded)
+            ):
+                more, trailing = cell_at(index, headed=False)
                 if more is None or more[0]:
                     break
                 known = known and more[3]
                 parts.append((body[index : index + more[2]], more[1]))
                 index += more[2]
             where = (len(measures), len(tasks))
-            tasks.append(
-                _task(pending, parts, known=known, columns=columns, review=review, where=where)
-            )
+            task = _task(pending, parts, known=known, columns=columns, review=review, where=where)
+            if trailing is not None:
+                task = attrs.evolve(task, deadline=trailing)
+            elif deadline_column:
+                cell = _deadline_cell(body, index)
+                if cell is not None:
+                    used, deadline = cell
+                    task = attrs.evolve(
+                        task,
+                        deadline=deadline,
+                        lines=(task.lines[0], body[index + used - 1].number),
+                    )
+                    index += used
+            tasks.append(task)
             pending = []
             continue
         pending.append((line, line.text))
         index += 1
     close_measure()
     return measures, source, review
+
+
+def _deadline(text: str) -> str | dict[str, object] | None:
+    """The deadline a short cell text states, or None."""
+    if len(text.strip()) > _DEADLINE_CELL or _SENTENCE.search(fold(text).rstrip("。")):
+        return None
+    return deadline_value(text)
+
+
+def _trailing_deadline(line: Line) -> tuple[str, str | dict[str, object]] | None:
+    """A line that ends with a deadline cell after a space: (the line before it, the deadline)."""
+    space = re.search(r"\s+(\S+)$", line.text)
+    if space is None:
+        return None
+    deadline = _deadline(space.group(1))
+    return None if deadline is None else (line.text[: space.start()], deadline)
+
+
+def _deadline_cell(lines: Sequence[Line], index: int) -> tuple[int, str | dict[str, object]] | None:
+    """A deadline cell that starts at lines[index] (one line, or two the extraction split)."""
+    for used in (2, 1):  # 2024年12月 / 底前: the longer reading, where its tail is short
+        chunk = lines[index : index + used]
+        if len(chunk) < used or any(_NUMBER.fullmatch(n.folded) for n in chunk):
+            continue
+        if used == 2 and len(chunk[1].text.strip()) > _DEADLINE_TAIL:
+            continue
+        deadline = _deadline("".join(n.text.strip() for n in chunk))
+        if deadline is not None:
+            return used, deadline
+    return None
 
 
 def _task(  # noqa: PLR0913 - the reader's state for one row
