@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 import yantai_policy as yp
+from pgserver import Server, ServerUnavailableError, running_server
 from yantai_policy.loading import BUILTIN_PLAN
 
 
@@ -43,3 +48,47 @@ def source_bytes(policy: yp.Policy) -> bytes:
 def other_city_path() -> Path:
     """A small plan for another city, written in TOML."""
     return Path(__file__).parent / "data" / "other-city.toml"
+
+
+@pytest.fixture(scope="session")
+def postgresql_server() -> Iterator[Server]:
+    """A real PostgreSQL server, started for this test run (see tests/pgserver.py).
+
+    Where the server's binaries are missing or it will not start, the tests that need it skip
+    and say why, unless ``YP_REQUIRE_POSTGRESQL=1`` (as ``.ci/run`` sets): then they fail.
+    """
+    try:
+        with running_server() as server:
+            yield server
+    except ServerUnavailableError as error:
+        if os.environ.get("YP_REQUIRE_POSTGRESQL") == "1":
+            pytest.fail(f"YP_REQUIRE_POSTGRESQL=1 but {error}")
+        pytest.skip(f"PostgreSQL tests skipped: {error}")
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def postgresql_url(postgresql_server: Server) -> Iterator[str]:
+    """A ``postgresql://`` URL of a fresh, empty database on the test server, dropped after."""
+    name = f"ledger_test_{os.getpid()}_{next(_databases)}"
+    admin = sa.create_engine(postgresql_server.url().replace("postgresql://", "postgresql+psycopg://"),
+                             isolation_level="AUTOCOMMIT")  # fmt: skip
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield postgresql_server.url(name)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A ``--db`` value for a fresh ledger: a SQLite file, then a database on the PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "ledger.db")
+    url: str = request.getfixturevalue("postgresql_url")
+    return url

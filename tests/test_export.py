@@ -449,7 +449,7 @@ _FORMULA_TEXT = st.text(
 @given(st.lists(_FORMULA_TEXT))
 def test_csv_cells_never_start_like_a_formula(cells: list[str]) -> None:
     """Any cell reads back as itself, quoted where it would start a formula, never as one."""
-    (row,) = _csv_rows(export._csv_bytes([cells]))
+    (row,) = _csv_rows(export.csv_bytes([cells]))
     assert row == [("'" + c if _formula_like(c) else c) for c in cells]
     assert not any(_formula_like(c) for c in row)
 

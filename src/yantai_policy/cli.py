@@ -373,6 +373,9 @@ def _parser() -> _Parser:
     )
     _add_diff_command(commands, o)
     _add_draft_command(commands, o)
+    from yantai_policy.cli_ledger import add_ledger_command  # noqa: PLC0415 - argparse only
+
+    add_ledger_command(commands, o, _day)
     _add_benefit_commands(commands, o)
     _add_plot_command(commands, o)
     _add_parameters_command(commands, o)
@@ -1371,12 +1374,12 @@ def _plot(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
 
 
 def _parameters(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
+    from yantai_policy.dates import china_today  # noqa: PLC0415
     from yantai_policy.outfile import open_output, refuse_input, start_csv  # noqa: PLC0415
     from yantai_policy.parameters import InForce  # noqa: PLC0415 - only this command
     from yantai_policy.serialize import neutralise_cell  # noqa: PLC0415
 
-    china = dt.timezone(dt.timedelta(hours=8), "CST")  # China Standard Time, no DST
-    on = dt.datetime.now(tz=china).date() if args.on is None else args.on
+    on = china_today() if args.on is None else args.on
     rows = policy.parameters.in_force(on)
     refuse_input(args.output, [args.plan])
     with open_output(args.output, newline="" if args.report_format == "csv" else None) as out:
@@ -1406,6 +1409,17 @@ def _parameters_text(rows: Sequence[InForce], on: dt.date, lang: Lang, out: IO[s
             print(f"  {cells['source' + key]}", file=out)
 
 
+def _ledger(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
+    try:
+        import sqlalchemy  # noqa: F401, PLC0415 - the ledger extra, and only these commands load it
+    except ImportError:
+        hint = "pip install 'yantai-policy[ledger]' (and 'yantai-policy[postgresql]' for postgresql:// URLs)"
+        raise _CommandError(f"the ledger commands need SQLAlchemy and Alembic: {hint}") from None
+    from yantai_policy.cli_ledger import run_ledger  # noqa: PLC0415
+
+    return run_ledger(policy, args)
+
+
 _COMMANDS: dict[str, Callable[[Policy, argparse.Namespace, Lang], int]] = {
     "measures": _cmd_measures,
     "show": _cmd_show,
@@ -1424,4 +1438,5 @@ _COMMANDS: dict[str, Callable[[Policy, argparse.Namespace, Lang], int]] = {
     "diff": _diff,
     "draft": _draft,
     "parameters": _parameters,
+    "ledger": _ledger,
 }

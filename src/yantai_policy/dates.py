@@ -25,7 +25,10 @@ import contextlib
 import datetime as dt
 import re
 
-__all__ = ["DateError", "parse_date"]
+__all__ = ["CHINA", "DateError", "china_today", "parse_date"]
+
+CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
+"""China Standard Time (UTC+8, no daylight saving): the day the notice's offices keep."""
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 _LOOSE = re.compile(r"(\d{1,4})-(\d{1,2})-(\d{1,2})", re.ASCII)
@@ -124,3 +127,8 @@ def _form(text: str) -> str:
     if _ISO_DATE.match(text) and text[10:11] in ("T", " "):
         return "expected YYYY-MM-DD, not a date and time"
     return "expected YYYY-MM-DD"
+
+
+def china_today() -> dt.date:
+    """Return today's date in China (UTC+8), the default day of the command line and the ledger."""
+    return dt.datetime.now(tz=CHINA).date()

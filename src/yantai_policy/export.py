@@ -69,6 +69,7 @@ __all__ = [
     "FORMATS",
     "PLAN_SCHEMA",
     "ResponsibilityMatrix",
+    "csv_bytes",
     "matrix_to_csv",
     "matrix_to_markdown",
     "matrix_to_xlsx",
@@ -84,6 +85,7 @@ __all__ = [
     "to_node_link",
     "to_xlsx",
     "write",
+    "xlsx_bytes",
 ]
 
 PLAN_SCHEMA = "plan.schema.json"
@@ -742,7 +744,8 @@ def to_mermaid(policy: Policy, lang: Lang = "zh", as_of: dt.date | None = None) 
 # --- Spreadsheets ----------------------------------------------------------------------
 
 
-def _csv_bytes(rows: Iterable[Iterable[object]]) -> bytes:
+def csv_bytes(rows: Iterable[Iterable[object]]) -> bytes:
+    """Return rows as CSV: UTF-8 with a BOM, RFC 4180, formula-like cells neutralised."""
     buffer = io.StringIO(newline="")
     writer = start_csv(buffer)  # UTF-8 with a BOM; RFC 4180: quoted as needed, CRLF line ends
     for row in rows:
@@ -750,7 +753,7 @@ def _csv_bytes(rows: Iterable[Iterable[object]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def _xlsx_bytes(rows: Iterable[Iterable[object]], title: str) -> bytes:
+def xlsx_bytes(rows: Iterable[Iterable[object]], title: str) -> bytes:
     """The CSV's rows as one sheet: numbers stay numbers, text is neutralised as in CSV."""
     buffer = io.BytesIO()
     with xlsx_sheet(buffer, title) as append:
@@ -844,7 +847,7 @@ def to_csv(policy: Policy, lang: Lang = "both", as_of: dt.date | None = None) ->
         >>> zh[0][:3], next(row for row in zh if row[0] == "6.2")[4:6]
         (['编号', '措施', '措施名称'], ['市财政局', '配合'])
     """
-    return _csv_bytes(_action_rows(policy, lang, as_of))
+    return csv_bytes(_action_rows(policy, lang, as_of))
 
 
 def to_xlsx(policy: Policy, lang: Lang = "both", as_of: dt.date | None = None) -> bytes:
@@ -857,7 +860,7 @@ def to_xlsx(policy: Policy, lang: Lang = "both", as_of: dt.date | None = None) -
         ValueError: ``lang`` is not ``"zh"``, ``"en"`` or ``"both"``.
         OutputError: openpyxl is not installed.
     """
-    return _xlsx_bytes(_action_rows(policy, lang, as_of), "actions")
+    return xlsx_bytes(_action_rows(policy, lang, as_of), "actions")
 
 
 def _action_rows(policy: Policy, lang: Lang, as_of: dt.date | None) -> list[tuple[object, ...]]:
@@ -989,7 +992,7 @@ def matrix_to_csv(policy: Policy, lang: Lang = "both", as_of: dt.date | None = N
         >>> zh[0][:3], zh[7][:3]
         (['措施', '市商务局', '市财政局'], ['7. 提供贷款贴息', '', '负责'])
     """
-    return _csv_bytes(_matrix_rows(policy, lang, as_of))
+    return csv_bytes(_matrix_rows(policy, lang, as_of))
 
 
 def matrix_to_xlsx(policy: Policy, lang: Lang = "both", as_of: dt.date | None = None) -> bytes:
@@ -1001,7 +1004,7 @@ def matrix_to_xlsx(policy: Policy, lang: Lang = "both", as_of: dt.date | None = 
         ValueError: ``lang`` is not ``"zh"``, ``"en"`` or ``"both"``.
         OutputError: openpyxl is not installed.
     """
-    return _xlsx_bytes(_matrix_rows(policy, lang, as_of), "matrix")
+    return xlsx_bytes(_matrix_rows(policy, lang, as_of), "matrix")
 
 
 def _matrix_rows(policy: Policy, lang: Lang, as_of: dt.date | None) -> list[list[object]]:

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from yantai_policy.ledger.status import LedgerStatus
     from yantai_policy.model import Bureau, Measure, Policy
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "FORMATS",
     "INSTALL_HINT",
     "cjk_font",
+    "ledger_matrix",
     "matrix",
     "responsibility_graph",
     "save",
@@ -106,7 +108,12 @@ _TEXTS = {
     "workload": {"zh": "各责任单位的具体推进措施数", "en": "Actions per unit"},
     "actions": {"zh": "具体推进措施（项）", "en": "Actions"},
     "matrix": {"zh": "责任矩阵：措施 × 责任单位", "en": "Responsibility matrix: measures × units"},
+    "ledger": {"zh": "督办台账：措施 × 责任单位", "en": "Implementation ledger: measures × units"},
 }
+_LIGHT_COLOUR = {"green": "#3a9d5d", "yellow": "#f2c230", "red": "#d64541"}
+_LIGHT_WORDS = {"zh": {"green": "绿灯：正常推进", "yellow": "黄灯：临近时限或报送期", "red": "红灯：超期或漏报"},
+                "en": {"green": "green: on track", "yellow": "yellow: due soon or a report due",
+                       "red": "red: overdue or a report missed"}}  # fmt: skip
 
 
 def _matplotlib() -> None:
@@ -417,6 +424,52 @@ def matrix(policy: Policy, lang: PlotLang = "zh", as_of: dt.date | None = None) 
     ax.legend(
         handles=_legend_handles(shown, lines=False), loc="upper left", bbox_to_anchor=(1.01, 1.0)
     )
+    return _finish(fig, families, tight=True)
+
+
+def ledger_matrix(policy: Policy, status: LedgerStatus, lang: PlotLang = "zh") -> Figure:
+    """Draw the ledger's matrix: measures (rows) by units (columns), coloured by light.
+
+    A cell is the worst light of the unit's tasks under the measure
+    ([`LedgerStatus.matrix`][yantai_policy.ledger.status.LedgerStatus.matrix]) and stays
+    white where the unit has no task there.
+
+    Raises:
+        ValueError: ``lang`` is neither ``"zh"`` nor ``"en"``.
+        ImportError: matplotlib is not installed.
+    """
+    from matplotlib.colors import ListedColormap  # noqa: PLC0415
+    from matplotlib.patches import Patch  # noqa: PLC0415
+
+    shown, families = _setup(lang)
+    cells = status.matrix()
+    measures = list(policy.measures)
+    units = [b for b in policy.bureaus if any((m.number, b.id) in cells for m in measures)]
+    order = ["green", "yellow", "red"]
+    data = [
+        [
+            0 if (m.number, b.id) not in cells else 1 + order.index(cells[m.number, b.id].value)
+            for b in units
+        ]
+        for m in measures
+    ]
+    colours = ListedColormap(["white", *(_LIGHT_COLOUR[x] for x in order)])
+    fig = _new_figure(0.42 * len(units) + 4.5, 0.36 * len(measures) + 3.2)
+    ax = fig.add_subplot()
+    ax.imshow(data, cmap=colours, vmin=0, vmax=len(order), aspect="auto")
+    ax.set_yticks(
+        range(len(measures)), labels=[_measure_label(m, shown) for m in measures], fontsize=8
+    )
+    labels = Labels(policy, None)
+    ax.set_xticks(range(len(units)), labels=[_unit_label(b, shown, labels) for b in units],
+                  fontsize=8, rotation=60, ha="right", rotation_mode="anchor")  # fmt: skip
+    ax.set_xticks([x - 0.5 for x in range(1, len(units))], minor=True)
+    ax.set_yticks([y - 0.5 for y in range(1, len(measures))], minor=True)
+    ax.grid(which="minor", color="#dddddd", linewidth=0.6)
+    ax.tick_params(which="minor", length=0)
+    ax.set_title(f"{_TEXTS['ledger'][shown]} ({status.on.isoformat()})")
+    handles = [Patch(facecolor=_LIGHT_COLOUR[x], label=_LIGHT_WORDS[shown][x]) for x in order]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return _finish(fig, families, tight=True)
 
 

@@ -1,0 +1,1 @@
+"""The ledger's Alembic migrations: its schema, revision by revision."""

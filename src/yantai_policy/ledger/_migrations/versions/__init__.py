@@ -1,0 +1,1 @@
+"""The revisions of the ledger schema, in order."""

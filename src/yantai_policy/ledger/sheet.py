@@ -1,0 +1,200 @@
+r"""台账 sheets: the ledger's entries as rows, and progress reports read from CSV or xlsx.
+
+One list of columns, [`SHEET_COLUMNS`][yantai_policy.ledger.sheet.SHEET_COLUMNS], is
+both what ``ledger export`` writes and what ``ledger import`` reads, so an exported
+sheet of reports imports again (rows with a ``key`` are recognised, not filed twice).
+A sheet's header may use the column keys or their Chinese headers; a status may be
+given as ``done`` or as 已完成.
+
+Import reads every row, then files them with
+[`Ledger.report_many`][yantai_policy.ledger.store.Ledger.report_many]: the whole sheet,
+or, where any row is bad, nothing, with every bad row listed by its row number in the
+sheet (the header is row 1) and its column.
+
+Examples:
+    >>> sheet = "task,unit,status,on\r\n7.1,finance,已完成,2021-03-01\r\n".encode()
+    >>> rows = read_sheet(sheet, "s.csv")
+    >>> rows[0]["status"], rows[0]["on"]
+    ('done', '2021-03-01')
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import TYPE_CHECKING, Any
+
+from yantai_policy.ledger.model import EntryKind, LedgerError, Problem, RefusedRowsError, Status
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from yantai_policy.ledger.model import Entry
+
+__all__ = ["IMPORTED", "SHEET_COLUMNS", "entry_rows", "read_sheet"]
+
+SHEET_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "序号"),
+    ("kind", "类型"),
+    ("task", "任务"),
+    ("unit", "单位"),
+    ("status", "进展状态"),
+    ("on", "日期"),
+    ("text", "进展情况"),
+    ("text_en", "进展情况（英文）"),
+    ("evidence", "佐证材料"),
+    ("reason", "理由"),
+    ("deadline", "完成时限"),
+    ("by", "填报人"),
+    ("recorded_at", "记录时间"),
+    ("supersedes", "更正条目"),
+    ("key", "幂等键"),
+)
+"""The sheet's columns: each key, and its Chinese header."""
+
+IMPORTED = (
+    "id",
+    "task",
+    "unit",
+    "status",
+    "on",
+    "text",
+    "text_en",
+    "evidence",
+    "by",
+    "supersedes",
+    "key",
+)
+"""The columns an import reads. A row with an ``id`` is an exported entry: it must match
+the ledger's and is not filed again. ``recorded_at`` and the office's columns are the
+ledger's own and are not read (``kind``, where present, must be ``report``)."""
+
+_REQUIRED = ("task", "unit", "status", "on")
+_BY_HEADER = {h: k for k, h in SHEET_COLUMNS} | {k: k for k, _ in SHEET_COLUMNS}
+_STATUS_ZH = {s.zh: s.value for s in Status}
+MAX_SHEET_BYTES = 64 * 1024 * 1024
+"""The largest sheet read (64 MiB)."""
+
+
+def entry_rows(entries: Iterable[Entry]) -> list[list[object]]:
+    """Return the entries as a sheet: the header of column keys, then one row each."""
+    rows: list[list[object]] = [[k for k, _ in SHEET_COLUMNS]]
+    for entry in entries:
+        data = entry.to_dict()
+        text = data.pop("text") or {}
+        flat = {
+            **data,
+            "text": text.get("zh"),
+            "text_en": text.get("en") or None,
+            "evidence": "; ".join(entry.evidence),
+        }
+        rows.append(["" if flat.get(k) is None else flat[k] for k, _ in SHEET_COLUMNS])
+    return rows
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _grid(data: bytes, name: str) -> list[list[object]]:
+    if data[:4] == b"PK\x03\x04":  # a zip: an .xlsx workbook
+        try:
+            from openpyxl import load_workbook  # noqa: PLC0415 - only xlsx sheets need it
+        except ImportError:
+            raise LedgerError(
+                f"{name}: reading .xlsx needs openpyxl (pip install openpyxl)", field="file"
+            ) from None
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on a bad zip
+            raise LedgerError(
+                f"{name}: not a readable .xlsx workbook ({error})", field="file"
+            ) from None
+        try:
+            sheet = book.worksheets[0]
+            return [list(row) for row in sheet.iter_rows(values_only=True)]
+        finally:
+            book.close()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        msg = f"{name}: not UTF-8 at byte {error.start}; save the sheet as CSV UTF-8 or .xlsx"
+        raise LedgerError(msg, field="file") from None
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as error:
+        raise LedgerError(f"{name}: not a readable CSV file ({error})", field="file") from None
+
+
+def read_sheet(data: bytes, name: str) -> list[dict[str, Any]]:  # noqa: C901 - one check per kind of bad row
+    """Read a 台账 sheet's report rows (CSV in UTF-8, or .xlsx, its first sheet).
+
+    Returns one mapping per row, with the `IMPORTED` columns and ``row`` (its row
+    number in the sheet). Blank rows are skipped.
+
+    Raises:
+        LedgerError: The file is not a sheet, or its header lacks a required column.
+        RefusedRowsError: Rows that are not reports, or a cell of the wrong kind.
+    """
+    grid = _grid(data, name)
+    if not grid or not any(c not in (None, "") for c in grid[0]):
+        raise LedgerError(f"{name}: the sheet is empty; it needs a header row", field="file")
+    header = [str(c).strip() if c is not None else "" for c in grid[0]]
+    columns = [_BY_HEADER.get(h.lstrip("\ufeff")) for h in header]
+    unknown = [h for h, c in zip(header, columns, strict=True) if c is None and h]
+    if unknown:
+        known = ", ".join(k for k, _ in SHEET_COLUMNS)
+        raise LedgerError(
+            f"{name}: row 1: unknown column {unknown[0]!r}; the columns are {known}",
+            field=unknown[0],
+        )
+    missing = [c for c in _REQUIRED if c not in columns]
+    if missing:
+        raise LedgerError(
+            f"{name}: row 1: no {missing[0]!r} column (a report needs {', '.join(_REQUIRED)})",
+            field=missing[0],
+        )
+    rows: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    for number, raw in enumerate(grid[1:], start=2):
+        cells = {c: _cell(v) for c, v in zip(columns, raw, strict=False) if c is not None}
+        if len(raw) > len(columns) and any(v not in (None, "") for v in raw[len(columns) :]):
+            problems.append(
+                Problem(number, "", f"{len(raw)} cells, but the header has {len(columns)}")
+            )
+        if all(v is None for v in cells.values()):
+            continue
+        kind = cells.get("kind")
+        if kind not in (None, EntryKind.REPORT.value):
+            problems.append(
+                Problem(
+                    number,
+                    "kind",
+                    f"only reports are imported, not {kind!r} entries (ledger export --kind report writes a sheet of reports)",
+                )
+            )
+            continue
+        row: dict[str, Any] = {c: cells.get(c) for c in IMPORTED}
+        status = row["status"]
+        row["status"] = _STATUS_ZH.get(str(status), status) if status is not None else None
+        for field in ("task", "unit", "on", "text", "text_en", "by", "key"):
+            if row[field] is not None and not isinstance(row[field], str):
+                row[field] = str(row[field])
+        for field in ("supersedes", "id"):
+            if isinstance(row[field], str) and row[field].isdigit():
+                row[field] = int(row[field])
+        row["row"] = number
+        rows.append(row)
+    if problems:
+        raise RefusedRowsError(tuple(problems), source=name)
+    return rows
