@@ -7,6 +7,7 @@ server that the suite starts itself (the ``ledger_db`` fixture of conftest.py).
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -111,9 +112,14 @@ def test_migrate_refuses_the_plan_of_another_notice(ledger: Ledger, policy: yp.P
 
 
 def test_open_refuses_a_database_without_a_ledger(tmp_path: Path, policy: yp.Policy) -> None:
-    """Open refuses a database without a ledger."""
+    """Open refuses a database without a ledger, and a file that is not there (leaving none)."""
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
     with pytest.raises(LedgerError, match="holds no ledger"):
-        Ledger.open(str(tmp_path / "empty.db"), policy)
+        Ledger.open(str(empty), policy)
+    with pytest.raises(LedgerError, match="no such ledger file"):
+        Ledger.open(str(tmp_path / "none.db"), policy)
+    assert not (tmp_path / "none.db").exists()
 
 
 def test_the_migrations_arrive_at_the_schema_stated_in_code(ledger: Ledger) -> None:
@@ -454,6 +460,24 @@ def test_a_sheet_with_an_unknown_column_is_refused() -> None:
         read_sheet(_csv("task,unit,status"), "s.csv")
     with pytest.raises(LedgerError, match="not UTF-8"):
         read_sheet("task,unit\r\n市".encode("gb18030"), "s.csv")
+
+
+def test_a_sheet_without_keys_imports_once_and_refuses_a_repeated_row(ledger: Ledger) -> None:
+    """Rows without id or key are keyed by what they say: a second import files nothing."""
+    sheet = _csv("task,unit,status,on,text", "2.1,hrss,in_progress,2025-04-01,已启动",
+                 "2.2,hrss,done,2025-04-02,")  # fmt: skip
+    first = ledger.report_many(read_sheet(sheet, "s.csv"), today=TODAY)
+    second = ledger.report_many(read_sheet(sheet, "s.csv"), today=TODAY)
+    assert [e.id for e in second] == [e.id for e in first]
+    assert len(ledger.history(kind=EntryKind.REPORT)) == 2
+    other = _csv("task,unit,status,on,text", "2.1,hrss,in_progress,2025-04-01,已启动，有变化")
+    assert ledger.report_many(read_sheet(other, "s.csv"), today=TODAY)[0].id not in {
+        e.id for e in first
+    }
+    repeated = _csv("task,unit,status,on", "2.2,hrss,done,2025-05-01", "2.2,hrss,done,2025-05-01")
+    with pytest.raises(RefusedRowsError) as caught:
+        read_sheet(repeated, "s.csv")
+    assert [(p.row, p.message) for p in caught.value.problems] == [(3, "repeats row 2")]
 
 
 def test_an_exported_sheet_imports_again_without_duplicates(ledger: Ledger) -> None:

@@ -2,7 +2,10 @@ r"""台账 sheets: the ledger's entries as rows, and progress reports read from 
 
 One list of columns, [`SHEET_COLUMNS`][yantai_policy.ledger.sheet.SHEET_COLUMNS], is
 both what ``ledger export`` writes and what ``ledger import`` reads, so an exported
-sheet of reports imports again (rows with a ``key`` are recognised, not filed twice).
+sheet of reports imports again (rows with an ``id`` are recognised, not filed twice).
+A row with neither ``id`` nor ``key`` is keyed by what it says (task, unit, status, date,
+text, evidence, who): importing the same sheet twice files each report once, and a row
+that says the same as an earlier row of the sheet is refused as a repeat.
 A sheet's header may use the column keys or their Chinese headers; a status may be
 given as ``done`` or as 已完成.
 
@@ -22,7 +25,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
+import json
 from typing import TYPE_CHECKING, Any
 
 from yantai_policy.ledger.model import EntryKind, LedgerError, Problem, RefusedRowsError, Status
@@ -32,7 +37,7 @@ if TYPE_CHECKING:
 
     from yantai_policy.ledger.model import Entry
 
-__all__ = ["IMPORTED", "SHEET_COLUMNS", "entry_rows", "read_sheet"]
+__all__ = ["IMPORTED", "SHEET_COLUMNS", "content_key", "entry_rows", "read_sheet"]
 
 SHEET_COLUMNS: tuple[tuple[str, str], ...] = (
     ("id", "序号"),
@@ -93,6 +98,33 @@ def entry_rows(entries: Iterable[Entry]) -> list[list[object]]:
     return rows
 
 
+def content_key(row: dict[str, Any]) -> str:
+    """Return the key of a sheet row that has none: ``sheet:`` and a digest of what it says.
+
+    Examples:
+        >>> row = {"task": "7.1", "unit": "finance", "status": "done", "on": "2021-03-01"}
+        >>> content_key(row) == content_key(dict(row, key=None)), content_key(row)[:6]
+        (True, 'sheet:')
+    """
+    said = [
+        row.get(c) for c in ("task", "unit", "status", "on", "text", "text_en", "evidence", "by")
+    ]
+    digest = hashlib.sha256(json.dumps(said, ensure_ascii=False, default=str).encode())
+    return f"sheet:{digest.hexdigest()[:32]}"
+
+
+def _keyed(row: dict[str, Any], number: int, said: dict[str, int]) -> Problem | None:
+    """Key a row that has neither id nor key by its content; a repeat of an earlier row is a problem."""
+    if row["id"] is not None or row["key"] is not None:
+        return None
+    key = content_key(row)
+    if key in said:
+        return Problem(number, "", f"repeats row {said[key]}")
+    said[key] = number
+    row["key"] = key
+    return None
+
+
 def _cell(value: object) -> object:
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
@@ -136,7 +168,7 @@ def _grid(data: bytes, name: str) -> list[list[object]]:
         raise LedgerError(f"{name}: not a readable CSV file ({error})", field="file") from None
 
 
-def read_sheet(data: bytes, name: str) -> list[dict[str, Any]]:  # noqa: C901 - one check per kind of bad row
+def read_sheet(data: bytes, name: str) -> list[dict[str, Any]]:  # noqa: C901, PLR0912 - one check per kind of bad row
     """Read a 台账 sheet's report rows (CSV in UTF-8, or .xlsx, its first sheet).
 
     Returns one mapping per row, with the `IMPORTED` columns and ``row`` (its row
@@ -166,6 +198,7 @@ def read_sheet(data: bytes, name: str) -> list[dict[str, Any]]:  # noqa: C901 - 
         )
     rows: list[dict[str, Any]] = []
     problems: list[Problem] = []
+    said: dict[str, int] = {}
     for number, raw in enumerate(grid[1:], start=2):
         cells = {c: _cell(v) for c, v in zip(columns, raw, strict=False) if c is not None}
         if len(raw) > len(columns) and any(v not in (None, "") for v in raw[len(columns) :]):
@@ -193,6 +226,10 @@ def read_sheet(data: bytes, name: str) -> list[dict[str, Any]]:  # noqa: C901 - 
         for field in ("supersedes", "id"):
             if isinstance(row[field], str) and row[field].isdigit():
                 row[field] = int(row[field])
+        repeat = _keyed(row, number, said)
+        if repeat is not None:
+            problems.append(repeat)
+            continue
         row["row"] = number
         rows.append(row)
     if problems:

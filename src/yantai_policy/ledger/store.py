@@ -39,6 +39,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 import attrs
@@ -72,14 +73,17 @@ _RETRIES = 50
 serialisation failure occurs; each waits a little longer."""
 
 
-def engine_for(db: str) -> sa.Engine:
+def engine_for(db: str, *, create: bool = False) -> sa.Engine:
     """Return an engine for ``--db``: a file path (SQLite) or a database URL.
 
     ``postgresql://`` URLs use psycopg 3. A SQLite file is put in WAL mode with a busy
-    timeout, and its transactions begin ``IMMEDIATE`` (see the module's notes).
+    timeout, and its transactions begin ``IMMEDIATE`` (see the module's notes). Unless
+    ``create``, a SQLite file must exist already: opening a ledger never leaves an empty
+    file behind.
 
     Raises:
-        LedgerError: The URL names a database this library does not support (field ``db``).
+        LedgerError: The URL names a database this library does not support, or the
+            SQLite file is not there (field ``db``).
     """
     if "://" in db:
         try:
@@ -93,6 +97,10 @@ def engine_for(db: str) -> sa.Engine:
             raise LedgerError(msg, field="db")
     else:
         url = sa.engine.URL.create("sqlite+pysqlite", database=db)
+    path = url.database if url.get_backend_name() == "sqlite" else None
+    if not create and path and path != ":memory:" and not Path(path).is_file():
+        msg = f"{db}: no such ledger file; create one with `yantai-policy ledger init --db {db}`"
+        raise LedgerError(msg, field="db")
     try:
         engine = sa.create_engine(url, pool_pre_ping=url.get_backend_name() == "postgresql")
     except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as error:
@@ -205,7 +213,7 @@ class Ledger:
         Raises:
             LedgerError: The database already holds a ledger, or cannot be opened.
         """
-        engine = engine_for(db)
+        engine = engine_for(db, create=True)
         ledger = cls(policy, engine, db)
         with ledger._connect() as connection:
             with connection.begin():
