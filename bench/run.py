@@ -19,7 +19,10 @@ Runs, in this order (the children first, while this process is still small):
   and, for information, ``benefits`` and ``schema``, against a bare interpreter (fresh
   processes, interleaved);
 * the graph build, each query and the full audit, on the built-in plan and on the 100x
-  synthetic plan (``graph_audit.rows``).
+  synthetic plan (``graph_audit.rows``);
+* drafting a plan from Yantai's notice, warm and end to end (``draft.py``);
+* the ledger on SQLite: 100,000 reports inserted, and the status over them
+  (``ledger.py``).
 
 Each figure is a median over repeated runs (the row says how many: ``--repeats``
 fresh processes, ``--batch-repeats`` runs of a large batch), except the 1 GB stream
@@ -68,7 +71,9 @@ QUICK_REPEATS = 3
 QUICK_STREAM_MB = 16
 STREAM_MB = 1024
 """The input size the stream's memory budget is stated for."""
-STEP_KEYS = ("many", "openfisca", "stream", "dask", "one", "import", "cli", "graph", "draft")
+STEP_KEYS = (
+    "many", "openfisca", "stream", "dask", "one", "import", "cli", "graph", "draft", "ledger",
+)  # fmt: skip
 """The names ``--only`` takes, in the order of the steps in `main`."""
 NOT_INSTALLED = "not run: install bench/requirements-openfisca.txt"
 NOTES: list[str] = []
@@ -424,6 +429,33 @@ def draft_rows(repeats: int) -> list[Row]:
     ]
 
 
+def ledger_rows(repeats: int) -> list[Row]:
+    """``bench/ledger.py`` in a child: 100,000 reports into a SQLite ledger, and the status."""
+    done = _child([sys.executable, str(BENCH / "ledger.py"), "--json", "--repeat", str(repeats)])
+    if done.returncode not in (0, 1):
+        return [Row("the ledger on SQLite", "failed", "", _tail(done), "NOT met")]
+    figures = json.loads(done.stdout)
+    f = figures["sqlite"]
+    return [
+        Row(
+            f"ledger: {f['reports']:,} reports into a SQLite ledger, `report_many` in "
+            f"batches of {f['batch']:,} (each a checked transaction)",
+            f"{f['insert_per_s']:,.0f}",
+            "reports/s",
+            f"{f['insert_s']:.2f} s in all; one at a time (`report`) {f['single_per_s']:,.0f}/s; "
+            f"budget ≥ {figures['insert_budget']:,}",
+            verdict(f["insert_per_s"] >= figures["insert_budget"]),
+        ),
+        Row(
+            f"ledger: status of every task as of a date over those reports (median of {f['repeat']})",
+            f"{f['status_ms']:.1f}",
+            "ms",
+            f"budget ≤ {figures['status_budget_ms']:.0f} ms",
+            verdict(f["status_ms"] <= figures["status_budget_ms"]),
+        ),
+    ]
+
+
 def _cli() -> list[str]:
     """The console script beside this interpreter, else ``python -m yantai_policy``."""
     script = Path(sys.executable).parent / "yantai-policy"
@@ -654,7 +686,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--only",
         default=None,
         help="comma-separated steps to run (import, cli, graph, many, openfisca, stream, dask, "
-        "one, draft); the table then holds only those",
+        "one, draft, ledger); the table then holds only those",
     )
     args = parser.parse_args(argv)
     if args.applicants is None:
@@ -709,8 +741,9 @@ def main(argv: list[str] | None = None) -> int:
         (1, "CLI end to end", lambda: cli_rows(args.repeats)),
         (2, "graph and audit", lambda: graph_rows(args.repeats)),
         (8, "drafting a plan from Yantai's notice", lambda: draft_rows(args.repeats)),
+        (9, "the ledger on SQLite (child process)", lambda: ledger_rows(args.repeats)),
     ]
-    keys = dict(zip((3, 4, 5, 6, 7, 0, 1, 2, 8), STEP_KEYS, strict=True))
+    keys = dict(zip((3, 4, 5, 6, 7, 0, 1, 2, 8, 9), STEP_KEYS, strict=True))
     if args.only:
         wanted = set(args.only.split(","))
         unknown = wanted - set(STEP_KEYS)
