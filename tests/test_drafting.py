@@ -205,3 +205,44 @@ def test_table_reads_a_deadline_column() -> None:
     assert draft.review == ()
     policy = policy_from_dict(draft.plan)  # the draft loads as a plan, with its deadlines
     assert policy.measures[0].tasks[0].deadline is not None
+
+
+def test_a_name_printed_in_traditional_characters_is_not_a_new_short_form() -> None:
+    """A unit printed once as 市财政局 and once as 市財政局 keeps its first printing, with no short form."""
+    lines = [
+        "一、做好服务保障。",
+        "1. 开展零工技能培训。（市人力资源社会保障局牵头，市财政局配合）",
+        "2. 落实职业培训补贴。（市人力资源社会保障局牵头，市財政局配合）",
+        "3. 做好资金保障。（市 财政局负责）",
+    ]
+    text = "\n".join(lines)
+    bureaus = {b["id"]: b for b in draft_plan(text, layout="inline").plan["bureaus"]}
+    assert bureaus["finance"]["name"]["zh"] == "市财政局"
+    assert "short_names" not in bureaus["finance"]
+
+
+@pytest.mark.parametrize(
+    "convention",
+    [
+        "黑体字的为牵头单位",
+        "以黑体字标注的为牵头单位",
+        "用黑体标注的单位为牵头单位",
+        "加粗显示的为牵头单位",
+    ],
+)
+def test_a_bold_lead_convention_gives_no_lead_and_a_review_entry(convention: str) -> None:
+    """A plan that marks its leads in bold drafts no lead, with a role-bold-lost entry on the convention's line."""
+    lines = [
+        f"各项任务所列单位中，{convention}。",
+        "一、做好服务保障。",
+        "1. 开展零工技能培训。（市人力资源社会保障局、市财政局）",
+    ]
+    draft = draft_plan("\n".join(lines), layout="inline")
+    assert draft.plan["lead_rule"] == "explicit"
+    assert draft.plan["measures"][0]["tasks"][0]["assignments"] == [
+        {"unit": "hrss"},
+        {"unit": "finance"},
+    ]
+    assert [(r.kind, r.lines) for r in draft.review if r.kind.startswith("role")] == [
+        ("role-bold-lost", (1, 1))
+    ]

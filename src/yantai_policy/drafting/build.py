@@ -205,7 +205,9 @@ class _Units:
 
     def _short(self, unit_id: str, name: str) -> None:
         entry = self.entries[unit_id]
-        if name != entry["name"]["zh"] and name not in entry["short_names"]:
+        if key(name) == key(entry["name"]["zh"]):
+            return  # the same name printed otherwise (市財政局, 市 财政局): not a short form
+        if name not in entry["short_names"]:
             if self.known.is_short(name) or len(key(name)) < len(key(entry["name"]["zh"])):
                 entry["short_names"].append(name)
             else:  # a full name seen after a short one: the full name is the name
