@@ -315,3 +315,23 @@ def test_status_audit_lists_the_ledger_findings(
     codes = {f["code"] for f in findings}
     assert "ledger-overdue" in codes or any("overdue" in c for c in codes)
     assert all({"code", "severity", "subject", "message"} <= set(f) for f in findings)
+
+
+def test_audit_takes_the_ledger_checks(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``audit --ledger DB`` adds the ledger's findings to the coverage audit, and gates on them."""
+    plain = _run(capsys, "audit", "--plan", PLAN, "--json", "--on", "2026-01-01")
+    code, out, err = _run(capsys, "audit", "--plan", PLAN, "--ledger", db, "--json",
+                          "--on", "2026-01-01", "--fail-on", "warning")  # fmt: skip
+    assert (code, err) == (1, "")
+    report = json.loads(out)
+    codes = {f["code"] for f in report["findings"]}
+    assert {"ledger-overdue", "ledger-lead-never-reported"} <= codes
+    assert {f["code"] for f in json.loads(plain[1])["findings"]} <= codes
+    assert not any(
+        c.startswith("ledger-") for c in {f["code"] for f in json.loads(plain[1])["findings"]}
+    )
+    code, _, err = _run(capsys, "audit", "--plan", PLAN, "--ledger", str(tmp_path / "no.db"))
+    assert (code, err.count("\n")) == (2, 1)
+    assert "no such ledger file" in err

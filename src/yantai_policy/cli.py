@@ -348,7 +348,14 @@ def _parser() -> _Parser:
         default=None,
         metavar="DATE",
         help="the audit date of deadline-overdue and unit-defunct, YYYY-MM-DD "
-        "(default: the notice's issue date)",
+        "(default: the notice's issue date; with --ledger, today in China)",
+    )
+    audit_cmd.add_argument(
+        "--ledger",
+        metavar="DB",
+        help="add the ledger's checks (overdue tasks, silent units, leads that never "
+        "reported, tasks closed without a done report) as of --on: a file path (SQLite) "
+        "or a postgresql:// URL",
     )
     export = commands.add_parser(
         "export",
@@ -1120,7 +1127,13 @@ def _audit(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
     config = AuditConfig(on=args.on)
     if args.threshold is not None:
         config = AuditConfig(concentration_threshold=args.threshold, on=args.on)
-    report = audit(policy, config)
+    if args.ledger:
+        _needs_sqlalchemy()
+        from yantai_policy.cli_ledger import audit_ledger  # noqa: PLC0415
+
+        report = audit_ledger(policy, args.ledger, config)
+    else:
+        report = audit(policy, config)
     if args.report_format == "json":
         _dump(report.to_dict())
     elif args.report_format == "markdown":
@@ -1409,12 +1422,16 @@ def _parameters_text(rows: Sequence[InForce], on: dt.date, lang: Lang, out: IO[s
             print(f"  {cells['source' + key]}", file=out)
 
 
-def _ledger(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
+def _needs_sqlalchemy() -> None:
     try:
         import sqlalchemy  # noqa: F401, PLC0415 - the ledger extra, and only these commands load it
     except ImportError:
         hint = "pip install 'yantai-policy[ledger]' (and 'yantai-policy[postgresql]' for postgresql:// URLs)"
         raise _CommandError(f"the ledger commands need SQLAlchemy and Alembic: {hint}") from None
+
+
+def _ledger(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
+    _needs_sqlalchemy()
     from yantai_policy.cli_ledger import run_ledger  # noqa: PLC0415
 
     return run_ledger(policy, args)

@@ -19,10 +19,11 @@ from yantai_policy.errors import PolicyError
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    from yantai_policy.audit import AuditConfig, AuditReport
     from yantai_policy.ledger import Ledger
     from yantai_policy.model import Policy
 
-__all__ = ["add_ledger_command", "run_ledger"]
+__all__ = ["add_ledger_command", "audit_ledger", "run_ledger"]
 
 _REPORTING = ("monthly", "quarterly", "half_yearly", "yearly")
 
@@ -209,8 +210,29 @@ def run_ledger(policy: Policy, args: argparse.Namespace) -> int:
         with Ledger.open(db, policy) as ledger:
             return _COMMANDS[args.ledger_command](ledger, args)
     except exc.SQLAlchemyError as error:  # a database that fails under us: one line, exit 2
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        raise LedgerError(f"{db}: {reason}", field="db") from None
+        raise LedgerError(f"{db}: {_reason(error)}", field="db") from None
+
+
+def audit_ledger(policy: Policy, db: str, config: AuditConfig) -> AuditReport:
+    """The coverage audit with the ledger's checks, as of ``config.on`` (default: today in China)."""
+    import attrs  # noqa: PLC0415
+    from sqlalchemy import exc  # noqa: PLC0415
+
+    from yantai_policy.dates import china_today  # noqa: PLC0415
+    from yantai_policy.ledger import Ledger, LedgerError  # noqa: PLC0415
+    from yantai_policy.ledger.checks import audit_with_ledger  # noqa: PLC0415
+
+    on = config.on or china_today()
+    try:
+        with Ledger.open(db, policy) as ledger:
+            status = ledger.status(on)
+    except exc.SQLAlchemyError as error:
+        raise LedgerError(f"{db}: {_reason(error)}", field="db") from None
+    return audit_with_ledger(policy, status, attrs.evolve(config, on=on))
+
+
+def _reason(error: Exception) -> str:
+    return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
 
 
 def _migration(report: Any) -> dict[str, Any]:  # noqa: ANN401 - a MigrationReport
