@@ -335,3 +335,18 @@ def test_audit_takes_the_ledger_checks(
     code, _, err = _run(capsys, "audit", "--plan", PLAN, "--ledger", str(tmp_path / "no.db"))
     assert (code, err.count("\n")) == (2, 1)
     assert "no such ledger file" in err
+
+
+@pytest.mark.parametrize(
+    "db",
+    ["postgresql://office:s3cret@127.0.0.1:1/ledger", "mysql://office:s3cret@host/ledger",
+     "postgresql://office:s3cret@[bad/ledger"],
+)  # fmt: skip
+def test_a_database_that_cannot_be_opened_gives_one_line_without_its_password(
+    capsys: pytest.CaptureFixture[str], db: str
+) -> None:
+    """A server that refuses, an unsupported or a broken URL: exit 2, one line, the password masked."""
+    code, out, err = _run(capsys, "ledger", "status", "--db", db, "--on", "2021-06-30")
+    assert (code, out, err.count("\n")) == (2, "", 1)
+    assert "s3cret" not in err
+    assert "Traceback" not in err

@@ -193,13 +193,14 @@ def run_ledger(policy: Policy, args: argparse.Namespace) -> int:
     from sqlalchemy import exc  # noqa: PLC0415 - only the ledger commands load SQLAlchemy
 
     from yantai_policy.ledger import Ledger, LedgerError  # noqa: PLC0415
+    from yantai_policy.ledger.store import shown  # noqa: PLC0415
 
     db = _db(args)
     try:
         if args.ledger_command == "init":
             with Ledger.create(db, policy, by=args.recorded_by) as ledger:
                 number, sha = ledger.bound_to()
-            print(f"created the ledger {db}, bound to {number} (data sha256 {sha[:12]})")
+            print(f"created the ledger {shown(db)}, bound to {number} (data sha256 {sha[:12]})")
             return 0
         if args.ledger_command == "migrate":
             ledger, report = Ledger.migrate(db, policy, by=args.recorded_by)
@@ -210,7 +211,7 @@ def run_ledger(policy: Policy, args: argparse.Namespace) -> int:
         with Ledger.open(db, policy) as ledger:
             return _COMMANDS[args.ledger_command](ledger, args)
     except exc.SQLAlchemyError as error:  # a database that fails under us: one line, exit 2
-        raise LedgerError(f"{db}: {_reason(error)}", field="db") from None
+        raise LedgerError(f"{shown(db)}: {_reason(error)}", field="db") from None
 
 
 def audit_ledger(policy: Policy, db: str, config: AuditConfig) -> AuditReport:
@@ -221,13 +222,14 @@ def audit_ledger(policy: Policy, db: str, config: AuditConfig) -> AuditReport:
     from yantai_policy.dates import china_today  # noqa: PLC0415
     from yantai_policy.ledger import Ledger, LedgerError  # noqa: PLC0415
     from yantai_policy.ledger.checks import audit_with_ledger  # noqa: PLC0415
+    from yantai_policy.ledger.store import shown  # noqa: PLC0415
 
     on = config.on or china_today()
     try:
         with Ledger.open(db, policy) as ledger:
             status = ledger.status(on)
     except exc.SQLAlchemyError as error:
-        raise LedgerError(f"{db}: {_reason(error)}", field="db") from None
+        raise LedgerError(f"{shown(db)}: {_reason(error)}", field="db") from None
     return audit_with_ledger(policy, status, attrs.evolve(config, on=on))
 
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
@@ -65,12 +66,24 @@ if TYPE_CHECKING:
     from yantai_policy.ledger.status import LedgerStatus
     from yantai_policy.model import Policy
 
-__all__ = ["Ledger", "MigrationReport", "engine_for"]
+__all__ = ["Ledger", "MigrationReport", "engine_for", "shown"]
 
 _LOCK_KEY = 0x79616E746169  # "yantai": the advisory lock of every ledger writer on PostgreSQL
 _RETRIES = 50
 """How many times a write is retried when the database is busy (SQLite) or a
 serialisation failure occurs; each waits a little longer."""
+
+
+def shown(db: str) -> str:
+    """``--db`` as messages show it: a URL's password is masked.
+
+    Examples:
+        >>> shown("postgresql://office:s3cret@db.example/ledger")
+        'postgresql://office:***@db.example/ledger'
+        >>> shown("ledger.db")
+        'ledger.db'
+    """
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", db)
 
 
 def engine_for(db: str, *, create: bool = False) -> sa.Engine:
@@ -89,7 +102,7 @@ def engine_for(db: str, *, create: bool = False) -> sa.Engine:
         try:
             url = sa.engine.make_url(db)
         except exc.ArgumentError as error:
-            raise LedgerError(f"--db {db!r} is not a database URL: {error}", field="db") from None
+            raise LedgerError(f"--db {shown(db)!r} is not a database URL: {error}", field="db") from None
         if url.drivername in {"postgresql", "postgres"}:
             url = url.set(drivername="postgresql+psycopg")
         if url.get_backend_name() not in {"sqlite", "postgresql"}:
@@ -99,12 +112,12 @@ def engine_for(db: str, *, create: bool = False) -> sa.Engine:
         url = sa.engine.URL.create("sqlite+pysqlite", database=db)
     path = url.database if url.get_backend_name() == "sqlite" else None
     if not create and path and path != ":memory:" and not Path(path).is_file():
-        msg = f"{db}: no such ledger file; create one with `yantai-policy ledger init --db {db}`"
+        msg = f"{shown(db)}: no such ledger file; create one with `yantai-policy ledger init --db {shown(db)}`"
         raise LedgerError(msg, field="db")
     try:
         engine = sa.create_engine(url, pool_pre_ping=url.get_backend_name() == "postgresql")
     except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as error:
-        raise LedgerError(f"--db {db!r}: {error}", field="db") from None
+        raise LedgerError(f"--db {shown(db)!r}: {error}", field="db") from None
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine)
     return engine
@@ -219,7 +232,7 @@ class Ledger:
             with connection.begin():
                 if _revision(connection) is not None:
                     bound = _bound(connection)
-                    msg = f"{db} already holds a ledger, bound to {bound[0]}"
+                    msg = f"{shown(db)} already holds a ledger, bound to {bound[0]}"
                     raise LedgerError(msg, field="db")
                 _upgrade(connection)
             ledger._bind(by=by, today=today, reason="init")
@@ -239,16 +252,16 @@ class Ledger:
         with ledger._connect() as connection:
             revision = _revision(connection)
             if revision is None:
-                msg = f"{db} holds no ledger; create one with `yantai-policy ledger init --db {db}`"
+                msg = f"{shown(db)} holds no ledger; create one with `yantai-policy ledger init --db {shown(db)}`"
                 raise LedgerError(msg, field="db")
             if revision != _head():
-                msg = f"{db}: the ledger's schema is at {revision}, this library's at {_head()}; run `yantai-policy ledger migrate`"
+                msg = f"{shown(db)}: the ledger's schema is at {revision}, this library's at {_head()}; run `yantai-policy ledger migrate`"
                 raise LedgerMismatchError(msg, field="db")
             number, sha = _bound(connection)
         ours = (policy.notice.document_number, policy.data_sha256)
         if (number, sha) != ours:
             msg = (
-                f"{db} is bound to {number} (data sha256 {sha[:12]}), not to {ours[0]} "
+                f"{shown(db)} is bound to {number} (data sha256 {sha[:12]}), not to {ours[0]} "
                 f"(data sha256 {ours[1][:12]}); run `yantai-policy ledger migrate` to rebind it"
             )
             raise LedgerMismatchError(msg, field="plan")
@@ -271,7 +284,7 @@ class Ledger:
         with ledger._connect() as connection, connection.begin():
             before = _revision(connection)
             if before is None:
-                msg = f"{db} holds no ledger; create one with `yantai-policy ledger init --db {db}`"
+                msg = f"{shown(db)} holds no ledger; create one with `yantai-policy ledger init --db {shown(db)}`"
                 raise LedgerError(msg, field="db")
             _upgrade(connection)
             bound = _bound(connection)
@@ -279,7 +292,7 @@ class Ledger:
                 sa.select(entries.c.task).where(entries.c.task.is_not(None)).distinct()
             ).scalars()
         if bound[0] != policy.notice.document_number:
-            msg = f"{db} is bound to {bound[0]}, not {policy.notice.document_number}: a ledger is migrated to a version of its own plan"
+            msg = f"{shown(db)} is bound to {bound[0]}, not {policy.notice.document_number}: a ledger is migrated to a version of its own plan"
             raise LedgerMismatchError(msg, field="plan")
         known = {a.id for a in policy.actions}
         tasks = sorted(set(used), key=_task_order)
@@ -310,7 +323,7 @@ class Ledger:
         try:
             return self.engine.connect()
         except exc.OperationalError as error:
-            msg = f"cannot open {self.db}: {_reason(error)}"
+            msg = f"cannot open {shown(self.db)}: {_reason(error)}"
             raise LedgerError(msg, field="db") from None
 
     # ─── Writing ────────────────────────────────────────────────────────────────
@@ -330,7 +343,7 @@ class Ledger:
                         return self._insert(connection, rows)
             except exc.OperationalError as error:
                 if not _busy(error) or attempt == _RETRIES - 1:
-                    msg = f"{self.db}: the write failed: {_reason(error)}"
+                    msg = f"{shown(self.db)}: the write failed: {_reason(error)}"
                     raise LedgerError(msg, field="db") from None
                 time.sleep(min(0.01 * 2**attempt, 0.5))
         raise AssertionError("unreachable")  # pragma: no cover
