@@ -507,3 +507,31 @@ def test_yantai_ledger_uses_the_default_rhythm(yantai_ledger: Ledger) -> None:
     missed = next(c for c in task.conditions if c.code == "report-missed")
     assert "assumption" in missed.source
     assert yantai_ledger.status("2021-04-20").task("7.2").light is Light.RED
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"text": "进展\x00情况"}, "text"),
+        ({"text": "长" * 20_001}, "text"),
+        ({"by": "张三\n李四"}, "by"),
+        ({"key": "k" * 201}, "key"),
+        ({"evidence": [f"烟财〔2025〕{n}号" for n in range(101)]}, "evidence"),
+        ({"evidence": ["a\x07b"]}, "evidence"),
+    ],
+)
+def test_words_are_bounded_alike_on_both_databases(
+    ledger: Ledger, fields: dict[str, Any], field: str
+) -> None:
+    """A NUL (which PostgreSQL cannot store), a control character or an oversized field is refused by name."""
+    with pytest.raises(LedgerError) as caught:
+        ledger.report("1.1", "amr", "in_progress", on="2025-04-01", today=TODAY, **fields)
+    assert caught.value.field == field
+    with pytest.raises(LedgerError) as office:
+        ledger.close_out("1.1", on="2025-04-01", reason="原因\x00", today=TODAY)
+    assert office.value.field == "reason"
+    assert _count(ledger) == 1  # the binding alone
+    made = ledger.report("1.1", "amr", "in_progress", on="2025-04-01", today=TODAY,
+                         text="第一段\n\t第二段", by="张三", evidence=["x" * 2_000])  # fmt: skip
+    assert made.text is not None
+    assert made.text.zh == "第一段\n\t第二段"

@@ -22,6 +22,7 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING
 
 import attrs
@@ -31,9 +32,13 @@ from yantai_policy.errors import UnknownNameError
 from yantai_policy.ledger.model import Status
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from yantai_policy.model import Action, Bureau, Policy
 
 __all__ = [
+    "MAX_EVIDENCE",
+    "WORD_LIMITS",
     "Facts",
     "close_problems",
     "day",
@@ -42,6 +47,7 @@ __all__ = [
     "report_problems",
     "task_of",
     "unit_of",
+    "words_problems",
 ]
 
 Problems = list[tuple[str, str]]
@@ -78,6 +84,57 @@ def day(value: object, field: str = "on") -> dt.date:
     if isinstance(value, dt.date):
         return value
     return parse_date(str(value))
+
+
+WORD_LIMITS: dict[str, int] = {
+    "text": 20_000, "text_en": 20_000, "reason": 20_000,
+    "evidence": 2_000, "by": 200, "key": 200,
+}  # fmt: skip
+"""The most characters each free-text field of an entry may hold (each evidence
+reference counts alone; at most `MAX_EVIDENCE` of them). These are this library's own
+bounds (an assumption: no notice states one), large enough for any progress note."""
+
+MAX_EVIDENCE = 100
+"""The most evidence references one report may cite."""
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters no text may hold (a text keeps its tabs and line breaks). NUL,
+which PostgreSQL cannot store, is among them, so both databases refuse the same entries."""
+_ONE_LINE = re.compile(r"[\x00-\x1f\x7f]")
+"""A name, key or reference is one line: no control character at all."""
+_TEXTS = frozenset({"text", "text_en", "reason"})
+
+
+def words_problems(fields: Mapping[str, object]) -> Problems:
+    r"""Return what is wrong with an entry's free-text fields: too long, or a control character.
+
+    Examples:
+        >>> words_problems({"text": "已完成\n第二段", "by": "市财政局"})
+        []
+        >>> words_problems({"by": "a\x00b", "key": "k" * 201})  # doctest: +NORMALIZE_WHITESPACE
+        [('by', 'by holds a control character (U+0000) at character 2'),
+         ('key', 'key is 201 characters long; the most is 200')]
+    """
+    problems: Problems = []
+    for name, value in fields.items():
+        if value is None or name not in WORD_LIMITS:
+            continue
+        values = [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+        if name == "evidence" and len(values) > MAX_EVIDENCE:
+            problems.append(
+                (name, f"{len(values)} evidence references; the most is {MAX_EVIDENCE}")
+            )
+            continue
+        control = _CONTROL if name in _TEXTS else _ONE_LINE
+        for text in values:
+            if len(text) > WORD_LIMITS[name]:
+                problems.append((name, f"{name} is {len(text):,} characters long; the most is {WORD_LIMITS[name]:,}"))  # fmt: skip
+                break
+            bad = control.search(text)
+            if bad:
+                problems.append((name, f"{name} holds a control character (U+{ord(bad.group()):04X}) at character {bad.start() + 1}"))  # fmt: skip
+                break
+    return problems
 
 
 def _when(policy: Policy, on: dt.date, today: dt.date, what: str) -> Problems:

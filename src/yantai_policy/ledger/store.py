@@ -102,7 +102,9 @@ def engine_for(db: str, *, create: bool = False) -> sa.Engine:
         try:
             url = sa.engine.make_url(db)
         except exc.ArgumentError as error:
-            raise LedgerError(f"--db {shown(db)!r} is not a database URL: {error}", field="db") from None
+            raise LedgerError(
+                f"--db {shown(db)!r} is not a database URL: {error}", field="db"
+            ) from None
         if url.drivername in {"postgresql", "postgres"}:
             url = url.set(drivername="postgresql+psycopg")
         if url.get_backend_name() not in {"sqlite", "postgresql"}:
@@ -547,6 +549,11 @@ class Ledger:
 
         def build(connection: sa.Connection, facts: rules.Facts) -> list[_Row]:
             found = check(facts, day)
+            said = values.get("text")
+            words = {**values, "by": by}
+            if isinstance(said, Text):
+                words |= {"text": said.zh, "text_en": said.en or None}
+            found += rules.words_problems(words)
             supersedes = values.get("supersedes")
             found += _supersede_problems(
                 _targets(connection, [supersedes]), supersedes, kind, {"task": task}
@@ -899,7 +906,9 @@ def _text_problems(row: Mapping[str, Any]) -> rules.Problems:
     evidence = row.get("evidence")
     if evidence is not None and not isinstance(evidence, (str, list, tuple)):
         return [("evidence", "evidence is a list of references")]
-    return []
+    zh, en = (text.zh, text.en or None) if isinstance(text, Text) else (text, row.get("text_en"))
+    return rules.words_problems({"text": zh, "text_en": en, "evidence": _evidence(evidence),
+                                 "by": row.get("by"), "key": row.get("key")})  # fmt: skip
 
 
 def _evidence(value: object) -> tuple[str, ...]:
