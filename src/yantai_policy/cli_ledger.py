@@ -150,6 +150,19 @@ def add_ledger_command(  # noqa: PLR0915 - one statement per option
     history.add_argument("--unit", help="only this unit's")
     history.add_argument("--format", dest="report_format", choices=("text", "json"), default=None)
     command("migrate", "bring the ledger's schema up to date and rebind it to this plan version")
+    token = command("token", "issue, revoke or list the access tokens of the units and the office")
+    token.add_argument(
+        "what", choices=("issue", "revoke", "list"), metavar="issue|revoke|list"
+    )
+    holder = token.add_mutually_exclusive_group()
+    holder.add_argument("--unit", help="issue: the unit the token speaks for, by id or name")
+    holder.add_argument("--office", action="store_true",
+                        help="issue: a token of the office (closes out, sets deadlines, delegates)")  # fmt: skip
+    token.add_argument(
+        "--id", dest="token_id", type=int, metavar="N", help="revoke: the token's number"
+    )
+    token.add_argument("--note", help="issue: what the token is for")
+    token.add_argument("--reason", help="revoke: why")
     plot = command("plot", "draw the measure-by-unit matrix coloured by light", writes=False)
     plot.add_argument("--on", type=day, metavar="DATE", help="the day (default: today in China)")
     plot.add_argument(
@@ -421,6 +434,42 @@ def _plot(ledger: Ledger, args: argparse.Namespace) -> int:
     return 0
 
 
+def _token(ledger: Ledger, args: argparse.Namespace) -> int:
+    from yantai_policy.ledger import tokens  # noqa: PLC0415
+
+    if args.what == "issue":
+        if not (args.unit or args.office):
+            raise PolicyError("ledger token issue needs --unit UNIT or --office")
+        issued = tokens.issue(
+            ledger, None if args.office else args.unit, by=args.recorded_by, note=args.note
+        )
+        if args.report_format == "json":
+            print(json.dumps(issued.token.to_dict(), ensure_ascii=False))
+        else:
+            print(
+                f"token {issued.token.id} for {issued.token.holder_name}; it is shown once, keep it safe:"
+            )
+        print(issued.secret)
+        return 0
+    if args.what == "revoke":
+        if args.token_id is None:
+            raise PolicyError("ledger token revoke needs --id N (ledger token list shows them)")
+        token = tokens.revoke(ledger, args.token_id, by=args.recorded_by, reason=args.reason)
+        print(json.dumps(token.to_dict(), ensure_ascii=False) if args.report_format == "json"
+              else f"revoked token {token.id} of {token.holder_name}")  # fmt: skip
+        return 0
+    found = tokens.listing(ledger)
+    if args.report_format == "json":
+        print(json.dumps([t.to_dict() for t in found], ensure_ascii=False, indent=2))
+        return 0
+    for t in found:
+        state = f"revoked {t.revoked_at:%Y-%m-%d} by {t.revoked_by}" if t.revoked_at else "active"
+        print(
+            f"{t.id:>4}  {t.holder_name:<12} issued {t.issued_at:%Y-%m-%d} by {t.issued_by}  {state}  {t.note or ''}".rstrip()
+        )
+    return 0
+
+
 _COMMANDS: dict[str, Callable[[Ledger, argparse.Namespace], int]] = {
     "report": _report,
     "status": _status,
@@ -433,4 +482,5 @@ _COMMANDS: dict[str, Callable[[Ledger, argparse.Namespace], int]] = {
     "export": _export,
     "history": _history,
     "plot": _plot,
+    "token": _token,
 }

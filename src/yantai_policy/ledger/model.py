@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import getpass
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -34,6 +35,7 @@ __all__ = [
     "RefusedRowsError",
     "Settings",
     "Status",
+    "recorder",
 ]
 
 
@@ -258,3 +260,13 @@ class RefusedRowsError(LedgerError):
         super().__init__(
             f"{where}{count}, nothing imported: {shown}{more}", field=problems[0].column
         )
+
+
+def recorder(by: str | None) -> str:
+    """Who records an entry: ``by``, or else the operating system's user name."""
+    if by and by.strip():
+        return by.strip()
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment or passwd
+        return "unknown"

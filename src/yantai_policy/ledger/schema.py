@@ -2,7 +2,9 @@
 
 One table, ``ledger_entries``, holds every entry in recording order. A trigger refuses
 UPDATE and DELETE on it (and TRUNCATE on PostgreSQL), so the log is append-only in the
-database itself, whoever connects to it.
+database itself, whoever connects to it. Two more, ``ledger_tokens`` and
+``ledger_token_revocations``, hold the access tokens of the units and the office (their
+SHA-256, never the token) and their revocations, append-only too (schema 0002).
 
 Columns (the contract of docs/ledger.md):
 
@@ -35,7 +37,15 @@ import sqlalchemy as sa
 
 from yantai_policy.ledger.model import EntryKind, Status
 
-__all__ = ["APPEND_ONLY", "VERSION_TABLE", "entries", "metadata"]
+__all__ = [
+    "APPEND_ONLY",
+    "VERSION_TABLE",
+    "append_only",
+    "entries",
+    "metadata",
+    "revocations",
+    "tokens",
+]
 
 VERSION_TABLE = "ledger_schema_version"
 """The table where Alembic keeps the schema's revision."""
@@ -76,6 +86,54 @@ entries = sa.Table(
     sa.Index("ledger_entries_by_supersedes", "supersedes"),
 )
 """Every entry, in recording order."""
+
+tokens = sa.Table(
+    "ledger_tokens",
+    metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("unit", sa.String(64)),
+    sa.Column("secret_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("issued_by", sa.String(200), nullable=False),
+    sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("note", sa.Text),
+)
+"""The access tokens: the unit each speaks for (null: the office), the SHA-256 of the
+token, who issued it and when."""
+
+revocations = sa.Table(
+    "ledger_token_revocations",
+    metadata,
+    sa.Column("token", _ID, sa.ForeignKey("ledger_tokens.id"), primary_key=True),
+    sa.Column("revoked_by", sa.String(200), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reason", sa.Text),
+)
+"""A token's revocation: once, for good."""
+
+
+def append_only(table: str, dialect: str) -> list[str]:
+    """The statements that make ``table`` append-only on ``dialect`` (sqlite, postgresql).
+
+    On PostgreSQL they use the trigger function ``ledger_append_only``, which the first
+    schema creates.
+    """
+    if dialect == "sqlite":
+        return [
+            f"CREATE TRIGGER {table}_no_{what.lower()} BEFORE {what} ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            for what in ("UPDATE", "DELETE")
+        ]
+    return [
+        (
+            f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION ledger_append_only()"
+        ),
+        (
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only()"
+        ),
+    ]
+
 
 APPEND_ONLY = {
     "sqlite": [

@@ -34,7 +34,6 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import re
 import time
@@ -57,6 +56,7 @@ from yantai_policy.ledger.model import (
     Problem,
     RefusedRowsError,
     Status,
+    recorder,
 )
 from yantai_policy.ledger.schema import VERSION_TABLE, entries
 from yantai_policy.model import Text
@@ -403,7 +403,7 @@ class Ledger:
             "evidence": json.dumps(list(values.pop("evidence", ()) or ()), ensure_ascii=False),
             "reason": None,
             "deadline": None,
-            "recorded_by": _who(by),
+            "recorded_by": recorder(by),
             "recorded_at": dt.datetime.now(dt.UTC),
             "supersedes": None,
             "entry_key": None,
@@ -755,15 +755,6 @@ class Ledger:
 
 def _task_order(task: str) -> tuple[int | str, ...]:
     return tuple(int(p) if p.isdigit() else p for p in task.split("."))
-
-
-def _who(by: str | None) -> str:
-    if by and by.strip():
-        return by.strip()
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no user name in the environment or passwd
-        return "unknown"
 
 
 def _busy(error: exc.OperationalError) -> bool:
