@@ -27,7 +27,7 @@ from yantai_policy.ledger import (
     Status,
 )
 from yantai_policy.ledger.checks import LEDGER_CHECKS, audit_with_ledger, ledger_findings
-from yantai_policy.ledger.schema import entries, metadata
+from yantai_policy.ledger.schema import entries
 from yantai_policy.ledger.sheet import entry_rows, read_sheet
 from yantai_policy.ledger.status import period
 from yantai_policy.loading import policy_from_dict
@@ -120,16 +120,6 @@ def test_open_refuses_a_database_without_a_ledger(tmp_path: Path, policy: yp.Pol
     with pytest.raises(LedgerError, match="no such ledger file"):
         Ledger.open(str(tmp_path / "none.db"), policy)
     assert not (tmp_path / "none.db").exists()
-
-
-def test_the_migrations_arrive_at_the_schema_stated_in_code(ledger: Ledger) -> None:
-    """The migrations arrive at the schema stated in code."""
-    inspector = sa.inspect(ledger.engine)
-    columns = {c["name"] for c in inspector.get_columns("ledger_entries")}
-    assert columns == {c.name for c in metadata.tables["ledger_entries"].columns}
-    indexes = {i["name"]: i["column_names"] for i in inspector.get_indexes("ledger_entries")}
-    for index in metadata.tables["ledger_entries"].indexes:
-        assert indexes[index.name] == [c.name for c in index.columns]
 
 
 # ─── Append-only ────────────────────────────────────────────────────────────────
