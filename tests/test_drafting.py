@@ -205,3 +205,34 @@ def test_table_reads_a_deadline_column() -> None:
     assert draft.review == ()
     policy = policy_from_dict(draft.plan)  # the draft loads as a plan, with its deadlines
     assert policy.measures[0].tasks[0].deadline is not None
+
+
+def _loads(draft: Draft) -> None:
+    """The draft, as the CLI writes it, loads as a plan."""
+    import tomllib  # noqa: PLC0415
+
+    policy_from_dict(tomllib.loads(draft.to_toml()))
+
+
+def test_cr_and_crlf_line_ends_draft_as_lf() -> None:
+    """Yantai's notice saved with CR LF or CR-only line ends drafts as with LF: same tasks, units, lines."""
+    text = read_data_file("yantai-2021-3.txt").decode()
+    for ends in ("\r\n", "\r"):
+        draft = draft_plan(text.replace("\n", ends))
+        assert draft.plan["measures"] == _yantai().plan["measures"]
+        assert draft.plan["bureaus"] == _yantai().plan["bureaus"]
+        assert draft.review == ()
+
+
+def test_a_line_of_invisible_characters_is_blank() -> None:
+    """A line holding only U+FEFF or U+200B (a pasted fragment) is blank, not a measure's title."""
+    lines = (DATA / "draft-table-cells.txt").read_text(encoding="utf-8").split("\n")
+    lines.insert(15, "\ufeff")
+    lines.insert(20, "\u200b\u3000")
+    draft = draft_plan("\n".join(lines))
+    assert [m["title"]["zh"] for m in draft.plan["measures"]][:2] == [
+        "发展小店经济",
+        "支持夜经济等特色经营方式发展",
+    ]
+    assert draft.review == ()
+    _loads(draft)
