@@ -236,3 +236,39 @@ def test_a_line_of_invisible_characters_is_blank() -> None:
     ]
     assert draft.review == ()
     _loads(draft)
+
+
+_HEAD = (
+    "某市人民政府办公室\n关于印发某市若干措施任务分工方案的通知\n某政办发〔2024〕1号\n"
+    "各区市人民政府：\n现印发给你们。\n某市人民政府办公室\n2024年1月2日\n"
+    "一、措施一。\n1.任务一。（市财政局负责）\n（1）子项一。（市财政局牵头）\n"
+)
+
+
+def test_items_with_no_task_above_them_are_each_a_task() -> None:
+    """Items （1）（2） under a measure with no task are each drafted as a task, for review."""
+    draft = draft_plan(
+        _HEAD + "二、措施二。\n（1）子项甲。（市财政局负责）\n（2）子项乙。（市商务局负责）\n"
+    )
+    tasks = draft.plan["measures"][1]["tasks"]
+    assert [(t["id"], t["text"]["zh"], t["lines"]) for t in tasks] == [
+        ("2.1", "子项甲。", [12, 12]),
+        ("2.2", "子项乙。", [13, 13]),
+    ]
+    assert [(r.kind, r.lines) for r in draft.review] == [
+        ("layout-guess", (12, 12)),
+        ("layout-guess", (13, 13)),
+    ]
+    _loads(draft)
+
+
+def test_items_out_of_sequence_stay_in_the_tasks_text() -> None:
+    """A task whose items do not run 1, 2, … keeps them in its text, for review, and loads."""
+    draft = draft_plan(_HEAD + "2.任务二。（市商务局负责）\n（2）子项二。（市商务局负责）\n")
+    task = draft.plan["measures"][0]["tasks"][1]
+    assert task["text"]["zh"] == "任务二。（2）子项二。"
+    assert "items" not in task
+    assert [(r.kind, r.lines, r.where) for r in draft.review] == [
+        ("line-unplaced", (12, 12), "measures[0].tasks[1]")
+    ]
+    _loads(draft)

@@ -636,6 +636,8 @@ def _task(
     block = head.block or _Block()
     drafts: list[ItemDraft] = []
     districts = block.districts
+    numbers = [group[0].number for group in items]
+    in_sequence = numbers == list(range(1, len(items) + 1))  # a plan's items are 1, 2, …
     for index, group in enumerate(items):
         first = group[0]
         text = first.text() + "".join(p.full_text() for p in group[1:])
@@ -656,6 +658,8 @@ def _task(
                         f"{where}.items[{index}]",
                     )
                 )
+        if not in_sequence:
+            continue
         drafts.append(
             ItemDraft(
                 number=first.number,
@@ -668,10 +672,20 @@ def _task(
     if not task_units:
         return None
     review.extend(block.review)
+    if not in_sequence:
+        review.append(
+            Review(
+                "line-unplaced",
+                f"items numbered {', '.join(map(str, numbers))} (not from 1 in sequence): "
+                "kept in the task's text",
+                (items[0][0].lines[0].number, max(p.last_line for p in items[-1])),
+                where,
+            )
+        )
     last = max([head.last_line, *(p.last_line for group in items for p in group)])
     return TaskDraft(
         lines=(head.lines[0].number, last),
-        text=None if drafts else head.text(),
+        text=None if drafts else head.text() + "".join(p.full_text() for g in items for p in g),
         items=tuple(drafts),
         units=task_units,
         deadline=block.deadline,
@@ -797,10 +811,12 @@ def read_paragraphs(  # noqa: C901, PLR0912, PLR0915 - one pass over the paragra
             if para.block is not None and para.block.units:
                 unplaced(para, "units after a measure's heading are not read")
             continue
+        deeper = level is not None and level > task_level
         if (
             level == task_level
             or (level is None and carrier)
-            or (level is not None and task is None and level > task_level)
+            # An item with no task above it is a task, and so are its siblings.
+            or (deeper and (task is None or task.level == level))
         ):
             close_task()
             if measure is None:
@@ -814,6 +830,15 @@ def read_paragraphs(  # noqa: C901, PLR0912, PLR0915 - one pass over the paragra
                         "layout-guess",
                         "the plan has no measure headings: its tasks are drafted as one measure",
                         (para.lines[0].number, para.lines[0].number),
+                    )
+                )
+            if deeper:
+                review.append(
+                    Review(
+                        "layout-guess",
+                        "an item with no task above it, drafted as a task: "
+                        + _clip(para.full_text()),
+                        (para.lines[0].number, para.last_line),
                     )
                 )
             task = para
