@@ -272,3 +272,13 @@ def test_items_out_of_sequence_stay_in_the_tasks_text() -> None:
         ("line-unplaced", (12, 12), "measures[0].tasks[1]")
     ]
     _loads(draft)
+
+
+def test_units_with_no_task_text_before_them_are_listed_not_drafted() -> None:
+    """A unit block on a line of its own, after a closed task, is listed for review, not an empty task."""
+    head = _HEAD.removesuffix("（1）子项一。（市财政局牵头）\n")
+    draft = draft_plan(head + "（市商务局负责；长期坚持）\n2.任务二。（市商务局负责）\n")
+    tasks = draft.plan["measures"][0]["tasks"]
+    assert [(t["id"], t["text"]["zh"]) for t in tasks] == [("1.1", "任务一。"), ("1.2", "任务二。")]
+    assert [(r.kind, r.lines) for r in draft.review] == [("line-unplaced", (10, 10))]
+    _loads(draft)

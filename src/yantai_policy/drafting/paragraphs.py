@@ -34,6 +34,7 @@ from typing import Any
 
 import attrs
 
+from yantai_policy._text import is_blank
 from yantai_policy.drafting.build import ItemDraft, MeasureDraft, Review, TaskDraft, UnitRef
 from yantai_policy.drafting.deadlines import deadline_value, reporting_value
 from yantai_policy.drafting.particulars import read_particulars, section_number
@@ -763,6 +764,16 @@ def read_paragraphs(  # noqa: C901, PLR0912, PLR0915 - one pass over the paragra
         drafted = _task(task, items, units, where, review)
         if drafted is None:
             unplaced(task, "a task with no unit")
+        elif not drafted.items and is_blank(drafted.text or ""):
+            review.append(
+                Review(
+                    "line-unplaced",
+                    "units with no task text before them: "
+                    + _clip("".join(n.text for n in (*task.lines, *task.extra))),
+                    drafted.lines,
+                    f"measures[{len(measures)}]" if measure is not None else "",
+                )
+            )
         else:
             tasks.append(drafted)
         task, items = None, []
