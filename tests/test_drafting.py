@@ -282,3 +282,15 @@ def test_units_with_no_task_text_before_them_are_listed_not_drafted() -> None:
     assert [(t["id"], t["text"]["zh"]) for t in tasks] == [("1.1", "任务一。"), ("1.2", "任务二。")]
     assert [(r.kind, r.lines) for r in draft.review] == [("line-unplaced", (10, 10))]
     _loads(draft)
+
+
+def test_a_plan_with_no_measure_headings_and_no_attachment_title_takes_the_notices_title() -> None:
+    """Tasks with no measure heading, and no 附件： line, make one measure titled as the notice."""
+    lines = (DATA / "example-flexible-2025.txt").read_text(encoding="utf-8").split("\n")
+    lines = [n for n in lines if not n.startswith("附件：") and not n.strip().startswith("一、")]
+    draft = draft_plan("\n".join(lines))
+    title = draft.plan["measures"][0]["title"]["zh"]
+    assert title == draft.plan["notice"]["title"]["zh"]
+    assert title.endswith("任务分工方案的通知")
+    assert "layout-guess" in {entry.kind for entry in draft.review}
+    _loads(draft)

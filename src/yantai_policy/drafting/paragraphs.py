@@ -798,7 +798,16 @@ def read_paragraphs(  # noqa: C901, PLR0912, PLR0915 - one pass over the paragra
             )
         tasks = []
 
-    annex_title = particulars.notice.get("annex_title", {}).get("zh", "")
+    # The one measure of a plan with no measure headings is titled as the plan (the
+    # attachment's title), or as the notice where the attachment's title is not found.
+    annex_title = next(
+        (
+            particulars.notice[name]["zh"]
+            for name in ("annex_title", "title")
+            if name in particulars.notice and not is_blank(particulars.notice[name]["zh"])
+        ),
+        "",
+    )
     head_text = ""
     for para in paras:
         level = para.level
