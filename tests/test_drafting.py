@@ -294,3 +294,15 @@ def test_a_plan_with_no_measure_headings_and_no_attachment_title_takes_the_notic
     assert title.endswith("任务分工方案的通知")
     assert "layout-guess" in {entry.kind for entry in draft.review}
     _loads(draft)
+
+
+def test_a_unit_name_with_an_invisible_character_is_the_known_unit() -> None:
+    """A unit name with a U+FEFF inside it is the known unit, not a second one the loader refuses."""
+    text = (DATA / "example-flexible-2025.txt").read_text(encoding="utf-8")
+    text = text.replace("（市发展改革委、", "（市\ufeff发展改革委、", 1)
+    draft = draft_plan(text)
+    ids = [b["id"] for b in draft.plan["bureaus"]]
+    assert "development_reform" in ids
+    assert not any(i.startswith("unit_") for i in ids)
+    assert "unit-unknown" not in {entry.kind for entry in draft.review}
+    _loads(draft)
