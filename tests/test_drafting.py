@@ -246,3 +246,104 @@ def test_a_bold_lead_convention_gives_no_lead_and_a_review_entry(convention: str
     assert [(r.kind, r.lines) for r in draft.review if r.kind.startswith("role")] == [
         ("role-bold-lost", (1, 1))
     ]
+
+
+def _loads(draft: Draft) -> None:
+    """The draft, as the CLI writes it, loads as a plan."""
+    import tomllib  # noqa: PLC0415
+
+    policy_from_dict(tomllib.loads(draft.to_toml()))
+
+
+def test_cr_and_crlf_line_ends_draft_as_lf() -> None:
+    """Yantai's notice saved with CR LF or CR-only line ends drafts as with LF: same tasks, units, lines."""
+    text = read_data_file("yantai-2021-3.txt").decode()
+    for ends in ("\r\n", "\r"):
+        draft = draft_plan(text.replace("\n", ends))
+        assert draft.plan["measures"] == _yantai().plan["measures"]
+        assert draft.plan["bureaus"] == _yantai().plan["bureaus"]
+        assert draft.review == ()
+
+
+def test_a_line_of_invisible_characters_is_blank() -> None:
+    """A line holding only U+FEFF or U+200B (a pasted fragment) is blank, not a measure's title."""
+    lines = (DATA / "draft-table-cells.txt").read_text(encoding="utf-8").split("\n")
+    lines.insert(15, "\ufeff")
+    lines.insert(20, "\u200b\u3000")
+    draft = draft_plan("\n".join(lines))
+    assert [m["title"]["zh"] for m in draft.plan["measures"]][:2] == [
+        "发展小店经济",
+        "支持夜经济等特色经营方式发展",
+    ]
+    assert draft.review == ()
+    _loads(draft)
+
+
+_HEAD = (
+    "某市人民政府办公室\n关于印发某市若干措施任务分工方案的通知\n某政办发〔2024〕1号\n"
+    "各区市人民政府：\n现印发给你们。\n某市人民政府办公室\n2024年1月2日\n"
+    "一、措施一。\n1.任务一。（市财政局负责）\n（1）子项一。（市财政局牵头）\n"
+)
+
+
+def test_items_with_no_task_above_them_are_each_a_task() -> None:
+    """Items （1）（2） under a measure with no task are each drafted as a task, for review."""
+    draft = draft_plan(
+        _HEAD + "二、措施二。\n（1）子项甲。（市财政局负责）\n（2）子项乙。（市商务局负责）\n"
+    )
+    tasks = draft.plan["measures"][1]["tasks"]
+    assert [(t["id"], t["text"]["zh"], t["lines"]) for t in tasks] == [
+        ("2.1", "子项甲。", [12, 12]),
+        ("2.2", "子项乙。", [13, 13]),
+    ]
+    assert [(r.kind, r.lines) for r in draft.review] == [
+        ("layout-guess", (12, 12)),
+        ("layout-guess", (13, 13)),
+    ]
+    _loads(draft)
+
+
+def test_items_out_of_sequence_stay_in_the_tasks_text() -> None:
+    """A task whose items do not run 1, 2, … keeps them in its text, for review, and loads."""
+    draft = draft_plan(_HEAD + "2.任务二。（市商务局负责）\n（2）子项二。（市商务局负责）\n")
+    task = draft.plan["measures"][0]["tasks"][1]
+    assert task["text"]["zh"] == "任务二。（2）子项二。"
+    assert "items" not in task
+    assert [(r.kind, r.lines, r.where) for r in draft.review] == [
+        ("line-unplaced", (12, 12), "measures[0].tasks[1]")
+    ]
+    _loads(draft)
+
+
+def test_units_with_no_task_text_before_them_are_listed_not_drafted() -> None:
+    """A unit block on a line of its own, after a closed task, is listed for review, not an empty task."""
+    head = _HEAD.removesuffix("（1）子项一。（市财政局牵头）\n")
+    draft = draft_plan(head + "（市商务局负责；长期坚持）\n2.任务二。（市商务局负责）\n")
+    tasks = draft.plan["measures"][0]["tasks"]
+    assert [(t["id"], t["text"]["zh"]) for t in tasks] == [("1.1", "任务一。"), ("1.2", "任务二。")]
+    assert [(r.kind, r.lines) for r in draft.review] == [("line-unplaced", (10, 10))]
+    _loads(draft)
+
+
+def test_a_plan_with_no_measure_headings_and_no_attachment_title_takes_the_notices_title() -> None:
+    """Tasks with no measure heading, and no 附件： line, make one measure titled as the notice."""
+    lines = (DATA / "example-flexible-2025.txt").read_text(encoding="utf-8").split("\n")
+    lines = [n for n in lines if not n.startswith("附件：") and not n.strip().startswith("一、")]
+    draft = draft_plan("\n".join(lines))
+    title = draft.plan["measures"][0]["title"]["zh"]
+    assert title == draft.plan["notice"]["title"]["zh"]
+    assert title.endswith("任务分工方案的通知")
+    assert "layout-guess" in {entry.kind for entry in draft.review}
+    _loads(draft)
+
+
+def test_a_unit_name_with_an_invisible_character_is_the_known_unit() -> None:
+    """A unit name with a U+FEFF inside it is the known unit, not a second one the loader refuses."""
+    text = (DATA / "example-flexible-2025.txt").read_text(encoding="utf-8")
+    text = text.replace("（市发展改革委、", "（市\ufeff发展改革委、", 1)
+    draft = draft_plan(text)
+    ids = [b["id"] for b in draft.plan["bureaus"]]
+    assert "development_reform" in ids
+    assert not any(i.startswith("unit_") for i in ids)
+    assert "unit-unknown" not in {entry.kind for entry in draft.review}
+    _loads(draft)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["escape_forbidden", "is_blank", "name_key", "text_problem"]
+__all__ = ["escape_forbidden", "is_blank", "name_key", "text_problem", "without_invisible"]
 
 # Text no output can hold: C0 controls but tab, LF and CR; DEL and the C1 controls;
 # lone surrogates; the noncharacters U+FFFE and U+FFFF (XML 1.0's Char production).
@@ -83,6 +83,16 @@ def is_blank(text: str) -> bool:
     return _BLANK.fullmatch(text) is not None
 
 
+def without_invisible(text: str) -> str:
+    """Return the text without its invisible characters (those `is_blank` ignores).
+
+    Examples:
+        >>> without_invisible("市" + chr(0xFEFF) + "财政局" + chr(0x200B))
+        '市财政局'
+    """
+    return _IGNORABLE.sub("", text)
+
+
 def name_key(name: str) -> str:
     """Return the form of a name under which names that look the same compare equal.
 
@@ -90,5 +100,5 @@ def name_key(name: str) -> str:
     the ideographic space become ASCII), runs of whitespace become one space, the ends
     are stripped and the case is folded.
     """
-    name = unicodedata.normalize("NFKC", _IGNORABLE.sub("", name))
+    name = unicodedata.normalize("NFKC", without_invisible(name))
     return " ".join(name.split()).casefold()

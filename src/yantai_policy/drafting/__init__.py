@@ -73,7 +73,9 @@ class Draft:
 
     Attributes:
         plan: The format-2 plan as a dict (dates as `datetime.date`), its ``review``
-            list included; `yantai_policy.loading.policy_from_dict` loads it.
+            list included; `yantai_policy.loading.policy_from_dict` loads it once
+            what the review list gives as not found (a particular, every task, a
+            measure's task) is filled in, and refuses it until then.
         review: What the drafter could not decide, for a person to check.
         layout: The layout it read: table, inline or labelled.
     """

@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from yantai_policy._text import name_key as loader_key
 from yantai_policy.drafting.source import fold
 from yantai_policy.drafting.units import CityUnits, KnownUnit, guess_kind, key, looks_like_unit
 
@@ -207,7 +208,8 @@ class _Units:
         entry = self.entries[unit_id]
         if key(name) == key(entry["name"]["zh"]):
             return  # the same name printed otherwise (市財政局, 市 财政局): not a short form
-        if name not in entry["short_names"]:
+        seen = {loader_key(n) for n in (entry["name"]["zh"], *entry["short_names"])}
+        if loader_key(name) not in seen:  # the loader's rule: one name, however printed
             if self.known.is_short(name) or len(key(name)) < len(key(entry["name"]["zh"])):
                 entry["short_names"].append(name)
             else:  # a full name seen after a short one: the full name is the name

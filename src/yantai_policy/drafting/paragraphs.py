@@ -34,6 +34,7 @@ from typing import Any
 
 import attrs
 
+from yantai_policy._text import is_blank
 from yantai_policy.drafting.build import ItemDraft, MeasureDraft, Review, TaskDraft, UnitRef
 from yantai_policy.drafting.deadlines import deadline_value, reporting_value
 from yantai_policy.drafting.particulars import read_particulars, section_number
@@ -636,6 +637,8 @@ def _task(
     block = head.block or _Block()
     drafts: list[ItemDraft] = []
     districts = block.districts
+    numbers = [group[0].number for group in items]
+    in_sequence = numbers == list(range(1, len(items) + 1))  # a plan's items are 1, 2, …
     for index, group in enumerate(items):
         first = group[0]
         text = first.text() + "".join(p.full_text() for p in group[1:])
@@ -656,6 +659,8 @@ def _task(
                         f"{where}.items[{index}]",
                     )
                 )
+        if not in_sequence:
+            continue
         drafts.append(
             ItemDraft(
                 number=first.number,
@@ -668,10 +673,20 @@ def _task(
     if not task_units:
         return None
     review.extend(block.review)
+    if not in_sequence:
+        review.append(
+            Review(
+                "line-unplaced",
+                f"items numbered {', '.join(map(str, numbers))} (not from 1 in sequence): "
+                "kept in the task's text",
+                (items[0][0].lines[0].number, max(p.last_line for p in items[-1])),
+                where,
+            )
+        )
     last = max([head.last_line, *(p.last_line for group in items for p in group)])
     return TaskDraft(
         lines=(head.lines[0].number, last),
-        text=None if drafts else head.text(),
+        text=None if drafts else head.text() + "".join(p.full_text() for g in items for p in g),
         items=tuple(drafts),
         units=task_units,
         deadline=block.deadline,
@@ -749,6 +764,16 @@ def read_paragraphs(  # noqa: C901, PLR0912, PLR0915 - one pass over the paragra
         drafted = _task(task, items, units, where, review)
         if drafted is None:
             unplaced(task, "a task with no unit")
+        elif not drafted.items and is_blank(drafted.text or ""):
+            review.append(
+                Review(
+                    "line-unplaced",
+                    "units with no task text before them: "
+                    + _clip("".join(n.text for n in (*task.lines, *task.extra))),
+                    drafted.lines,
+                    f"measures[{len(measures)}]" if measure is not None else "",
+                )
+            )
         else:
             tasks.append(drafted)
         task, items = None, []
@@ -773,7 +798,16 @@ def read_paragraphs(  # noqa: C901, PLR0912, PLR0915 - one pass over the paragra
             )
         tasks = []
 
-    annex_title = particulars.notice.get("annex_title", {}).get("zh", "")
+    # The one measure of a plan with no measure headings is titled as the plan (the
+    # attachment's title), or as the notice where the attachment's title is not found.
+    annex_title = next(
+        (
+            particulars.notice[name]["zh"]
+            for name in ("annex_title", "title")
+            if name in particulars.notice and not is_blank(particulars.notice[name]["zh"])
+        ),
+        "",
+    )
     head_text = ""
     for para in paras:
         level = para.level
@@ -797,10 +831,12 @@ def read_paragraphs(  # noqa: C901, PLR0912, PLR0915 - one pass over the paragra
             if para.block is not None and para.block.units:
                 unplaced(para, "units after a measure's heading are not read")
             continue
+        deeper = level is not None and level > task_level
         if (
             level == task_level
             or (level is None and carrier)
-            or (level is not None and task is None and level > task_level)
+            # An item with no task above it is a task, and so are its siblings.
+            or (deeper and (task is None or task.level == level))
         ):
             close_task()
             if measure is None:
@@ -814,6 +850,15 @@ def read_paragraphs(  # noqa: C901, PLR0912, PLR0915 - one pass over the paragra
                         "layout-guess",
                         "the plan has no measure headings: its tasks are drafted as one measure",
                         (para.lines[0].number, para.lines[0].number),
+                    )
+                )
+            if deeper:
+                review.append(
+                    Review(
+                        "layout-guess",
+                        "an item with no task above it, drafted as a task: "
+                        + _clip(para.full_text()),
+                        (para.lines[0].number, para.last_line),
                     )
                 )
             task = para

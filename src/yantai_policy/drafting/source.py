@@ -26,7 +26,7 @@ from pathlib import Path
 
 import attrs
 
-from yantai_policy._text import text_problem
+from yantai_policy._text import is_blank, text_problem
 
 __all__ = ["Line", "SourceText", "fold", "page_number"]
 
@@ -93,7 +93,7 @@ class SourceText:
     """The text's non-blank lines, and the page furniture found in them.
 
     Attributes:
-        lines: The non-blank lines, in order.
+        lines: The non-blank lines (blank: only whitespace and invisible characters), in order.
         count: How many lines the text has, blank ones included.
         furniture: Line numbers of page furniture (running heads, repeated table
             headers, page numbers), which no passage includes.
@@ -105,17 +105,20 @@ class SourceText:
 
     @classmethod
     def from_text(cls, text: str) -> SourceText:
-        """Split a text into lines (on line feeds, as editors number them).
+        """Split a text into lines, as editors number them: at LF, CR LF and a lone CR.
+
+        A text saved with CR line ends (classic Mac) is numbered as the same text
+        with LF ends.
 
         Raises:
             SourceError: A line holds a character no plan file can hold (a control
                 character, a lone surrogate); the message names the line and column.
         """
-        raw = text.split("\n")
+        raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         lines = []
         for number, line in enumerate(raw, 1):
             stripped = line.strip()
-            if not stripped:
+            if is_blank(stripped):  # invisible characters too: a stray U+FEFF, U+200B
                 continue
             problem = text_problem(stripped.replace("\t", " "))
             if problem is not None:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import attrs
 
+from yantai_policy._text import without_invisible
 from yantai_policy.drafting.source import fold
 
 __all__ = [
@@ -82,8 +83,8 @@ def _expand(template: str, forms: tuple[str, ...]) -> Iterator[str]:
 
 
 def key(name: str) -> str:
-    """Return the form in which names are compared: folded, without whitespace."""
-    return _SPACE.sub("", fold(name))
+    """Return the form in which names are compared: folded, without whitespace or invisible characters."""
+    return _SPACE.sub("", fold(without_invisible(name)))
 
 
 @attrs.frozen
