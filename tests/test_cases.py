@@ -35,6 +35,7 @@ import pytest
 import yaml
 
 import yantai_policy as yp
+from serving import Running, serving
 from yantai_policy.benefits import BENEFITS, Decision, evaluate, evaluate_many
 from yantai_policy.benefits.frame import evaluate_frame
 from yantai_policy.cli import main
@@ -42,7 +43,7 @@ from yantai_policy.errors import PolicyError
 from yantai_policy.export import write
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
 CASES_DIR = Path(__file__).parent / "cases"
 CASE_KEYS = frozenset({"name", "on", "policy", "input", "expected"})
@@ -706,3 +707,57 @@ def test_command_runs_once_per_group() -> None:
     assert len(GROUPS) < len(CASES)
     assert any(json.loads(overrides) for _, overrides, _ in GROUPS)
     assert {kind for _, _, kind in GROUPS} == {"applicant", "placement"}
+
+
+# --- Path 5: the HTTP API (yantai-policy serve) ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Running]:
+    """`yantai-policy serve`, for real, on 127.0.0.1 on a free port (the built-in plan)."""
+    with serving() as running:
+        yield running
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_http(case: Case, server: Running) -> None:
+    """The API's decision is the full decision, field by field; a reform goes through /v1/compare.
+
+    Without overrides, ``POST /v1/benefits/{name}/evaluate`` must answer exactly
+    ``Decision.to_dict()``: eligible, amount, every reason with its clause and values.
+    With them, ``POST /v1/compare`` must give the case's verdict and amount under the reform.
+    """
+    decision = _decision(case)
+    overrides = json.loads(case.policy)
+    with server.client() as client:
+        if not overrides:
+            response = client.post(f"/v1/benefits/{case.benefit}/evaluate",
+                                   params={"on": case.on.isoformat()}, json=case.input)  # fmt: skip
+            assert response.status_code == 200, response.text
+            assert response.json() == json.loads(json.dumps(decision.to_dict(), ensure_ascii=False))
+            return
+        response = client.post("/v1/compare", params={"on": case.on.isoformat()},
+                               json={"overrides": overrides, "records": [case.input], "benefits": [case.benefit]})  # fmt: skip
+    assert response.status_code == 200, response.text
+    (total,) = response.json()["benefits"]
+    assert total["benefit"] == case.benefit
+    assert total["eligible_reform"] == int(decision.eligible)
+    if decision.amount is not None:
+        assert total["total_reform"] == str(decision.amount)
+
+
+@pytest.mark.parametrize("group", [g for g in GROUPS if not json.loads(g[1])], ids=str)
+def test_http_batch(
+    group: Group, server: Running, command_rows: Callable[[Case], dict[str, Any]]
+) -> None:
+    """``POST /v1/evaluate/batch`` answers a group's JSONL with the command's rows, line for line."""
+    cases = GROUPS[group]
+    body = "".join(json.dumps(case.input) + "\n" for case in cases)
+    params: list[tuple[str, str | int | float | bool | None]] = [("on", group[0].isoformat())]
+    params += [("benefit", name) for name in _group_benefits(cases)]
+    with server.client() as client:
+        response = client.post("/v1/evaluate/batch", params=params, content=body.encode(),
+                               headers={"Content-Type": "application/x-ndjson"})  # fmt: skip
+    assert response.status_code == 200, response.text
+    rows = [json.loads(line) for line in response.text.splitlines()]
+    assert rows == [command_rows(case) for case in cases]

@@ -55,12 +55,17 @@ from yantai_policy.model import Role
 from yantai_policy.serialize import (
     BATCH_FORMATS,
     BATCH_OUTPUT_FORMATS,
+    MAX_BATCH_BYTES,
+    MAX_BODY_BYTES,
     MAX_JOBS,
     MAX_LINE_BYTES,
     Lang,
-    action_to_dict,
     bureau_to_dict,
+    co_owners_to_dict,
     measure_to_dict,
+    unit_detail_to_dict,
+    unit_task_to_dict,
+    workload_to_dict,
 )
 
 if TYPE_CHECKING:
@@ -204,7 +209,7 @@ def _options() -> dict[str, _Parser]:
     def parent() -> _Parser:
         return _Parser(add_help=False)
 
-    plan, lang, as_json, on, benefit, output, report, as_of = (parent() for _ in range(8))
+    plan, lang, as_json, on, benefit, output, report, as_of, ledger = (parent() for _ in range(9))
     plan.add_argument(
         "--plan",
         metavar="PATH",
@@ -253,8 +258,16 @@ def _options() -> dict[str, _Parser]:
         help="label the units by their names in force on this day, YYYY-MM-DD, with their "
         "successors where they no longer exist (the texts stay as printed)",
     )
+    ledger.add_argument(
+        "--ledger",
+        metavar="DB",
+        help="a ledger: a file path (SQLite) or a postgresql:// URL; audit adds the ledger's "
+        "checks (overdue tasks, silent units, leads that never reported, tasks closed without "
+        "a done report) as of --on, serve serves it",
+    )
     return {
         "as_of": as_of,
+        "ledger": ledger,
         "plan": plan,
         "lang": lang,
         "json": as_json,
@@ -325,7 +338,7 @@ def _parser() -> _Parser:
     commands.add_parser("workload", parents=units, help="actions and measures per unit")
     audit_cmd = commands.add_parser(
         "audit",
-        parents=[*plan_text, o["report"]],
+        parents=[*plan_text, o["report"], o["ledger"]],
         help="coverage audit; exits 1 at or above --fail-on",
     )
     audit_cmd.add_argument(
@@ -349,13 +362,6 @@ def _parser() -> _Parser:
         metavar="DATE",
         help="the audit date of deadline-overdue and unit-defunct, YYYY-MM-DD "
         "(default: the notice's issue date; with --ledger, today in China)",
-    )
-    audit_cmd.add_argument(
-        "--ledger",
-        metavar="DB",
-        help="add the ledger's checks (overdue tasks, silent units, leads that never "
-        "reported, tasks closed without a done report) as of --on: a file path (SQLite) "
-        "or a postgresql:// URL",
     )
     export = commands.add_parser(
         "export",
@@ -386,7 +392,54 @@ def _parser() -> _Parser:
     _add_benefit_commands(commands, o)
     _add_plot_command(commands, o)
     _add_parameters_command(commands, o)
+    _add_serve_command(commands, o)
     return parser
+
+
+def _add_serve_command(
+    commands: argparse._SubParsersAction[_Parser],
+    o: dict[str, _Parser],
+) -> None:
+    serve = commands.add_parser(
+        "serve",
+        parents=[o["plan"], o["ledger"]],
+        help="serve the plan, its decisions and a ledger over HTTP, with web pages",
+        description="Serve the plan over HTTP (the serve extra: Litestar under uvicorn): /v1 "
+        "endpoints, OpenAPI 3.1 at /openapi.json, an interactive page at /docs, and the web "
+        "pages / (the plan), /ledger (the 台账) and /report (a unit files a report with its "
+        "token). It prints the address on stderr and serves until Ctrl-C or SIGTERM.",
+        epilog="Writes need a bearer token: `ledger token issue --db DB --unit UNIT`.",
+    )
+    serve.set_defaults(lang="both", report_format="text")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port",
+        type=_whole(0, 65535),
+        default=8000,
+        help="the port (default: 8000; 0 picks a free one)",
+    )
+    serve.add_argument(
+        "--workers", type=_whole(1, 64), default=1, help="worker processes (default: 1)"
+    )
+    serve.add_argument(
+        "--max-body-bytes",
+        type=_whole(1),
+        default=MAX_BODY_BYTES,
+        help=f"the largest JSON request body (default: {MAX_BODY_BYTES:,})",
+    )
+    serve.add_argument(
+        "--max-batch-bytes",
+        type=_whole(1),
+        default=MAX_BATCH_BYTES,
+        help=f"the largest JSONL batch body (default: {MAX_BATCH_BYTES:,})",
+    )
+    serve.add_argument(
+        "--require-read-token",
+        action="store_true",
+        help="reads need a valid token too (needs --ledger, which holds the tokens)",
+    )
 
 
 BUILTIN = "builtin"
@@ -1008,20 +1061,7 @@ def _bureau(policy: Policy, bureau: Bureau, lang: Lang, labels: Labels, *, as_js
     actions = queries.actions_of(policy, bureau)
     held = _held(policy, bureau, labels)
     if as_json:
-        out = bureau_to_dict(bureau, lang, labels=labels)
-        out["actions"] = [action_to_dict(a, lang, labels=labels) for a in actions]
-        if held:  # the tasks it holds on --as-of for the units it took over
-            out["holds_duties_of"] = [
-                {
-                    "bureau": bureau_to_dict(u, lang, labels=labels),
-                    "actions": [
-                        action_to_dict(a, lang, labels=labels)
-                        for a in queries.actions_of(policy, u)
-                    ],
-                }
-                for u in held
-            ]
-        _dump(out)
+        _dump(unit_detail_to_dict(policy, bureau, lang, labels=labels))
         return 0
     print(f"{bureau.id}  {_name(bureau, lang, labels)}")
     print(f"kind: {bureau.kind.value}")
@@ -1060,9 +1100,7 @@ def _bureau_actions(bureau: Bureau, actions: Sequence[Action], lang: Lang, label
 def _co_owners(policy: Policy, number: int, lang: Lang, labels: Labels, *, as_json: bool) -> int:
     units = queries.co_owners(policy, number)
     if as_json:
-        _dump(
-            {"measure": number, "bureaus": [bureau_to_dict(b, lang, labels=labels) for b in units]}
-        )
+        _dump(co_owners_to_dict(number, units, lang, labels=labels))
         return 0
     for bureau in units:
         print(f"{bureau.id}  {_name(bureau, lang, labels)}")
@@ -1074,12 +1112,9 @@ def _actions(policy: Policy, args: argparse.Namespace, lang: Lang, labels: Label
 
     unit = policy.bureau(args.bureau)
     role = Role(args.role) if args.role else None
-    found = queries.actions_of(policy, unit, role)
-    for predecessor in _held(policy, unit, labels):  # on --as-of: the duties it took over
-        found += queries.actions_of(policy, predecessor, role)
-    as_json = args.json
-    if as_json:  # "roles": the unit's own in the task and its items, which --role matches
-        _dump([{**action_to_dict(a, lang, labels=labels), "roles": _roles(a, unit)} for a in found])
+    found = queries.actions_of(policy, unit, role, on=labels.on)  # with the duties it took over
+    if args.json:
+        _dump([unit_task_to_dict(a, unit, lang, labels=labels) for a in found])
         return 0
     for action in found:  # each item with its own role where it differs (a 牵头 item)
         title = _label(f"第{action.measure}项", f"measure {action.measure}", lang)
@@ -1088,28 +1123,10 @@ def _actions(policy: Policy, args: argparse.Namespace, lang: Lang, labels: Label
     return 0
 
 
-def _roles(action: Action, unit: Bureau) -> list[str]:
-    """A unit's roles in a task and its items, in the order of ``Role``."""
-    held = action.roles_of(unit)
-    return [r.value for r in Role if r in held]
-
-
 def _workload(policy: Policy, lang: Lang, labels: Labels, *, as_json: bool) -> int:
     rows = queries.workload(policy)
     if as_json:
-        _dump(
-            [
-                {
-                    "bureau": bureau_to_dict(r.bureau, lang, labels=labels),
-                    "actions": r.actions,
-                    "measures": r.measures,
-                    "share": r.share,
-                    "shared": r.shared,
-                    "load": str(r.load),  # exact: "3/2" (a task of n units counts 1/n)
-                }
-                for r in rows
-            ]
-        )
+        _dump([workload_to_dict(r, lang, labels=labels) for r in rows])
         return 0
     width = max(len(r.bureau.id) for r in rows)
     print(f"{'unit':<{width}}  actions  measures  share")
@@ -1311,15 +1328,7 @@ def _explain(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
 def _benefits(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
     from yantai_policy.benefits import BENEFITS  # noqa: PLC0415 - only this command needs it
 
-    listed = [
-        {
-            "name": b.name,
-            "title": {"zh": b.title.zh, "en": b.title.en},
-            "measure": b.measure,
-            "record": b.record,
-        }
-        for b in BENEFITS.values()
-    ]
+    listed = [b.to_dict() for b in BENEFITS.values()]
     if args.json:
         _dump(listed)
         return 0
@@ -1437,6 +1446,57 @@ def _ledger(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noq
     return run_ledger(policy, args)
 
 
+def _serve(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:  # noqa: ARG001
+    try:
+        import litestar  # noqa: F401, PLC0415 - the serve extra
+        import uvicorn  # noqa: F401, PLC0415
+    except ImportError:
+        raise _CommandError(
+            "serve needs Litestar and uvicorn: pip install 'yantai-policy[serve]'"
+        ) from None
+    if args.ledger:
+        _needs_sqlalchemy()
+    if args.require_read_token and not args.ledger:
+        raise _CommandError("--require-read-token needs --ledger: the ledger holds the tokens")
+    if args.workers > 1 and args.plan == "-":
+        raise _CommandError("--workers needs a plan file: each worker loads it (not --plan -)")
+    from yantai_policy.serve import ServeSettings, Service, listen, run  # noqa: PLC0415
+
+    settings = ServeSettings(
+        plan=args.plan,
+        ledger=args.ledger,
+        require_read_token=args.require_read_token,
+        max_body_bytes=args.max_body_bytes,
+        max_batch_bytes=args.max_batch_bytes,
+    )
+    service = Service.over(policy, settings)
+    try:
+        sock = listen(args.host, args.port)
+    except OSError as error:
+        service.close()
+        raise _CommandError(
+            f"cannot listen on {args.host}:{args.port}: {error.strerror or error}"
+        ) from None
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    print(
+        f"{PROG}: serving {policy.notice.document_number} on http://{shown}:{port} "
+        f"(API /v1, /docs; pages /, /ledger, /report){' with a ledger' if args.ledger else ''}",
+        file=sys.stderr,
+        flush=True,
+    )
+    import signal  # noqa: PLC0415
+
+    for number in (signal.SIGINT, signal.SIGTERM):  # uvicorn stops on them, then raises them again
+        signal.signal(number, lambda *_: None)
+    try:
+        run(service, sock, workers=args.workers)
+    finally:
+        sock.close()
+        service.close()
+    return 0
+
+
 _COMMANDS: dict[str, Callable[[Policy, argparse.Namespace, Lang], int]] = {
     "measures": _cmd_measures,
     "show": _cmd_show,
@@ -1456,4 +1516,5 @@ _COMMANDS: dict[str, Callable[[Policy, argparse.Namespace, Lang], int]] = {
     "draft": _draft,
     "parameters": _parameters,
     "ledger": _ledger,
+    "serve": _serve,
 }

@@ -151,9 +151,7 @@ def add_ledger_command(  # noqa: PLR0915 - one statement per option
     history.add_argument("--format", dest="report_format", choices=("text", "json"), default=None)
     command("migrate", "bring the ledger's schema up to date and rebind it to this plan version")
     token = command("token", "issue, revoke or list the access tokens of the units and the office")
-    token.add_argument(
-        "what", choices=("issue", "revoke", "list"), metavar="issue|revoke|list"
-    )
+    token.add_argument("what", choices=("issue", "revoke", "list"), metavar="issue|revoke|list")
     holder = token.add_mutually_exclusive_group()
     holder.add_argument("--unit", help="issue: the unit the token speaks for, by id or name")
     holder.add_argument("--office", action="store_true",

@@ -70,9 +70,12 @@ def co_owners(policy: Policy, measure: int | str | Measure) -> tuple[Bureau, ...
 
 
 def actions_of(
-    policy: Policy, bureau: str | Bureau, role: Role | None = None
+    policy: Policy, bureau: str | Bureau, role: Role | None = None, *, on: dt.date | None = None
 ) -> tuple[Action, ...]:
     """Return a unit's actions, in printed order; with ``role``, only those in that role.
+
+    With ``on``, the unit also holds, after its own, the actions of the units whose duties
+    it took over by that day (`Policy.duties_held`): a successor answers for them.
 
     An action matches a role when the unit has it in the action or one of its items
     (`Action.roles_of`), so ``role=Role.LEAD`` finds the actions where the unit leads
@@ -84,9 +87,13 @@ def actions_of(
     """
     unit = _bureau(policy, bureau)
     actions = policy._by_bureau.get(unit.id, ())  # noqa: SLF001 - the plan's index
-    if role is None:
+    if role is not None:
+        actions = tuple(a for a in actions if role in a.roles_of(unit))
+    if on is None:
         return actions
-    return tuple(a for a in actions if role in a.roles_of(unit))
+    return actions + tuple(
+        a for u in policy.duties_held(unit, on) for a in actions_of(policy, u, role)
+    )
 
 
 def assistants_of(policy: Policy, task: str | Action | int | Measure) -> tuple[Bureau, ...]:

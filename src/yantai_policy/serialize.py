@@ -18,6 +18,8 @@ import re
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from yantai_policy.labels import Labels
     from yantai_policy.model import (
         Action,
@@ -27,24 +29,32 @@ if TYPE_CHECKING:
         Item,
         Measure,
         Notice,
+        Policy,
         SourceRef,
         Text,
     )
+    from yantai_policy.queries import WorkloadRow
 
 __all__ = [
     "BATCH_FORMATS",
     "BATCH_OUTPUT_FORMATS",
+    "MAX_BATCH_BYTES",
+    "MAX_BODY_BYTES",
     "MAX_JOBS",
     "MAX_LINE_BYTES",
     "Lang",
     "action_to_dict",
     "bureau_to_dict",
+    "co_owners_to_dict",
     "markdown_cell",
     "measure_to_dict",
     "neutralise_cell",
     "notice_to_dict",
     "source_to_dict",
     "text_to_dict",
+    "unit_detail_to_dict",
+    "unit_task_to_dict",
+    "workload_to_dict",
 ]
 
 Lang = Literal["zh", "en", "both"]
@@ -72,6 +82,12 @@ MAX_LINE_BYTES = 16 * 1024 * 1024
 
 A line past it is an error row, read in pieces and never held whole, and the file
 goes on (``yantai-policy evaluate --max-line-bytes``)."""
+
+MAX_BODY_BYTES = 1 << 20
+"""The largest JSON request body the HTTP API reads (``serve --max-body-bytes``)."""
+
+MAX_BATCH_BYTES = 64 << 20
+"""The largest JSONL batch body the HTTP API reads (``serve --max-batch-bytes``)."""
 
 
 def neutralise_cell(cell: str) -> str:
@@ -248,6 +264,71 @@ def measure_to_dict(
         out["provincial_text"] = text_to_dict(measure.provincial_text, lang)
         out["actions"] = [action_to_dict(a, lang, labels=labels) for a in measure.actions]
         out["source"] = source_to_dict(measure.source)
+    return out
+
+
+def workload_to_dict(
+    row: WorkloadRow, lang: Lang = "both", *, labels: Labels | None = None
+) -> JSON:
+    """Return a row of `queries.workload`: the unit, its counts, and its exact ``load``.
+
+    ``load`` is a fraction as text (``"3/2"``): a task of n units counts 1/n.
+    """
+    return {
+        "bureau": bureau_to_dict(row.bureau, lang, labels=labels),
+        "actions": row.actions,
+        "measures": row.measures,
+        "share": row.share,
+        "shared": row.shared,
+        "load": str(row.load),
+    }
+
+
+def co_owners_to_dict(
+    number: int, bureaus: Sequence[Bureau], lang: Lang = "both", *, labels: Labels | None = None
+) -> JSON:
+    """Return a measure's co-owners (`queries.co_owners`): ``{"measure": n, "bureaus": [...]}``."""
+    return {"measure": number, "bureaus": [bureau_to_dict(b, lang, labels=labels) for b in bureaus]}
+
+
+def unit_task_to_dict(
+    action: Action, unit: Bureau, lang: Lang = "both", *, labels: Labels | None = None
+) -> JSON:
+    """Return a task as a unit holds it: the task, and ``roles``, the unit's own roles.
+
+    ``roles`` are the unit's roles in the task and its items, in the order of `Role`
+    (a role filter matches any of them).
+    """
+    from yantai_policy.model import Role  # noqa: PLC0415 - the model, one way down
+
+    held = action.roles_of(unit)
+    return {
+        **action_to_dict(action, lang, labels=labels),
+        "roles": [r.value for r in Role if r in held],
+    }
+
+
+def unit_detail_to_dict(
+    policy: Policy, unit: Bureau, lang: Lang = "both", *, labels: Labels | None = None
+) -> JSON:
+    """Return a unit with its tasks, and on ``labels.on`` the tasks of the units it took over.
+
+    ``holds_duties_of`` lists, where ``labels`` has a day, each unit whose duties this one
+    holds that day (`Policy.duties_held`), with that unit's tasks.
+    """
+    from yantai_policy.queries import actions_of  # noqa: PLC0415 - the graph's query
+
+    out = bureau_to_dict(unit, lang, labels=labels)
+    out["actions"] = [action_to_dict(a, lang, labels=labels) for a in actions_of(policy, unit)]
+    held = () if labels is None or labels.on is None else policy.duties_held(unit, labels.on)
+    if held:
+        out["holds_duties_of"] = [
+            {
+                "bureau": bureau_to_dict(u, lang, labels=labels),
+                "actions": [action_to_dict(a, lang, labels=labels) for a in actions_of(policy, u)],
+            }
+            for u in held
+        ]
     return out
 
 

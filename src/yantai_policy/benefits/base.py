@@ -380,6 +380,15 @@ class Benefit(Generic[R, C]):
             f"(measure {self.measure}, {self.record} records)>"
         )
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return the benefit as listed by ``benefits --json`` and ``GET /v1/benefits``."""
+        return {
+            "name": self.name,
+            "title": {"zh": self.title.zh, "en": self.title.en},
+            "measure": self.measure,
+            "record": self.record,
+        }
+
     def __init_subclass__(cls) -> None:
         """Index the condition codes once, ``in_force`` first; check the declared parameters.
 

@@ -670,6 +670,57 @@ class Comparison:
             f"{plural(len(self.differences), 'difference')}>"
         )
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return the comparison as JSON-ready data: amounts as strings of yuan.
+
+        Examples:
+            >>> import datetime as dt
+            >>> import yantai_policy as yp
+            >>> base = yp.load_policy()
+            >>> reform = base.with_parameters({"social_insurance_subsidy.rate": "50%"})
+            >>> record = {"id": "H1", "groups": ["hard_to_employ"], "flexible_since": "2021-02-01",
+            ...     "contributions": [{"month": "2021-02", "amount": "1000"}]}
+            >>> data = compare([record], base, reform, on=dt.date(2021, 3, 1),
+            ...     benefits=["social_insurance_subsidy"]).to_dict()
+            >>> data["benefits"][0]["difference"], data["differences"][0]["reform"]["amount"]
+            ('-150.00', '500.00')
+        """
+
+        def outcome(o: Outcome) -> dict[str, Any]:
+            amount = o.amount
+            return {"eligible": o.eligible, "amount": None if amount is None else str(amount),
+                    "unmet": list(o.unmet)}  # fmt: skip
+
+        return {
+            "rows": self.rows,
+            "errors": [{"row": e.row, "field": e.field, "reason": e.reason} for e in self.errors],
+            "benefits": [
+                {
+                    "benefit": b.benefit,
+                    "eligible_baseline": b.eligible_baseline,
+                    "eligible_reform": b.eligible_reform,
+                    "total_baseline": str(b.total_baseline),
+                    "total_reform": str(b.total_reform),
+                    "undetermined_baseline": b.undetermined_baseline,
+                    "undetermined_reform": b.undetermined_reform,
+                    "difference": None
+                    if b.undetermined_baseline or b.undetermined_reform
+                    else f"{b.difference}",
+                }
+                for b in self.benefits
+            ],
+            "differences": [
+                {
+                    "row": d.row,
+                    "id": d.id,
+                    "benefit": d.benefit,
+                    "baseline": outcome(d.baseline),
+                    "reform": outcome(d.reform),
+                }
+                for d in self.differences
+            ],
+        }
+
     def to_text(self) -> str:
         """Return the comparison as a table of text."""
         out = [

@@ -42,6 +42,7 @@ __all__ = [
     "Facts",
     "close_problems",
     "day",
+    "may_report",
     "office_problems",
     "reopen_problems",
     "report_problems",
@@ -148,6 +149,11 @@ def _when(policy: Policy, on: dt.date, today: dt.date, what: str) -> Problems:
     return problems
 
 
+def may_report(action: Action, unit_id: str, facts: Facts) -> bool:
+    """Whether a unit may report on a task: it holds it (a role in it or an item), or is delegated."""
+    return bool(action.roles_of(unit_id)) or (action.id, unit_id) in facts.delegations
+
+
 def report_problems(  # noqa: PLR0913, C901 - the fields of a report, one check each
     policy: Policy,
     facts: Facts,
@@ -182,12 +188,7 @@ def report_problems(  # noqa: PLR0913, C901 - the fields of a report, one check 
             unit_id = unit_of(policy, unit).id
         except UnknownNameError as error:
             problems.append(("unit", str(error)))
-    if (
-        action is not None
-        and unit_id is not None
-        and not action.roles_of(unit_id)
-        and (action.id, unit_id) not in facts.delegations
-    ):
+    if action is not None and unit_id is not None and not may_report(action, unit_id, facts):
         name = policy.bureau(unit_id).name.zh
         problems.append(
             (

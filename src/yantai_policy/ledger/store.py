@@ -734,6 +734,17 @@ class Ledger:
         with self._connect() as connection:
             return tuple(map(_entry, connection.execute(query)))
 
+    def tasks_for(self, unit: str) -> tuple[str, ...]:
+        """Return the tasks a unit may report on now: those it holds, and those delegated to it.
+
+        Raises:
+            LedgerError: The unit is not in the plan.
+        """
+        unit_id = _unit_id(self.policy, unit)
+        with self._connect() as connection:
+            facts = _facts(connection)
+        return tuple(a.id for a in self.policy.actions if rules.may_report(a, unit_id, facts))
+
     def status(self, on: dt.date | str, settings: Settings | None = None) -> LedgerStatus:
         """Return the status of every task, unit and measure as of a date.
 
