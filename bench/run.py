@@ -22,7 +22,10 @@ Runs, in this order (the children first, while this process is still small):
   synthetic plan (``graph_audit.rows``);
 * drafting a plan from Yantai's notice, warm and end to end (``draft.py``);
 * the ledger on SQLite: 100,000 reports inserted, and the status over them
-  (``ledger.py``).
+  (``ledger.py``);
+* ``yantai-policy serve``: the co-owners and one-record latency budgets, a JSONL batch
+  over HTTP against the CLI, and 20,000 requests from 32 concurrent clients with one and
+  two workers, no errors and no report lost (``serve.py``, in a child process).
 
 Each figure is a median over repeated runs (the row says how many: ``--repeats``
 fresh processes, ``--batch-repeats`` runs of a large batch), except the 1 GB stream
@@ -73,6 +76,7 @@ STREAM_MB = 1024
 """The input size the stream's memory budget is stated for."""
 STEP_KEYS = (
     "many", "openfisca", "stream", "dask", "one", "import", "cli", "graph", "draft", "ledger",
+    "serve",
 )  # fmt: skip
 """The names ``--only`` takes, in the order of the steps in `main`."""
 NOT_INSTALLED = "not run: install bench/requirements-openfisca.txt"
@@ -456,6 +460,20 @@ def ledger_rows(repeats: int) -> list[Row]:
     ]
 
 
+def serve_rows() -> list[Row]:
+    """``bench/serve.py`` in a child: the server's budgets, and its load with 1 and 2 workers."""
+    from serve import rows  # noqa: PLC0415
+
+    done = _child([sys.executable, str(BENCH / "serve.py"), "--json"])
+    last = (done.stdout.strip().splitlines() or [""])[-1]
+    if done.returncode not in (0, 1) or not last.startswith("{"):
+        return [Row("`yantai-policy serve`", "failed", "", _tail(done), "NOT met")]
+    return [
+        Row(what, figure, unit, anchor, verdict(ok))
+        for what, figure, unit, anchor, ok in rows(json.loads(last))
+    ]
+
+
 def _cli() -> list[str]:
     """The console script beside this interpreter, else ``python -m yantai_policy``."""
     script = Path(sys.executable).parent / "yantai-policy"
@@ -686,7 +704,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--only",
         default=None,
         help="comma-separated steps to run (import, cli, graph, many, openfisca, stream, dask, "
-        "one, draft, ledger); the table then holds only those",
+        "one, draft, ledger, serve); the table then holds only those",
     )
     args = parser.parse_args(argv)
     if args.applicants is None:
@@ -742,8 +760,9 @@ def main(argv: list[str] | None = None) -> int:
         (2, "graph and audit", lambda: graph_rows(args.repeats)),
         (8, "drafting a plan from Yantai's notice", lambda: draft_rows(args.repeats)),
         (9, "the ledger on SQLite (child process)", lambda: ledger_rows(args.repeats)),
+        (10, "yantai-policy serve under load (child process)", serve_rows),
     ]
-    keys = dict(zip((3, 4, 5, 6, 7, 0, 1, 2, 8, 9), STEP_KEYS, strict=True))
+    keys = dict(zip((3, 4, 5, 6, 7, 0, 1, 2, 8, 9, 10), STEP_KEYS, strict=True))
     if args.only:
         wanted = set(args.only.split(","))
         unknown = wanted - set(STEP_KEYS)

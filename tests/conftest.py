@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -69,20 +70,27 @@ def postgresql_server() -> Iterator[Server]:
 _databases = itertools.count(1)
 
 
-@pytest.fixture
-def postgresql_url(postgresql_server: Server) -> Iterator[str]:
+@contextlib.contextmanager
+def fresh_database(server: Server) -> Iterator[str]:
     """A ``postgresql://`` URL of a fresh, empty database on the test server, dropped after."""
     name = f"ledger_test_{os.getpid()}_{next(_databases)}"
-    admin = sa.create_engine(postgresql_server.url().replace("postgresql://", "postgresql+psycopg://"),
+    admin = sa.create_engine(server.url().replace("postgresql://", "postgresql+psycopg://"),
                              isolation_level="AUTOCOMMIT")  # fmt: skip
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        yield postgresql_server.url(name)
+        yield server.url(name)
     finally:
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgresql_url(postgresql_server: Server) -> Iterator[str]:
+    """A ``postgresql://`` URL of a fresh, empty database on the test server, dropped after."""
+    with fresh_database(postgresql_server) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -63,6 +63,7 @@ from yantai_policy.serialize import (
     bureau_to_dict,
     co_owners_to_dict,
     measure_to_dict,
+    parameters_to_dict,
     unit_detail_to_dict,
     unit_task_to_dict,
     workload_to_dict,
@@ -1406,7 +1407,7 @@ def _parameters(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
     refuse_input(args.output, [args.plan])
     with open_output(args.output, newline="" if args.report_format == "csv" else None) as out:
         if args.report_format == "json":
-            _dump({"on": on.isoformat(), "parameters": [r.to_dict() for r in rows]}, file=out)
+            _dump(parameters_to_dict(policy, on), file=out)
         elif args.report_format == "csv":
             writer = start_csv(out)
             columns = InForce.columns(lang)

@@ -18,6 +18,7 @@ import re
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Sequence
 
     from yantai_policy.labels import Labels
@@ -50,6 +51,7 @@ __all__ = [
     "measure_to_dict",
     "neutralise_cell",
     "notice_to_dict",
+    "parameters_to_dict",
     "source_to_dict",
     "text_to_dict",
     "unit_detail_to_dict",
@@ -330,6 +332,14 @@ def unit_detail_to_dict(
             for u in held
         ]
     return out
+
+
+def parameters_to_dict(policy: Policy, on: dt.date) -> JSON:
+    """Return the parameters in force on a day: ``{"on", "parameters": [InForce.to_dict()]}``."""
+    return {
+        "on": on.isoformat(),
+        "parameters": [r.to_dict() for r in policy.parameters.in_force(on)],
+    }
 
 
 def notice_to_dict(notice: Notice, lang: Lang = "both") -> JSON:

@@ -44,6 +44,7 @@ __all__ = [
     "day",
     "may_report",
     "office_problems",
+    "reason_problems",
     "reopen_problems",
     "report_problems",
     "task_of",
@@ -221,25 +222,32 @@ def _closed(policy: Policy, facts: Facts, task: object) -> bool:
         return False
 
 
+def reason_problems(reason: object, what: str) -> Problems:
+    """Return what is wrong with the reason an office entry gives: none, or not words."""
+    if reason is not None and not isinstance(reason, str):
+        return [("reason", f"{what} needs a reason in words, not {type(reason).__name__}")]
+    if not reason or not reason.strip():
+        return [("reason", f"{what} needs a reason")]
+    return []
+
+
 def close_problems(  # noqa: PLR0913 - the fields of a close-out
-    policy: Policy, facts: Facts, *, task: object, on: object, reason: str, today: dt.date
+    policy: Policy, facts: Facts, *, task: object, on: object, reason: object, today: dt.date
 ) -> Problems:
     """Return what is wrong with closing a task out (销号): unknown, closed, no reason, date."""
     problems = office_problems(policy, task=task, on=on, today=today, what="close-out")
-    if not reason.strip():
-        problems.append(("reason", "a close-out needs a reason"))
+    problems += reason_problems(reason, "a close-out")
     if _closed(policy, facts, task):
         problems.append(("task", f"task {task} is already closed out"))
     return problems
 
 
 def reopen_problems(  # noqa: PLR0913 - the fields of a reopening
-    policy: Policy, facts: Facts, *, task: object, on: object, reason: str, today: dt.date
+    policy: Policy, facts: Facts, *, task: object, on: object, reason: object, today: dt.date
 ) -> Problems:
     """Return what is wrong with reopening a task: unknown, not closed, no reason, date."""
     problems = office_problems(policy, task=task, on=on, today=today, what="reopening")
-    if not reason.strip():
-        problems.append(("reason", "a reopening needs a reason"))
+    problems += reason_problems(reason, "a reopening")
     if not any(f == "task" for f, _ in problems) and not _closed(policy, facts, task):
         problems.append(("task", f"task {task} is not closed out"))
     return problems

@@ -593,8 +593,7 @@ class Ledger:
                 rules.day(deadline, "deadline")
             except ValueError as error:
                 found.append(("deadline", str(error)))
-            if not reason.strip():
-                found.append(("reason", "a deadline set by the office needs a reason"))
+            found += rules.reason_problems(reason, "a deadline set by the office")
             return found
 
         return self._office(
@@ -622,8 +621,7 @@ class Ledger:
         def check(_facts: rules.Facts, day: dt.date) -> rules.Problems:
             found = rules.office_problems(policy, task=task, on=on, today=day, what="delegation")
             found += _unit_problems(policy, unit)
-            if not reason.strip():
-                found.append(("reason", "a delegation needs a reason"))
+            found += rules.reason_problems(reason, "a delegation")
             return found
 
         unit_id = _unit_id(policy, unit)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, get, post, route
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
 from litestar.response import Stream
 
 from yantai_policy import queries
@@ -37,6 +37,7 @@ from yantai_policy.serialize import (
     co_owners_to_dict,
     measure_to_dict,
     notice_to_dict,
+    parameters_to_dict,
     unit_detail_to_dict,
     unit_task_to_dict,
     workload_to_dict,
@@ -47,15 +48,21 @@ from yantai_policy.serve.service import Served
 __all__ = ["HANDLERS"]
 
 Lang = Literal["zh", "en", "both"]
-LangQuery = Annotated[Lang, Parameter(description="the languages of the text: zh, en or both")]
+LangQuery = Annotated[Lang, QueryParameter(description="the languages of the text: zh, en or both")]
 AsOf = Annotated[
     dt.date | None,
-    Parameter(description="label units by the names in force on this day (YYYY-MM-DD)"),
+    QueryParameter(description="label units by the names in force on this day (YYYY-MM-DD)"),
 ]
 On = Annotated[
-    dt.date | None, Parameter(description="the day, YYYY-MM-DD (default: today in China)")
+    dt.date | None, QueryParameter(description="the day, YYYY-MM-DD (default: today in China)")
 ]
 Json = dict[str, Any]
+TaskFilter = Annotated[
+    str | None, QueryParameter(description="only this task's entries", min_length=1)
+]
+UnitFilter = Annotated[
+    str | None, QueryParameter(description="only this unit's entries", min_length=1)
+]
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 """The OpenAPI security of the endpoints that need a bearer token."""
 
@@ -64,7 +71,7 @@ def _labels(service: Served, as_of: dt.date | None) -> Labels | None:
     return Labels(service.policy, as_of) if as_of is not None else None
 
 
-def _measure(service: Served, number: int) -> Any:  # noqa: ANN401 - a Measure
+def _measure(service: Served, number: FromPath[int]) -> Any:  # noqa: ANN401 - a Measure
     try:
         return service.policy.measure(number)
     except UnknownNameError as error:
@@ -128,7 +135,9 @@ def measures(service: Served, lang: LangQuery = "both", as_of: AsOf = None) -> l
     sync_to_thread=False,
     responses=problems.RESPONSES,
 )
-def measure(service: Served, number: int, lang: LangQuery = "both", as_of: AsOf = None) -> Json:
+def measure(
+    service: Served, number: FromPath[int], lang: LangQuery = "both", as_of: AsOf = None
+) -> Json:
     """One measure by number."""
     return measure_to_dict(_measure(service, number), lang, labels=_labels(service, as_of))
 
@@ -139,7 +148,9 @@ def measure(service: Served, number: int, lang: LangQuery = "both", as_of: AsOf 
     sync_to_thread=False,
     responses=problems.RESPONSES,
 )
-def co_owners(service: Served, number: int, lang: LangQuery = "both", as_of: AsOf = None) -> Json:
+def co_owners(
+    service: Served, number: FromPath[int], lang: LangQuery = "both", as_of: AsOf = None
+) -> Json:
     """Every unit with a task in the measure: ``{"measure": n, "bureaus": [...]}``, as ``co-owners --json``."""
     found = queries.co_owners(service.policy, _measure(service, number))
     return co_owners_to_dict(number, found, lang, labels=_labels(service, as_of))
@@ -152,7 +163,7 @@ def co_owners(service: Served, number: int, lang: LangQuery = "both", as_of: AsO
     responses=problems.RESPONSES,
 )
 def assistants(
-    service: Served, number: int, lang: LangQuery = "both", as_of: AsOf = None
+    service: Served, number: FromPath[int], lang: LangQuery = "both", as_of: AsOf = None
 ) -> list[Json]:
     """Every unit that assists in one of the measure's tasks."""
     labels = _labels(service, as_of)
@@ -173,7 +184,9 @@ def tasks(service: Served, lang: LangQuery = "both", as_of: AsOf = None) -> list
     sync_to_thread=False,
     responses=problems.RESPONSES,
 )
-def task(service: Served, task_id: str, lang: LangQuery = "both", as_of: AsOf = None) -> Json:
+def task(
+    service: Served, task_id: FromPath[str], lang: LangQuery = "both", as_of: AsOf = None
+) -> Json:
     """One task by id, such as 7.1."""
     try:
         found = service.policy.action(task_id)
@@ -195,7 +208,9 @@ def units(service: Served, lang: LangQuery = "both", as_of: AsOf = None) -> list
     sync_to_thread=False,
     responses=problems.RESPONSES,
 )
-def unit(service: Served, unit_id: str, lang: LangQuery = "both", as_of: AsOf = None) -> Json:
+def unit(
+    service: Served, unit_id: FromPath[str], lang: LangQuery = "both", as_of: AsOf = None
+) -> Json:
     """One unit by id or name, with its tasks (and, on ``as_of``, those it took over), as ``bureau --json``."""
     return unit_detail_to_dict(
         service.policy, _unit(service, unit_id), lang, labels=_labels(service, as_of)
@@ -210,9 +225,10 @@ def unit(service: Served, unit_id: str, lang: LangQuery = "both", as_of: AsOf = 
 )
 def unit_tasks(
     service: Served,
-    unit_id: str,
+    unit_id: FromPath[str],
     role: Annotated[
-        Literal["lead", "assist", "responsible"] | None, Parameter(description="only this role")
+        Literal["lead", "assist", "responsible"] | None,
+        QueryParameter(description="only this role"),
     ] = None,
     lang: LangQuery = "both",
     as_of: AsOf = None,
@@ -231,7 +247,7 @@ def unit_tasks(
     responses=problems.RESPONSES,
 )
 def collaborators(
-    service: Served, unit_id: str, lang: LangQuery = "both", as_of: AsOf = None
+    service: Served, unit_id: FromPath[str], lang: LangQuery = "both", as_of: AsOf = None
 ) -> list[Json]:
     """Each other unit in a measure with this one, and the measures they share."""
     labels = _labels(service, as_of)
@@ -258,13 +274,14 @@ def workload(service: Served, lang: LangQuery = "both", as_of: AsOf = None) -> l
 def audit_report(
     service: Served,
     fail_on: Annotated[
-        Literal["info", "warning", "error"], Parameter(description="the severity that fails")
+        Literal["info", "warning", "error"], QueryParameter(description="the severity that fails")
     ] = "error",
     on: Annotated[
-        dt.date | None, Parameter(description="the audit date (default: the notice's issue date)")
+        dt.date | None,
+        QueryParameter(description="the audit date (default: the notice's issue date)"),
     ] = None,
     ledger: Annotated[
-        bool, Parameter(description="add the ledger's checks, as of on (default today)")
+        bool, QueryParameter(description="add the ledger's checks, as of on (default today)")
     ] = False,
 ) -> Json:
     """The audit's findings; ``passed`` is false where one is at or above ``fail_on``."""
@@ -293,11 +310,7 @@ def audit_report(
 )
 def parameters(service: Served, on: On = None) -> Json:
     """Each parameter's value on the day, with the clause or regulation it comes from."""
-    day = on or china_today()
-    return {
-        "on": day.isoformat(),
-        "parameters": [r.to_dict() for r in service.policy.parameters.in_force(day)],
-    }
+    return parameters_to_dict(service.policy, on or china_today())
 
 
 @get(
@@ -306,7 +319,7 @@ def parameters(service: Served, on: On = None) -> Json:
     sync_to_thread=False,
     responses=problems.RESPONSES,
 )
-def schema(kind: Annotated[str, Parameter(description="applicant, placement or plan")]) -> Json:
+def schema(kind: Annotated[str, PathParameter(description="applicant, placement or plan")]) -> Json:
     """The JSON Schema of an applicant or placement record, or of the plan file."""
     if kind == "applicant":
         return applicant_schema()
@@ -346,7 +359,7 @@ def _day(on: dt.date | None) -> dt.date:
     sync_to_thread=False,
     responses=problems.RESPONSES,
 )
-def evaluate_one(service: Served, name: str, data: Json, on: On = None) -> Json:
+def evaluate_one(service: Served, name: FromPath[str], data: JSONBody[Json], on: On = None) -> Json:
     """The full decision: eligible, amount, and every reason with its clause and values."""
     try:
         formula = get_benefit(name)
@@ -362,7 +375,7 @@ def evaluate_one(service: Served, name: str, data: Json, on: On = None) -> Json:
     sync_to_thread=False,
     responses=problems.RESPONSES,
 )
-def evaluate_every(service: Served, data: Json, on: On = None) -> Json:
+def evaluate_every(service: Served, data: JSONBody[Json], on: On = None) -> Json:
     """Each applicant benefit's decision, by name."""
     decided = evaluate_all(data, on=_day(on), policy=service.policy)
     return {name: decision.to_dict() for name, decision in decided.items()}
@@ -381,7 +394,8 @@ async def evaluate_batch(
     service: Served,
     on: On = None,
     benefit: Annotated[
-        list[str] | None, Parameter(description="the benefits (default: every applicant benefit)")
+        list[str] | None,
+        QueryParameter(description="the benefits (default: every applicant benefit)"),
     ] = None,
 ) -> Stream:
     """Rows are read as they arrive and answered as they are decided; a bad line is an error row."""
@@ -402,14 +416,28 @@ async def evaluate_batch(
     sync_to_thread=False,
     responses=problems.RESPONSES,
 )
-def compare_reform(service: Served, data: Json, on: On = None) -> Json:
-    """Body: ``{"overrides": {name: value}, "records": [...]}`` (or ``"record"``); counts, totals, changed rows."""
+def compare_reform(service: Served, data: JSONBody[Json], on: On = None) -> Json:
+    """Body: ``{"overrides": {name: value}, "records": [...], "record": {...}}``; counts, totals, changed rows.
+
+    ``records`` and ``record`` are both optional: ``record`` is one more record, after the list.
+    """
+    unknown = sorted(set(data) - {"overrides", "records", "record", "benefits"})
+    if unknown:
+        raise PolicyError(
+            f"{unknown[0]}: not a field of a reform (overrides, records or record, benefits)"
+        )
     overrides = data.get("overrides")
     if not isinstance(overrides, dict):
         raise PolicyError("overrides: give the parameters to change, as an object of name to value")
-    records = data.get("records", [data["record"]] if "record" in data else None)
+    records = data.get("records", [])
     if not isinstance(records, list):
-        raise PolicyError("records: give the records to compare, as a list (or one as record)")
+        raise PolicyError("records: give the records to compare, as a list")
+    if "record" in data:  # one more record, after the list
+        records = [*records, data["record"]]
+    for index, record in enumerate(records):  # a record's own faults are its row's errors
+        if not isinstance(record, dict):
+            where = f"records[{index}]" if index < len(data.get("records", [])) else "record"
+            raise PolicyError(f"{where}: a record is an object, not {type(record).__name__}")
     names = data.get("benefits")
     if names is not None and not (
         isinstance(names, list) and all(isinstance(n, str) for n in names)
@@ -433,7 +461,7 @@ def _ledger(service: Served) -> Any:  # noqa: ANN401 - a Ledger
     return service.ledger
 
 
-def _text(data: Json, name: str = "text") -> Text | str | None:
+def _text(data: JSONBody[Json], name: FromPath[str] = "text") -> Text | str | None:
     zh, en = data.get(name), data.get(f"{name}_en")
     if isinstance(zh, str) and isinstance(en, str) and en:
         return Text(zh, en)
@@ -449,7 +477,7 @@ def _text(data: Json, name: str = "text") -> Text | str | None:
     responses=problems.RESPONSES,
     security=BEARER,
 )
-def file_report(request: Request[Any, Any, Any], service: Served, data: Json) -> Json:
+def file_report(request: Request[Any, Any, Any], service: Served, data: JSONBody[Json]) -> Json:
     """Body: ``task``, ``unit``, ``status``, ``on``, ``text`` (and ``text_en``, ``evidence``, ``key``, ``supersedes``)."""
     ledger = _ledger(service)
     token = access.writer(request, ledger)
@@ -489,8 +517,8 @@ def whoami(request: Request[Any, Any, Any], service: Served) -> Json:
 )
 def list_reports(
     service: Served,
-    task: Annotated[str | None, Parameter(description="only this task's")] = None,
-    unit: Annotated[str | None, Parameter(description="only this unit's")] = None,
+    task: TaskFilter = None,
+    unit: UnitFilter = None,
 ) -> list[Json]:
     """Every report (corrections included; each says what it supersedes)."""
     from yantai_policy.ledger import EntryKind  # noqa: PLC0415
@@ -506,7 +534,7 @@ def list_reports(
     sync_to_thread=True,
     responses=problems.RESPONSES,
 )
-def list_entries(service: Served, task: str | None = None, unit: str | None = None) -> list[Json]:
+def list_entries(service: Served, task: TaskFilter = None, unit: UnitFilter = None) -> list[Json]:
     """Reports, deadlines, delegations, reminders, close-outs, reopenings and bindings."""
     return [e.to_dict() for e in _ledger(service).history(task=task, unit=unit)]
 
@@ -522,7 +550,7 @@ def ledger_status(
     on: On = None,
     by: Annotated[
         Literal["task", "unit", "measure"],
-        Parameter(description="one row per task, unit or measure"),
+        QueryParameter(description="one row per task, unit or measure"),
     ] = "task",
 ) -> Json:
     """Each row's light (green, yellow, red) with its reasons, last report and deadline."""
@@ -545,8 +573,8 @@ def ledger_status(
 def ledger_sheet(
     service: Served,
     on: On = None,
-    by: Literal["task", "unit", "measure"] = "task",
-    format: Literal["csv", "xlsx"] = "csv",  # noqa: A002 - the query parameter's name
+    by: FromQuery[Literal["task", "unit", "measure"]] = "task",
+    format: FromQuery[Literal["csv", "xlsx"]] = "csv",  # noqa: A002 - the query parameter's name
 ) -> Response[bytes]:
     """The same table as ``ledger status --format csv|xlsx``."""
     from yantai_policy.export import csv_bytes, xlsx_bytes  # noqa: PLC0415
@@ -556,12 +584,15 @@ def ledger_sheet(
     if format == "csv":
         return Response(csv_bytes(rows), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="ledger-{status.on}.csv"'})  # fmt: skip
-    media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(xlsx_bytes(rows, f"台账 {status.on}"), media_type=media,
+    from yantai_policy.serve.contract import XLSX  # noqa: PLC0415
+
+    return Response(xlsx_bytes(rows, f"台账 {status.on}"), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="ledger-{status.on}.xlsx"'})  # fmt: skip
 
 
-def _office_entry(request: Request[Any, Any, Any], service: Served, data: Json, kind: str) -> Json:
+def _office_entry(
+    request: Request[Any, Any, Any], service: Served, data: JSONBody[Json], kind: str
+) -> Json:
     ledger = _ledger(service)
     token = access.office(request, ledger)
     by = access.recorded_by(token, data.get("by"))
@@ -588,7 +619,7 @@ def _office_entry(request: Request[Any, Any, Any], service: Served, data: Json, 
     responses=problems.RESPONSES,
     security=BEARER,
 )
-def remind(request: Request[Any, Any, Any], service: Served, data: Json) -> Json:
+def remind(request: Request[Any, Any, Any], service: Served, data: JSONBody[Json]) -> Json:
     """Body: ``task``, ``unit``, ``on``, ``text``."""
     return _office_entry(request, service, data, "reminder")
 
@@ -600,7 +631,7 @@ def remind(request: Request[Any, Any, Any], service: Served, data: Json) -> Json
     responses=problems.RESPONSES,
     security=BEARER,
 )
-def close_out(request: Request[Any, Any, Any], service: Served, data: Json) -> Json:
+def close_out(request: Request[Any, Any, Any], service: Served, data: JSONBody[Json]) -> Json:
     """Body: ``task``, ``on``, ``reason``."""
     return _office_entry(request, service, data, "close")
 
@@ -612,7 +643,7 @@ def close_out(request: Request[Any, Any, Any], service: Served, data: Json) -> J
     responses=problems.RESPONSES,
     security=BEARER,
 )
-def reopen(request: Request[Any, Any, Any], service: Served, data: Json) -> Json:
+def reopen(request: Request[Any, Any, Any], service: Served, data: JSONBody[Json]) -> Json:
     """Body: ``task``, ``on``, ``reason``."""
     return _office_entry(request, service, data, "reopen")
 
@@ -624,7 +655,7 @@ def reopen(request: Request[Any, Any, Any], service: Served, data: Json) -> Json
     responses=problems.RESPONSES,
     security=BEARER,
 )
-def set_deadline(request: Request[Any, Any, Any], service: Served, data: Json) -> Json:
+def set_deadline(request: Request[Any, Any, Any], service: Served, data: JSONBody[Json]) -> Json:
     """Body: ``task``, ``on``, ``deadline``, ``reason``."""
     return _office_entry(request, service, data, "deadline")
 
@@ -636,15 +667,25 @@ def set_deadline(request: Request[Any, Any, Any], service: Served, data: Json) -
     responses=problems.RESPONSES,
     security=BEARER,
 )
-def delegate(request: Request[Any, Any, Any], service: Served, data: Json) -> Json:
+def delegate(request: Request[Any, Any, Any], service: Served, data: JSONBody[Json]) -> Json:
     """Body: ``task``, ``unit``, ``on``, ``reason``."""
     return _office_entry(request, service, data, "delegation")
+
+
+@route("/v1/ledger/reports", http_method=["OPTIONS"], include_in_schema=False, sync_to_thread=False)
+def reports_options() -> Response[None]:
+    """OPTIONS of a path with a GET and a POST handler.
+
+    Litestar's own OPTIONS answer names only the methods of the first handler
+    registered for a path; this path has two.
+    """
+    return Response(None, status_code=204, headers={"Allow": "GET, OPTIONS, POST"})
 
 
 HANDLERS = [
     index, notice, measures, measure, co_owners, assistants, tasks, task, units, unit,
     unit_tasks, collaborators, workload, audit_report, parameters, schema, benefits,
-    evaluate_one, evaluate_every, evaluate_batch, compare_reform, file_report, whoami, list_reports,
+    evaluate_one, evaluate_every, evaluate_batch, compare_reform, reports_options, list_reports, file_report, whoami,
     list_entries, ledger_status, ledger_sheet, remind, close_out, reopen, set_deadline, delegate,
 ]  # fmt: skip
 """Every ``/v1`` handler."""

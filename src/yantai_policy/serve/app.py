@@ -13,7 +13,7 @@ import os
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from litestar import Litestar
+from litestar import Litestar, Request, get
 from litestar.connection import ASGIConnection
 from litestar.datastructures import MutableScopeHeaders
 from litestar.di import Provide
@@ -24,7 +24,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
 from yantai_policy import __version__
-from yantai_policy.serve import access, api, pages, problems
+from yantai_policy.serve import access, api, contract, pages, problems
 from yantai_policy.serve.service import ServeSettings, Service
 
 if TYPE_CHECKING:
@@ -68,6 +68,7 @@ def create_app(settings: ServeSettings | Service | None = None) -> Litestar:
         ):
             access.reader(connection, service.ledger)
 
+    swagger, openapi_json = _openapi(service)
     assets = resources.files("yantai_policy.serve") / "assets"
     openapi = OpenAPIConfig(
         title="yantai-policy",
@@ -79,10 +80,10 @@ def create_app(settings: ServeSettings | Service | None = None) -> Litestar:
         ),
         path="/docs",
         render_plugins=[
-            SwaggerRenderPlugin(
+            swagger(
                 js_url=f"{_ASSETS}/swagger-ui/swagger-ui-bundle.js",
                 css_url=f"{_ASSETS}/swagger-ui/swagger-ui.css",
-                standalone_preset_js_url=None,
+                standalone_preset_js_url=f"{_ASSETS}/swagger-ui/swagger-ui-standalone-preset.js",
                 path="/",
                 favicon="<link rel='icon' href='data:,'>",  # no CDN: Litestar's default is one
             )
@@ -95,7 +96,7 @@ def create_app(settings: ServeSettings | Service | None = None) -> Litestar:
         route_handlers=[
             *api.HANDLERS,
             *pages.HANDLERS,
-            pages.openapi_json,
+            openapi_json,
             create_static_files_router(
                 path=_ASSETS, directories=[str(assets)], include_in_schema=False
             ),
@@ -115,3 +116,27 @@ def from_environment() -> Litestar:
     """Build the app from the settings in `SETTINGS_VARIABLE` (uvicorn's factory, per worker)."""
     text = os.environ.get(SETTINGS_VARIABLE)
     return create_app(ServeSettings.from_json(text) if text else ServeSettings())
+
+
+def _openapi(service: Service) -> tuple[type[SwaggerRenderPlugin], Any]:
+    """The /docs page's plugin and the /openapi.json handler, over one document built once."""
+    built: dict[str, dict[str, Any]] = {}
+
+    def document(app: Litestar) -> dict[str, Any]:
+        if not built:  # once: Litestar's document, with the request bodies stated
+            found = app.openapi_schema.to_schema()
+            contract.describe_bodies(found, service.policy)
+            built["document"] = found
+        return built["document"]
+
+    class _Swagger(SwaggerRenderPlugin):
+        def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+            return super().render(request, document(request.app))
+
+    @get("/openapi.json", include_in_schema=False, media_type="application/vnd.oai.openapi+json",
+         sync_to_thread=False)  # fmt: skip
+    def openapi_json(request: Request[Any, Any, Any]) -> dict[str, Any]:
+        """The OpenAPI 3.1 description of the API."""
+        return document(request.app)
+
+    return _Swagger, openapi_json

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import MediaType, Request, Response, get
-from litestar.params import Parameter
+from litestar import MediaType, Response, get
+from litestar.params import QueryParameter
 
 from yantai_policy import queries
 from yantai_policy.dates import china_today
 from yantai_policy.labels import unit_roles
 from yantai_policy.serve.service import Served
 
-__all__ = ["HANDLERS", "openapi_json"]
+__all__ = ["HANDLERS"]
 
 _LIGHTS = {"green": ("绿灯", "green"), "yellow": ("黄灯", "yellow"), "red": ("红灯", "red")}
 _ROLES = {
@@ -42,6 +42,13 @@ def _both(zh: object, en: object) -> str:
     return f'<span lang="zh">{_e(zh)}</span><span lang="en">{_e(en or zh)}</span>'
 
 
+def _option(value: str, zh: str, en: str | None) -> str:
+    """An option whose text the script swaps with the language (an option holds only text)."""
+    return (
+        f'<option value="{_e(value)}" data-zh="{_e(zh)}" data-en="{_e(en or zh)}">{_e(zh)}</option>'
+    )
+
+
 def _page(title_zh: str, title_en: str, body: str, service: Served) -> Response[str]:
     notice = service.policy.notice
     nav = (
@@ -55,6 +62,7 @@ def _page(title_zh: str, title_en: str, body: str, service: Served) -> Response[
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{_e(title_zh)} · {_e(notice.document_number)}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/app.css"><script src="/assets/app.js" defer></script>
 </head><body>
 <header>{nav}<h1>{_both(title_zh, title_en)}</h1>
@@ -64,6 +72,11 @@ def _page(title_zh: str, title_en: str, body: str, service: Served) -> Response[
 <code>{_e(service.policy.data_sha256[:12])}</code></footer>
 </body></html>"""
     return Response(page, media_type=MediaType.HTML)
+
+
+def _th(zh: str, en: str) -> str:
+    """A column heading: its Chinese, and its English beside it once the page is in English."""
+    return f'<th>{_e(zh)} <span lang="en">{_e(en)}</span></th>'
 
 
 def _light(light: str) -> str:
@@ -112,7 +125,7 @@ def _on(on: dt.date | None) -> dt.date:
 
 @get("/ledger", include_in_schema=False, sync_to_thread=True)
 def ledger_page(
-    service: Served, on: Annotated[dt.date | None, Parameter(description="the day")] = None
+    service: Served, on: Annotated[dt.date | None, QueryParameter(description="the day")] = None
 ) -> Response[str]:
     """The 台账 as of a day: the lights by measure, by unit and by task, filterable."""
     if service.ledger is None:
@@ -138,7 +151,9 @@ def ledger_page(
     )
     tasks = []
     for r in status.records("task"):
-        names = "、".join(_e(service.policy.bureau(u).name.zh) for u in r["units"])
+        names = "、".join(
+            _both(b.name.zh, b.name.en) for b in map(service.policy.bureau, r["units"])
+        )
         state = _both(*_STATUS[r["status"]]) if r["status"] else ""
         why = "；".join(
             _both(c["text"]["zh"], c["text"]["en"]) for c in r["conditions"] if c["held"]
@@ -150,14 +165,16 @@ def ledger_page(
         )
     body = (
         f'{form}<p class="counts">{status.on}: {counts}</p>{filters}'
-        '<section><h2>按措施 <span lang="en">By measure</span></h2><table><thead><tr><th>措施</th>'
-        '<th>标题 <span lang="en">Title</span></th><th>任务</th><th>督办灯</th><th>最近报送</th></tr></thead>'
-        f"<tbody>{measures}</tbody></table></section>"
-        '<section><h2>按单位 <span lang="en">By unit</span></h2><table><thead><tr><th>单位 <span lang="en">Unit</span></th>'
-        f"<th>任务</th><th>督办灯</th><th>最近报送</th></tr></thead><tbody>{units}</tbody></table></section>"
-        '<section><h2>按任务 <span lang="en">By task</span></h2><table><thead><tr><th>任务</th><th>单位</th>'
-        "<th>进展</th><th>督办灯</th><th>最近报送</th><th>完成时限</th><th>原因</th></tr></thead>"
-        f"<tbody>{''.join(tasks)}</tbody></table></section>"
+        '<section><h2>按措施 <span lang="en">By measure</span></h2><table><thead><tr>'
+        f"{_th('措施', 'Measure')}{_th('标题', 'Title')}{_th('任务', 'Tasks')}{_th('督办灯', 'Light')}"
+        f"{_th('最近报送', 'Last report')}</tr></thead><tbody>{measures}</tbody></table></section>"
+        '<section><h2>按单位 <span lang="en">By unit</span></h2><table><thead><tr>'
+        f"{_th('单位', 'Unit')}{_th('任务', 'Tasks')}{_th('督办灯', 'Light')}{_th('最近报送', 'Last report')}"
+        f"</tr></thead><tbody>{units}</tbody></table></section>"
+        '<section><h2>按任务 <span lang="en">By task</span></h2><table><thead><tr>'
+        f"{_th('任务', 'Task')}{_th('单位', 'Units')}{_th('进展', 'Status')}{_th('督办灯', 'Light')}"
+        f"{_th('最近报送', 'Last report')}{_th('完成时限', 'Deadline')}{_th('原因', 'Why')}"
+        f"</tr></thead><tbody>{''.join(tasks)}</tbody></table></section>"
     )
     return _page("工作推进台账", "Implementation ledger", body, service)
 
@@ -166,13 +183,11 @@ def ledger_page(
 def report_page(service: Served) -> Response[str]:
     """A unit's page for filing a report: its token first, then the form."""
     options = "".join(
-        f'<option value="{_e(a.id)}">{_e(a.id)} {_e(a.text.zh[:40])}</option>'
+        _option(a.id, f"{a.id} {a.text.zh[:40]}", a.text.en and f"{a.id} {a.text.en[:60]}")
         for a in service.policy.actions
     )
-    units = "".join(
-        f'<option value="{_e(b.id)}">{_e(b.name.zh)}</option>' for b in service.policy.bureaus
-    )
-    statuses = "".join(f'<option value="{k}">{_both(*v)}</option>' for k, v in _STATUS.items())
+    units = "".join(_option(b.id, b.name.zh, b.name.en) for b in service.policy.bureaus)
+    statuses = "".join(_option(k, *v) for k, v in _STATUS.items())
     today = china_today().isoformat()
     body = f"""
 <form id="token-form" class="card"><label>令牌 <span lang="en">Token</span>
@@ -189,17 +204,6 @@ def report_page(service: Served) -> Response[str]:
 </form>
 <section id="result" class="card" hidden aria-live="polite"></section>"""
     return _page("填报进展", "File a progress report", body, service)
-
-
-@get(
-    "/openapi.json",
-    include_in_schema=False,
-    media_type="application/vnd.oai.openapi+json",
-    sync_to_thread=False,
-)
-def openapi_json(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    """The OpenAPI 3.1 description of the API."""
-    return request.app.openapi_schema.to_schema()
 
 
 HANDLERS = [plan_page, ledger_page, report_page]

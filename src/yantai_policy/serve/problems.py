@@ -25,6 +25,7 @@ from litestar.openapi import ResponseSpec
 from yantai_policy.benefits.records import RecordError
 from yantai_policy.errors import PolicyError, UnknownNameError
 from yantai_policy.ledger.model import LedgerError, RefusedRowsError
+from yantai_policy.parameters import ParameterError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -39,6 +40,7 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     RefusedRowsError: (422, "rows", "Rows were refused; nothing was written"),
     LedgerError: (422, "ledger", "The ledger refuses the entry; nothing was written"),
     RecordError: (422, "record", "The record breaks the contract"),
+    ParameterError: (422, "parameter", "A parameter's value cannot be used"),
     UnknownNameError: (404, "unknown-name", "No such name in the plan"),
     PolicyError: (400, "bad-request", "The request cannot be used"),
 }

@@ -102,8 +102,10 @@ class BodyReader(io.RawIOBase):
             if not piece:
                 self._done = piece is None
                 continue
+            room = self.bound - self.seen
             self.seen += len(piece)
-            if self.seen > self.bound:
+            if len(piece) > room:  # the rows up to the bound are read; the rest is not
+                self._buffer += piece[: max(room, 0)]
                 self.overflowed = True
                 self._done = True
                 break

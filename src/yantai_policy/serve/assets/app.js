@@ -15,6 +15,10 @@
       button.textContent = lang === "en" ? "中文" : "English";
       button.setAttribute("aria-pressed", String(lang === "en"));
     }
+    // an option holds only text, so its two languages are swapped here, not by the stylesheet
+    document.querySelectorAll("option[data-en]").forEach(function (o) {
+      o.textContent = lang === "en" ? o.dataset.en : o.dataset.zh;
+    });
     try { localStorage.setItem("yp-lang", lang); } catch (e) { /* private mode */ }
   }
   let saved = "zh";
@@ -24,6 +28,21 @@
   if (toggle) {
     toggle.addEventListener("click", function () { setLang(root.dataset.lang === "en" ? "zh" : "en"); });
   }
+
+  // ─── On a phone a row is a card: each cell is labelled with its column's heading ───
+  document.querySelectorAll("table").forEach(function (table) {
+    const heads = Array.from(table.querySelectorAll("thead th")).map(function (th) {
+      const en = th.querySelector('span[lang="en"]');
+      const zh = Array.from(th.childNodes).filter(function (n) { return n.nodeType === Node.TEXT_NODE; })
+        .map(function (n) { return n.textContent; }).join("").trim();
+      return { zh: zh, en: en ? en.textContent : zh };
+    });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.from(row.cells).forEach(function (cell, i) {
+        if (heads[i]) { cell.dataset.zh = heads[i].zh; cell.dataset.en = heads[i].en; }
+      });
+    });
+  });
 
   // ─── Filters: words, and the lights to show ─────────────────────────────────────
   const search = document.querySelector("input.filter");
@@ -85,6 +104,7 @@
       const why = await problem(response);
       say(who, "令牌无效：" + why, "The token was refused: " + why, true);
       reportForm.hidden = true;
+      holder = null;
       sessionStorage.removeItem("yp-token");
       return;
     }
