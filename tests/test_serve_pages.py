@@ -188,9 +188,10 @@ def test_a_unit_files_done_and_its_red_task_turns_green(tab: Tab, site: Site) ->
         f"{site.url}/v1/ledger/whoami", headers={"Authorization": f"Bearer {site.unit}"}
     )
     own = whoami.json()["tasks"]
+    assert whoami.json()["bureau"]["id"] == "finance"
     _enter_token(page, site.unit)
     page.locator("#report-form").wait_for(state="visible")
-    assert "finance" in page.inner_text("#who")
+    assert "市财政局" in page.inner_text("#who")  # the unit's name, from whoami
     assert _offered(page) == own
     assert page.locator("#task option").count() > len(own)  # the others are there, but not offered
     assert page.locator("#unit-field").is_hidden()  # a unit files for itself

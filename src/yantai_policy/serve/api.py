@@ -498,7 +498,7 @@ def file_report(request: Request[Any, Any, Any], service: Served, data: JSONBody
     security=BEARER,
 )
 def whoami(request: Request[Any, Any, Any], service: Served) -> Json:
-    """What the bearer token is: its id, unit, holder, and the tasks its unit may report on."""
+    """The token: its id, unit (``office`` for the office's), the unit's ``bureau`` and the tasks it may file on."""
     ledger = _ledger(service)
     token = access.writer(request, ledger)
     may = (
@@ -506,7 +506,8 @@ def whoami(request: Request[Any, Any, Any], service: Served) -> Json:
         if token.unit is None
         else list(ledger.tasks_for(token.unit))
     )
-    return {**token.to_dict(), "tasks": may}
+    bureau = None if token.unit is None else bureau_to_dict(service.policy.bureau(token.unit))
+    return {**token.to_dict(), "bureau": bureau, "tasks": may}
 
 
 @get(

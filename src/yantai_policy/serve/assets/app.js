@@ -118,8 +118,10 @@
     if (first) { select.value = first.value; }
     const unit = document.getElementById("unit-field");
     if (unit) { unit.hidden = holder.unit !== "office"; }
-    say(who, "填报单位：" + holder.unit + "（可报送 " + holder.tasks.length + " 项任务）",
-        "Filing as: " + holder.unit + " (" + holder.tasks.length + " tasks)", false);
+    const zh = holder.bureau ? holder.bureau.name.zh : "督办部门";
+    const en = holder.bureau ? (holder.bureau.name.en || holder.bureau.name.zh) : "the office";
+    say(who, "填报单位：" + zh + "（可报送 " + holder.tasks.length + " 项任务）",
+        "Filing as: " + en + " (" + holder.tasks.length + " tasks)", false);
     reportForm.hidden = false;
   }
 
