@@ -226,8 +226,10 @@ class Ledger:
         """Create a ledger on an empty database and bind it to the plan.
 
         Raises:
-            LedgerError: The database already holds a ledger, or cannot be opened.
+            LedgerError: The database already holds a ledger, or cannot be opened; or
+                ``by`` or ``today`` is not one (their field), checked before any file is made.
         """
+        _check({"by": by}, today)
         engine = engine_for(db, create=True)
         ledger = cls(policy, engine, db)
         with ledger._connect() as connection:
@@ -281,6 +283,7 @@ class Ledger:
         Raises:
             LedgerError: There is no ledger, or it is bound to another notice.
         """
+        _check({"by": by}, today)
         engine = engine_for(db)
         ledger = cls(policy, engine, db)
         with ledger._connect() as connection, connection.begin():
@@ -350,32 +353,10 @@ class Ledger:
                 time.sleep(min(0.01 * 2**attempt, 0.5))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _insert(self, connection: sa.Connection, rows: list[_Row]) -> list[Entry]:  # noqa: C901, PLR0912 - keys and ids
-        if not rows:
-            return []
-        keys = [r["entry_key"] for r in rows if r.get("entry_key")]
-        existing: dict[str, Entry] = {}
-        if keys:
-            found = connection.execute(sa.select(entries).where(entries.c.entry_key.in_(keys)))
-            existing = {e.key: e for e in map(_entry, found) if e.key}
-        repeated: dict[int, Entry] = {}
-        fresh: list[_Row] = []
-        seen: set[str] = set()
-        for index, row in enumerate(rows):
-            key = row.get("entry_key")
-            if "_existing" in row:
-                repeated[index] = row["_existing"]
-            elif key and key in existing:
-                if not _same(existing[key], row):
-                    msg = f"key {key!r} was already used for entry {existing[key].id}, with other contents"
-                    raise LedgerError(msg, field="key")
-                repeated[index] = existing[key]
-            elif key and key in seen:
-                raise LedgerError(f"key {key!r} is given twice in one batch", field="key")
-            else:
-                if key:
-                    seen.add(key)
-                fresh.append(row)
+    def _insert(self, connection: sa.Connection, rows: list[_Row]) -> list[Entry]:
+        """Insert the fresh rows; a row ``{"_existing": entry}`` is one recorded already."""
+        repeated = {i: r["_existing"] for i, r in enumerate(rows) if "_existing" in r}
+        fresh = [r for r in rows if "_existing" not in r]
         ids: list[int] = []
         if fresh:
             ids = list(
@@ -422,7 +403,7 @@ class Ledger:
                 self._row(
                     EntryKind.BIND,
                     by,
-                    on_date=today or china_today(),
+                    on_date=_today(today),
                     plan=policy.notice.document_number,
                     plan_sha256=policy.data_sha256,
                     reason=reason,
@@ -465,7 +446,7 @@ class Ledger:
         """
         row = {"task": task, "unit": unit, "status": status, "on": on, "text": text,
                "evidence": evidence, "by": by, "key": key, "supersedes": supersedes}  # fmt: skip
-        return self.report_many([row], today=today)[0]
+        return self._file([row], today=today, source="", single=True)[0]
 
     def report_many(
         self, rows: Iterable[Mapping[str, Any]], *, today: dt.date | None = None, source: str = ""
@@ -481,25 +462,34 @@ class Ledger:
 
         Raises:
             RefusedRowsError: Some rows are refused: it lists every one by row number
-                (from 1) and field, and nothing was written.
+                (from 1) and field, a batch of one row too, and nothing was written.
+            LedgerError: ``today`` is not a date.
         """
+        return self._file(rows, today=today, source=source, single=False)
+
+    def _file(
+        self, rows: Iterable[Mapping[str, Any]], *, today: object, source: str, single: bool
+    ) -> tuple[Entry, ...]:
         batch = [dict(r) for r in rows]
-        day = today or china_today()
+        day = _today(today)
         policy = self.policy
 
         def build(connection: sa.Connection, facts: rules.Facts) -> list[_Row]:
             problems: list[Problem] = []
             out: list[_Row] = []
+            numbers: list[object] = []
             targets = _targets(connection, [r.get("supersedes") for r in batch])
-            recorded = _targets(connection, [r.get("id") for r in batch])
+            recorded = _targets(connection, [_number(r.get("id")) for r in batch])
             for index, r in enumerate(batch, start=1):
                 number = r.get("row", index)
                 if r.get("id") not in (None, ""):
                     found = _recorded_problems(recorded, r)
-                    if found:
+                    entry_id = _number(r["id"])
+                    if found or entry_id is None:
                         problems += [Problem(number, f, m) for f, m in found]
                     else:
-                        out.append({"_existing": recorded[r["id"]][0]})
+                        out.append({"_existing": recorded[entry_id][0]})
+                        numbers.append(number)
                     continue
                 found = rules.report_problems(
                     policy, facts, task=r.get("task"), unit=r.get("unit"),
@@ -524,10 +514,13 @@ class Ledger:
                         supersedes=r.get("supersedes"),
                     )
                 )
+                numbers.append(number)
+            problems += _key_problems(connection, out, numbers)
             if problems:
-                if len(batch) == 1:
+                if single:
                     first = problems[0]
                     raise LedgerError(f"{first.column}: {first.message}", field=first.column)
+                problems.sort(key=lambda p: p.row if isinstance(p.row, int) else 0)
                 raise RefusedRowsError(tuple(problems), source=source)
             return out
 
@@ -544,7 +537,7 @@ class Ledger:
         today: dt.date | None,
         **values: Any,  # noqa: ANN401
     ) -> Entry:
-        day = today or china_today()
+        day = _today(today)
         policy = self.policy
 
         def build(connection: sa.Connection, facts: rules.Facts) -> list[_Row]:
@@ -593,9 +586,7 @@ class Ledger:
                 rules.day(deadline, "deadline")
             except ValueError as error:
                 found.append(("deadline", str(error)))
-            if not reason.strip():
-                found.append(("reason", "a deadline set by the office needs a reason"))
-            return found
+            return found + rules.reason_problems(reason, "deadline set by the office")
 
         return self._office(
             EntryKind.DEADLINE, check, task=task, on=on, by=by, today=today,
@@ -621,10 +612,8 @@ class Ledger:
 
         def check(_facts: rules.Facts, day: dt.date) -> rules.Problems:
             found = rules.office_problems(policy, task=task, on=on, today=day, what="delegation")
-            found += _unit_problems(policy, unit)
-            if not reason.strip():
-                found.append(("reason", "a delegation needs a reason"))
-            return found
+            found += rules.unit_problems(policy, unit, "delegation")
+            return found + rules.reason_problems(reason, "delegation")
 
         unit_id = _unit_id(policy, unit)
         return self._office(
@@ -657,7 +646,7 @@ class Ledger:
 
         def check(_facts: rules.Facts, day: dt.date) -> rules.Problems:
             found = rules.office_problems(policy, task=task, on=on, today=day, what="reminder")
-            return found + _unit_problems(policy, unit)
+            return found + rules.unit_problems(policy, unit, "reminder")
 
         unit_id = _unit_id(policy, unit)
         return self._office(
@@ -722,11 +711,10 @@ class Ledger:
         """
         query = sa.select(entries).order_by(entries.c.id)
         if task is not None:
-            try:
-                task = rules.task_of(self.policy, task).id
-            except LookupError as error:
-                raise LedgerError(f"task: {error}", field="task") from None
-            query = query.where(entries.c.task == task)
+            found = rules.task_problems(self.policy, task)
+            if found:
+                raise LedgerError(f"task: {found[0][1]}", field="task")
+            query = query.where(entries.c.task == self.policy.action(task).id)
         if unit is not None:
             query = query.where(entries.c.unit == _unit_id(self.policy, unit))
         if kind is not None:
@@ -738,11 +726,18 @@ class Ledger:
         """Return the status of every task, unit and measure as of a date.
 
         See [`yantai_policy.ledger.status`][yantai_policy.ledger.status] for the lights.
+
+        Raises:
+            LedgerError: ``on`` is not a date (field ``on``).
         """
         from yantai_policy.ledger.status import compute_status  # noqa: PLC0415 - one way down
 
+        try:
+            day = rules.day(on)
+        except ValueError as error:
+            raise LedgerError(f"on: {error}", field="on") from None
         with self._connect() as connection:
-            return compute_status(self.policy, connection, rules.day(on), settings)
+            return compute_status(self.policy, connection, day, settings)
 
     def bound_to(self) -> tuple[str, str]:
         """Return the document number and data SHA-256 the ledger is bound to."""
@@ -753,11 +748,29 @@ class Ledger:
 # ─── Helpers ────────────────────────────────────────────────────────────────────
 
 
+def _today(today: object) -> dt.date:
+    """The day a write is checked against: ``today``, or today in China."""
+    found = rules.today_problems(today)
+    if found:
+        raise LedgerError(f"today: {found[0][1]}", field="today")
+    return today if isinstance(today, dt.date) else china_today()
+
+
+def _check(words: Mapping[str, object], today: object) -> None:
+    """Refuse bad words or a bad ``today`` before any database is touched."""
+    found = rules.words_problems(words) + rules.today_problems(today)
+    if found:
+        field, message = found[0]
+        raise LedgerError(f"{field}: {message}", field=field)
+
+
 def _task_order(task: str) -> tuple[int | str, ...]:
     return tuple(int(p) if p.isdigit() else p for p in task.split("."))
 
 
-def _busy(error: exc.OperationalError) -> bool:
+def _busy(error: exc.DBAPIError) -> bool:
+    if not isinstance(error, exc.OperationalError):
+        return False
     text = str(error.orig).lower()
     return "locked" in text or "busy" in text or "could not serialize" in text or "deadlock" in text
 
@@ -843,14 +856,52 @@ def _supersede_problems(
     return []
 
 
+def _key_problems(
+    connection: sa.Connection, rows: list[_Row], numbers: Sequence[Any]
+) -> list[Problem]:
+    """Every row whose key was used before with other contents, or is given twice.
+
+    A row whose key was used before for the same contents is a retried write: it is
+    replaced, in ``rows``, by the entry already recorded.
+    """
+    keys = [r["entry_key"] for r in rows if r.get("entry_key")]
+    if not keys:
+        return []
+    found = connection.execute(sa.select(entries).where(entries.c.entry_key.in_(keys)))
+    existing = {e.key: e for e in map(_entry, found) if e.key}
+    problems: list[Problem] = []
+    seen: dict[str, Any] = {}
+    for index, (row, number) in enumerate(zip(rows, numbers, strict=True)):
+        key = row.get("entry_key")
+        if not key or "_existing" in row:
+            continue
+        if key in seen:
+            message = f"key {key!r} is given in row {seen[key]} too; each report has its own key"
+            problems.append(Problem(number, "key", message))
+            continue
+        seen[key] = number
+        if key in existing:
+            if _same(existing[key], row):
+                rows[index] = {"_existing": existing[key]}
+            else:
+                message = f"key {key!r} was already used for entry {existing[key].id}, with other contents"
+                problems.append(Problem(number, "key", message))
+    return problems
+
+
+def _number(value: object) -> int | None:
+    """The entry number a row's ``id`` names (a number, or digits in a sheet's cell), or None."""
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _recorded_problems(
     recorded: Mapping[int, tuple[Entry, bool]], row: Mapping[str, Any]
 ) -> rules.Problems:
     """A row that names an entry by ``id`` must say what the entry says (a re-import)."""
-    number = row["id"]
-    if isinstance(number, str) and number.isdigit():
-        number = int(number)
-    if number not in recorded:
+    number = _number(row["id"])
+    if number is None or number not in recorded:
         return [("id", f"there is no entry {row['id']}; leave id empty for a new report")]
     entry = recorded[number][0]
     fresh = {
@@ -890,15 +941,15 @@ def _text(text: object, text_en: object) -> Text | None:
 
 def _text_problems(row: Mapping[str, Any]) -> rules.Problems:
     text = row.get("text")
-    if text is not None and not isinstance(text, (str, Text)):
-        return [("text", f"text must be words, not {type(text).__name__}")]
     if row.get("text_en") and not text:
         return [("text_en", "an English text needs the Chinese text beside it")]
     evidence = row.get("evidence")
-    if evidence is not None and not isinstance(evidence, (str, list, tuple)):
+    if evidence is not None and not isinstance(evidence, str | list | tuple):
         return [("evidence", "evidence is a list of references")]
+    if isinstance(evidence, str):
+        evidence = _evidence(evidence)
     zh, en = (text.zh, text.en or None) if isinstance(text, Text) else (text, row.get("text_en"))
-    return rules.words_problems({"text": zh, "text_en": en, "evidence": _evidence(evidence),
+    return rules.words_problems({"text": zh or None, "text_en": en or None, "evidence": evidence,
                                  "by": row.get("by"), "key": row.get("key")})  # fmt: skip
 
 
@@ -917,16 +968,8 @@ def _maybe_day(value: object) -> dt.date | None:
         return None
 
 
-def _unit_problems(policy: Policy, unit: object) -> rules.Problems:
-    try:
-        rules.unit_of(policy, unit)
-    except LookupError as error:
-        return [("unit", str(error))]
-    return []
-
-
 def _unit_id(policy: Policy, unit: object) -> str:
-    found = _unit_problems(policy, unit)
+    found = rules.unit_problems(policy, unit)
     if found:
         raise LedgerError(f"unit: {found[0][1]}", field="unit")
     return rules.unit_of(policy, unit).id

@@ -1,0 +1,282 @@
+"""Hostile input against the implementation ledger: the API, its sheets and ``yantai-policy ledger``.
+
+What every case checks: bad input is refused with a message that names the field (and, for
+a batch or a sheet, the row and column); a refused entry writes nothing; a sheet imports
+whole or not at all; a command exits 2 with one line on stderr, no traceback, and leaves no
+output file behind. The refusals run against one ledger per database (module-scoped: a
+refusal writes nothing, and each case checks that it did not), on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+import yantai_policy as yp
+from yantai_policy.ledger import EntryKind, Ledger, LedgerError, RefusedRowsError
+from yantai_policy.ledger.schema import entries
+from yantai_policy.ledger.sheet import read_sheet
+from yantai_policy.model import Text
+
+if TYPE_CHECKING:
+    from pgserver import Server
+
+DATA = Path(__file__).parent / "data"
+PLAN = str(DATA / "example-flexible-2025.toml")
+TODAY = dt.date(2026, 1, 1)
+"""The 'today' of the tests: reports after it are in the future."""
+
+
+@pytest.fixture(scope="module")
+def example() -> yp.Policy:
+    """A plan with shared tasks, leads, deadlines and reporting rhythms (issued 2025-03-18)."""
+    return yp.load_policy(PLAN)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shared_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """One ``--db`` per database for the whole module: a SQLite file, a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield str(tmp_path_factory.mktemp("hostile") / "ledger.db")
+        return
+    server: Server = request.getfixturevalue("postgresql_server")
+    name = f"ledger_hostile_{os.getpid()}"
+    admin = sa.create_engine(server.url().replace("postgresql://", "postgresql+psycopg://"),
+                             isolation_level="AUTOCOMMIT")  # fmt: skip
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.url(name)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def shared(shared_db: str, example: yp.Policy) -> Iterator[Ledger]:
+    """A ledger with a bind and one keyed report; the refusals must leave it as it is."""
+    with Ledger.create(shared_db, example, by="office", today=TODAY) as made:
+        made.report("2.1", "hrss", "in_progress", on="2025-04-01", key="k-1", today=TODAY)
+        yield made
+
+
+@pytest.fixture
+def ledger(ledger_db: str, example: yp.Policy) -> Iterator[Ledger]:
+    """A fresh ledger on the example plan, for the cases that write."""
+    with Ledger.create(ledger_db, example, by="office", today=TODAY) as made:
+        yield made
+
+
+def _count(ledger: Ledger) -> int:
+    with ledger.engine.connect() as connection:
+        return int(connection.execute(sa.select(sa.func.count()).select_from(entries)).scalar_one())
+
+
+def _csv(*lines: str) -> bytes:
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def _xlsx(*rows: list[object], formats: dict[str, str] | None = None) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    for cell, number_format in (formats or {}).items():
+        sheet[cell].number_format = number_format
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# ─── One report, by the API ─────────────────────────────────────────────────────
+
+GOOD: dict[str, Any] = {"task": "2.2", "unit": "hrss", "status": "in_progress", "on": "2025-04-02"}
+
+BAD_REPORTS = [
+    ({"task": True}, "task", "not the boolean True"),
+    ({"task": 2.1}, "task", "write '2.1' as text"),
+    ({"task": 7}, "task", "not the number 7"),
+    ({"task": "2.10"}, "task", "no task '2.10' in the plan; did you mean: 2.1"),
+    ({"task": ""}, "task", "a report needs a task"),
+    ({"unit": True}, "unit", "not the boolean True"),
+    ({"unit": 5}, "unit", "not the number 5"),
+    ({"unit": "市财务局"}, "unit", "no unit named '市财务局'"),
+    ({"unit": "tax"}, "unit", "no delegation"),
+    ({"status": True}, "status", "not the boolean True"),
+    ({"status": "finished"}, "status", "done (已完成)"),
+    ({"status": None}, "status", "a report needs a status"),
+    ({"on": True}, "on", "not the boolean True"),
+    ({"on": 20250402}, "on", "not the number 20250402"),
+    ({"on": None}, "on", "a report needs a date (on)"),
+    ({"on": dt.datetime(2025, 4, 2, 9, 30, tzinfo=dt.UTC)}, "on", "not a date and time"),
+    ({"on": "2025-02-29"}, "on", "February 2025 has 28 days"),
+    ({"on": "2025/04/02"}, "on", "expected YYYY-MM-DD"),
+    ({"on": "２０２５-０４-０２"}, "on", "expected YYYY-MM-DD"),
+    ({"on": "2026-01-02"}, "on", "in the future (today is 2026-01-01)"),
+    ({"on": "2025-03-17"}, "on", "before the notice, issued on 2025-03-18"),
+    ({"key": 5}, "key", "key must be text, not the number 5"),
+    ({"key": True}, "key", "key must be text, not the boolean True"),
+    ({"key": "k-1"}, "key", "already used for entry"),
+    ({"by": True}, "by", "by must be text, not the boolean True"),
+    ({"by": "张\u202e三"}, "by", "bidirectional control character (U+202E)"),
+    ({"by": "\udcff"}, "by", "lone surrogate"),
+    ({"text": True}, "text", "text must be text, not the boolean True"),
+    ({"text": "进展\u202e情况"}, "text", "bidirectional control character (U+202E) at character 3"),
+    ({"text": "进展\u2066情况"}, "text", "(U+2066)"),
+    ({"text": "进展\ud800"}, "text", "lone surrogate"),
+    ({"text": "进展\x00情况"}, "text", "control character (U+0000)"),
+    ({"text": "长" * 20_001}, "text", "20,001 characters long"),
+    ({"text": Text("进展", "a\x1bb")}, "text_en", "control character (U+001B)"),
+    ({"evidence": [1]}, "evidence", "evidence must be text, not the number 1"),
+    ({"evidence": ["烟财\u202e1号"]}, "evidence", "(U+202E)"),
+    ({"supersedes": True}, "supersedes", "not True"),
+    ({"supersedes": 1.0}, "supersedes", "not 1.0"),
+    ({"today": True}, "today", "not the boolean True"),
+    ({"today": "2026-01-01"}, "today", "not str '2026-01-01'"),
+    ({"today": dt.datetime(2026, 1, 1, 8, tzinfo=dt.UTC)}, "today", "not datetime"),
+]
+
+
+@pytest.mark.parametrize(("change", "field", "says"), BAD_REPORTS)
+def test_a_bad_report_is_refused_by_field_and_writes_nothing(
+    shared: Ledger, change: dict[str, Any], field: str, says: str
+) -> None:
+    """A boolean, a number, a bad date or a hidden character is refused, never coerced."""
+    fields = {**GOOD, "today": TODAY, **change}
+    before = _count(shared)
+    with pytest.raises(LedgerError) as caught:
+        shared.report(fields.pop("task"), fields.pop("unit"), fields.pop("status"), **fields)
+    assert caught.value.field == field
+    assert str(caught.value).startswith(f"{field}: ")
+    assert says in str(caught.value)
+    assert "None" not in str(caught.value)
+    assert _count(shared) == before
+
+
+@pytest.mark.parametrize(
+    ("call", "field", "says"),
+    [
+        (lambda lg: lg.close_out(True, on="2025-04-01", reason="x", today=TODAY), "task", "boolean"),  # noqa: FBT003 - the boolean is the hostile input
+        (lambda lg: lg.close_out("2.1", on="2025-04-01", reason=None, today=TODAY), "reason", "needs a reason"),
+        (lambda lg: lg.close_out("2.1", on="2025-04-01", reason=5, today=TODAY), "reason", "not the number 5"),
+        (lambda lg: lg.reopen("2.1", on="2025-04-01", reason="x", today="2026-01-01"), "today", "not str"),
+        (lambda lg: lg.set_deadline("2.1", True, on="2025-04-01", reason="x", today=TODAY), "deadline", "boolean"),  # noqa: FBT003
+        (lambda lg: lg.set_deadline("2.1", "2025-12-31", on="2025-04-01", reason=" ", today=TODAY), "reason", "needs a reason"),
+        (lambda lg: lg.delegate("2.1", 5, on="2025-04-01", reason="x", today=TODAY), "unit", "not the number 5"),
+        (lambda lg: lg.delegate("2.1", "tax", on="2025-04-01", reason=None, today=TODAY), "reason", "needs a reason"),
+        (lambda lg: lg.remind("2.1", "hrss", on="2025-04-01", text=5, today=TODAY), "text", "not the number 5"),
+        (lambda lg: lg.remind("2.1", "hrss", on=None, today=TODAY), "on", "needs a date (on)"),
+        (lambda lg: lg.history(task=2.1), "task", "write '2.1' as text"),
+        (lambda lg: lg.status("2025-02-29"), "on", "February 2025 has 28 days"),
+        (lambda lg: lg.status(True), "on", "boolean"),  # noqa: FBT003
+    ],
+)  # fmt: skip
+def test_the_office_entries_and_the_reads_check_their_arguments(
+    shared: Ledger, call: Any, field: str, says: str
+) -> None:
+    """Close-outs, deadlines, delegations, reminders, history and status refuse wrong types by field."""
+    before = _count(shared)
+    with pytest.raises(LedgerError) as caught:
+        call(shared)
+    assert (caught.value.field, says in str(caught.value)) == (field, True), str(caught.value)
+    assert _count(shared) == before
+
+
+BAD_CREATES: list[tuple[Any, Any, str]] = [
+    (True, TODAY, "by"), ("张\x00三", TODAY, "by"), ("a" * 201, TODAY, "by"),
+    ("张\u202e三", TODAY, "by"), ("office", "2026-01-01", "today"), ("office", True, "today"),
+    ("office", dt.datetime(2026, 1, 1, 8, tzinfo=dt.UTC), "today"),
+]  # fmt: skip
+
+
+def test_create_checks_by_and_today_before_it_makes_anything(
+    ledger_db: str, example: yp.Policy
+) -> None:
+    """``Ledger.create`` refuses a bad ``by`` or ``today`` by field, and no ledger is made."""
+    for by, today, field in BAD_CREATES:
+        with pytest.raises(LedgerError) as caught:
+            Ledger.create(ledger_db, example, by=by, today=today)
+        assert caught.value.field == field, (by, today)
+        if "://" not in ledger_db:
+            assert not Path(ledger_db).exists()
+    with Ledger.create(ledger_db, example, by="office", today=TODAY) as made:  # still empty
+        assert len(made.history()) == 1
+
+
+# ─── Batches ────────────────────────────────────────────────────────────────────
+
+
+def test_a_batch_of_one_row_keeps_its_row_number(shared: Ledger) -> None:
+    """One bad row of ``report_many`` (or of a sheet) is reported by its row, not as a bare error."""
+    before = _count(shared)
+    with pytest.raises(RefusedRowsError) as caught:
+        shared.report_many([{**GOOD, "task": "9.9", "row": 7}], today=TODAY, source="batch")
+    assert [(p.row, p.column) for p in caught.value.problems] == [(7, "task")]
+    assert (
+        str(caught.value)
+        == "batch: 1 bad row, nothing imported: row 7: task: no task '9.9' in the plan"
+    )
+    sheet = read_sheet(_csv("task,unit,status,on", "2.2,hrss,done,2025-02-29"), "s.csv")
+    with pytest.raises(
+        RefusedRowsError, match=r"^s\.csv: 1 bad row, nothing imported: row 2: on: "
+    ):
+        shared.report_many(sheet, today=TODAY, source="s.csv")
+    assert _count(shared) == before
+
+
+def test_a_reused_key_is_listed_for_every_row(shared: Ledger) -> None:
+    """Each row that reuses a key (with other contents, or twice in the batch) is listed by its row."""
+    rows = [
+        {**GOOD, "key": "k-1", "row": 2},  # used for entry 2 with other contents
+        {**GOOD, "key": "k-2", "row": 3},
+        {**GOOD, "key": "k-2", "on": "2025-04-03", "row": 4},  # given twice
+        {**GOOD, "key": "k-1", "status": "done", "row": 5},  # and again
+    ]
+    before = _count(shared)
+    with pytest.raises(RefusedRowsError) as caught:
+        shared.report_many(rows, today=TODAY)
+    assert [(p.row, p.column) for p in caught.value.problems] == [
+        (2, "key"),
+        (4, "key"),
+        (5, "key"),
+    ]
+    assert "given in row 3 too" in caught.value.problems[1].message
+    assert "4 bad rows" not in str(caught.value)
+    assert "3 bad rows" in str(caught.value)
+    assert _count(shared) == before
+
+
+def test_a_retried_keyed_report_is_still_recorded_once(ledger: Ledger) -> None:
+    """The same keyed report, filed again alone or in a batch, returns the entry already recorded."""
+    first = ledger.report("2.2", "hrss", "done", on="2025-04-02", key="r-1", today=TODAY)
+    again = ledger.report_many([{**GOOD, "status": "done", "key": "r-1"},
+                                {**GOOD, "key": "r-2"}], today=TODAY)  # fmt: skip
+    assert again[0].id == first.id
+    assert len(ledger.history(kind=EntryKind.REPORT)) == 2
+
+
+def test_a_unit_is_filed_by_its_id_whatever_name_it_is_given(ledger: Ledger) -> None:
+    """A unit given by id or any of its names is filed by its id; an unknown one is refused by name."""
+    names = ("hrss", " HRSS ", "人力资源社会保障局", "市人力资源社会保障局", "hrss\u202e")
+    for name in names:  # invisible characters in a name are ignored: the id is what is filed
+        made = ledger.report("2.2", name, "in_progress", on="2025-04-02", today=TODAY)
+        assert made.unit == "hrss"
+    refused = [("hrs", "did you mean: hrss?"), ("市人社局x", "no unit named '市人社局x'"),
+               ("", "a report needs a unit")]  # fmt: skip
+    for unit, says in refused:
+        with pytest.raises(LedgerError) as caught:
+            ledger.report("2.2", unit, "in_progress", on="2025-04-02", today=TODAY)
+        assert (caught.value.field, says in str(caught.value)) == ("unit", True), str(caught.value)
+    assert [e.unit for e in ledger.history(kind=EntryKind.REPORT)] == ["hrss"] * len(names)
