@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -280,3 +281,109 @@ def test_a_unit_is_filed_by_its_id_whatever_name_it_is_given(ledger: Ledger) -> 
             ledger.report("2.2", unit, "in_progress", on="2025-04-02", today=TODAY)
         assert (caught.value.field, says in str(caught.value)) == ("unit", True), str(caught.value)
     assert [e.unit for e in ledger.history(kind=EntryKind.REPORT)] == ["hrss"] * len(names)
+
+
+# ─── Sheets ─────────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("header", "says"),
+    [("task,unit,status,on,task", "column E ('task') repeats column A ('task')"),
+     ("任务,unit,status,on,task", "column E ('task') repeats column A ('任务')"),
+     ("task,unit,status,on,日期", "column E ('日期') repeats column D ('on')")],
+)  # fmt: skip
+def test_a_sheet_with_a_column_twice_is_refused(header: str, says: str) -> None:
+    """A header that names a column twice (by its key or its Chinese header) is refused, naming it."""
+    with pytest.raises(LedgerError) as caught:
+        read_sheet(_csv(header, "2.1,hrss,done,2025-04-01,2.2"), "s.csv")
+    assert says in str(caught.value)
+    assert str(caught.value).startswith("s.csv: row 1: ")
+
+
+@pytest.mark.parametrize(
+    ("data", "row", "column", "says"),
+    [
+        (_csv("task,unit,status,on,text", "2.1,hrss,done"), 2, "", "3 cells, but the header has 5"),
+        (_csv("task,unit,status,on", "2.1,hrss,done,2025-04-01", "2.2,hrss,done,2025-04-01,x"),
+         3, "", "5 cells, but the header has 4; column E has no header"),
+        (_csv("task,unit,status,on,,text", "2.1,hrss,done,2025-04-01,x,"), 2, "column E", "no column header"),
+        (b'task,unit,status,on,text\r\n2.1,hrss,done,2025-04-01,"unterminated\r\n', 2, "", "not readable CSV"),
+        (b'task,unit,status,on,text\r\n2.1,hrss,done,2025-04-01,"a"b\r\n', 2, "", "not readable CSV"),
+        (_csv("task,unit,status,on,text", "2.1,hrss,done,2025-04-01,a\x00b"), 2, "text", "NUL byte"),
+        ("task,unit,status,on\r\n".encode("utf-16-le"), 1, "column A", "NUL byte"),
+        ("task,unit,status,on\r\n".encode("utf-16"), 1, "column A", "not UTF-8 (byte 0xFF)"),
+        ("任务,单位\r\n".encode("gb18030"), 1, "column A", "not UTF-8"),
+        (_csv("task,unit,status,on,text", "2.1,hrss,done,2025-04-01,ok",
+              "2.2,hrss,done,2025-04-01,好") .replace("好".encode(), "好".encode("gbk")),
+         3, "text", "not UTF-8"),
+        (b'task,unit,status,on,text\r\n2.1,hrss,done,2025-04-01,"two\r\nlines"\r\n2.2,\xff', 3, "unit", "not UTF-8"),
+        (_csv("task,unit,status,on,text", "2.1,hrss,done,2025-04-01," + "长" * 200_000), 2, "", "field larger than field limit"),
+    ],
+)  # fmt: skip
+def test_a_csv_sheet_is_read_strictly_and_refused_by_row(
+    data: bytes, row: int, column: str, says: str
+) -> None:
+    """Ragged rows, broken quotes, NUL bytes and other encodings are refused at their row and column."""
+    with pytest.raises(RefusedRowsError) as caught:
+        read_sheet(data, "s.csv")
+    assert [(p.row, p.column) for p in caught.value.problems] == [(row, column)]
+    assert says in str(caught.value)
+    assert str(caught.value).startswith("s.csv: 1 bad row, nothing imported: ")
+
+
+def test_a_trailing_empty_cell_and_a_blank_row_are_not_ragged() -> None:
+    """A row that ends in an empty cell (a trailing comma) and a blank line are read as usual."""
+    rows = read_sheet(_csv("task,unit,status,on", "2.1,hrss,done,2025-04-01,", ""), "s.csv")
+    assert [(r["row"], r["task"], r["on"]) for r in rows] == [(2, "2.1", "2025-04-01")]
+
+
+def test_a_ledger_file_given_as_a_sheet_is_refused(tmp_path: Path) -> None:
+    """``ledger import ledger.db`` is told that the file is a database, not a sheet."""
+    path = tmp_path / "l.db"
+    sqlite3.connect(path).execute("CREATE TABLE t (a)").connection.commit()
+    with pytest.raises(LedgerError, match="is a SQLite database"):
+        read_sheet(path.read_bytes(), "l.db")
+
+
+def test_an_xlsx_formula_without_a_saved_value_is_refused_by_cell() -> None:
+    """A formula cell never calculated (no saved value) is refused, naming each cell."""
+    data = _xlsx(["task", "unit", "status", "on", "text"],
+                 ["2.1", "hrss", "done", "2025-04-01", "=A2&B2"],
+                 ['="2."&"2"', "hrss", "done", "2025-04-01", "ok"])  # fmt: skip
+    with pytest.raises(RefusedRowsError) as caught:
+        read_sheet(data, "s.xlsx")
+    assert [(p.row, p.column) for p in caught.value.problems] == [(2, "text"), (3, "task")]
+    assert "cell E2 holds a formula (=A2&B2) with no saved value" in str(caught.value)
+    assert "cell A3" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("cell", "field", "says"),
+    [(2.1, "task", "write '2.1' as text"), (2, "task", "not the number 2"),
+     (True, "task", "not the boolean True")],
+)  # fmt: skip
+def test_a_number_in_an_xlsx_task_cell_is_refused_not_read_as_another_task(
+    shared: Ledger, cell: object, field: str, says: str
+) -> None:
+    """Task 2.10 saved as the number 2.1 (shown 2.10) is refused: never filed as task 2.1."""
+    data = _xlsx(["task", "unit", "status", "on"], [cell, "hrss", "in_progress", "2025-04-01"],
+                 formats={"A2": "0.00"})  # fmt: skip
+    rows = read_sheet(data, "s.xlsx")
+    assert rows[0]["task"] == cell  # read as it is, not turned into other text
+    before = _count(shared)
+    with pytest.raises(RefusedRowsError) as caught:
+        shared.report_many(rows, today=TODAY, source="s.xlsx")
+    assert [(p.row, p.column) for p in caught.value.problems] == [(2, field)]
+    assert says in str(caught.value)
+    assert _count(shared) == before
+
+
+def test_an_xlsx_boolean_cell_in_a_text_column_is_refused(shared: Ledger) -> None:
+    """A TRUE cell where a unit, status, date or key is due is refused by row and column."""
+    data = _xlsx(["task", "unit", "status", "on", "key"], ["2.1", True, "done", "2025-04-01", "a"],
+                 ["2.2", "hrss", True, True, True])  # fmt: skip
+    with pytest.raises(RefusedRowsError) as caught:
+        shared.report_many(read_sheet(data, "s.xlsx"), today=TODAY)
+    assert [(p.row, p.column) for p in caught.value.problems] == [
+        (2, "unit"), (3, "status"), (3, "on"), (3, "key"),
+    ]  # fmt: skip

@@ -238,8 +238,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        """Return ``row 3: on: …``."""
-        return f"row {self.row}: {self.column}: {self.message}"
+        """Return ``row 3: on: …`` (``row 3: …`` where no column is to blame)."""
+        column = f"{self.column}: " if self.column else ""
+        return f"row {self.row}: {column}{self.message}"
 
 
 class RefusedRowsError(LedgerError):
