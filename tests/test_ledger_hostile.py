@@ -22,7 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 import yantai_policy as yp
-from yantai_policy.ledger import EntryKind, Ledger, LedgerError, RefusedRowsError
+from yantai_policy.ledger import EntryKind, Ledger, LedgerError, RefusedRowsError, Settings
 from yantai_policy.ledger.schema import entries
 from yantai_policy.ledger.sheet import read_sheet
 from yantai_policy.model import Text
@@ -387,3 +387,57 @@ def test_an_xlsx_boolean_cell_in_a_text_column_is_refused(shared: Ledger) -> Non
     assert [(p.row, p.column) for p in caught.value.problems] == [
         (2, "unit"), (3, "status"), (3, "on"), (3, "key"),
     ]  # fmt: skip
+
+
+# ─── The status ────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("on", ["2025-03-18", "2025-06-25", "2025-10-01", "2026-12-31"])
+def test_no_status_text_says_none(shared: Ledger, on: str) -> None:
+    """A task without a deadline (长期坚持) is described without a 'None' anywhere."""
+    status = shared.status(on)
+    texts = [
+        value
+        for task in status.tasks
+        for condition in (*task.conditions, *(c for cell in task.cells for c in cell.conditions))
+        for value in (condition.text.zh, condition.text.en, condition.source)
+    ]
+    assert texts
+    assert not [t for t in texts if "None" in t]
+    assert not [c for row in status.rows("task") for c in row if "None" in str(c)]
+    no_deadline = status.task("1.3")  # 长期坚持
+    overdue = next(c for c in no_deadline.conditions if c.code == "overdue")
+    assert (overdue.text.zh, overdue.text.en) == ("无完成时限", "no deadline")
+
+
+@pytest.mark.parametrize(
+    ("on", "says"),
+    [("2025-03-17", "before the notice, issued on 2025-03-18"), ("0001-01-01", "before the notice"),
+     ("2025-02-29", "February 2025 has 28 days"), (True, "not the boolean True")],
+)  # fmt: skip
+def test_a_status_before_the_notice_is_refused(shared: Ledger, on: object, says: str) -> None:
+    """A 台账 as of a day before the notice (every light green, meaninglessly) is refused."""
+    with pytest.raises(LedgerError) as caught:
+        shared.status(on)  # type: ignore[arg-type]
+    assert (caught.value.field, says in str(caught.value)) == ("on", True), str(caught.value)
+
+
+def test_a_status_on_the_last_day_of_the_calendar_is_computed(shared: Ledger) -> None:
+    """``--on 9999-12-31``: the reporting period that holds it ends on that day, no overflow."""
+    status = shared.status("9999-12-31")
+    assert status.task("2.1").light.value == "red"
+    ending = next(c for c in status.task("2.1").conditions if c.code == "period-ending")
+    assert ending.values["period_end"] == "9999-12-31"
+
+
+@pytest.mark.parametrize(
+    ("settings", "field"),
+    [({"warning_days": True}, "warning_days"), ({"warning_days": 1.5}, "warning_days"),
+     ({"silent_days": -1}, "silent_days"), ({"silent_days": "90"}, "silent_days"),
+     ({"reporting": "monthly"}, "reporting")],
+)  # fmt: skip
+def test_settings_refuse_booleans_and_wrong_types(settings: dict[str, Any], field: str) -> None:
+    """``Settings(warning_days=True)`` and the like are refused by field, not read as 1."""
+    with pytest.raises(LedgerError) as caught:
+        Settings(**settings)
+    assert caught.value.field == field

@@ -47,6 +47,7 @@ __all__ = [
     "reason_problems",
     "reopen_problems",
     "report_problems",
+    "status_problems",
     "task_of",
     "task_problems",
     "today_problems",
@@ -309,6 +310,28 @@ def report_problems(  # noqa: PLR0913 - the fields of a report, one check each
             ("status", f"task {action.id} is closed out: a done ({state.zh}) report is refused")
         )
     return problems
+
+
+def status_problems(policy: Policy, on: object) -> Problems:
+    """Return what is wrong with the day a status is asked for: not a date, or before the notice.
+
+    Examples:
+        >>> import yantai_policy as yp
+        >>> status_problems(yp.load_policy(), "2020-12-31")
+        [('on', 'a status as of 2020-12-31 is before the notice, issued on 2021-01-11')]
+    """
+    try:
+        date = day(on)
+    except ValueError as error:
+        return [("on", str(error))]
+    if date < policy.notice.issued_on:
+        return [
+            (
+                "on",
+                f"a status as of {date} is before the notice, issued on {policy.notice.issued_on}",
+            )
+        ]
+    return []
 
 
 def date_problems(policy: Policy, on: object, today: dt.date, what: str) -> Problems:

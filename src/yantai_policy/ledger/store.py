@@ -728,16 +728,15 @@ class Ledger:
         See [`yantai_policy.ledger.status`][yantai_policy.ledger.status] for the lights.
 
         Raises:
-            LedgerError: ``on`` is not a date (field ``on``).
+            LedgerError: ``on`` is not a date, or is before the notice (field ``on``).
         """
         from yantai_policy.ledger.status import compute_status  # noqa: PLC0415 - one way down
 
-        try:
-            day = rules.day(on)
-        except ValueError as error:
-            raise LedgerError(f"on: {error}", field="on") from None
+        found = rules.status_problems(self.policy, on)
+        if found:
+            raise LedgerError(f"on: {found[0][1]}", field="on")
         with self._connect() as connection:
-            return compute_status(self.policy, connection, day, settings)
+            return compute_status(self.policy, connection, rules.day(on), settings)
 
     def bound_to(self) -> tuple[str, str]:
         """Return the document number and data SHA-256 the ledger is bound to."""
