@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +24,7 @@ import pytest
 import sqlalchemy as sa
 
 import yantai_policy as yp
+from yantai_policy.cli import main
 from yantai_policy.ledger import EntryKind, Ledger, LedgerError, RefusedRowsError, Settings
 from yantai_policy.ledger.schema import entries
 from yantai_policy.ledger.sheet import read_sheet
@@ -441,3 +444,241 @@ def test_settings_refuse_booleans_and_wrong_types(settings: dict[str, Any], fiel
     with pytest.raises(LedgerError) as caught:
         Settings(**settings)
     assert caught.value.field == field
+
+
+# ─── The command line ───────────────────────────────────────────────────────────
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as stop:  # a usage error: argparse's one line, exit 2
+        code = int(stop.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _refused(result: tuple[int, str, str], says: str) -> None:
+    code, out, err = result
+    assert (code, out) == (2, ""), err
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
+    assert says in err, err
+
+
+@pytest.mark.parametrize("name", ["matrix.pdf", "matrix.jpg", "matrix", "matrix.svg.txt"])
+def test_ledger_plot_checks_its_suffix_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """An unsupported picture suffix: exit 2, one line, no file, before the ledger is even opened."""
+    out = tmp_path / name
+    result = _run(capsys, "ledger", "plot", "--db", str(tmp_path / "none.db"), "-o", str(out))
+    _refused(result, "name it .png or .svg")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("status", "--format", "csv"), ("status", "--format", "xlsx"), ("export",), ("plot",)],
+)
+def test_an_output_into_a_missing_directory_leaves_nothing(
+    shared: Ledger, tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]
+) -> None:
+    """``-o`` into a folder that is not there: exit 2, one line naming the file, nothing written."""
+    command, *rest = argv
+    out = tmp_path / "missing" / ("out.svg" if command == "plot" else "out.csv")
+    result = _run(capsys, "ledger", command, "--db", shared.db, "--plan", PLAN, *rest,
+                  "--on" if command != "export" else "--kind", "2025-05-01" if command != "export" else "report",
+                  "-o", str(out))  # fmt: skip
+    _refused(result, str(out))
+    assert not out.parent.exists()
+
+
+def test_an_output_onto_the_ledger_itself_is_refused(
+    tmp_path: Path, example: yp.Policy, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``status -o ledger.db`` would replace the ledger with a table: it is refused first."""
+    db = str(tmp_path / "ledger.db")
+    Ledger.create(db, example, by="office", today=TODAY).close()
+    before = Path(db).read_bytes()
+    _refused(_run(capsys, "ledger", "status", "--db", db, "--plan", PLAN, "-o", db), "is the input")
+    assert Path(db).read_bytes() == before
+    with Ledger.open(db, example) as again:
+        assert len(again.history()) == 1
+
+
+@pytest.mark.parametrize(
+    ("on", "says"),
+    [("2025-5-1", "two-digit month and day"), ("2025/05/01", "expected YYYY-MM-DD"),
+     ("20250501", "expected YYYY-MM-DD"), ("２０２５-０５-０１", "expected YYYY-MM-DD"),
+     ("2025-02-29", "February 2025 has 28 days"), ("2100-02-29", "February 2100 has 28 days"),
+     ("2025-04-01T00:00", "not a date and time"), ("", "expected YYYY-MM-DD"),
+     (" 2025-04-01", "expected YYYY-MM-DD"), ("0000-01-01", "there is no year 0")],
+)  # fmt: skip
+def test_on_in_odd_forms_is_refused_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, on: str, says: str
+) -> None:
+    """``--on`` that is not a YYYY-MM-DD day that exists: exit 2, one line that says why."""
+    result = _run(capsys, "ledger", "report", "--db", str(tmp_path / "l.db"), "--task", "1.1",
+                  "--unit", "amr", "--status", "done", "--on", on)  # fmt: skip
+    _refused(result, "--on")
+    assert says in result[2]
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [(("--text", "进展\u202e情况"), "bidirectional"), (("--text", "\udcff"), "lone surrogate"),
+     (("--by", "张\u2067三"), "bidirectional"), (("--key", "k\x00"), "control character"),
+     (("--text", "长" * 20_001), "20,001 characters"), (("--unit", "市财务局"), "no unit named"),
+     (("--task", "1.10"), "no task '1.10' in the plan"), (("--on", "2099-01-01"), "in the future"),
+     (("--on", "2025-03-17"), "before the notice")],
+)  # fmt: skip
+def test_a_hostile_report_on_the_command_line_exits_2_and_writes_nothing(
+    shared: Ledger, capsys: pytest.CaptureFixture[str], extra: tuple[str, ...], says: str
+) -> None:
+    """Hidden characters, undecodable bytes, huge text, unknown names and odd dates: one line, exit 2."""
+    fields = {"--task": "1.1", "--unit": "amr", "--status": "done", "--on": "2025-04-01"}
+    fields |= dict(zip(extra[::2], extra[1::2], strict=True))
+    before = _count(shared)
+    argv = [a for pair in fields.items() for a in pair]
+    _refused(_run(capsys, "ledger", "report", "--db", shared.db, "--plan", PLAN, *argv), says)
+    assert _count(shared) == before
+
+
+def test_a_one_row_sheet_is_refused_by_file_and_row(
+    shared: Ledger, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``ledger import`` of a sheet with one bad row names the file, the row and the column."""
+    sheet = tmp_path / "台账.csv"
+    sheet.write_bytes(_csv("task,unit,status,on", "9.9,amr,done,2025-04-01"))
+    before = _count(shared)
+    result = _run(capsys, "ledger", "import", "--db", shared.db, "--plan", PLAN, str(sheet))
+    _refused(result, f"{sheet}: 1 bad row, nothing imported: row 2: task: no task '9.9'")
+    sheet.write_bytes(_csv("task,unit,status,on,任务", "1.1,amr,done,2025-04-01,1.2"))
+    _refused(_run(capsys, "ledger", "import", "--db", shared.db, "--plan", PLAN, str(sheet)),
+             "repeats column A")  # fmt: skip
+    assert _count(shared) == before
+
+
+def _sqlite_file(path: Path, kind: str) -> None:
+    if kind == "text":
+        path.write_text("not a database\n", encoding="utf-8")
+    elif kind == "other-app":
+        connection = sqlite3.connect(path)
+        connection.execute("CREATE TABLE moz_places (url TEXT)")
+        connection.execute("INSERT INTO moz_places VALUES ('https://example.org')")
+        connection.commit()
+        connection.close()
+    elif kind == "newer-ledger":  # a ledger of a later version of this library, in WAL mode
+        connection = sqlite3.connect(path)
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("CREATE TABLE ledger_schema_version (version_num TEXT)")
+        connection.execute("INSERT INTO ledger_schema_version VALUES ('0099_future')")
+        connection.commit()
+        connection.close()
+    else:
+        path.mkdir()
+
+
+@pytest.mark.parametrize(
+    ("kind", "command", "says"),
+    [("directory", "status", "is a directory"), ("directory", "init", "is a directory"),
+     ("text", "status", "file is not a database"), ("text", "init", "file is not a database"),
+     ("other-app", "status", "holds no ledger"), ("other-app", "init", "another application's tables (moz_places)"),
+     ("newer-ledger", "status", "'0099_future' is not one of this library's"),
+     ("newer-ledger", "migrate", "'0099_future' is not one of this library's")],
+)  # fmt: skip
+def test_a_db_that_is_not_a_ledger_is_refused_and_left_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, command: str, says: str
+) -> None:
+    """A directory, a text file, another application's SQLite file, a newer schema: one line, untouched."""
+    path = tmp_path / "ledger.db"
+    _sqlite_file(path, kind)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    data = path.read_bytes() if path.is_file() else None
+    _refused(_run(capsys, "ledger", command, "--db", str(path), "--plan", PLAN), says)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert (path.read_bytes() if path.is_file() else None) == data
+
+
+def test_a_database_url_never_shows_its_password(
+    postgresql_server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Wrong passwords, a password with @ or in the query, a bad port: one line, the password masked."""
+    url = postgresql_server.url("no_such_ledger")
+    base = url.split("://", 1)[1]
+    user, rest = base.split("@", 1)
+    urls = [
+        f"postgresql://{user.split(':')[0]}:Wr0ngPassw0rd@{rest}",  # a server that is there
+        f"postgresql://{user.split(':')[0]}:Wr0ng@Pass/w0rd@{rest}",
+        f"postgresql://{user.split(':')[0]}@{rest}?password=Wr0ngPassw0rd",
+        "postgresql://office:Wr0ngPassw0rd@127.0.0.1:notaport/ledger",
+        "postgresql://office:Wr0ngPassw0rd@127.0.0.1:1/ledger",
+        "mysql://office:Wr0ngPassw0rd@127.0.0.1/ledger",
+    ]
+    for db in urls:
+        code, out, err = _run(capsys, "ledger", "status", "--db", db, "--on", "2025-04-01")
+        assert (code, out, err.count("\n")) == (2, "", 1), err
+        assert "Wr0ng" not in err
+        assert "w0rd" not in err
+        assert "Traceback" not in err
+        assert "***" in err or "mysql" in err
+
+
+@pytest.fixture
+def read_only_db(ledger_db: str, example: yp.Policy) -> Iterator[str]:
+    """A ledger that may not be written: a read-only file, or a read-only PostgreSQL session."""
+    Ledger.create(ledger_db, example, by="office", today=TODAY).close()
+    if "://" in ledger_db:
+        yield f"{ledger_db}?options=-c%20default_transaction_read_only%3Don"
+        return
+    path = Path(ledger_db)
+    path.chmod(0o444)
+    immutable = os.geteuid() == 0  # root writes a read-only file: make it immutable too
+    if immutable:
+        made = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)  # noqa: S607
+        if made.returncode != 0:
+            pytest.skip(f"root cannot make a read-only file here (chattr: {made.stderr!r})")
+    try:
+        yield ledger_db
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(path)], check=True)  # noqa: S607
+        path.chmod(0o644)
+
+
+def test_a_read_only_ledger_refuses_a_write_in_one_line(
+    read_only_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ledger that may not be written: the report exits 2 with one line; the status still reads."""
+    argv = ("--plan", PLAN, "--task", "1.1", "--unit", "amr", "--status", "done",
+            "--on", "2025-04-01")  # fmt: skip
+    code, out, err = _run(capsys, "ledger", "report", "--db", read_only_db, *argv)
+    assert (code, out, err.count("\n")) == (2, "", 1), err
+    assert "Traceback" not in err
+    assert "readonly" in err or "read-only" in err, err
+    code, out, err = _run(capsys, "ledger", "status", "--db", read_only_db, "--plan", PLAN,
+                          "--on", "2025-04-02", "--json")  # fmt: skip
+    assert (code, err) == (0, ""), err
+    assert {r["task"]: r for r in json.loads(out)}["1.1"]["status"] is None
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "says"),
+    [(("status", "--on", "9999-12-31"), 0, "19 tasks as of 9999-12-31"),
+     (("status", "--on", "9999-12-31", "--audit"), 0, "ledger findings as of 9999-12-31"),
+     (("status", "--on", "2025-03-17"), 2, "before the notice"),
+     (("plot", "--on", "2025-03-17", "-o", "m.svg"), 2, "before the notice")],
+)  # fmt: skip
+def test_a_status_at_the_ends_of_the_calendar(
+    shared: Ledger, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], code: int, says: str
+) -> None:
+    """The last day there is gives a status; a day before the notice is refused in one line."""
+    command, *rest = argv
+    result = _run(capsys, "ledger", command, "--db", shared.db, "--plan", PLAN, *rest)
+    if code:
+        _refused(result, says)
+        assert not Path("m.svg").exists()
+    else:
+        assert (result[0], result[2]) == (0, ""), result[2]
+        assert says in result[1]

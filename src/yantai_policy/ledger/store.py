@@ -33,11 +33,12 @@ Examples:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -66,7 +67,7 @@ if TYPE_CHECKING:
     from yantai_policy.ledger.status import LedgerStatus
     from yantai_policy.model import Policy
 
-__all__ = ["Ledger", "MigrationReport", "engine_for", "shown"]
+__all__ = ["Ledger", "MigrationReport", "engine_for", "masked", "shown"]
 
 _LOCK_KEY = 0x79616E746169  # "yantai": the advisory lock of every ledger writer on PostgreSQL
 _RETRIES = 50
@@ -77,13 +78,34 @@ serialisation failure occurs; each waits a little longer."""
 def shown(db: str) -> str:
     """``--db`` as messages show it: a URL's password is masked.
 
+    The password runs to the last ``@`` (a password may hold ``@`` and ``/`` unescaped),
+    and a ``password=`` in the query string is masked too.
+
     Examples:
         >>> shown("postgresql://office:s3cret@db.example/ledger")
         'postgresql://office:***@db.example/ledger'
+        >>> shown("postgresql://office:p@ss/w0rd@db.example/ledger?sslmode=require&password=x")
+        'postgresql://office:***@db.example/ledger?sslmode=require&password=***'
         >>> shown("ledger.db")
         'ledger.db'
     """
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", db)
+    masked = re.sub(r"(://[^:/@]*:).*@", r"\1***@", db, count=1)
+    return re.sub(r"([?&]password=)[^&]*", r"\1***", masked, flags=re.IGNORECASE)
+
+
+def masked(message: str, db: str) -> str:
+    """A message with the URL and the password of ``--db`` in it masked (a driver may echo them).
+
+    Examples:
+        >>> masked("cannot parse 'postgresql://u:pa55@h/db' (pa55)", "postgresql://u:pa55@h/db")
+        "cannot parse 'postgresql://u:***@h/db' (***)"
+    """
+    secrets = [m.group(1) for m in re.finditer(r"://[^:/@]*:(.*)@", db)]
+    secrets += re.findall(r"[?&]password=([^&]*)", db, flags=re.IGNORECASE)
+    out = message.replace(db, shown(db))
+    for secret in (s for s in secrets if len(s) >= 3):  # shorter, it would mask other words
+        out = out.replace(secret, "***")
+    return out
 
 
 def engine_for(db: str, *, create: bool = False) -> sa.Engine:
@@ -99,12 +121,14 @@ def engine_for(db: str, *, create: bool = False) -> sa.Engine:
             SQLite file is not there (field ``db``).
     """
     if "://" in db:
+        if db.split("://", 1)[1].split("?", 1)[0].count("@") > 1:
+            msg = f"--db {shown(db)!r}: the URL has more than one @; write an @ in the password as %40 (and a / as %2F)"
+            raise LedgerError(msg, field="db")
         try:
             url = sa.engine.make_url(db)
-        except exc.ArgumentError as error:
-            raise LedgerError(
-                f"--db {shown(db)!r} is not a database URL: {error}", field="db"
-            ) from None
+        except (exc.ArgumentError, ValueError) as error:  # ValueError: a port that is no number
+            msg = f"--db {shown(db)!r} is not a database URL: {masked(str(error), db)}"
+            raise LedgerError(msg, field="db") from None
         if url.drivername in {"postgresql", "postgres"}:
             url = url.set(drivername="postgresql+psycopg")
         if url.get_backend_name() not in {"sqlite", "postgresql"}:
@@ -113,13 +137,16 @@ def engine_for(db: str, *, create: bool = False) -> sa.Engine:
     else:
         url = sa.engine.URL.create("sqlite+pysqlite", database=db)
     path = url.database if url.get_backend_name() == "sqlite" else None
+    if path and Path(path).is_dir():
+        msg = f"--db {shown(db)} is a directory; give the ledger's file"
+        raise LedgerError(msg, field="db")
     if not create and path and path != ":memory:" and not Path(path).is_file():
         msg = f"{shown(db)}: no such ledger file; create one with `yantai-policy ledger init --db {shown(db)}`"
         raise LedgerError(msg, field="db")
     try:
         engine = sa.create_engine(url, pool_pre_ping=url.get_backend_name() == "postgresql")
     except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as error:
-        raise LedgerError(f"--db {shown(db)!r}: {error}", field="db") from None
+        raise LedgerError(f"--db {shown(db)!r}: {masked(str(error), db)}", field="db") from None
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine)
     return engine
@@ -133,7 +160,9 @@ def _tune_sqlite(engine: sa.Engine) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy, not pysqlite, begins
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA busy_timeout = 30000")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        tables = {row[0] for row in cursor.execute("SELECT name FROM sqlite_master")}
+        if not tables or VERSION_TABLE in tables:  # not another application's file: leave that be
+            cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
@@ -160,6 +189,30 @@ def _head() -> str:
     head = ScriptDirectory.from_config(_migrations()).get_current_head()
     assert head is not None  # noqa: S101 - the package ships its migrations
     return head
+
+
+def _revisions() -> frozenset[str]:
+    """Every schema revision this library's migrations know."""
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+
+    return frozenset(
+        r.revision for r in ScriptDirectory.from_config(_migrations()).walk_revisions()
+    )
+
+
+def _known(db: str, revision: str) -> None:
+    """Refuse a database whose schema revision this library does not know."""
+    if revision not in _revisions():
+        msg = (
+            f"{shown(db)}: the schema revision {revision!r} is not one of this library's "
+            f"(the latest is {_head()}): a ledger of a newer version, or another application's database"
+        )
+        raise LedgerMismatchError(msg, field="db")
+
+
+def _foreign_tables(connection: sa.Connection) -> list[str]:
+    """The tables of a database without a ledger (a new ledger needs an empty database)."""
+    return sorted(sa.inspect(connection).get_table_names())
 
 
 def _upgrade(connection: sa.Connection) -> None:
@@ -226,17 +279,22 @@ class Ledger:
         """Create a ledger on an empty database and bind it to the plan.
 
         Raises:
-            LedgerError: The database already holds a ledger, or cannot be opened; or
-                ``by`` or ``today`` is not one (their field), checked before any file is made.
+            LedgerError: The database already holds a ledger or another application's
+                tables, or cannot be opened; or ``by`` or ``today`` is not one (their
+                field), checked before any file is made.
         """
         _check({"by": by}, today)
         engine = engine_for(db, create=True)
         ledger = cls(policy, engine, db)
-        with ledger._connect() as connection:
+        with ledger._opening(), ledger._connect() as connection:
             with connection.begin():
                 if _revision(connection) is not None:
                     bound = _bound(connection)
                     msg = f"{shown(db)} already holds a ledger, bound to {bound[0]}"
+                    raise LedgerError(msg, field="db")
+                other = _foreign_tables(connection)
+                if other:
+                    msg = f"{shown(db)} holds another application's tables ({', '.join(other[:5])}); a ledger is created in a new file or an empty database"
                     raise LedgerError(msg, field="db")
                 _upgrade(connection)
             ledger._bind(by=by, today=today, reason="init")
@@ -253,11 +311,12 @@ class Ledger:
         """
         engine = engine_for(db)
         ledger = cls(policy, engine, db)
-        with ledger._connect() as connection:
+        with ledger._opening(), ledger._connect() as connection:
             revision = _revision(connection)
             if revision is None:
                 msg = f"{shown(db)} holds no ledger; create one with `yantai-policy ledger init --db {shown(db)}`"
                 raise LedgerError(msg, field="db")
+            _known(db, revision)
             if revision != _head():
                 msg = f"{shown(db)}: the ledger's schema is at {revision}, this library's at {_head()}; run `yantai-policy ledger migrate`"
                 raise LedgerMismatchError(msg, field="db")
@@ -286,11 +345,12 @@ class Ledger:
         _check({"by": by}, today)
         engine = engine_for(db)
         ledger = cls(policy, engine, db)
-        with ledger._connect() as connection, connection.begin():
+        with ledger._opening(), ledger._connect() as connection, connection.begin():
             before = _revision(connection)
             if before is None:
                 msg = f"{shown(db)} holds no ledger; create one with `yantai-policy ledger init --db {shown(db)}`"
                 raise LedgerError(msg, field="db")
+            _known(db, before)
             _upgrade(connection)
             bound = _bound(connection)
             used = connection.execute(
@@ -328,8 +388,21 @@ class Ledger:
         try:
             return self.engine.connect()
         except exc.OperationalError as error:
-            msg = f"cannot open {shown(self.db)}: {_reason(error)}"
+            msg = f"cannot open {shown(self.db)}: {masked(_reason(error), self.db)}"
             raise LedgerError(msg, field="db") from None
+
+    @contextlib.contextmanager
+    def _opening(self) -> Iterator[None]:
+        """Turn a database that fails while it is opened (not a database at all) into a LedgerError."""
+        try:
+            yield
+        except exc.DBAPIError as error:
+            self.engine.dispose()
+            msg = f"cannot open {shown(self.db)}: {masked(_reason(error), self.db)}"
+            raise LedgerError(msg, field="db") from None
+        except LedgerError:
+            self.engine.dispose()
+            raise
 
     # ─── Writing ────────────────────────────────────────────────────────────────
 
@@ -346,9 +419,9 @@ class Ledger:
                             )
                         rows = build(connection, _facts(connection))
                         return self._insert(connection, rows)
-            except exc.OperationalError as error:
+            except exc.DBAPIError as error:
                 if not _busy(error) or attempt == _RETRIES - 1:
-                    msg = f"{shown(self.db)}: the write failed: {_reason(error)}"
+                    msg = f"{shown(self.db)}: the write failed: {masked(_reason(error), self.db)}"
                     raise LedgerError(msg, field="db") from None
                 time.sleep(min(0.01 * 2**attempt, 0.5))
         raise AssertionError("unreachable")  # pragma: no cover
