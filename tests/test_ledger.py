@@ -180,7 +180,7 @@ def test_a_key_makes_a_retried_report_count_once(ledger: Ledger) -> None:
         ("2.1", "hrss", "done", "2026-06-01", "on", "in the future"),
         ("2.1", "hrss", "done", "2025-03-01", "on", "before the notice"),
         ("2.1", "hrss", "done", "2025-02-30", "on", "2025-02-30"),
-        ("2.1", "hrss", "done", "", "on", "needs a on"),
+        ("2.1", "hrss", "done", "", "on", "needs a date (on)"),
     ],
 )
 def test_a_bad_report_is_refused_and_names_its_field(
@@ -217,7 +217,9 @@ def test_close_out_and_reopen(ledger: Ledger) -> None:
     ledger.close_out("2.2", on="2025-05-10", reason="已完成", today=TODAY)
     with pytest.raises(LedgerError, match="already closed"):
         ledger.close_out("2.2", on="2025-05-11", reason="again", today=TODAY)
-    with pytest.raises(LedgerError, match="closed out: a done report is refused") as caught:
+    with pytest.raises(
+        LedgerError, match=r"closed out: a done \(已完成\) report is refused"
+    ) as caught:
         ledger.report("2.2", "hrss", "done", on="2025-05-12", today=TODAY)
     assert caught.value.field == "status"
     ledger.report("2.2", "hrss", "in_progress", on="2025-05-12", today=TODAY)  # not done: taken

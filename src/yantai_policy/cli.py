@@ -1368,16 +1368,15 @@ class _Progress:
 
 def _plot(policy: Policy, args: argparse.Namespace, lang: Lang) -> int:
     import warnings  # noqa: PLC0415 - only this command needs it
-    from pathlib import Path  # noqa: PLC0415 - pathlib costs start-up time; queries skip it
 
     from yantai_policy import plot  # noqa: PLC0415 - matplotlib only when drawing
     from yantai_policy.outfile import refuse_input  # noqa: PLC0415
 
     refuse_input(args.output, [args.plan])
-    if args.format is None and Path(args.output).suffix.lower() not in plot.FORMATS:
-        raise _CommandError(
-            f"cannot tell the format of {args.output}: name it .png or .svg, or give --format"
-        )
+    try:
+        plot.format_of(args.output, args.format)
+    except ValueError as error:
+        raise _CommandError(f"{error}, or give --format") from None
     draw: dict[str, Callable[..., Any]] = {
         "graph": plot.responsibility_graph,
         "workload": plot.workload,

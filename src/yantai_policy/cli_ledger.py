@@ -164,7 +164,7 @@ def add_ledger_command(  # noqa: PLR0915 - one statement per option
     plot = command("plot", "draw the measure-by-unit matrix coloured by light", writes=False)
     plot.add_argument("--on", type=day, metavar="DATE", help="the day (default: today in China)")
     plot.add_argument(
-        "-o", "--output", required=True, metavar="PATH", help="the picture: .svg, .png or .pdf"
+        "-o", "--output", required=True, metavar="PATH", help="the picture: .svg or .png"
     )
     plot.add_argument("--lang", choices=("zh", "en"), default="zh")
 
@@ -204,9 +204,10 @@ def run_ledger(policy: Policy, args: argparse.Namespace) -> int:
     from sqlalchemy import exc  # noqa: PLC0415 - only the ledger commands load SQLAlchemy
 
     from yantai_policy.ledger import Ledger, LedgerError  # noqa: PLC0415
-    from yantai_policy.ledger.store import shown  # noqa: PLC0415
+    from yantai_policy.ledger.store import masked, shown  # noqa: PLC0415
 
     db = _db(args)
+    _check_output(args, db)
     try:
         if args.ledger_command == "init":
             with Ledger.create(db, policy, by=args.recorded_by) as ledger:
@@ -222,7 +223,28 @@ def run_ledger(policy: Policy, args: argparse.Namespace) -> int:
         with Ledger.open(db, policy) as ledger:
             return _COMMANDS[args.ledger_command](ledger, args)
     except exc.SQLAlchemyError as error:  # a database that fails under us: one line, exit 2
-        raise LedgerError(f"{shown(db)}: {_reason(error)}", field="db") from None
+        raise LedgerError(f"{shown(db)}: {masked(_reason(error), db)}", field="db") from None
+
+
+def _check_output(args: argparse.Namespace, db: str) -> None:
+    """Refuse an output that cannot be written, before the ledger is opened.
+
+    A picture's suffix must name its format; no output may be the ledger's own file or
+    the sheet being read.
+    """
+    from yantai_policy.outfile import refuse_input  # noqa: PLC0415
+
+    output = getattr(args, "output", None)
+    if output is None:
+        return
+    if args.ledger_command == "plot":
+        from yantai_policy import plot  # noqa: PLC0415 - matplotlib is loaded only to draw
+
+        try:
+            plot.format_of(output)
+        except ValueError as error:
+            raise PolicyError(str(error)) from None
+    refuse_input(output, [None if "://" in db else db, getattr(args, "sheet", None)])
 
 
 def audit_ledger(policy: Policy, db: str, config: AuditConfig) -> AuditReport:
@@ -233,14 +255,14 @@ def audit_ledger(policy: Policy, db: str, config: AuditConfig) -> AuditReport:
     from yantai_policy.dates import china_today  # noqa: PLC0415
     from yantai_policy.ledger import Ledger, LedgerError  # noqa: PLC0415
     from yantai_policy.ledger.checks import audit_with_ledger  # noqa: PLC0415
-    from yantai_policy.ledger.store import shown  # noqa: PLC0415
+    from yantai_policy.ledger.store import masked, shown  # noqa: PLC0415
 
     on = config.on or china_today()
     try:
         with Ledger.open(db, policy) as ledger:
             status = ledger.status(on)
     except exc.SQLAlchemyError as error:
-        raise LedgerError(f"{shown(db)}: {_reason(error)}", field="db") from None
+        raise LedgerError(f"{shown(db)}: {masked(_reason(error), db)}", field="db") from None
     return audit_with_ledger(policy, status, attrs.evolve(config, on=on))
 
 

@@ -473,6 +473,28 @@ def ledger_matrix(policy: Policy, status: LedgerStatus, lang: PlotLang = "zh") -
     return _finish(fig, families, tight=True)
 
 
+def format_of(path: str | Path, fmt: str | None = None) -> str:
+    """Return the format a picture is written in: ``fmt``, or else by the path's suffix.
+
+    Checked before anything is drawn, so a name that cannot be written costs nothing.
+
+    Raises:
+        ValueError: The format (or the suffix) is neither png nor svg.
+
+    Examples:
+        >>> format_of("matrix.SVG"), format_of("-", "png")
+        ('svg', 'png')
+        >>> format_of("matrix.pdf")
+        Traceback (most recent call last):
+        ...
+        ValueError: cannot tell the format of matrix.pdf: name it .png or .svg
+    """
+    suffix = Path(path).suffix.lower() if fmt is None else f".{fmt}"
+    if suffix not in FORMATS:
+        raise ValueError(f"cannot tell the format of {path}: name it .png or .svg")
+    return suffix[1:]
+
+
 def save(fig: Figure, path: str | Path, fmt: str | None = None) -> Path:
     """Write a figure to a ``.png`` or ``.svg`` file, the format by the suffix.
 
@@ -491,12 +513,9 @@ def save(fig: Figure, path: str | Path, fmt: str | None = None) -> Path:
         OSError: The file cannot be written (an `yantai_policy.outfile.OutputError`);
             an existing file is kept.
     """
-    target = Path(path)
-    suffix = target.suffix.lower() if fmt is None else f".{fmt}"
-    if suffix not in FORMATS:
-        raise ValueError(f"cannot tell the format of {target}: name it .png or .svg")
+    shape = format_of(path, fmt)
     from yantai_policy.outfile import open_output  # noqa: PLC0415 - only saving needs it
 
     with open_output(path, binary=True) as out:  # the old file stays until the new is whole
-        fig.savefig(out, format=suffix[1:], bbox_inches="tight", dpi=150)
-    return target
+        fig.savefig(out, format=shape, bbox_inches="tight", dpi=150)
+    return Path(path)

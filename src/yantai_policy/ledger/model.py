@@ -198,11 +198,16 @@ class Settings:
     reporting: Reporting = Reporting.QUARTERLY
 
     def __attrs_post_init__(self) -> None:
-        """Refuse negative day counts."""
+        """Refuse day counts that are negative or not whole numbers, and an unknown rhythm."""
         for name in ("warning_days", "silent_days"):
-            if getattr(self, name) < 0:
-                msg = f"{name} must be 0 or more, not {getattr(self, name)}"
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                msg = f"{name} must be a whole number of days, 0 or more, not {value!r}"
                 raise LedgerError(msg, field=name)
+        rhythm: object = self.reporting  # typed Reporting, but a caller may pass anything
+        if not isinstance(rhythm, Reporting):
+            msg = f"reporting must be a Reporting rhythm (such as Reporting.QUARTERLY), not {rhythm!r}"
+            raise LedgerError(msg, field="reporting")
 
     SOURCES: ClassVar[Mapping[str, str]] = {
         "warning_days": "assumption: 三色督办 practice; the notice sets no warning period",
@@ -238,8 +243,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        """Return ``row 3: on: …``."""
-        return f"row {self.row}: {self.column}: {self.message}"
+        """Return ``row 3: on: …`` (``row 3: …`` where no column is to blame)."""
+        column = f"{self.column}: " if self.column else ""
+        return f"row {self.row}: {column}{self.message}"
 
 
 class RefusedRowsError(LedgerError):

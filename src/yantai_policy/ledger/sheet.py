@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from yantai_policy.ledger.model import EntryKind, LedgerError, Problem, RefusedRowsError, Status
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     from yantai_policy.ledger.model import Entry
 
@@ -138,34 +138,105 @@ def _cell(value: object) -> object:
     return value
 
 
-def _grid(data: bytes, name: str) -> list[list[object]]:
-    if data[:4] == b"PK\x03\x04":  # a zip: an .xlsx workbook
+def _letter(index: int) -> str:
+    """The spreadsheet letter of a column, from 0: A, B, …, Z, AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _column(header: Sequence[object] | None, index: int) -> str:
+    """How a problem names column ``index``: its key where the header names one, else its letter."""
+    if header is not None and index < len(header):
+        key = _BY_HEADER.get(str(header[index] or "").strip().lstrip("\ufeff"))
+        if key:
+            return key
+    return f"column {_letter(index)}"
+
+
+def _stop(name: str, row: int, column: str, message: str) -> RefusedRowsError:
+    return RefusedRowsError((Problem(row, column, message),), source=name)
+
+
+def _xlsx_grid(data: bytes, name: str) -> list[list[object]]:
+    """The first sheet's cells, by their saved values; a formula with no saved value is refused."""
+    try:
+        from openpyxl import load_workbook  # noqa: PLC0415 - only xlsx sheets need it
+    except ImportError:
+        raise LedgerError(
+            f"{name}: reading .xlsx needs openpyxl (pip install openpyxl)", field="file"
+        ) from None
+    grids: list[list[list[object]]] = []
+    for saved in (True, False):  # the values, then the formulas
         try:
-            from openpyxl import load_workbook  # noqa: PLC0415 - only xlsx sheets need it
-        except ImportError:
-            raise LedgerError(
-                f"{name}: reading .xlsx needs openpyxl (pip install openpyxl)", field="file"
-            ) from None
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=saved)
         except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on a bad zip
             raise LedgerError(
                 f"{name}: not a readable .xlsx workbook ({error})", field="file"
             ) from None
         try:
-            sheet = book.worksheets[0]
-            return [list(row) for row in sheet.iter_rows(values_only=True)]
+            grids.append([list(row) for row in book.worksheets[0].iter_rows(values_only=True)])
         finally:
             book.close()
+    values, formulas = grids
+    problems = [
+        Problem(r, _column(values[0] if values else None, c),
+                f"cell {_letter(c)}{r} holds a formula ({str(f)[:40]}) with no saved value; "
+                "open the sheet in a spreadsheet and save it, or paste its values")
+        for r, (row, written) in enumerate(zip(values, formulas, strict=False), start=1)
+        for c, (v, f) in enumerate(zip(row, written, strict=False))
+        if v is None and f is not None
+    ]  # fmt: skip
+    if problems:
+        raise RefusedRowsError(tuple(problems), source=name)
+    width = max(map(len, values), default=0)  # a row's empty cells at its end may be left out
+    return [row + [None] * (width - len(row)) for row in values]
+
+
+def _csv_grid(data: bytes, name: str) -> list[list[object]]:
+    """The rows of a CSV file in UTF-8, read strictly: every flaw is refused by its row."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        msg = f"{name}: not UTF-8 at byte {error.start}; save the sheet as CSV UTF-8 or .xlsx"
-        raise LedgerError(msg, field="file") from None
+        row, column = _locate(data[: error.start])
+        message = (
+            f"not UTF-8 (byte 0x{data[error.start]:02X}); save the sheet as CSV UTF-8 or .xlsx"
+        )
+        raise _stop(name, row, column, message) from None
+    rows: list[list[str]] = []
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+        rows.extend(csv.reader(io.StringIO(text, newline=""), strict=True))
     except csv.Error as error:
-        raise LedgerError(f"{name}: not a readable CSV file ({error})", field="file") from None
+        raise _stop(name, len(rows) + 1, "", f"not readable CSV ({error})") from None
+    for number, cells in enumerate(rows, start=1):
+        for index, cell in enumerate(cells):
+            if "\x00" in cell:
+                message = "holds a NUL byte: the file is not a CSV text (UTF-16?); save the sheet as CSV UTF-8 or .xlsx"
+                raise _stop(name, number, _column(rows[0], index), message)
+    return [list(r) for r in rows]
+
+
+def _locate(before: bytes) -> tuple[int, str]:
+    """The row and column of the sheet where the text that begins after ``before`` starts."""
+    marker = "\ue000"
+    found = list(csv.reader(io.StringIO(before.decode("utf-8-sig") + marker, newline="")))
+    for number, row in enumerate(found, start=1):
+        for index, cell in enumerate(row):
+            if marker in cell:
+                return number, _column(found[0] if number > 1 else None, index)
+    return len(found), ""  # pragma: no cover - the marker is always in a cell
+
+
+def _grid(data: bytes, name: str) -> list[list[object]]:
+    if data.startswith(b"SQLite format 3\x00"):
+        msg = f"{name} is a SQLite database (a ledger?), not a sheet: give a CSV or .xlsx file"
+        raise LedgerError(msg, field="file")
+    if data[:4] == b"PK\x03\x04":  # a zip: an .xlsx workbook
+        return _xlsx_grid(data, name)
+    return _csv_grid(data, name)
 
 
 def read_sheet(data: bytes, name: str) -> list[dict[str, Any]]:  # noqa: C901, PLR0912 - one check per kind of bad row
@@ -190,21 +261,39 @@ def read_sheet(data: bytes, name: str) -> list[dict[str, Any]]:  # noqa: C901, P
             f"{name}: row 1: unknown column {unknown[0]!r}; the columns are {known}",
             field=unknown[0],
         )
+    twice = [(i, c) for i, c in enumerate(columns) if c is not None and columns.index(c) < i]
+    if twice:
+        index, key = twice[0]
+        first = columns.index(key)
+        raise LedgerError(
+            f"{name}: row 1: column {_letter(index)} ({header[index]!r}) repeats column "
+            f"{_letter(first)} ({header[first]!r}): both are {key!r}; give each column once",
+            field=key,
+        )
     missing = [c for c in _REQUIRED if c not in columns]
     if missing:
         raise LedgerError(
             f"{name}: row 1: no {missing[0]!r} column (a report needs {', '.join(_REQUIRED)})",
             field=missing[0],
         )
+    width = max(i for i, h in enumerate(header) if h) + 1  # the header's last named column
     rows: list[dict[str, Any]] = []
     problems: list[Problem] = []
     said: dict[str, int] = {}
     for number, raw in enumerate(grid[1:], start=2):
+        if all(v in (None, "") for v in raw):
+            continue  # a blank row
         cells = {c: _cell(v) for c, v in zip(columns, raw, strict=False) if c is not None}
-        if len(raw) > len(columns) and any(v not in (None, "") for v in raw[len(columns) :]):
+        stray = [i for i, v in enumerate(raw) if v not in (None, "")
+                 and (i >= len(columns) or columns[i] is None)]  # fmt: skip
+        if len(raw) < width or stray:
+            where = f"; column {_letter(stray[0])} has no header" if stray else ""
             problems.append(
-                Problem(number, "", f"{len(raw)} cells, but the header has {len(columns)}")
+                Problem(number, "", f"{len(raw)} cells, but the header has {width}{where}")
+                if len(raw) != width
+                else Problem(number, f"column {_letter(stray[0])}", "a cell under no column header")
             )
+            continue
         if all(v is None for v in cells.values()):
             continue
         kind = cells.get("kind")
@@ -219,10 +308,9 @@ def read_sheet(data: bytes, name: str) -> list[dict[str, Any]]:  # noqa: C901, P
             continue
         row: dict[str, Any] = {c: cells.get(c) for c in IMPORTED}
         status = row["status"]
-        row["status"] = _STATUS_ZH.get(str(status), status) if status is not None else None
-        for field in ("task", "unit", "on", "text", "text_en", "by", "key"):
-            if row[field] is not None and not isinstance(row[field], str):
-                row[field] = str(row[field])
+        row["status"] = _STATUS_ZH.get(status, status) if isinstance(status, str) else status
+        # A number where text is due (task 2.10 saved as the number 2.1) is left as it is,
+        # for the rules to refuse: it is never turned into other text.
         for field in ("supersedes", "id"):
             if isinstance(row[field], str) and row[field].isdigit():
                 row[field] = int(row[field])

@@ -85,6 +85,8 @@ def period(day: dt.date, months: int, begins: dt.date) -> Period:
     """
     start = _first_of(day, months)
     year, month = divmod(start.month - 1 + months, 12)
+    if start.year + year > dt.MAXYEAR:  # the period of 9999-12-31 ends on that day
+        return Period(max(start, begins), dt.date.max)
     end = dt.date(start.year + year, month + 1, 1) - dt.timedelta(days=1)
     return Period(max(start, begins), end)
 
@@ -125,6 +127,10 @@ class Condition:
 
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+_NO_DEADLINE = Text("无完成时限", "no deadline")
+"""What the deadline conditions say of a task without a deadline (长期坚持, or none given)."""
 
 
 def light(  # noqa: PLR0913 - the facts a light weighs
@@ -168,7 +174,8 @@ def light(  # noqa: PLR0913 - the facts a light weighs
                   "ledger: the latest report", {"status": status.value if status else None}),
         Condition(
             "overdue", deadline is not None and deadline < on and not done, Light.RED,
-            Text(f"已超过完成时限 {deadline}", f"past its deadline, {deadline}"),
+            Text(f"已超过完成时限 {deadline}", f"past its deadline, {deadline}") if deadline
+            else _NO_DEADLINE,
             deadline_source, {"deadline": _iso(deadline), "on": on.isoformat()},
         ),
         Condition(
@@ -185,7 +192,8 @@ def light(  # noqa: PLR0913 - the facts a light weighs
             "deadline-near",
             deadline is not None and 0 <= (deadline - on).days <= warn and not done,
             Light.YELLOW,
-            Text(f"完成时限 {deadline} 临近（{warn} 天内）", f"the deadline, {deadline}, is within {warn} days"),
+            Text(f"完成时限 {deadline} 临近（{warn} 天内）", f"the deadline, {deadline}, is within {warn} days")
+            if deadline else _NO_DEADLINE,
             f"{deadline_source}; warning_days: {Settings.SOURCES['warning_days']}",
             {"deadline": _iso(deadline), "warning_days": warn},
         ),

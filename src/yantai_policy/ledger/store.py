@@ -33,11 +33,12 @@ Examples:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -66,7 +67,7 @@ if TYPE_CHECKING:
     from yantai_policy.ledger.status import LedgerStatus
     from yantai_policy.model import Policy
 
-__all__ = ["Ledger", "MigrationReport", "engine_for", "shown"]
+__all__ = ["Ledger", "MigrationReport", "engine_for", "masked", "shown"]
 
 _LOCK_KEY = 0x79616E746169  # "yantai": the advisory lock of every ledger writer on PostgreSQL
 _RETRIES = 50
@@ -77,13 +78,34 @@ serialisation failure occurs; each waits a little longer."""
 def shown(db: str) -> str:
     """``--db`` as messages show it: a URL's password is masked.
 
+    The password runs to the last ``@`` (a password may hold ``@`` and ``/`` unescaped),
+    and a ``password=`` in the query string is masked too.
+
     Examples:
         >>> shown("postgresql://office:s3cret@db.example/ledger")
         'postgresql://office:***@db.example/ledger'
+        >>> shown("postgresql://office:p@ss/w0rd@db.example/ledger?sslmode=require&password=x")
+        'postgresql://office:***@db.example/ledger?sslmode=require&password=***'
         >>> shown("ledger.db")
         'ledger.db'
     """
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", db)
+    masked = re.sub(r"(://[^:/@]*:).*@", r"\1***@", db, count=1)
+    return re.sub(r"([?&]password=)[^&]*", r"\1***", masked, flags=re.IGNORECASE)
+
+
+def masked(message: str, db: str) -> str:
+    """A message with the URL and the password of ``--db`` in it masked (a driver may echo them).
+
+    Examples:
+        >>> masked("cannot parse 'postgresql://u:pa55@h/db' (pa55)", "postgresql://u:pa55@h/db")
+        "cannot parse 'postgresql://u:***@h/db' (***)"
+    """
+    secrets = [m.group(1) for m in re.finditer(r"://[^:/@]*:(.*)@", db)]
+    secrets += re.findall(r"[?&]password=([^&]*)", db, flags=re.IGNORECASE)
+    out = message.replace(db, shown(db))
+    for secret in (s for s in secrets if len(s) >= 3):  # shorter, it would mask other words
+        out = out.replace(secret, "***")
+    return out
 
 
 def engine_for(db: str, *, create: bool = False) -> sa.Engine:
@@ -99,12 +121,14 @@ def engine_for(db: str, *, create: bool = False) -> sa.Engine:
             SQLite file is not there (field ``db``).
     """
     if "://" in db:
+        if db.split("://", 1)[1].split("?", 1)[0].count("@") > 1:
+            msg = f"--db {shown(db)!r}: the URL has more than one @; write an @ in the password as %40 (and a / as %2F)"
+            raise LedgerError(msg, field="db")
         try:
             url = sa.engine.make_url(db)
-        except exc.ArgumentError as error:
-            raise LedgerError(
-                f"--db {shown(db)!r} is not a database URL: {error}", field="db"
-            ) from None
+        except (exc.ArgumentError, ValueError) as error:  # ValueError: a port that is no number
+            msg = f"--db {shown(db)!r} is not a database URL: {masked(str(error), db)}"
+            raise LedgerError(msg, field="db") from None
         if url.drivername in {"postgresql", "postgres"}:
             url = url.set(drivername="postgresql+psycopg")
         if url.get_backend_name() not in {"sqlite", "postgresql"}:
@@ -113,13 +137,16 @@ def engine_for(db: str, *, create: bool = False) -> sa.Engine:
     else:
         url = sa.engine.URL.create("sqlite+pysqlite", database=db)
     path = url.database if url.get_backend_name() == "sqlite" else None
+    if path and Path(path).is_dir():
+        msg = f"--db {shown(db)} is a directory; give the ledger's file"
+        raise LedgerError(msg, field="db")
     if not create and path and path != ":memory:" and not Path(path).is_file():
         msg = f"{shown(db)}: no such ledger file; create one with `yantai-policy ledger init --db {shown(db)}`"
         raise LedgerError(msg, field="db")
     try:
         engine = sa.create_engine(url, pool_pre_ping=url.get_backend_name() == "postgresql")
     except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as error:
-        raise LedgerError(f"--db {shown(db)!r}: {error}", field="db") from None
+        raise LedgerError(f"--db {shown(db)!r}: {masked(str(error), db)}", field="db") from None
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine)
     return engine
@@ -133,7 +160,9 @@ def _tune_sqlite(engine: sa.Engine) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy, not pysqlite, begins
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA busy_timeout = 30000")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        tables = {row[0] for row in cursor.execute("SELECT name FROM sqlite_master")}
+        if not tables or VERSION_TABLE in tables:  # not another application's file: leave that be
+            cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
@@ -160,6 +189,30 @@ def _head() -> str:
     head = ScriptDirectory.from_config(_migrations()).get_current_head()
     assert head is not None  # noqa: S101 - the package ships its migrations
     return head
+
+
+def _revisions() -> frozenset[str]:
+    """Every schema revision this library's migrations know."""
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+
+    return frozenset(
+        r.revision for r in ScriptDirectory.from_config(_migrations()).walk_revisions()
+    )
+
+
+def _known(db: str, revision: str) -> None:
+    """Refuse a database whose schema revision this library does not know."""
+    if revision not in _revisions():
+        msg = (
+            f"{shown(db)}: the schema revision {revision!r} is not one of this library's "
+            f"(the latest is {_head()}): a ledger of a newer version, or another application's database"
+        )
+        raise LedgerMismatchError(msg, field="db")
+
+
+def _foreign_tables(connection: sa.Connection) -> list[str]:
+    """The tables of a database without a ledger (a new ledger needs an empty database)."""
+    return sorted(sa.inspect(connection).get_table_names())
 
 
 def _upgrade(connection: sa.Connection) -> None:
@@ -226,15 +279,22 @@ class Ledger:
         """Create a ledger on an empty database and bind it to the plan.
 
         Raises:
-            LedgerError: The database already holds a ledger, or cannot be opened.
+            LedgerError: The database already holds a ledger or another application's
+                tables, or cannot be opened; or ``by`` or ``today`` is not one (their
+                field), checked before any file is made.
         """
+        _check({"by": by}, today)
         engine = engine_for(db, create=True)
         ledger = cls(policy, engine, db)
-        with ledger._connect() as connection:
+        with ledger._opening(), ledger._connect() as connection:
             with connection.begin():
                 if _revision(connection) is not None:
                     bound = _bound(connection)
                     msg = f"{shown(db)} already holds a ledger, bound to {bound[0]}"
+                    raise LedgerError(msg, field="db")
+                other = _foreign_tables(connection)
+                if other:
+                    msg = f"{shown(db)} holds another application's tables ({', '.join(other[:5])}); a ledger is created in a new file or an empty database"
                     raise LedgerError(msg, field="db")
                 _upgrade(connection)
             ledger._bind(by=by, today=today, reason="init")
@@ -251,11 +311,12 @@ class Ledger:
         """
         engine = engine_for(db)
         ledger = cls(policy, engine, db)
-        with ledger._connect() as connection:
+        with ledger._opening(), ledger._connect() as connection:
             revision = _revision(connection)
             if revision is None:
                 msg = f"{shown(db)} holds no ledger; create one with `yantai-policy ledger init --db {shown(db)}`"
                 raise LedgerError(msg, field="db")
+            _known(db, revision)
             if revision != _head():
                 msg = f"{shown(db)}: the ledger's schema is at {revision}, this library's at {_head()}; run `yantai-policy ledger migrate`"
                 raise LedgerMismatchError(msg, field="db")
@@ -281,13 +342,15 @@ class Ledger:
         Raises:
             LedgerError: There is no ledger, or it is bound to another notice.
         """
+        _check({"by": by}, today)
         engine = engine_for(db)
         ledger = cls(policy, engine, db)
-        with ledger._connect() as connection, connection.begin():
+        with ledger._opening(), ledger._connect() as connection, connection.begin():
             before = _revision(connection)
             if before is None:
                 msg = f"{shown(db)} holds no ledger; create one with `yantai-policy ledger init --db {shown(db)}`"
                 raise LedgerError(msg, field="db")
+            _known(db, before)
             _upgrade(connection)
             bound = _bound(connection)
             used = connection.execute(
@@ -325,8 +388,21 @@ class Ledger:
         try:
             return self.engine.connect()
         except exc.OperationalError as error:
-            msg = f"cannot open {shown(self.db)}: {_reason(error)}"
+            msg = f"cannot open {shown(self.db)}: {masked(_reason(error), self.db)}"
             raise LedgerError(msg, field="db") from None
+
+    @contextlib.contextmanager
+    def _opening(self) -> Iterator[None]:
+        """Turn a database that fails while it is opened (not a database at all) into a LedgerError."""
+        try:
+            yield
+        except exc.DBAPIError as error:
+            self.engine.dispose()
+            msg = f"cannot open {shown(self.db)}: {masked(_reason(error), self.db)}"
+            raise LedgerError(msg, field="db") from None
+        except LedgerError:
+            self.engine.dispose()
+            raise
 
     # ─── Writing ────────────────────────────────────────────────────────────────
 
@@ -343,39 +419,17 @@ class Ledger:
                             )
                         rows = build(connection, _facts(connection))
                         return self._insert(connection, rows)
-            except exc.OperationalError as error:
+            except exc.DBAPIError as error:
                 if not _busy(error) or attempt == _RETRIES - 1:
-                    msg = f"{shown(self.db)}: the write failed: {_reason(error)}"
+                    msg = f"{shown(self.db)}: the write failed: {masked(_reason(error), self.db)}"
                     raise LedgerError(msg, field="db") from None
                 time.sleep(min(0.01 * 2**attempt, 0.5))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _insert(self, connection: sa.Connection, rows: list[_Row]) -> list[Entry]:  # noqa: C901, PLR0912 - keys and ids
-        if not rows:
-            return []
-        keys = [r["entry_key"] for r in rows if r.get("entry_key")]
-        existing: dict[str, Entry] = {}
-        if keys:
-            found = connection.execute(sa.select(entries).where(entries.c.entry_key.in_(keys)))
-            existing = {e.key: e for e in map(_entry, found) if e.key}
-        repeated: dict[int, Entry] = {}
-        fresh: list[_Row] = []
-        seen: set[str] = set()
-        for index, row in enumerate(rows):
-            key = row.get("entry_key")
-            if "_existing" in row:
-                repeated[index] = row["_existing"]
-            elif key and key in existing:
-                if not _same(existing[key], row):
-                    msg = f"key {key!r} was already used for entry {existing[key].id}, with other contents"
-                    raise LedgerError(msg, field="key")
-                repeated[index] = existing[key]
-            elif key and key in seen:
-                raise LedgerError(f"key {key!r} is given twice in one batch", field="key")
-            else:
-                if key:
-                    seen.add(key)
-                fresh.append(row)
+    def _insert(self, connection: sa.Connection, rows: list[_Row]) -> list[Entry]:
+        """Insert the fresh rows; a row ``{"_existing": entry}`` is one recorded already."""
+        repeated = {i: r["_existing"] for i, r in enumerate(rows) if "_existing" in r}
+        fresh = [r for r in rows if "_existing" not in r]
         ids: list[int] = []
         if fresh:
             ids = list(
@@ -422,7 +476,7 @@ class Ledger:
                 self._row(
                     EntryKind.BIND,
                     by,
-                    on_date=today or china_today(),
+                    on_date=_today(today),
                     plan=policy.notice.document_number,
                     plan_sha256=policy.data_sha256,
                     reason=reason,
@@ -465,7 +519,7 @@ class Ledger:
         """
         row = {"task": task, "unit": unit, "status": status, "on": on, "text": text,
                "evidence": evidence, "by": by, "key": key, "supersedes": supersedes}  # fmt: skip
-        return self.report_many([row], today=today)[0]
+        return self._file([row], today=today, source="", single=True)[0]
 
     def report_many(
         self, rows: Iterable[Mapping[str, Any]], *, today: dt.date | None = None, source: str = ""
@@ -481,25 +535,34 @@ class Ledger:
 
         Raises:
             RefusedRowsError: Some rows are refused: it lists every one by row number
-                (from 1) and field, and nothing was written.
+                (from 1) and field, a batch of one row too, and nothing was written.
+            LedgerError: ``today`` is not a date.
         """
+        return self._file(rows, today=today, source=source, single=False)
+
+    def _file(
+        self, rows: Iterable[Mapping[str, Any]], *, today: object, source: str, single: bool
+    ) -> tuple[Entry, ...]:
         batch = [dict(r) for r in rows]
-        day = today or china_today()
+        day = _today(today)
         policy = self.policy
 
         def build(connection: sa.Connection, facts: rules.Facts) -> list[_Row]:
             problems: list[Problem] = []
             out: list[_Row] = []
+            numbers: list[object] = []
             targets = _targets(connection, [r.get("supersedes") for r in batch])
-            recorded = _targets(connection, [r.get("id") for r in batch])
+            recorded = _targets(connection, [_number(r.get("id")) for r in batch])
             for index, r in enumerate(batch, start=1):
                 number = r.get("row", index)
                 if r.get("id") not in (None, ""):
                     found = _recorded_problems(recorded, r)
-                    if found:
+                    entry_id = _number(r["id"])
+                    if found or entry_id is None:
                         problems += [Problem(number, f, m) for f, m in found]
                     else:
-                        out.append({"_existing": recorded[r["id"]][0]})
+                        out.append({"_existing": recorded[entry_id][0]})
+                        numbers.append(number)
                     continue
                 found = rules.report_problems(
                     policy, facts, task=r.get("task"), unit=r.get("unit"),
@@ -524,10 +587,13 @@ class Ledger:
                         supersedes=r.get("supersedes"),
                     )
                 )
+                numbers.append(number)
+            problems += _key_problems(connection, out, numbers)
             if problems:
-                if len(batch) == 1:
+                if single:
                     first = problems[0]
                     raise LedgerError(f"{first.column}: {first.message}", field=first.column)
+                problems.sort(key=lambda p: p.row if isinstance(p.row, int) else 0)
                 raise RefusedRowsError(tuple(problems), source=source)
             return out
 
@@ -544,7 +610,7 @@ class Ledger:
         today: dt.date | None,
         **values: Any,  # noqa: ANN401
     ) -> Entry:
-        day = today or china_today()
+        day = _today(today)
         policy = self.policy
 
         def build(connection: sa.Connection, facts: rules.Facts) -> list[_Row]:
@@ -593,8 +659,7 @@ class Ledger:
                 rules.day(deadline, "deadline")
             except ValueError as error:
                 found.append(("deadline", str(error)))
-            found += rules.reason_problems(reason, "a deadline set by the office")
-            return found
+            return found + rules.reason_problems(reason, "deadline set by the office")
 
         return self._office(
             EntryKind.DEADLINE, check, task=task, on=on, by=by, today=today,
@@ -620,9 +685,8 @@ class Ledger:
 
         def check(_facts: rules.Facts, day: dt.date) -> rules.Problems:
             found = rules.office_problems(policy, task=task, on=on, today=day, what="delegation")
-            found += _unit_problems(policy, unit)
-            found += rules.reason_problems(reason, "a delegation")
-            return found
+            found += rules.unit_problems(policy, unit, "delegation")
+            return found + rules.reason_problems(reason, "delegation")
 
         unit_id = _unit_id(policy, unit)
         return self._office(
@@ -655,7 +719,7 @@ class Ledger:
 
         def check(_facts: rules.Facts, day: dt.date) -> rules.Problems:
             found = rules.office_problems(policy, task=task, on=on, today=day, what="reminder")
-            return found + _unit_problems(policy, unit)
+            return found + rules.unit_problems(policy, unit, "reminder")
 
         unit_id = _unit_id(policy, unit)
         return self._office(
@@ -720,11 +784,10 @@ class Ledger:
         """
         query = sa.select(entries).order_by(entries.c.id)
         if task is not None:
-            try:
-                task = rules.task_of(self.policy, task).id
-            except LookupError as error:
-                raise LedgerError(f"task: {error}", field="task") from None
-            query = query.where(entries.c.task == task)
+            found = rules.task_problems(self.policy, task)
+            if found:
+                raise LedgerError(f"task: {found[0][1]}", field="task")
+            query = query.where(entries.c.task == self.policy.action(task).id)
         if unit is not None:
             query = query.where(entries.c.unit == _unit_id(self.policy, unit))
         if kind is not None:
@@ -747,9 +810,15 @@ class Ledger:
         """Return the status of every task, unit and measure as of a date.
 
         See [`yantai_policy.ledger.status`][yantai_policy.ledger.status] for the lights.
+
+        Raises:
+            LedgerError: ``on`` is not a date, or is before the notice (field ``on``).
         """
         from yantai_policy.ledger.status import compute_status  # noqa: PLC0415 - one way down
 
+        found = rules.status_problems(self.policy, on)
+        if found:
+            raise LedgerError(f"on: {found[0][1]}", field="on")
         with self._connect() as connection:
             return compute_status(self.policy, connection, rules.day(on), settings)
 
@@ -762,11 +831,29 @@ class Ledger:
 # ─── Helpers ────────────────────────────────────────────────────────────────────
 
 
+def _today(today: object) -> dt.date:
+    """The day a write is checked against: ``today``, or today in China."""
+    found = rules.today_problems(today)
+    if found:
+        raise LedgerError(f"today: {found[0][1]}", field="today")
+    return today if isinstance(today, dt.date) else china_today()
+
+
+def _check(words: Mapping[str, object], today: object) -> None:
+    """Refuse bad words or a bad ``today`` before any database is touched."""
+    found = rules.words_problems(words) + rules.today_problems(today)
+    if found:
+        field, message = found[0]
+        raise LedgerError(f"{field}: {message}", field=field)
+
+
 def _task_order(task: str) -> tuple[int | str, ...]:
     return tuple(int(p) if p.isdigit() else p for p in task.split("."))
 
 
-def _busy(error: exc.OperationalError) -> bool:
+def _busy(error: exc.DBAPIError) -> bool:
+    if not isinstance(error, exc.OperationalError):
+        return False
     text = str(error.orig).lower()
     return "locked" in text or "busy" in text or "could not serialize" in text or "deadlock" in text
 
@@ -813,9 +900,13 @@ def _facts(connection: sa.Connection) -> rules.Facts:
     return rules.Facts(frozenset(closed), frozenset(delegations))
 
 
+_MAX_ID = 2**63 - 1
+"""The largest entry number either database can hold (a larger one names no entry)."""
+
+
 def _targets(connection: sa.Connection, ids: Sequence[object]) -> dict[int, tuple[Entry, bool]]:
     """Return the entries named by ``supersedes``, each with whether it is already superseded."""
-    wanted = {i for i in ids if isinstance(i, int) and not isinstance(i, bool)}
+    wanted = {i for i in ids if isinstance(i, int) and not isinstance(i, bool) and 0 < i <= _MAX_ID}
     if not wanted:
         return {}
     found = connection.execute(
@@ -852,14 +943,52 @@ def _supersede_problems(
     return []
 
 
+def _key_problems(
+    connection: sa.Connection, rows: list[_Row], numbers: Sequence[Any]
+) -> list[Problem]:
+    """Every row whose key was used before with other contents, or is given twice.
+
+    A row whose key was used before for the same contents is a retried write: it is
+    replaced, in ``rows``, by the entry already recorded.
+    """
+    keys = [r["entry_key"] for r in rows if r.get("entry_key")]
+    if not keys:
+        return []
+    found = connection.execute(sa.select(entries).where(entries.c.entry_key.in_(keys)))
+    existing = {e.key: e for e in map(_entry, found) if e.key}
+    problems: list[Problem] = []
+    seen: dict[str, Any] = {}
+    for index, (row, number) in enumerate(zip(rows, numbers, strict=True)):
+        key = row.get("entry_key")
+        if not key or "_existing" in row:
+            continue
+        if key in seen:
+            message = f"key {key!r} is given in row {seen[key]} too; each report has its own key"
+            problems.append(Problem(number, "key", message))
+            continue
+        seen[key] = number
+        if key in existing:
+            if _same(existing[key], row):
+                rows[index] = {"_existing": existing[key]}
+            else:
+                message = f"key {key!r} was already used for entry {existing[key].id}, with other contents"
+                problems.append(Problem(number, "key", message))
+    return problems
+
+
+def _number(value: object) -> int | None:
+    """The entry number a row's ``id`` names (a number, or digits in a sheet's cell), or None."""
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _recorded_problems(
     recorded: Mapping[int, tuple[Entry, bool]], row: Mapping[str, Any]
 ) -> rules.Problems:
     """A row that names an entry by ``id`` must say what the entry says (a re-import)."""
-    number = row["id"]
-    if isinstance(number, str) and number.isdigit():
-        number = int(number)
-    if number not in recorded:
+    number = _number(row["id"])
+    if number is None or number not in recorded:
         return [("id", f"there is no entry {row['id']}; leave id empty for a new report")]
     entry = recorded[number][0]
     fresh = {
@@ -899,15 +1028,15 @@ def _text(text: object, text_en: object) -> Text | None:
 
 def _text_problems(row: Mapping[str, Any]) -> rules.Problems:
     text = row.get("text")
-    if text is not None and not isinstance(text, (str, Text)):
-        return [("text", f"text must be words, not {type(text).__name__}")]
     if row.get("text_en") and not text:
         return [("text_en", "an English text needs the Chinese text beside it")]
     evidence = row.get("evidence")
-    if evidence is not None and not isinstance(evidence, (str, list, tuple)):
+    if evidence is not None and not isinstance(evidence, str | list | tuple):
         return [("evidence", "evidence is a list of references")]
+    if isinstance(evidence, str):
+        evidence = _evidence(evidence)
     zh, en = (text.zh, text.en or None) if isinstance(text, Text) else (text, row.get("text_en"))
-    return rules.words_problems({"text": zh, "text_en": en, "evidence": _evidence(evidence),
+    return rules.words_problems({"text": zh or None, "text_en": en or None, "evidence": evidence,
                                  "by": row.get("by"), "key": row.get("key")})  # fmt: skip
 
 
@@ -926,16 +1055,8 @@ def _maybe_day(value: object) -> dt.date | None:
         return None
 
 
-def _unit_problems(policy: Policy, unit: object) -> rules.Problems:
-    try:
-        rules.unit_of(policy, unit)
-    except LookupError as error:
-        return [("unit", str(error))]
-    return []
-
-
 def _unit_id(policy: Policy, unit: object) -> str:
-    found = _unit_problems(policy, unit)
+    found = rules.unit_problems(policy, unit)
     if found:
         raise LedgerError(f"unit: {found[0][1]}", field="unit")
     return rules.unit_of(policy, unit).id

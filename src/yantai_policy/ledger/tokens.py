@@ -148,7 +148,7 @@ def issue(
         try:
             unit_id = rules.unit_of(ledger.policy, unit).id
         except UnknownNameError as error:
-            raise LedgerError(str(error), field="unit") from None
+            raise LedgerError(f"unit: {error}", field="unit") from None
     problems = rules.words_problems({"by": by, "text": note})
     if problems:
         field, message = problems[0]
@@ -171,6 +171,10 @@ def revoke(
     Raises:
         LedgerError: No such token, or it is revoked already (field ``token``).
     """
+    problems = rules.words_problems({"by": by, "reason": reason})
+    if problems:
+        field, message = problems[0]
+        raise LedgerError(f"{field}: {message}", field=field)
     with ledger.engine.connect().execution_options(write=True) as connection, connection.begin():
         row = connection.execute(_select().where(tokens.c.id == token_id)).first()
         if row is None:
