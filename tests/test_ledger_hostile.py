@@ -24,6 +24,7 @@ import pytest
 import sqlalchemy as sa
 
 import yantai_policy as yp
+from conftest import fresh_database
 from yantai_policy.cli import main
 from yantai_policy.ledger import EntryKind, Ledger, LedgerError, RefusedRowsError, Settings
 from yantai_policy.ledger.schema import entries
@@ -54,17 +55,8 @@ def shared_db(
         yield str(tmp_path_factory.mktemp("hostile") / "ledger.db")
         return
     server: Server = request.getfixturevalue("postgresql_server")
-    name = f"ledger_hostile_{os.getpid()}"
-    admin = sa.create_engine(server.url().replace("postgresql://", "postgresql+psycopg://"),
-                             isolation_level="AUTOCOMMIT")  # fmt: skip
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.url(name)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database(server) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

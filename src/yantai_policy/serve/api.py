@@ -613,64 +613,30 @@ def _office_entry(
     return entry.to_dict()  # type: ignore[no-any-return]
 
 
-@post(
-    "/v1/ledger/reminders",
-    summary="Record a reminder sent to a unit (催办; the office's token)",
-    sync_to_thread=True,
-    responses=problems.RESPONSES,
-    security=BEARER,
-)
-def remind(request: Request[Any, Any, Any], service: Served, data: JSONBody[Json]) -> Json:
-    """Body: ``task``, ``unit``, ``on``, ``text``."""
-    return _office_entry(request, service, data, "reminder")
+def _office_endpoint(path: str, kind: str, summary: str, body: str) -> Any:  # noqa: ANN401 - a handler
+    """One of the office's endpoints: a POST that records one entry of ``kind``."""
+
+    def handler(request: Request[Any, Any, Any], service: Served, data: JSONBody[Json]) -> Json:
+        return _office_entry(request, service, data, kind)
+
+    handler.__name__ = handler.__qualname__ = f"office_{kind}"
+    handler.__doc__ = f"Body: {body}."
+    return post(
+        path, summary=summary, sync_to_thread=True, responses=problems.RESPONSES, security=BEARER
+    )(handler)
 
 
-@post(
-    "/v1/ledger/close-outs",
-    summary="Close a task out (销号; the office's token)",
-    sync_to_thread=True,
-    responses=problems.RESPONSES,
-    security=BEARER,
-)
-def close_out(request: Request[Any, Any, Any], service: Served, data: JSONBody[Json]) -> Json:
-    """Body: ``task``, ``on``, ``reason``."""
-    return _office_entry(request, service, data, "close")
-
-
-@post(
-    "/v1/ledger/reopenings",
-    summary="Reopen a closed task (the office's token)",
-    sync_to_thread=True,
-    responses=problems.RESPONSES,
-    security=BEARER,
-)
-def reopen(request: Request[Any, Any, Any], service: Served, data: JSONBody[Json]) -> Json:
-    """Body: ``task``, ``on``, ``reason``."""
-    return _office_entry(request, service, data, "reopen")
-
-
-@post(
-    "/v1/ledger/deadlines",
-    summary="Set or move a task's deadline (the office's token)",
-    sync_to_thread=True,
-    responses=problems.RESPONSES,
-    security=BEARER,
-)
-def set_deadline(request: Request[Any, Any, Any], service: Served, data: JSONBody[Json]) -> Json:
-    """Body: ``task``, ``on``, ``deadline``, ``reason``."""
-    return _office_entry(request, service, data, "deadline")
-
-
-@post(
-    "/v1/ledger/delegations",
-    summary="Let a unit report on a task not its own (the office's token)",
-    sync_to_thread=True,
-    responses=problems.RESPONSES,
-    security=BEARER,
-)
-def delegate(request: Request[Any, Any, Any], service: Served, data: JSONBody[Json]) -> Json:
-    """Body: ``task``, ``unit``, ``on``, ``reason``."""
-    return _office_entry(request, service, data, "delegation")
+remind = _office_endpoint("/v1/ledger/reminders", "reminder", "Record a reminder sent to a unit (催办; the office's token)",
+                          "``task``, ``unit``, ``on``, ``text``")  # fmt: skip
+close_out = _office_endpoint("/v1/ledger/close-outs", "close", "Close a task out (销号; the office's token)",
+                             "``task``, ``on``, ``reason``")  # fmt: skip
+reopen = _office_endpoint("/v1/ledger/reopenings", "reopen", "Reopen a closed task (the office's token)",
+                          "``task``, ``on``, ``reason``")  # fmt: skip
+set_deadline = _office_endpoint("/v1/ledger/deadlines", "deadline", "Set or move a task's deadline (the office's token)",
+                                "``task``, ``on``, ``deadline``, ``reason``")  # fmt: skip
+delegate = _office_endpoint("/v1/ledger/delegations", "delegation",
+                            "Let a unit report on a task not its own (the office's token)",
+                            "``task``, ``unit``, ``on``, ``reason``")  # fmt: skip
 
 
 @route("/v1/ledger/reports", http_method=["OPTIONS"], include_in_schema=False, sync_to_thread=False)
