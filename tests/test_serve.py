@@ -331,6 +331,21 @@ def test_a_batch_over_its_bound_is_refused_or_cut_with_a_last_error_line(plain: 
     assert 0 < len(rows) - 1 < body.count(b"\n")
 
 
+def test_a_large_batch_from_a_client_that_sends_before_it_reads(site: Site) -> None:
+    """60,000 rows from a client that writes its whole body first: every row answered, no stall.
+
+    The answer is several times the body, more than the connection buffers hold: a server
+    that answered while it still read would wait for the client, which waits for it.
+    """
+    line = json.dumps({"id": "A1", "business_type": "individual_business", "first_license_on": "2021-01-15",
+                       "operating": True}) + "\n"  # fmt: skip
+    with site.client() as client:
+        response = client.post("/v1/evaluate/batch?on=2021-07-16", content=(line * 60_000).encode())
+    assert response.status_code == 200
+    assert response.text.count("\n") == 60_000
+    assert len(response.content) > 5 * 60_000 * len(line)
+
+
 def test_a_bad_batch_line_is_an_error_row_in_its_place(plain: Running) -> None:
     """One output row per input row: a line that is not JSON is an error row, and the rest go on."""
     good = json.dumps(
@@ -435,6 +450,16 @@ def test_the_openapi_document_is_3_1_and_lists_the_paths_clients_rely_on(plain: 
     assert report["security"] == [{"bearer": []}]
     assert "application/problem+json" in report["responses"]["401"]["content"]
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+
+
+def test_every_copy_of_the_document_is_the_same(plain: Running) -> None:
+    """/openapi.json and Litestar's own /docs/openapi.json serve one document, bodies stated."""
+    with plain.client() as client:
+        ours, theirs = client.get("/openapi.json").json(), client.get("/docs/openapi.json").json()
+    assert ours == theirs
+    body = ours["paths"]["/v1/ledger/reports"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"] == {"$ref": "#/components/schemas/LedgerReport"}
+    assert "7.1" in ours["components"]["schemas"]["LedgerReport"]["properties"]["task"]["enum"]
 
 
 def test_the_docs_page_is_served_from_the_package(plain: Running) -> None:

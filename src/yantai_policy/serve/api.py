@@ -386,7 +386,7 @@ def evaluate_every(service: Served, data: JSONBody[Json], on: On = None) -> Json
     summary="A JSONL batch in, one JSONL result row per input row out, streamed",
     status_code=200,
     media_type="application/x-ndjson",
-    request_max_body_size=None,  # BodyReader bounds it: ServeSettings.max_batch_bytes
+    request_max_body_size=None,  # spool_body bounds it: ServeSettings.max_batch_bytes
     responses=problems.RESPONSES,
 )
 async def evaluate_batch(
@@ -398,15 +398,19 @@ async def evaluate_batch(
         QueryParameter(description="the benefits (default: every applicant benefit)"),
     ] = None,
 ) -> Stream:
-    """Rows are read as they arrive and answered as they are decided; a bad line is an error row."""
+    """The body is read as it arrives (spooled), then each chunk of rows is sent as it is decided.
+
+    A bad line is an error row in its place. See `yantai_policy.serve.streams` for why the
+    body is read whole before the first row is answered.
+    """
     from yantai_policy.benefits import batch_formulas  # noqa: PLC0415
-    from yantai_policy.serve.streams import BodyReader, DuplexStream, jsonl_results  # noqa: PLC0415
+    from yantai_policy.serve.streams import jsonl_results, spool_body  # noqa: PLC0415
 
     formulas = batch_formulas(benefit or None)
-    reader = await BodyReader.start(request, service.settings.max_batch_bytes)
-    rows = jsonl_results(reader, service.policy, on=_day(on), names=[f.name for f in formulas],
+    body = await spool_body(request, service.settings.max_batch_bytes)
+    rows = jsonl_results(body, service.policy, on=_day(on), names=[f.name for f in formulas],
                          kind=formulas[0].record, max_line_bytes=service.settings.max_line_bytes)  # fmt: skip
-    return DuplexStream(rows, media_type="application/x-ndjson")
+    return Stream(rows, media_type="application/x-ndjson")
 
 
 @post(

@@ -28,6 +28,8 @@ from yantai_policy.serve import access, api, contract, pages, problems
 from yantai_policy.serve.service import ServeSettings, Service
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from litestar.types import Message, Scope
 
 __all__ = ["SETTINGS_VARIABLE", "create_app", "from_environment"]
@@ -68,7 +70,7 @@ def create_app(settings: ServeSettings | Service | None = None) -> Litestar:
         ):
             access.reader(connection, service.ledger)
 
-    swagger, openapi_json = _openapi(service)
+    swagger, openapi_json, document = _openapi(service)
     assets = resources.files("yantai_policy.serve") / "assets"
     openapi = OpenAPIConfig(
         title="yantai-policy",
@@ -107,6 +109,7 @@ def create_app(settings: ServeSettings | Service | None = None) -> Litestar:
         exception_handlers=problems.handlers(),
         request_max_body_size=service.settings.max_body_bytes,
         openapi_config=openapi,
+        on_startup=[document],  # so /docs/openapi.json serves the same document
         on_shutdown=[service.close],
         debug=False,
     )
@@ -118,16 +121,23 @@ def from_environment() -> Litestar:
     return create_app(ServeSettings.from_json(text) if text else ServeSettings())
 
 
-def _openapi(service: Service) -> tuple[type[SwaggerRenderPlugin], Any]:
-    """The /docs page's plugin and the /openapi.json handler, over one document built once."""
-    built: dict[str, dict[str, Any]] = {}
+def _openapi(
+    service: Service,
+) -> tuple[type[SwaggerRenderPlugin], Any, Callable[[Litestar], object]]:
+    """The /docs page's plugin and the /openapi.json handler, over one document.
+
+    The document is Litestar's own (the one ``/docs/openapi.json`` serves too), with the
+    request bodies stated (`contract.describe_bodies`) once, in place, before it is first
+    served.
+    """
+    done: list[bool] = []
 
     def document(app: Litestar) -> dict[str, Any]:
-        if not built:  # once: Litestar's document, with the request bodies stated
-            found = app.openapi_schema.to_schema()
+        found: dict[str, Any] = app.plugins.get("OpenAPIPlugin").provide_openapi_schema()
+        if not done:
             contract.describe_bodies(found, service.policy)
-            built["document"] = found
-        return built["document"]
+            done.append(True)
+        return found
 
     class _Swagger(SwaggerRenderPlugin):
         def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
@@ -139,4 +149,4 @@ def _openapi(service: Service) -> tuple[type[SwaggerRenderPlugin], Any]:
         """The OpenAPI 3.1 description of the API."""
         return document(request.app)
 
-    return _Swagger, openapi_json
+    return _Swagger, openapi_json, document
