@@ -251,7 +251,9 @@ def test_the_english_toggle_switches_the_text_and_persists(tab: Tab) -> None:
     page.click("#lang-toggle")
     page.reload()
     assert page.inner_text("h1") == "填报进展"
-    assert page.eval_on_selector("#status option", "o => o.text") == "未开始"
+    assert (
+        page.eval_on_selector("#status option", "o => o.text") == "未启动"
+    )  # Status.NOT_STARTED.zh
 
 
 def test_the_ledger_filters_hide_rows(tab: Tab) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 from typing import Annotated
 
 from litestar import MediaType, Response, get
@@ -19,18 +20,15 @@ from litestar.params import QueryParameter
 from yantai_policy import queries
 from yantai_policy.dates import china_today
 from yantai_policy.labels import unit_roles
+from yantai_policy.ledger.model import Light, Status
 from yantai_policy.serve.service import Served
 
 __all__ = ["HANDLERS"]
 
-_LIGHTS = {"green": ("绿灯", "green"), "yellow": ("黄灯", "yellow"), "red": ("红灯", "red")}
-_ROLES = {
-    "lead": ("牵头", "leads"),
-    "assist": ("配合", "assists"),
-    "responsible": ("负责", "responsible"),
-}
-_STATUS = {"not_started": ("未开始", "not started"), "in_progress": ("推进中", "in progress"),
-           "done": ("已完成", "done"), "blocked": ("受阻", "blocked")}  # fmt: skip
+
+def _status(status: Status) -> tuple[str, str]:
+    """A status's Chinese (the 台账's term) and English."""
+    return status.zh, status.value.replace("_", " ")
 
 
 def _e(text: object) -> str:
@@ -80,7 +78,7 @@ def _th(zh: str, en: str) -> str:
 
 
 def _light(light: str) -> str:
-    zh, en = _LIGHTS[light]
+    zh, en = Light(light).zh, light
     return f'<span class="light {light}" title="{en}">{_both(zh, en)}</span>'
 
 
@@ -93,8 +91,7 @@ def plan_page(service: Served) -> Response[str]:
         rows = []
         for a in m.actions:
             who = "、".join(
-                f"{_both(b.name.zh, b.name.en)}（{_both(*_ROLES[r.value])}）"
-                for b, r in unit_roles(a)
+                f"{_both(b.name.zh, b.name.en)}（{_both(r.zh, r.en)}）" for b, r in unit_roles(a)
             )
             rows.append(
                 f'<tr class="row"><td>{_e(a.id)}</td><td>{_both(a.text.zh, a.text.en)}</td><td>{who}</td></tr>'
@@ -137,7 +134,7 @@ def ledger_page(
     form = (f'<form class="on" method="get"><label>日期 <span lang="en">As of</span> '
             f'<input type="date" name="on" value="{day.isoformat()}"></label> <button>查看 <span lang="en">Show</span></button></form>')  # fmt: skip
     filters = ('<p class="filters"><input type="search" class="filter" placeholder="筛选 / filter" aria-label="filter"> '
-               + "".join(f'<label><input type="checkbox" class="light-filter" value="{k}" checked> {_light(k)}</label> ' for k in _LIGHTS)
+               + "".join(f'<label><input type="checkbox" class="light-filter" value="{k}" checked> {_light(k)}</label> ' for k in (li.value for li in Light))
                + "</p>")  # fmt: skip
     measures = "".join(
         f'<tr class="row" data-light="{r["light"]}"><td>{r["measure"]}</td><td>{_both(r["title"]["zh"], r["title"]["en"])}</td>'
@@ -154,7 +151,7 @@ def ledger_page(
         names = "、".join(
             _both(b.name.zh, b.name.en) for b in map(service.policy.bureau, r["units"])
         )
-        state = _both(*_STATUS[r["status"]]) if r["status"] else ""
+        state = _both(*_status(Status(r["status"]))) if r["status"] else ""
         why = "；".join(
             _both(c["text"]["zh"], c["text"]["en"]) for c in r["conditions"] if c["held"]
         )
@@ -187,7 +184,8 @@ def report_page(service: Served) -> Response[str]:
         for a in service.policy.actions
     )
     units = "".join(_option(b.id, b.name.zh, b.name.en) for b in service.policy.bureaus)
-    statuses = "".join(_option(k, *v) for k, v in _STATUS.items())
+    lights = _e(json.dumps({li.value: [li.zh, li.value] for li in Light}, ensure_ascii=False))
+    statuses = "".join(_option(s.value, *_status(s)) for s in Status)
     today = china_today().isoformat()
     body = f"""
 <form id="token-form" class="card"><label>令牌 <span lang="en">Token</span>
@@ -202,7 +200,7 @@ def report_page(service: Served) -> Response[str]:
 <label>进展情况 <span lang="en">What was done</span> <textarea id="text" rows="4"></textarea></label>
 <button type="submit" id="file">报送 <span lang="en">File the report</span></button>
 </form>
-<section id="result" class="card" hidden aria-live="polite"></section>"""
+<section id="result" class="card" hidden aria-live="polite" data-lights="{lights}"></section>"""
     return _page("填报进展", "File a progress report", body, service)
 
 

@@ -66,7 +66,7 @@
   if (!tokenForm || !reportForm) { return; }
   const who = document.getElementById("who");
   const result = document.getElementById("result");
-  const LIGHTS = { green: ["绿灯", "green"], yellow: ["黄灯", "yellow"], red: ["红灯", "red"] };
+  const LIGHTS = JSON.parse(result.dataset.lights);  // each light's Chinese and English, from the server
   let holder = null;
 
   function both(zh, en) {
