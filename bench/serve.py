@@ -46,24 +46,20 @@ import datetime as dt
 import json
 import os
 import random
-import re
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import httpx
 import yaml
 
 import yantai_policy as yp
 from yantai_policy.benefits import BENEFITS, evaluate, get_benefit
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
+from yantai_policy.serve.process import Running, running
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
@@ -77,69 +73,21 @@ UNITS = ("hrss", "finance", "tax", "market_regulation", "commerce", "civil_affai
 KINDS = ("co-owners", "unit tasks", "status", "evaluate", "report")
 MIX = {"co-owners": 5, "unit tasks": 4, "status": 2, "evaluate": 5, "report": 4}
 """Requests of each kind in every 20 (25%, 20%, 10%, 25%, 20%)."""
-_ADDRESS = re.compile(r"on (http://127\.0\.0\.1:\d+) ")
 JSON = {"Content-Type": "application/json"}
 
 
 # ---------------------------------------------------------------- the server
 
 
-class Server(NamedTuple):
-    """A running ``yantai-policy serve``: its URL, its process, and its stderr so far."""
-
-    url: str
-    process: subprocess.Popen[str]
-    stderr: list[str]
-
-
 def _cli() -> list[str]:
     return [sys.executable, "-m", "yantai_policy"]
 
 
-@contextlib.contextmanager
-def serving(ledger: Path, workers: int, startup: float = 60) -> Iterator[Server]:
-    """Run ``yantai-policy serve --port 0 --ledger LEDGER --workers N`` until the block ends.
-
-    Its stderr is drained by a thread (kept, for the error message if it fails), so a
-    chatty server never blocks on a full pipe. It is stopped with SIGTERM, then killed
-    after 30 s.
-    """
-    command = [*_cli(), "serve", "--host", "127.0.0.1", "--port", "0",
-               "--ledger", str(ledger), "--workers", str(workers)]  # fmt: skip
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env
-    )
-    lines: list[str] = []
-    try:
-        assert process.stderr is not None  # noqa: S101 - stderr=PIPE
-        for _ in range(50):  # a warning may come before the address
-            lines.append(process.stderr.readline())
-            found = _ADDRESS.search(lines[-1])
-            if found is not None or not lines[-1]:
-                break
-        if found is None:
-            raise SystemExit(f"serve did not start: {''.join(lines)}{process.stderr.read()}")
-        stream = process.stderr
-        threading.Thread(target=lambda: lines.extend(stream), daemon=True).start()
-        url = found.group(1)
-        deadline = time.monotonic() + startup
-        while True:
-            try:
-                if httpx.get(f"{url}/v1", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        yield Server(url, process, lines)
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def serving(
+    ledger: Path, workers: int, startup: float = 60
+) -> contextlib.AbstractContextManager[Running]:
+    """Run ``yantai-policy serve --port 0 --ledger LEDGER --workers N`` until the block ends."""
+    return running("--ledger", str(ledger), "--workers", str(workers), startup=startup)
 
 
 def run_cli(*args: str) -> str:
