@@ -16,7 +16,21 @@ import sqlalchemy as sa
 
 import yantai_policy as yp
 from pgserver import Server, ServerUnavailableError, running_server
+from yantai_policy.cli import main
 from yantai_policy.loading import BUILTIN_PLAN
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run ``yantai-policy ARGV`` in this process: its exit code, stdout and stderr.
+
+    A usage error (argparse's one line and exit 2) is returned as its code, not raised.
+    """
+    try:
+        code = main(list(argv))
+    except SystemExit as stop:
+        code = int(stop.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 @pytest.fixture(scope="session")

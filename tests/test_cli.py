@@ -9,18 +9,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from conftest import run_cli as _run
 from yantai_policy import load_policy
-from yantai_policy.cli import main
 from yantai_policy.loading import BUILTIN_PLAN, read_data_file
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_show_seven_in_both_languages(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,20 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_cli as _run
 from yantai_policy import load_policy
 from yantai_policy.audit import audit
-from yantai_policy.cli import main
 from yantai_policy.drafting import MAX_NOTICE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 YANTAI = ROOT / "src" / "yantai_policy" / "data" / "yantai-2021-3.txt"
 CELLS = Path(__file__).parent / "data" / "draft-table-cells.txt"
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_draft_audit_export_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from conftest import run_cli as _run
 from yantai_policy import cli
 from yantai_policy.cli import main
 
@@ -35,12 +36,6 @@ PLACEMENT = {
     "contract_months": 12,
     "employee_insurance_paid": True,
 }
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _write(path: Path, text: str) -> str:

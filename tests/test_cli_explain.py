@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from conftest import run_cli as _run
 from test_cli_evaluate import PLACEMENT
 from yantai_policy.benefits import APPLICANT_BENEFITS, BENEFITS, evaluate
-from yantai_policy.cli import main
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -25,12 +25,6 @@ RECORD = {
     "operating": True,
     "pays_employee_insurance": False,
 }
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _file(tmp_path: Path, name: str, text: str) -> str:

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import yantai_policy as yp
+from conftest import run_cli as _run
 from yantai_policy import cli
 from yantai_policy.benefits import BatchSummary, compare
 from yantai_policy.benefits.records import RecordError, parse_applicant
@@ -38,12 +39,6 @@ OWN_DEFAULT = {("export", "--lang"), ("parameters", "--on"), ("audit", "--on")}
 def _subcommands() -> dict[str, argparse.ArgumentParser]:
     sub = next(a for a in cli._parser()._actions if isinstance(a, argparse._SubParsersAction))
     return dict(sub.choices)
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _usage_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:

@@ -18,21 +18,12 @@ import pytest
 import sqlalchemy as sa
 
 import yantai_policy as yp
-from yantai_policy.cli import main
+from conftest import run_cli as _run
 from yantai_policy.ledger.schema import entries
 
 DATA = Path(__file__).parent / "data"
 PLAN = str(DATA / "example-flexible-2025.toml")
 EXAMPLE = yp.load_policy(PLAN)
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as stop:  # a usage error: argparse's one line, exit 2
-        code = int(stop.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _count(db: str) -> int:

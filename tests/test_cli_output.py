@@ -22,6 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import run_cli as _run
 from yantai_policy import export, load_policy, outfile
 from yantai_policy.benefits import batch_io, evaluate_many
 from yantai_policy.cli import main
@@ -42,12 +43,6 @@ RECORD = {
 }
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 BOM = b"\xef\xbb\xbf"
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _cli(*argv: str, **kwargs: Any) -> subprocess.CompletedProcess[bytes]:

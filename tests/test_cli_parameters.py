@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 import yantai_policy as yp
+from conftest import run_cli as _run
 from yantai_policy.cli import main
 from yantai_policy.loading import BUILTIN_PLAN, read_data_file
 from yantai_policy.parameters import InForce, plan_value
@@ -21,12 +22,6 @@ if TYPE_CHECKING:
     from typing import Any
 
 QUOTA = "tax_relief.annual_quota"
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:

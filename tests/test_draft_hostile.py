@@ -43,6 +43,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import run_cli as _run
 from yantai_policy import load_policy
 from yantai_policy.cli import main
 from yantai_policy.drafting import MAX_NOTICE_BYTES, Draft, DraftError, draft_plan
@@ -124,12 +125,6 @@ def check_text(text: str, **options: Any) -> Draft | None:
 def _noise(seed: int, size: int) -> bytes:
     """Random-looking bytes, the same at every run."""
     return hashlib.shake_256(seed.to_bytes(4, "big")).digest(size)
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _capture_main(argv: list[str]) -> tuple[int, str]:

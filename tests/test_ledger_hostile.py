@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 import yantai_policy as yp
 from conftest import fresh_database
-from yantai_policy.cli import main
+from conftest import run_cli as _run
 from yantai_policy.ledger import EntryKind, Ledger, LedgerError, RefusedRowsError, Settings
 from yantai_policy.ledger.schema import entries
 from yantai_policy.ledger.sheet import read_sheet
@@ -458,15 +458,6 @@ def test_settings_refuse_booleans_and_wrong_types(settings: dict[str, Any], fiel
 
 
 # ─── The command line ───────────────────────────────────────────────────────────
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as stop:  # a usage error: argparse's one line, exit 2
-        code = int(stop.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _refused(result: tuple[int, str, str], says: str) -> None:
