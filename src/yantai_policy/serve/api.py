@@ -9,10 +9,13 @@ Each handler is thin: it calls the library and returns what the library's own
 from __future__ import annotations
 
 import datetime as dt
+import inspect
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from litestar import Request, Response, get, post, route
 from litestar.exceptions import NotFoundException
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
 from litestar.response import Stream
 
@@ -67,6 +70,31 @@ BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 """The OpenAPI security of the endpoints that need a bearer token."""
 
 
+def _endpoint(
+    method: str,
+    path: str,
+    summary: str,
+    *,
+    io: bool = False,
+    **more: Any,  # noqa: ANN401 - Litestar's own options
+) -> Callable[[Callable[..., Any]], HTTPRouteHandler]:
+    """Declare a ``/v1`` endpoint, with the problem documents it may answer.
+
+    One that reads or writes the ledger (``io``: database I/O) runs in a worker thread;
+    the others answer from the plan in memory, in the event loop. An async handler runs
+    as it is.
+    """
+
+    def register(handler: Callable[..., Any]) -> HTTPRouteHandler:
+        options: dict[str, Any] = {"summary": summary, "responses": problems.RESPONSES, **more}
+        if not inspect.iscoroutinefunction(handler):
+            options["sync_to_thread"] = io
+        declare = get if method == "GET" else post
+        return declare(path, **options)(handler)
+
+    return register
+
+
 def _labels(service: Served, as_of: dt.date | None) -> Labels | None:
     return Labels(service.policy, as_of) if as_of is not None else None
 
@@ -88,11 +116,10 @@ def _unit(service: Served, unit: str) -> Any:  # noqa: ANN401 - a Bureau
 # ─── The plan ───────────────────────────────────────────────────────────────────
 
 
-@get(
+@_endpoint(
+    "GET",
     "/v1",
     summary="The server: the library's version, the plan, whether a ledger is open",
-    sync_to_thread=False,
-    responses=problems.RESPONSES,
 )
 def index(service: Served) -> Json:
     """What this server serves."""
@@ -106,22 +133,20 @@ def index(service: Served) -> Json:
     }  # fmt: skip
 
 
-@get(
+@_endpoint(
+    "GET",
     "/v1/notice",
     summary="The notice's particulars",
-    sync_to_thread=False,
-    responses=problems.RESPONSES,
 )
 def notice(service: Served, lang: LangQuery = "both") -> Json:
     """The notice: document number, issuer, dates, title, and where it comes from."""
     return notice_to_dict(service.policy.notice, lang)
 
 
-@get(
+@_endpoint(
+    "GET",
     "/v1/measures",
     summary="Every measure, with its tasks",
-    sync_to_thread=False,
-    responses=problems.RESPONSES,
 )
 def measures(service: Served, lang: LangQuery = "both", as_of: AsOf = None) -> list[Json]:
     """The measures in order, each with its tasks and units."""
@@ -129,11 +154,10 @@ def measures(service: Served, lang: LangQuery = "both", as_of: AsOf = None) -> l
     return [measure_to_dict(m, lang, labels=labels) for m in service.policy.measures]
 
 
-@get(
+@_endpoint(
+    "GET",
     "/v1/measures/{number:int}",
     summary="One measure, with its tasks",
-    sync_to_thread=False,
-    responses=problems.RESPONSES,
 )
 def measure(
     service: Served, number: FromPath[int], lang: LangQuery = "both", as_of: AsOf = None
@@ -142,11 +166,10 @@ def measure(
     return measure_to_dict(_measure(service, number), lang, labels=_labels(service, as_of))
 
 
-@get(
+@_endpoint(
+    "GET",
     "/v1/measures/{number:int}/co-owners",
     summary="The units that share a measure",
-    sync_to_thread=False,
-    responses=problems.RESPONSES,
 )
 def co_owners(
     service: Served, number: FromPath[int], lang: LangQuery = "both", as_of: AsOf = None
@@ -156,11 +179,10 @@ def co_owners(
     return co_owners_to_dict(number, found, lang, labels=_labels(service, as_of))
 
 
-@get(
+@_endpoint(
+    "GET",
     "/v1/measures/{number:int}/assistants",
     summary="The units that assist (配合) in a measure",
-    sync_to_thread=False,
-    responses=problems.RESPONSES,
 )
 def assistants(
     service: Served, number: FromPath[int], lang: LangQuery = "both", as_of: AsOf = None
@@ -171,18 +193,21 @@ def assistants(
     return [bureau_to_dict(b, lang, labels=labels) for b in found]
 
 
-@get("/v1/tasks", summary="Every task", sync_to_thread=False, responses=problems.RESPONSES)
+@_endpoint(
+    "GET",
+    "/v1/tasks",
+    summary="Every task",
+)
 def tasks(service: Served, lang: LangQuery = "both", as_of: AsOf = None) -> list[Json]:
     """The tasks in order, with their units, roles, deadlines and sources."""
     labels = _labels(service, as_of)
     return [action_to_dict(a, lang, labels=labels) for a in service.policy.actions]
 
 
-@get(
+@_endpoint(
+    "GET",
     "/v1/tasks/{task_id:str}",
     summary="One task",
-    sync_to_thread=False,
-    responses=problems.RESPONSES,
 )
 def task(
     service: Served, task_id: FromPath[str], lang: LangQuery = "both", as_of: AsOf = None
@@ -195,18 +220,21 @@ def task(
     return action_to_dict(found, lang, labels=_labels(service, as_of))
 
 
-@get("/v1/units", summary="Every unit", sync_to_thread=False, responses=problems.RESPONSES)
+@_endpoint(
+    "GET",
+    "/v1/units",
+    summary="Every unit",
+)
 def units(service: Served, lang: LangQuery = "both", as_of: AsOf = None) -> list[Json]:
     """The plan's units."""
     labels = _labels(service, as_of)
     return [bureau_to_dict(b, lang, labels=labels) for b in service.policy.bureaus]
 
 
-@get(
+@_endpoint(
+    "GET",
     "/v1/units/{unit_id:str}",
     summary="One unit, with its tasks",
-    sync_to_thread=False,
-    responses=problems.RESPONSES,
 )
 def unit(
     service: Served, unit_id: FromPath[str], lang: LangQuery = "both", as_of: AsOf = None
@@ -217,11 +245,10 @@ def unit(
     )
 
 
-@get(
+@_endpoint(
+    "GET",
     "/v1/units/{unit_id:str}/tasks",
     summary="A unit's tasks, by role",
-    sync_to_thread=False,
-    responses=problems.RESPONSES,
 )
 def unit_tasks(
     service: Served,
@@ -240,11 +267,10 @@ def unit_tasks(
     return [unit_task_to_dict(a, found, lang, labels=labels) for a in held]
 
 
-@get(
+@_endpoint(
+    "GET",
     "/v1/units/{unit_id:str}/collaborators",
     summary="The units a unit shares measures with",
-    sync_to_thread=False,
-    responses=problems.RESPONSES,
 )
 def collaborators(
     service: Served, unit_id: FromPath[str], lang: LangQuery = "both", as_of: AsOf = None
@@ -258,11 +284,10 @@ def collaborators(
     ]
 
 
-@get(
+@_endpoint(
+    "GET",
     "/v1/workload",
     summary="Tasks and measures per unit",
-    sync_to_thread=False,
-    responses=problems.RESPONSES,
 )
 def workload(service: Served, lang: LangQuery = "both", as_of: AsOf = None) -> list[Json]:
     """Each unit's tasks, measures, share and exact load."""
@@ -270,7 +295,7 @@ def workload(service: Served, lang: LangQuery = "both", as_of: AsOf = None) -> l
     return [workload_to_dict(r, lang, labels=labels) for r in queries.workload(service.policy)]
 
 
-@get("/v1/audit", summary="The coverage audit", sync_to_thread=True, responses=problems.RESPONSES)
+@_endpoint("GET", "/v1/audit", summary="The coverage audit", io=True)
 def audit_report(
     service: Served,
     fail_on: Annotated[
@@ -302,22 +327,20 @@ def audit_report(
     }
 
 
-@get(
+@_endpoint(
+    "GET",
     "/v1/parameters",
     summary="The parameters in force on a day, with their sources",
-    sync_to_thread=False,
-    responses=problems.RESPONSES,
 )
 def parameters(service: Served, on: On = None) -> Json:
     """Each parameter's value on the day, with the clause or regulation it comes from."""
     return parameters_to_dict(service.policy, on or china_today())
 
 
-@get(
+@_endpoint(
+    "GET",
     "/v1/schemas/{kind:str}",
     summary="The JSON Schema of a record kind, or of the plan",
-    sync_to_thread=False,
-    responses=problems.RESPONSES,
 )
 def schema(kind: Annotated[str, PathParameter(description="applicant, placement or plan")]) -> Json:
     """The JSON Schema of an applicant or placement record, or of the plan file."""
@@ -337,11 +360,10 @@ def schema(kind: Annotated[str, PathParameter(description="applicant, placement 
 # ─── Evaluation ─────────────────────────────────────────────────────────────────
 
 
-@get(
+@_endpoint(
+    "GET",
     "/v1/benefits",
     summary="Every benefit: name, title, measure, record kind",
-    sync_to_thread=False,
-    responses=problems.RESPONSES,
 )
 def benefits() -> list[Json]:
     """The benefit formulas."""
@@ -352,12 +374,11 @@ def _day(on: dt.date | None) -> dt.date:
     return on or china_today()
 
 
-@post(
+@_endpoint(
+    "POST",
     "/v1/benefits/{name:str}/evaluate",
     summary="Decide one benefit for one record",
     status_code=200,
-    sync_to_thread=False,
-    responses=problems.RESPONSES,
 )
 def evaluate_one(service: Served, name: FromPath[str], data: JSONBody[Json], on: On = None) -> Json:
     """The full decision: eligible, amount, and every reason with its clause and values."""
@@ -368,12 +389,11 @@ def evaluate_one(service: Served, name: FromPath[str], data: JSONBody[Json], on:
     return evaluate(formula, data, on=_day(on), policy=service.policy).to_dict()
 
 
-@post(
+@_endpoint(
+    "POST",
     "/v1/evaluate",
     summary="Decide every applicant benefit for one record",
     status_code=200,
-    sync_to_thread=False,
-    responses=problems.RESPONSES,
 )
 def evaluate_every(service: Served, data: JSONBody[Json], on: On = None) -> Json:
     """Each applicant benefit's decision, by name."""
@@ -381,13 +401,13 @@ def evaluate_every(service: Served, data: JSONBody[Json], on: On = None) -> Json
     return {name: decision.to_dict() for name, decision in decided.items()}
 
 
-@post(
+@_endpoint(
+    "POST",
     "/v1/evaluate/batch",
     summary="A JSONL batch in, one JSONL result row per input row out, streamed",
     status_code=200,
     media_type="application/x-ndjson",
     request_max_body_size=None,  # spool_body bounds it: ServeSettings.max_batch_bytes
-    responses=problems.RESPONSES,
 )
 async def evaluate_batch(
     request: Request[Any, Any, Any],
@@ -413,12 +433,11 @@ async def evaluate_batch(
     return Stream(rows, media_type="application/x-ndjson")
 
 
-@post(
+@_endpoint(
+    "POST",
     "/v1/compare",
     summary="A reform given as parameter overrides, against the plan",
     status_code=200,
-    sync_to_thread=False,
-    responses=problems.RESPONSES,
 )
 def compare_reform(service: Served, data: JSONBody[Json], on: On = None) -> Json:
     """Body: ``{"overrides": {name: value}, "records": [...], "record": {...}}``; counts, totals, changed rows.
@@ -474,12 +493,12 @@ def _text(data: JSONBody[Json], name: FromPath[str] = "text") -> Text | str | No
     return zh
 
 
-@post(
+@_endpoint(
+    "POST",
     "/v1/ledger/reports",
     summary="File a progress report (a bearer token of the unit, or the office)",
-    sync_to_thread=True,
-    responses=problems.RESPONSES,
     security=BEARER,
+    io=True,
 )
 def file_report(request: Request[Any, Any, Any], service: Served, data: JSONBody[Json]) -> Json:
     """Body: ``task``, ``unit``, ``status``, ``on``, ``text`` (and ``text_en``, ``evidence``, ``key``, ``supersedes``)."""
@@ -494,12 +513,12 @@ def file_report(request: Request[Any, Any, Any], service: Served, data: JSONBody
     return entry.to_dict()  # type: ignore[no-any-return]
 
 
-@get(
+@_endpoint(
+    "GET",
     "/v1/ledger/whoami",
     summary="The token given: its unit (or the office) and the tasks it may report on",
-    sync_to_thread=True,
-    responses=problems.RESPONSES,
     security=BEARER,
+    io=True,
 )
 def whoami(request: Request[Any, Any, Any], service: Served) -> Json:
     """The token: its id, unit (``office`` for the office's), the unit's ``bureau`` and the tasks it may file on."""
@@ -514,12 +533,7 @@ def whoami(request: Request[Any, Any, Any], service: Served) -> Json:
     return {**token.to_dict(), "bureau": bureau, "tasks": may}
 
 
-@get(
-    "/v1/ledger/reports",
-    summary="The reports filed, in recording order",
-    sync_to_thread=True,
-    responses=problems.RESPONSES,
-)
+@_endpoint("GET", "/v1/ledger/reports", summary="The reports filed, in recording order", io=True)
 def list_reports(
     service: Served,
     task: TaskFilter = None,
@@ -533,22 +547,19 @@ def list_reports(
     ]
 
 
-@get(
-    "/v1/ledger/entries",
-    summary="Every entry of the ledger, in recording order",
-    sync_to_thread=True,
-    responses=problems.RESPONSES,
+@_endpoint(
+    "GET", "/v1/ledger/entries", summary="Every entry of the ledger, in recording order", io=True
 )
 def list_entries(service: Served, task: TaskFilter = None, unit: UnitFilter = None) -> list[Json]:
     """Reports, deadlines, delegations, reminders, close-outs, reopenings and bindings."""
     return [e.to_dict() for e in _ledger(service).history(task=task, unit=unit)]
 
 
-@get(
+@_endpoint(
+    "GET",
     "/v1/ledger/status",
     summary="The 台账 as of a date: every task's light, or by unit or measure",
-    sync_to_thread=True,
-    responses=problems.RESPONSES,
+    io=True,
 )
 def ledger_status(
     service: Served,
@@ -568,12 +579,12 @@ def ledger_status(
     }
 
 
-@get(
+@_endpoint(
+    "GET",
     "/v1/ledger/sheet",
     summary="The 台账 as a sheet: CSV (with a BOM) or xlsx",
     media_type="text/csv",
-    sync_to_thread=True,
-    responses=problems.RESPONSES,
+    io=True,
 )
 def ledger_sheet(
     service: Served,
@@ -617,7 +628,7 @@ def _office_entry(
     return entry.to_dict()  # type: ignore[no-any-return]
 
 
-def _office_endpoint(path: str, kind: str, summary: str, body: str) -> Any:  # noqa: ANN401 - a handler
+def _office_endpoint(path: str, kind: str, summary: str, body: str) -> HTTPRouteHandler:
     """One of the office's endpoints: a POST that records one entry of ``kind``."""
 
     def handler(request: Request[Any, Any, Any], service: Served, data: JSONBody[Json]) -> Json:
@@ -625,9 +636,7 @@ def _office_endpoint(path: str, kind: str, summary: str, body: str) -> Any:  # n
 
     handler.__name__ = handler.__qualname__ = f"office_{kind}"
     handler.__doc__ = f"Body: {body}."
-    return post(
-        path, summary=summary, sync_to_thread=True, responses=problems.RESPONSES, security=BEARER
-    )(handler)
+    return _endpoint("POST", path, summary, io=True, security=BEARER)(handler)
 
 
 remind = _office_endpoint("/v1/ledger/reminders", "reminder", "Record a reminder sent to a unit (催办; the office's token)",
